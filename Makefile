@@ -1,0 +1,45 @@
+# s2s: `make help` lists the targets.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+S2S := $(VENV)/bin/s2s
+export S2S_DATA_DIR ?= $(CURDIR)/var
+
+.DEFAULT_GOAL := help
+
+help: ## List the targets
+	@grep -E '^[a-z][a-z-]*:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml constraints.txt package.json package-lock.json
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed ## Create .venv and install the pinned Python and front-end packages
+
+run: install ## Migrate, load demo data if empty, start the service on http://127.0.0.1:8000
+	mkdir -p $(S2S_DATA_DIR)
+	$(S2S) migrate --no-input
+	$(S2S) demo --if-empty
+	$(S2S) runserver 127.0.0.1:8000
+
+test: install ## Run the whole test suite (SQLite unless DATABASE_URL says otherwise)
+	$(VENV)/bin/pytest
+
+lint: install ## Check the code with ruff
+	$(VENV)/bin/ruff check s2s bench
+
+format: install ## Sort imports and fix what ruff can fix
+	$(VENV)/bin/ruff check --fix s2s bench
+
+lock: ## Re-pin constraints.txt after changing pyproject.toml's dependencies
+	rm -rf .lockenv && python3 -m venv .lockenv
+	.lockenv/bin/pip install --quiet -e '.[dev]'
+	.lockenv/bin/pip freeze --exclude-editable > constraints.txt
+	rm -rf .lockenv
+
+clean: ## Remove the virtualenv, node_modules and local data
+	rm -rf $(VENV) node_modules var
+
+.PHONY: help install run test lint format lock clean

@@ -1,0 +1,1 @@
+"""s2s: the school-to-school secure transfer hub."""

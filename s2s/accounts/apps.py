@@ -1,0 +1,10 @@
+"""Accounts: users, roles, the policy, sign-in."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "s2s.accounts"
+    label = "accounts"
+    verbose_name = _("Accounts")

@@ -1,0 +1,159 @@
+"""The one place that decides who may do what.
+
+Every view, API endpoint, command and template asks here:
+- `can(user, action, obj=None)`: may this user do this (to this object)?
+- `scope(user, queryset, action)`: the rows of a list this user may see for this action;
+- `get_for(user, queryset, action, **lookup)`: one object, or 404 when it is outside scope, so
+  nobody learns that something they may not see exists.
+"""
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from s2s.accounts.roles import ASSIGNABLE_BY_LA_DBA, LA_ROLES, Role
+
+
+class Action:
+    """Capability names. A role holds a capability in `CAPABILITIES`; scope is checked apart."""
+
+    USE_PAGES = "pages.use"
+    USE_API = "api.use"
+    MANAGE_LAS = "las.manage"  # create LAs and their DBAs
+    VIEW_LA = "la.view"
+    MANAGE_LA = "la.manage"  # name, email, the copies switch
+    VIEW_USERS = "users.view"
+    MANAGE_USERS = "users.manage"  # add, change role, delete, reset password, annual review
+    VIEW_SCHOOLS = "schools.view"
+    MANAGE_SCHOOLS = "schools.manage"
+    MANAGE_ESTABLISHMENTS = "establishments.manage"  # national register, successors
+    VIEW_AGENCIES = "agencies.view"
+    VIEW_AUDIT = "audit.view"
+    TRANSFER_FILES = "files.transfer"  # CTFs and statutory files
+    GENERIC_FILES = "files.generic"  # generic zips
+    SEARCH_LPD = "lpd.search"
+    DOWNLOAD_LPD = "lpd.download"  # download and forward LPD files
+    REPORTS = "reports.view"
+    MESSAGES = "messages.use"
+    CME_DASHBOARD = "cme.dashboard"
+
+
+_LA_COMMON = {Action.USE_PAGES, Action.USE_API, Action.VIEW_LA, Action.REPORTS, Action.MESSAGES}
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset({
+        Action.USE_PAGES, Action.USE_API, Action.MANAGE_LAS, Action.VIEW_LA, Action.MANAGE_LA,
+        Action.VIEW_USERS, Action.MANAGE_USERS, Action.VIEW_SCHOOLS, Action.MANAGE_SCHOOLS,
+        Action.MANAGE_ESTABLISHMENTS, Action.VIEW_AGENCIES, Action.VIEW_AUDIT, Action.REPORTS,
+        Action.SEARCH_LPD,
+    }),
+    Role.LA_DBA: frozenset({
+        *_LA_COMMON, Action.MANAGE_LA, Action.VIEW_USERS, Action.MANAGE_USERS,
+        Action.VIEW_SCHOOLS, Action.MANAGE_SCHOOLS, Action.VIEW_AGENCIES, Action.VIEW_AUDIT,
+        Action.TRANSFER_FILES,
+    }),
+    Role.LA_DBA_VIEW: frozenset({
+        Action.USE_PAGES, Action.VIEW_LA, Action.VIEW_USERS, Action.VIEW_SCHOOLS,
+        Action.VIEW_AGENCIES, Action.REPORTS,
+    }),
+    Role.LA_USER: frozenset({*_LA_COMMON, Action.TRANSFER_FILES, Action.GENERIC_FILES}),
+    Role.LA_SCHOOL: frozenset({*_LA_COMMON, Action.TRANSFER_FILES, Action.GENERIC_FILES}),
+    Role.LA_LOST_PUPIL: frozenset({*_LA_COMMON, Action.SEARCH_LPD, Action.GENERIC_FILES}),
+    Role.LA_LOST_PUPIL_TRANSFER: frozenset({
+        *_LA_COMMON, Action.SEARCH_LPD, Action.DOWNLOAD_LPD, Action.TRANSFER_FILES,
+        Action.GENERIC_FILES,
+    }),
+    Role.LA_CENSUS: frozenset({*_LA_COMMON, Action.TRANSFER_FILES}),
+    Role.LA_ADMISSIONS: frozenset({*_LA_COMMON, Action.TRANSFER_FILES, Action.GENERIC_FILES}),
+    Role.LA_CME: frozenset({*_LA_COMMON, Action.CME_DASHBOARD}),
+    Role.SCHOOL: frozenset({
+        Action.USE_PAGES, Action.USE_API, Action.TRANSFER_FILES, Action.GENERIC_FILES,
+        Action.MESSAGES,
+    }),
+    Role.AGENCY: frozenset({Action.USE_PAGES, Action.GENERIC_FILES}),
+    Role.CONNECTOR: frozenset({Action.USE_API, Action.TRANSFER_FILES}),
+}
+
+
+def _is_signed_in(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def has_capability(user, action: str) -> bool:
+    """Return whether the user's role carries this capability, whatever the object."""
+    return _is_signed_in(user) and action in CAPABILITIES.get(user.role, frozenset())
+
+
+def can(user, action: str, obj: Model | None = None) -> bool:
+    """Return whether the user may do this action, to this object when one is given."""
+    if not has_capability(user, action):
+        return False
+    if obj is None or user.role == Role.ADMIN:
+        return True
+    return _in_scope(user, action, obj)
+
+
+def _in_scope(user, action: str, obj: Model) -> bool:
+    label = obj._meta.label_lower
+    if label == "directory.localauthority":
+        return user.la_id is not None and obj.pk == user.la_id
+    if label == "directory.establishment":
+        if user.establishment_id:
+            return obj.pk == user.establishment_id
+        return user.la_id is not None and obj.la_id == user.la_id
+    if label == "directory.agency":
+        if user.agency_id:
+            return obj.pk == user.agency_id
+        return user.la_id is not None and obj.la_id == user.la_id
+    if label == "accounts.user":
+        return _user_in_scope(user, action, obj)
+    return False
+
+
+def _user_in_scope(user, action: str, target) -> bool:
+    """LA DBAs see and manage their own LA's LA and school users, never admins or other LAs."""
+    if user.la_id is None or target.scope_la_id != user.la_id:
+        return False
+    if target.role not in ASSIGNABLE_BY_LA_DBA:
+        return False
+    if action == Action.MANAGE_USERS and target.pk == user.pk:
+        # A DBA cannot delete or demote itself: another DBA or the service does that.
+        return False
+    return True
+
+
+def scope(user, queryset: QuerySet, action: str) -> QuerySet:
+    """Narrow a queryset to the rows this user may see for this action."""
+    if not has_capability(user, action):
+        return queryset.none()
+    if user.role == Role.ADMIN:
+        return queryset
+    label = queryset.model._meta.label_lower
+    if label == "directory.localauthority":
+        return queryset.filter(pk=user.la_id) if user.la_id else queryset.none()
+    if label == "directory.establishment":
+        if user.establishment_id:
+            return queryset.filter(pk=user.establishment_id)
+        return queryset.filter(la_id=user.la_id) if user.la_id else queryset.none()
+    if label == "directory.agency":
+        if user.agency_id:
+            return queryset.filter(pk=user.agency_id)
+        return queryset.filter(la_id=user.la_id) if user.la_id else queryset.none()
+    if label == "accounts.user":
+        if not user.la_id:
+            return queryset.none()
+        return queryset.filter(
+            Q(la_id=user.la_id, role__in=LA_ROLES)
+            | Q(establishment__la_id=user.la_id, role__in=[Role.SCHOOL, Role.CONNECTOR])
+        )
+    return queryset.none()
+
+
+def get_for(user, queryset: QuerySet, action: str, **lookup):
+    """Return the one object matching lookup that the user may act on, or raise Http404."""
+    try:
+        obj = scope(user, queryset, action).get(**lookup)
+    except (queryset.model.DoesNotExist, queryset.model.MultipleObjectsReturned, ValueError):
+        raise Http404 from None
+    if not can(user, action, obj):
+        raise Http404
+    return obj

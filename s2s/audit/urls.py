@@ -1,0 +1,4 @@
+"""URLs of the audit pages."""
+
+app_name = "audit"
+urlpatterns = []

@@ -1,0 +1,139 @@
+"""Shared fixtures: people, not rows.
+
+Two LAs (838 Dorset in England, 681 Newport in Wales... numbers as in the seeds), schools in
+each, and a user of every role in the first LA.
+"""
+
+import pytest
+
+from s2s.accounts.models import User
+from s2s.accounts.roles import SCOPE_OF_ROLE, Role, ScopeKind
+from s2s.directory.models import Agency, AgencyKind, Establishment, LocalAuthority, Nation
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is deliberately slow; tests that check the hasher set it back themselves.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def home_la(db):
+    return LocalAuthority.objects.create(
+        number="838", name="Dorset", nation=Nation.ENGLAND, email="s2s@dorset.example.gov.uk"
+    )
+
+
+@pytest.fixture
+def other_la(db):
+    return LocalAuthority.objects.create(
+        number="681", name="Newport", nation=Nation.WALES, email="s2s@newport.example.gov.uk"
+    )
+
+
+def _school(la, number, name, **fields):
+    return Establishment.objects.create(
+        la=la, number=number, name=name, urn=f"1{la.number}{number}", town="Dorchester",
+        email=f"office{number}@school.example.sch.uk", **fields,
+    )
+
+
+@pytest.fixture
+def sending_school(home_la):
+    return _school(home_la, "3321", "Stickland's CE VA Primary")
+
+
+@pytest.fixture
+def receiving_school(home_la):
+    return _school(home_la, "4512", "Thomas Hardye School")
+
+
+@pytest.fixture
+def outsider_school(other_la):
+    return _school(other_la, "2345", "Llanwern High School")
+
+
+@pytest.fixture
+def agency(home_la):
+    return Agency.objects.create(
+        la=home_la, reference="838HLTH", name="Dorset school nursing", kind=AgencyKind.HEALTH
+    )
+
+
+@pytest.fixture
+def make_user(db):
+    """Return a function that creates a signed-up user of a role in a scope."""
+
+    def make(role, scope=None, username=None, **fields):
+        kind = SCOPE_OF_ROLE[role]
+        scope_fields = {
+            ScopeKind.NATION: {},
+            ScopeKind.LA: {"la": scope},
+            ScopeKind.ESTABLISHMENT: {"establishment": scope},
+            ScopeKind.AGENCY: {"agency": scope},
+        }[kind]
+        fields.setdefault("email", f"{username or role}@example.gov.uk")
+        fields.setdefault("must_change_password", False)
+        return User.objects.create_user(
+            username=username or f"{role}_{getattr(scope, 'pk', 'n')}",
+            password=PASSWORD, role=role, **scope_fields, **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def service_admin(make_user):
+    return make_user(Role.ADMIN, username="admin")
+
+
+@pytest.fixture
+def la_dba(make_user, home_la):
+    return make_user(Role.LA_DBA, home_la, username="838dba")
+
+
+@pytest.fixture
+def la_dba_view(make_user, home_la):
+    return make_user(Role.LA_DBA_VIEW, home_la, username="838dbaview")
+
+
+@pytest.fixture
+def other_la_dba(make_user, other_la):
+    return make_user(Role.LA_DBA, other_la, username="681dba")
+
+
+@pytest.fixture
+def la_officer(make_user, home_la):
+    return make_user(Role.LA_USER, home_la, username="838user")
+
+
+@pytest.fixture
+def other_la_officer(make_user, other_la):
+    return make_user(Role.LA_USER, other_la, username="681user")
+
+
+@pytest.fixture
+def lost_pupil_officer(make_user, home_la):
+    return make_user(Role.LA_LOST_PUPIL, home_la, username="838lostpupil")
+
+
+@pytest.fixture
+def sending_school_user(make_user, sending_school):
+    return make_user(Role.SCHOOL, sending_school, username="8383321")
+
+
+@pytest.fixture
+def receiving_school_user(make_user, receiving_school):
+    return make_user(Role.SCHOOL, receiving_school, username="8384512")
+
+
+@pytest.fixture
+def outsider_school_user(make_user, outsider_school):
+    return make_user(Role.SCHOOL, outsider_school, username="6812345")

@@ -1,0 +1,4 @@
+"""URLs of the directory pages."""
+
+app_name = "directory"
+urlpatterns = []

@@ -1,0 +1,204 @@
+"""The one settings module: everything that varies comes from environment variables.
+
+S2S_MODE is `local` (the default: safe defaults for a developer's machine) or `production`,
+which refuses to start without a secret key, allowed hosts and an encryption key.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from s2s.core.emailurl import email_settings
+from s2s.core.envvars import env_bool, env_int, env_list, env_secret, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+MODE = env_str("S2S_MODE", "local")
+if MODE not in {"local", "production"}:
+    raise ImproperlyConfigured(f"S2S_MODE must be local or production, not {MODE!r}")
+PRODUCTION = MODE == "production"
+
+DATA_DIR = Path(env_str("S2S_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+
+SECRET_KEY = env_secret("S2S_SECRET_KEY")
+ENCRYPTION_KEY = env_secret("S2S_ENCRYPTION_KEY")
+ALLOWED_HOSTS = env_list("S2S_ALLOWED_HOSTS")
+DEBUG = env_bool("S2S_DEBUG", default=False)
+
+if PRODUCTION:
+    missing = [
+        name
+        for name, value in [
+            ("S2S_SECRET_KEY", SECRET_KEY),
+            ("S2S_ALLOWED_HOSTS", ALLOWED_HOSTS),
+            ("S2S_ENCRYPTION_KEY", ENCRYPTION_KEY),
+        ]
+        if not value
+    ]
+    if missing:
+        raise ImproperlyConfigured(
+            "Production mode needs these settings, which are not set: " + ", ".join(missing)
+        )
+    if DEBUG:
+        raise ImproperlyConfigured("S2S_DEBUG must be false in production mode")
+else:
+    # Local defaults: never used in production, which refuses to start without its own.
+    SECRET_KEY = SECRET_KEY or "local-only-insecure-secret-key-do-not-use-in-production"
+    ENCRYPTION_KEY = ENCRYPTION_KEY or "bG9jYWwtb25seS1lbmNyeXB0aW9uLWtleS0zMmJ5dGU="
+    ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "testserver"]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "crispy_forms",
+    "crispy_forms_gds",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "s2s.core",
+    "s2s.audit",
+    "s2s.directory",
+    "s2s.accounts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every page needs a signed-in user unless its view says otherwise (login_not_required).
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "s2s.urls"
+WSGI_APPLICATION = "s2s.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "s2s.core.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
+CRISPY_TEMPLATE_PACK = "gds"
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 's2s.sqlite3'}"),
+        conn_max_age=env_int("S2S_DB_CONN_MAX_AGE", 600),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL and a busy timeout let the web process and the worker share the file.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+AUTHENTICATION_BACKENDS = [
+    # Axes first, so a locked-out account or address is refused before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
+# NCSC guidance: length over complexity, and no common passwords.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LOGIN_URL = "accounts:sign-in"
+LOGIN_REDIRECT_URL = "core:start"
+LOGOUT_REDIRECT_URL = "accounts:sign-in"
+
+# Lockout: by account and by address, after repeated failures.
+AXES_FAILURE_LIMIT = env_int("S2S_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = env_int("S2S_LOCKOUT_MINUTES", 30) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "s2s.accounts.signin.lockout_response"
+AXES_VERBOSE = False
+
+# Sessions end after inactivity.
+SESSION_COOKIE_AGE = env_int("S2S_SESSION_IDLE_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31536000
+
+LANGUAGE_CODE = "en-gb"
+LANGUAGES = [("en", "English"), ("cy", "Cymraeg")]
+LOCALE_PATHS = [BASE_DIR / "s2s" / "locale"]
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [("govuk", BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk")]
+
+MEDIA_ROOT = DATA_DIR / "files"
+
+locals().update(email_settings(env_str("EMAIL_URL", "")))
+DEFAULT_FROM_EMAIL = env_str("S2S_FROM_EMAIL", "s2s <no-reply@s2s.localhost>")
+SITE_URL = env_str("S2S_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Personal webmail domains: account emails there are refused (seed 003, 3.7).
+PERSONAL_EMAIL_DOMAINS = env_list(
+    "S2S_PERSONAL_EMAIL_DOMAINS",
+    "hotmail.com,hotmail.co.uk,yahoo.com,yahoo.co.uk,gmail.com,googlemail.com,outlook.com,"
+    "live.com,live.co.uk,msn.com,aol.com,aol.co.uk,icloud.com,me.com,btinternet.com,"
+    "proton.me,protonmail.com,gmx.com,mail.com,yandex.com",
+)
+
+# Accounts not confirmed by the annual review for this long are disabled.
+USER_REVIEW_DISABLE_AFTER_DAYS = env_int("S2S_USER_REVIEW_DISABLE_AFTER_DAYS", 396)
+USER_REVIEW_WARN_DAYS = [30, 7]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("S2S_LOG_LEVEL", "INFO")},
+}

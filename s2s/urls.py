@@ -1,0 +1,24 @@
+"""The project's URLs: one include per app."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.templatetags.static import static
+from django.urls import include, path
+from django.views.generic import RedirectView
+from django.views.i18n import set_language
+
+
+class _AssetRedirect(RedirectView):
+    """GOV.UK Frontend's compiled CSS asks for fonts and images under /assets/."""
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static(f"govuk/assets/{kwargs['path']}")
+
+
+urlpatterns = [
+    path("", include("s2s.core.urls")),
+    path("account/", include("s2s.accounts.urls")),
+    path("directory/", include("s2s.directory.urls")),
+    path("audit/", include("s2s.audit.urls")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("assets/<path:path>", login_not_required(_AssetRedirect.as_view(permanent=True))),
+]
