@@ -1,0 +1,99 @@
+"""Every URL the project defines × every role × objects in and out of scope."""
+
+import importlib
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from s2s.accounts.roles import SCOPE_OF_ROLE, ScopeKind
+from s2s.core.tests.matrix import ALL_ROLES
+
+# URLs that are not pages of ours: static asset redirects and the language switch.
+UNNAMED_OK = {"set_language"}
+
+
+def _named_urls(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace or ""
+            yield from _named_urls(pattern, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def _all_rows():
+    rows = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("s2s."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.tests.access")
+        except ModuleNotFoundError:
+            continue
+        rows.extend(module.ROWS)
+    return rows
+
+
+ROWS = _all_rows()
+
+
+def test_every_url_has_a_row_in_the_matrix():
+    covered = {row.url_name for row in ROWS}
+    missing = sorted(set(_named_urls()) - covered - UNNAMED_OK)
+    assert not missing, f"add these URLs to an app's tests/access.py: {missing}"
+
+
+@pytest.fixture
+def world(make_user, home_la, other_la, sending_school, receiving_school, outsider_school,
+          agency, other_la_dba, other_la_officer, outsider_school_user):
+    """One user of every role in LA 838, and people and places in LA 681 to stay out of."""
+    scope_for = {
+        ScopeKind.NATION: None,
+        ScopeKind.LA: home_la,
+        ScopeKind.ESTABLISHMENT: sending_school,
+        ScopeKind.AGENCY: agency,
+    }
+    users = {
+        role: make_user(role, scope_for[SCOPE_OF_ROLE[role]], username=f"m_{role}")
+        for role in sorted(ALL_ROLES)
+    }
+    return SimpleNamespace(
+        users=users, home_la=home_la, other_la=other_la, own_school=sending_school,
+        receiving_school=receiving_school, outsider_school=outsider_school, agency=agency,
+        other_la_dba=other_la_dba, other_la_officer=other_la_officer,
+        outsider_school_user=outsider_school_user,
+    )
+
+
+def _ask(client, row, world):
+    url = reverse(row.url_name, kwargs=row.kwargs(world) if row.kwargs else None)
+    return url, getattr(client, row.method)(url)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda r: f"{r.url_name}{'/' + r.label if r.label else ''}")
+def test_each_role_gets_exactly_the_answer_the_policy_gives(row, world, client):
+    if row.public:
+        url, response = _ask(client, row, world)
+        assert response.status_code < 400, f"{url} should be open to signed-out visitors"
+        return
+    url, response = _ask(client, row, world)
+    assert response.status_code == 302 and "sign-in" in response.url, (
+        f"{url} must send a signed-out visitor to sign in, got {response.status_code}"
+    )
+    wrong = []
+    for role, user in world.users.items():
+        client.force_login(user)
+        url, response = _ask(client, row, world)
+        expected_allowed = role in row.allowed
+        allowed = response.status_code < 400 and response.status_code != 302 or (
+            response.status_code == 302 and "sign-in" not in response.url
+        )
+        if expected_allowed and not allowed:
+            wrong.append(f"{role}: expected a page, got {response.status_code}")
+        if not expected_allowed and response.status_code != 404:
+            wrong.append(f"{role}: expected 404, got {response.status_code}")
+        client.logout()
+    assert not wrong, f"{url}: " + "; ".join(wrong)
