@@ -73,6 +73,11 @@ class User(AbstractBaseUser):
     # Annual user review (seed 003, 1.6): when a DBA last confirmed the account is still needed.
     confirmed_at = models.DateTimeField(_("last confirmed"), default=timezone.now)
     disabled_reason = models.CharField(_("why disabled"), max_length=200, blank=True)
+    # The smallest review warning (days before disabling) already sent since the last
+    # confirmation, so `review_users` never sends the same warning twice.
+    review_warned_days = models.PositiveIntegerField(
+        _("review warning sent (days before)"), null=True, blank=True
+    )
 
     objects = UserManager()
 
@@ -87,6 +92,11 @@ class User(AbstractBaseUser):
                 condition=reduce(operator.or_, map(_scope_condition, Role.values)),
                 name="user_scope_matches_role",
                 violation_error_message=_("The user's scope does not match its role."),
+            ),
+            # Each LA may have only one LA school account (seed 003, 1.6).
+            models.UniqueConstraint(
+                fields=["la"], condition=Q(role=Role.LA_SCHOOL), name="one_la_school_per_la",
+                violation_error_message=_("This LA already has an LA school account."),
             ),
         ]
 
