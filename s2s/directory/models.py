@@ -89,6 +89,20 @@ class Establishment(models.Model):
     def is_open(self) -> bool:
         return self.status != EstablishmentStatus.CLOSED
 
+    def successor_chain(self, limit: int = 20) -> list["Establishment"]:
+        """Return the successors in order (this school's, then that one's, ...), stopping at a loop."""
+        chain, seen, current = [], {self.pk}, self.successor
+        while current is not None and current.pk not in seen and len(chain) < limit:
+            chain.append(current)
+            seen.add(current.pk)
+            current = current.successor
+        return chain
+
+    def current_successor(self) -> "Establishment | None":
+        """Return the last school in the chain of successors: where this one's pupils are now."""
+        chain = self.successor_chain()
+        return chain[-1] if chain else None
+
 
 class AgencyKind(models.TextChoices):
     HEALTH = "health", _("Health")

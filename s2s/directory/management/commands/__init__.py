@@ -1,0 +1,1 @@
+"""The directory's management commands: import_establishments and demo."""

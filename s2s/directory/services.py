@@ -1,0 +1,200 @@
+"""Changes to the directory: LAs, establishments and their successors, each one audited."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from s2s.accounts.policy import Action, can
+from s2s.audit.services import audit_record
+from s2s.core.errors import ServiceError
+from s2s.directory.models import Establishment, LocalAuthority, Nation
+
+PHONE_CHARACTERS = set("0123456789 +()-")
+
+
+def _require(user, action: str, obj=None) -> None:
+    if not can(user, action, obj):
+        raise ServiceError(
+            _("You do not have permission to do this. Ask your LA s2s administrator."),
+            code="forbidden",
+        )
+
+
+def _clean_text(value: str, *, field: str, label: str, required: bool = True) -> str:
+    value = " ".join((value or "").split())
+    if required and not value:
+        raise ServiceError(_("Enter the %(label)s.") % {"label": label}, field=field)
+    return value
+
+
+def _clean_email(value: str, *, field: str = "email", required: bool = False) -> str:
+    """Return the address tidied, refusing malformed ones and personal webmail (seed 003, 3.7)."""
+    value = (value or "").strip()
+    if not value:
+        if required:
+            raise ServiceError(_("Enter an email address."), field=field)
+        return ""
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise ServiceError(
+            _("Enter an email address in the right format, like office@school.sch.uk."),
+            field=field,
+        ) from None
+    domain = value.rsplit("@", 1)[1].lower()
+    if domain in {d.lower() for d in settings.PERSONAL_EMAIL_DOMAINS}:
+        raise ServiceError(
+            _("Use a work email address: personal addresses at %(domain)s are not allowed.")
+            % {"domain": domain},
+            field=field,
+        )
+    return value
+
+
+def _clean_phone(value: str) -> str:
+    value = " ".join((value or "").split())
+    if value and (not set(value) <= PHONE_CHARACTERS or sum(c.isdigit() for c in value) < 6):
+        raise ServiceError(
+            _("Enter a telephone number, like 01305 224 000, using digits and spaces only."),
+            field="phone",
+        )
+    return value
+
+
+def _changes(obj, values: dict) -> dict:
+    """Return {field: [old, new]} for the values that differ from the object's."""
+    return {
+        name: [getattr(obj, name), value]
+        for name, value in values.items()
+        if getattr(obj, name) != value
+    }
+
+
+def _apply(obj, changes: dict) -> None:
+    for name, (_old, new) in changes.items():
+        setattr(obj, name, new)
+    obj.save(update_fields=[*changes, "updated_at"])
+
+
+@transaction.atomic
+def la_create(
+    *, user, number: str, name: str, nation: str, email: str,
+    request: HttpRequest | None = None, ip_address: str | None = None,
+) -> LocalAuthority:
+    """Create a local authority (service administrators only)."""
+    _require(user, Action.MANAGE_LAS)
+    number = (number or "").strip()
+    if len(number) != 3 or not number.isdigit():
+        raise ServiceError(_("An LA number is 3 digits, for example 838."), field="number")
+    if LocalAuthority.objects.filter(number=number).exists():
+        raise ServiceError(
+            _("LA %(number)s already exists.") % {"number": number},
+            code="duplicate", field="number",
+        )
+    if nation not in Nation.values:
+        raise ServiceError(_("Choose England or Wales."), field="nation")
+    la = LocalAuthority.objects.create(
+        number=number,
+        name=_clean_text(name, field="name", label=_("LA name")),
+        nation=nation,
+        email=_clean_email(email),
+    )
+    audit_record(
+        action="directory.la.create", actor=user, obj=la, request=request, ip_address=ip_address,
+        summary=f"Created LA {la}", detail={"nation": nation, "email": la.email},
+    )
+    return la
+
+
+@transaction.atomic
+def la_update(
+    *, user, la: LocalAuthority, name: str, email: str, receive_ctf_copies: bool,
+    request: HttpRequest | None = None, ip_address: str | None = None,
+) -> LocalAuthority:
+    """Change an LA's name, contact email and the switch for copies of its schools' CTFs."""
+    _require(user, Action.MANAGE_LA, la)
+    changes = _changes(la, {
+        "name": _clean_text(name, field="name", label=_("LA name")),
+        "email": _clean_email(email),
+        "receive_ctf_copies": bool(receive_ctf_copies),
+    })
+    if changes:
+        _apply(la, changes)
+        audit_record(
+            action="directory.la.update", actor=user, obj=la, request=request,
+            ip_address=ip_address, summary=f"Changed LA {la}: {', '.join(changes)}",
+            detail={"changes": changes},
+        )
+    return la
+
+
+@transaction.atomic
+def establishment_update(
+    *, user, establishment: Establishment, name: str, phone: str, email: str, town: str,
+    active: bool, request: HttpRequest | None = None, ip_address: str | None = None,
+) -> Establishment:
+    """Change a school's name, telephone, email, town and whether it is active on the hub."""
+    _require(user, Action.MANAGE_SCHOOLS, establishment)
+    changes = _changes(establishment, {
+        "name": _clean_text(name, field="name", label=_("school name")),
+        "phone": _clean_phone(phone),
+        "email": _clean_email(email),
+        "town": _clean_text(town, field="town", label=_("town"), required=False),
+        "active": bool(active),
+    })
+    if changes:
+        _apply(establishment, changes)
+        audit_record(
+            action="directory.establishment.update", actor=user, obj=establishment,
+            request=request, ip_address=ip_address,
+            summary=f"Changed school {establishment.code}: {', '.join(changes)}",
+            detail={"code": establishment.code, "changes": changes},
+        )
+    return establishment
+
+
+def check_successor(establishment: Establishment, successor: Establishment | None) -> None:
+    """Refuse a successor that is the school itself or that would make a loop of successors."""
+    if successor is None:
+        return
+    if successor.pk == establishment.pk:
+        raise ServiceError(
+            _("A school cannot be its own successor."), code="loop", field="successor"
+        )
+    if any(later.pk == establishment.pk for later in successor.successor_chain()):
+        raise ServiceError(
+            _("%(successor)s already leads on to %(school)s, so this would make a loop. "
+              "Remove that link first.")
+            % {"successor": successor.code, "school": establishment.code},
+            code="loop", field="successor",
+        )
+
+
+@transaction.atomic
+def establishment_set_successor(
+    *, user, establishment: Establishment, successor: Establishment | None,
+    request: HttpRequest | None = None, ip_address: str | None = None,
+) -> Establishment:
+    """Record the school that took over this one's pupils, or clear it with None."""
+    _require(user, Action.MANAGE_ESTABLISHMENTS, establishment)
+    check_successor(establishment, successor)
+    old = establishment.successor
+    if (old and old.pk) == (successor and successor.pk):
+        return establishment
+    establishment.successor = successor
+    establishment.save(update_fields=["successor", "updated_at"])
+    audit_record(
+        action="directory.establishment.successor", actor=user, obj=establishment,
+        request=request, ip_address=ip_address,
+        summary=f"Successor of {establishment.code}: "
+                f"{successor.code if successor else 'none'}",
+        detail={
+            "code": establishment.code,
+            "from": old.code if old else None,
+            "to": successor.code if successor else None,
+        },
+    )
+    return establishment
