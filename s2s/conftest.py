@@ -5,6 +5,8 @@ each, and a user of every role in the first LA.
 """
 
 import pytest
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from s2s.accounts.models import User
 from s2s.accounts.roles import SCOPE_OF_ROLE, Role, ScopeKind
@@ -17,6 +19,38 @@ PASSWORD = "correct horse battery staple"
 def _fast_password_hashing(settings):
     # Argon2 is deliberately slow; tests that check the hasher set it back themselves.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+class VerifiedClient(Client):
+    """A test client whose `force_login` also passes two-factor sign-in.
+
+    `force_login` stands for "this person has signed in", so a person who has an authenticator
+    app (or whose role requires one) is given one and the session counts as verified, as if they
+    had entered a code. Tests of the sign-in steps themselves sign in through the pages or pass
+    `verified=False`.
+    """
+
+    def force_login(self, user, backend=None, *, verified=True):
+        super().force_login(user, backend)
+        if not verified:
+            return
+        from django_otp import DEVICE_ID_SESSION_KEY
+
+        from s2s.accounts.twofactor import confirmed_device, two_factor_required
+
+        device = confirmed_device(user)
+        if device is None and two_factor_required(user):
+            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        if device is not None:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+
+@pytest.fixture
+def client():
+    """Return a test client whose force_login counts as a complete sign-in (two-factor too)."""
+    return VerifiedClient()
 
 
 @pytest.fixture

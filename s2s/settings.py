@@ -77,6 +77,8 @@ MIDDLEWARE = [
     # Every page needs a signed-in user unless its view says otherwise (login_not_required).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # A signed-in person owes no other page before their second factor, new password or set-up.
+    "s2s.accounts.middleware.SignInStepsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -155,6 +157,10 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "s2s.accounts.signin.lockout_response"
 AXES_VERBOSE = False
+
+# Two-factor sign-in (TOTP): required for national and LA roles when true, optional for schools.
+S2S_TWO_FACTOR_REQUIRED = env_bool("S2S_TWO_FACTOR_REQUIRED", default=True)
+OTP_TOTP_ISSUER = "s2s"
 
 # Sessions end after inactivity.
 SESSION_COOKIE_AGE = env_int("S2S_SESSION_IDLE_MINUTES", 30) * 60

@@ -1,15 +1,105 @@
-"""Sign-in rules: what a locked-out user is told."""
+"""Signing in and out: the steps a signed-in person still owes, the audit trail, lockouts.
+
+After the password, a person may owe up to three steps before any other page opens, in this
+order: the code from their authenticator (when they have one), a new password (when an
+administrator created or reset the account), and setting up an authenticator (when their
+role requires two-factor sign-in). `next_step` names the page of the first one owed; the
+middleware sends every other request there.
+"""
 
 from django.conf import settings
+from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth.signals import user_login_failed
+from django.db import transaction
+from django.dispatch import receiver
+from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from s2s.accounts.policy import Action, has_capability
+from s2s.accounts.twofactor import confirmed_device, two_factor_required
+from s2s.audit.services import audit_record
 
-def lockout_response(request, credentials, *args, **kwargs):
-    """Tell a locked-out user why, and for how long, without saying whether the account exists."""
-    minutes = int(settings.AXES_COOLOFF_TIME * 60)
+STEP_VERIFY = "accounts:two-factor-verify"
+STEP_PASSWORD = "accounts:password-change"
+STEP_SET_UP = "accounts:two-factor"
+
+
+def next_step(user) -> str | None:
+    """Return the URL name of the sign-in step this signed-in user still owes, or None."""
+    if not user.is_authenticated or not has_capability(user, Action.USE_PAGES):
+        # API-only accounts never get a page anyway; nothing to send them through.
+        return None
+    verified = user.is_verified()
+    if not verified and confirmed_device(user) is not None:
+        return STEP_VERIFY
+    if user.must_change_password:
+        return STEP_PASSWORD
+    if not verified and two_factor_required(user):
+        return STEP_SET_UP
+    return None
+
+
+def lockout_minutes() -> int:
+    """Return how long a lockout lasts, in whole minutes."""
+    return int(round(settings.AXES_COOLOFF_TIME * 60))
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """Tell a locked-out person why and for how long, without saying whether the account exists."""
     message = _(
-        "Too many failed sign-in attempts. Signing in is blocked for this account and this "
-        "address for %(minutes)d minutes. Ask your LA s2s administrator if you need help sooner."
-    ) % {"minutes": minutes}
+        "There have been too many failed attempts to sign in to this account or from this "
+        "address. Signing in is blocked for %(minutes)d minutes. Wait and try again, or ask your "
+        "LA s2s administrator for help."
+    ) % {"minutes": lockout_minutes()}
     return render(request, "accounts/locked_out.html", {"message": message}, status=429)
+
+
+@receiver(user_login_failed, dispatch_uid="s2s.accounts.signin.record_failed_sign_in")
+def record_failed_sign_in(sender, credentials, request=None, **kwargs):
+    """Audit a failed sign-in with the username tried (Django has already hidden the password)."""
+    username = str(credentials.get("username") or "")[:150]
+    locked_out = bool(getattr(request, "axes_locked_out", False))
+    audit_record(
+        action="sign_in_failed",
+        request=request,
+        actor_username=username,
+        summary="Sign-in refused: locked out" if locked_out else "Wrong username or password",
+        detail={"reason": "locked_out" if locked_out else "wrong_credentials"},
+    )
+
+
+def sign_in_refused(*, request: HttpRequest, user, reason: str) -> None:
+    """Audit a sign-in refused after a right password (an API-only or blocked account)."""
+    audit_record(action="sign_in_failed", actor=user, request=request,
+                 summary=f"Sign-in refused: {reason}", detail={"reason": reason})
+
+
+def sign_in_record(*, request: HttpRequest, user) -> None:
+    """Audit a sign-in with a right password."""
+    audit_record(action="sign_in", actor=user, request=request, summary="Signed in")
+
+
+def sign_out(*, request: HttpRequest) -> None:
+    """Audit the sign-out, then end the session."""
+    user = request.user
+    if user.is_authenticated:
+        audit_record(action="sign_out", actor=user, request=request, summary="Signed out")
+    logout(request)
+
+
+def password_set(*, request: HttpRequest, user, password: str, action: str) -> None:
+    """Give the user a new (already validated) password and clear the must-change flag.
+
+    `action` is the audit action: "password_change" when a signed-in person changes their own,
+    "account_activated" when a new person chooses theirs from the activation link. A signed-in
+    person stays signed in.
+    """
+    with transaction.atomic():
+        user.set_password(password)
+        user.must_change_password = False
+        user.save(update_fields=["password", "must_change_password"])
+        summary = "Activated the account" if action == "account_activated" else "Changed password"
+        audit_record(action=action, actor=user, obj=user, request=request, summary=summary)
+    if request.user.is_authenticated and request.user.pk == user.pk:
+        update_session_auth_hash(request, user)

@@ -1,17 +1,18 @@
 """URLs for signing in and out, passwords, two-factor sign-in and user maintenance."""
 
-from django.contrib.auth import views as auth_views
 from django.urls import path
+
+from s2s.accounts import views_signin
 
 app_name = "accounts"
 urlpatterns = [
-    path("sign-in", auth_views.LoginView.as_view(template_name="accounts/sign_in.html"),
-         name="sign-in"),
-    path("sign-out", auth_views.LogoutView.as_view(), name="sign-out"),
-    path("password", auth_views.PasswordChangeView.as_view(
-        template_name="accounts/password_change.html", success_url="/"),
-        name="password-change"),
-    path("two-factor", auth_views.PasswordChangeView.as_view(
-        template_name="accounts/password_change.html", success_url="/"),
-        name="two-factor"),
+    # Signing in and out, activation, passwords, two-factor (views_signin.py).
+    path("sign-in", views_signin.SignInView.as_view(), name="sign-in"),
+    path("sign-out", views_signin.sign_out, name="sign-out"),
+    path("signed-out", views_signin.signed_out, name="signed-out"),
+    path("activate/<uidb64>/<token>", views_signin.ActivateView.as_view(), name="activate"),
+    path("password", views_signin.PasswordChangeView.as_view(), name="password-change"),
+    path("two-factor", views_signin.two_factor, name="two-factor"),
+    path("two-factor/remove", views_signin.two_factor_remove, name="two-factor-remove"),
+    path("two-factor/verify", views_signin.two_factor_verify, name="two-factor-verify"),
 ]
