@@ -1,0 +1,253 @@
+"""File names: parse and format the names that address every file (seed 003, appendix 2).
+
+A name says who sent a file, to whom, and what it is:
+
+    1112222_CTF_3334444_NNN.XML    school -> school (or an LA mailbox, or the lost pupils)
+    333LLLL_CTF1112222_NNN.XML     LA -> school: no underscore after CTF (sic)
+    1113333_2224444_FFT15.ZIP      generic zip, free text of up to 15 characters, no spaces
+
+The table of file types, `FILE_TYPES`, is the one place that lists them.
+"""
+
+import enum
+import re
+from dataclasses import dataclass
+
+from s2s.ctf.errors import FileNameError
+
+
+class PlaceKind(enum.StrEnum):
+    """What a 7-character source or destination code names."""
+
+    SCHOOL = "school"
+    LA_MAILBOX = "la_mailbox"
+    LOST_DESTINATION_UNKNOWN = "lost_destination_unknown"
+    LOST_LEFT_MAINTAINED_SECTOR = "lost_left_maintained_sector"
+
+
+LOST_UNKNOWN = "XXXXXXX"
+LOST_LEFT_SECTOR = "MMMMMMM"
+# An LA's mailboxes: the LA itself, its census (PLASC) officers and its admissions officers.
+LA_MAILBOX_SUFFIXES = ("LLLL", "PLAS", "ADMS")
+
+
+@dataclass(frozen=True, slots=True)
+class FileType:
+    """One kind of file the hub carries, with the destinations it may go to."""
+
+    code: str
+    title: str
+    extension: str
+    destinations: frozenset[PlaceKind]
+    mailbox: str = "LLLL"  # the LA mailbox this type goes to when sent to an LA
+
+
+_TO_SCHOOL_OR_LA = frozenset({PlaceKind.SCHOOL, PlaceKind.LA_MAILBOX})
+_TO_LA = frozenset({PlaceKind.LA_MAILBOX})
+
+# The one table of file types (seed 003, appendix 2 and 1.6; seed 000, "future file types").
+FILE_TYPES: dict[str, FileType] = {
+    t.code: t
+    for t in (
+        FileType("CTF", "Common Transfer File", "XML", frozenset(PlaceKind)),
+        FileType("ATF", "Admissions Transfer File", "XML", _TO_SCHOOL_OR_LA, "ADMS"),
+        FileType("ADMS", "Admissions file", "XML", _TO_SCHOOL_OR_LA, "ADMS"),
+        FileType("PLAS", "School census (PLASC)", "XML", _TO_LA, "PLAS"),
+        FileType("KS1", "Key stage 1 teacher assessment", "XML", _TO_SCHOOL_OR_LA),
+        FileType("KS2", "Key stage 2 teacher assessment", "XML", _TO_SCHOOL_OR_LA),
+        FileType("KS3", "Key stage 3 teacher assessment", "XML", _TO_SCHOOL_OR_LA),
+        FileType("FSP", "Foundation stage profile", "XML", _TO_SCHOOL_OR_LA),
+        FileType("EXC", "Exclusions", "XML", _TO_LA),
+        FileType("CFR", "Consistent financial reporting", "XML", _TO_LA),
+        FileType("ZIP", "Generic zip file", "ZIP", _TO_SCHOOL_OR_LA),
+    )
+}
+GENERIC_ZIP = FILE_TYPES["ZIP"]
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A 7-character source or destination code, split into its LA and establishment."""
+
+    code: str
+    kind: PlaceKind
+
+    @property
+    def la(self) -> str | None:
+        """Return the 3-digit LA number, or None for the lost pupil destinations."""
+        return self.code[:3] if self.code[:3].isdigit() else None
+
+    @property
+    def establishment(self) -> str:
+        """Return characters 4-7: a school number, LLLL, PLAS, ADMS, XXXX or MMMM."""
+        return self.code[3:]
+
+
+@dataclass(frozen=True, slots=True)
+class FileName:
+    """A parsed file name: who from, who to, what kind, and its number or free text."""
+
+    source: Place
+    destination: Place
+    file_type: FileType
+    sequence: int | None = None
+    free_text: str | None = None
+    extension: str = "XML"
+
+    @property
+    def destination_kind(self) -> PlaceKind:
+        return self.destination.kind
+
+    @property
+    def is_lost_pupil(self) -> bool:
+        return self.destination.kind in (
+            PlaceKind.LOST_DESTINATION_UNKNOWN, PlaceKind.LOST_LEFT_MAINTAINED_SECTOR
+        )
+
+    def __str__(self) -> str:
+        return format_name(
+            source=self.source.code, destination=self.destination.code,
+            file_type=self.file_type.code, sequence=self.sequence, free_text=self.free_text,
+        )
+
+
+_ESTABLISHMENT = re.compile(r"\d{7}")
+_MAILBOX = re.compile(r"(\d{3})(LLLL|PLAS|ADMS)")
+_FREE_TEXT = re.compile(r"[A-Za-z0-9!#$%&'()+,\-.=@\[\]^_`{}~]{1,15}")
+
+
+def parse_place(*, code: str, role: str = "destination") -> Place:
+    """Return the place a 7-character code names, or raise FileNameError naming the part."""
+    if _ESTABLISHMENT.fullmatch(code):
+        return Place(code, PlaceKind.SCHOOL)
+    if _MAILBOX.fullmatch(code):
+        return Place(code, PlaceKind.LA_MAILBOX)
+    if role == "destination":
+        if code == LOST_UNKNOWN:
+            return Place(code, PlaceKind.LOST_DESTINATION_UNKNOWN)
+        if code == LOST_LEFT_SECTOR:
+            return Place(code, PlaceKind.LOST_LEFT_MAINTAINED_SECTOR)
+        raise FileNameError(
+            f"destination '{code}' is not a 7-digit establishment number, "
+            "XXXXXXX, MMMMMMM or an LA mailbox", field="destination",
+        )
+    raise FileNameError(
+        f"source '{code}' is not a 7-digit establishment number or an LA mailbox "
+        "(LLLLLLL, PLAS or ADMS after the LA number)", field="source",
+    )
+
+
+def _split_extension(name: str) -> tuple[str, str]:
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem:
+        raise FileNameError(
+            f"'{name}' has no extension: a CTF ends in .XML and a generic file in .ZIP",
+            field="extension",
+        )
+    extension = extension.upper()
+    if extension not in {t.extension for t in FILE_TYPES.values()}:
+        raise FileNameError(
+            f"extension '.{extension}' is not .XML or .ZIP", field="extension"
+        )
+    return stem, extension
+
+
+def _file_type(code: str) -> FileType:
+    file_type = FILE_TYPES.get(code.upper())
+    if file_type is None or file_type is GENERIC_ZIP:
+        known = ", ".join(c for c in FILE_TYPES if c != "ZIP")
+        raise FileNameError(
+            f"file type '{code}' is not one of {known}", field="file_type"
+        )
+    return file_type
+
+
+def _sequence(text: str) -> int:
+    if not re.fullmatch(r"\d{3}", text):
+        raise FileNameError(
+            f"sequence number '{text}' is not 3 digits (NNN, e.g. 001)", field="sequence"
+        )
+    return int(text)
+
+
+def _check_destination(file_type: FileType, destination: Place) -> None:
+    if destination.kind not in file_type.destinations:
+        raise FileNameError(
+            f"a {file_type.title} cannot be sent to '{destination.code}'", field="destination"
+        )
+
+
+def _parse_xml_name(stem: str) -> FileName:
+    parts = stem.split("_")
+    if len(parts) == 3 and len(parts[1]) > 7:
+        # The LA -> school form: 333LLLL_CTF1112222_NNN, the type glued to the destination.
+        parts = [parts[0], parts[1][:-7], parts[1][-7:], parts[2]]
+    if len(parts) != 4:
+        raise FileNameError(
+            f"'{stem}' does not have the four parts SOURCE_TYPE_DESTINATION_NNN, "
+            "e.g. 8383321_CTF_8384512_001.XML", field="name",
+        )
+    source = parse_place(code=parts[0], role="source")
+    file_type = _file_type(parts[1])
+    destination = parse_place(code=parts[2], role="destination")
+    _check_destination(file_type, destination)
+    return FileName(source, destination, file_type, sequence=_sequence(parts[3]))
+
+
+def _parse_zip_name(stem: str) -> FileName:
+    parts = stem.split("_", 2)
+    if len(parts) != 3:
+        raise FileNameError(
+            f"'{stem}' does not have the three parts SOURCE_DESTINATION_FREETEXT, "
+            "e.g. 8383321_8384512_Attendance.ZIP", field="name",
+        )
+    source = parse_place(code=parts[0], role="source")
+    destination = parse_place(code=parts[1], role="destination")
+    _check_destination(GENERIC_ZIP, destination)
+    if not _FREE_TEXT.fullmatch(parts[2]):
+        raise FileNameError(
+            f"free text '{parts[2]}' must be 1 to 15 characters with no spaces",
+            field="free_text",
+        )
+    return FileName(source, destination, GENERIC_ZIP, free_text=parts[2], extension="ZIP")
+
+
+def parse_name(*, name: str) -> FileName:
+    """Parse a file name per seed 003, appendix 2, or raise FileNameError naming the bad part.
+
+    The extension is read in any case; a directory part is ignored.
+    """
+    name = re.split(r"[\\/]", name)[-1]
+    stem, extension = _split_extension(name)
+    if extension == "ZIP":
+        return _parse_zip_name(stem)
+    return _parse_xml_name(stem)
+
+
+def format_name(
+    *,
+    source: str,
+    destination: str,
+    file_type: str = "CTF",
+    sequence: int | None = 1,
+    free_text: str | None = None,
+) -> str:
+    """Return the file name for a file, checking each part as `parse_name` would.
+
+    A file from an LA mailbox to a school takes the `333LLLL_CTF1112222_NNN.XML` form.
+    """
+    src = parse_place(code=source, role="source")
+    dest = parse_place(code=destination, role="destination")
+    kind = FILE_TYPES.get(file_type.upper())
+    if kind is GENERIC_ZIP:
+        name = f"{source}_{destination}_{free_text}.ZIP"
+    else:
+        kind = _file_type(file_type)
+        if sequence is None or not 0 <= sequence <= 999:
+            raise FileNameError(
+                f"sequence number '{sequence}' is not between 0 and 999", field="sequence"
+            )
+        glue = "" if src.kind is PlaceKind.LA_MAILBOX and dest.kind is PlaceKind.SCHOOL else "_"
+        name = f"{source}_{kind.code}{glue}{destination}_{sequence:03d}.{kind.extension}"
+    parse_name(name=name)
+    return name

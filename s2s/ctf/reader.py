@@ -1,0 +1,468 @@
+"""Streaming, hostile-safe reading of CTFs: the header, then each pupil's index entry.
+
+The file is read with lxml's iterparse and every pupil is cleared once it is read, so memory
+stays bounded however many pupils a bulk file holds. Hostile XML is refused before or while
+parsing, with a clear error: a DTD (which is where entity expansion, "billion laughs", and
+external entities live) is refused from the first bytes, before the parser sees it; excessive
+depth, huge text, too many elements outside a pupil and oversized files are refused as soon
+as they are met (DESIGN.md, The CTF format: hostile XML is refused).
+"""
+
+import io
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from lxml import etree
+
+from s2s.ctf.errors import (
+    CTFError,
+    HeaderError,
+    HostileXMLError,
+    NoPupilsError,
+    NotXMLError,
+    WrongRootError,
+)
+
+Source = str | os.PathLike | bytes | BinaryIO
+
+# The roots we read, with the element that holds their pupils and their version element.
+ROOTS = {
+    "CTfile": ("CTFpupilData", "CTFversion"),
+    "ATfile": ("ATFpupilData", "ATFversion"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How much a file may ask of the reader before it is refused as hostile."""
+
+    max_bytes: int = 1 << 30
+    max_prolog_bytes: int = 64 * 1024
+    # Elements and bytes read without a pupil or header ending; a real pupil has a few
+    # thousand elements and tens of KB.
+    max_elements_per_pupil: int = 100_000
+    max_bytes_per_pupil: int = 16 << 20
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """The CTF header: the document, its source and its destination."""
+
+    root: str
+    document_name: str | None
+    version: str | None
+    date_time: str | None
+    document_qualifier: str | None
+    data_qualifier: str | None
+    data_descriptor: str | None
+    supplier_id: str | None
+    source_la: str | None
+    source_establishment: str | None
+    source_urn: str | None
+    source_name: str | None
+    academic_year: str | None
+    destination_la: str | None
+    destination_establishment: str | None
+    destination_urn: str | None
+    line: int | None = None
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def source(self) -> str:
+        """Return the 7-character source code, LEA then Estab."""
+        return f"{self.source_la or ''}{self.source_establishment or ''}"
+
+    @property
+    def destination(self) -> str:
+        """Return the 7-character destination code, LEA then Estab."""
+        return f"{self.destination_la or ''}{self.destination_establishment or ''}"
+
+    def as_dict(self) -> dict:
+        """Return the header as plain data for JSON, without the line table."""
+        data = asdict(self)
+        data.pop("lines")
+        data["source"] = self.source
+        data["destination"] = self.destination
+        return data
+
+
+# Header field -> path from <Header>.
+HEADER_PATHS = {
+    "document_name": "DocumentName",
+    "version": None,  # CTFversion or ATFversion, by root
+    "date_time": "DateTime",
+    "document_qualifier": "DocumentQualifier",
+    "data_qualifier": "DataQualifier",
+    "data_descriptor": "DataDescriptor",
+    "supplier_id": "SupplierID",
+    "source_la": "SourceSchool/LEA",
+    "source_establishment": "SourceSchool/Estab",
+    "source_urn": "SourceSchool/URN",
+    "source_name": "SourceSchool/SchoolName",
+    "academic_year": "SourceSchool/AcademicYear",
+    "destination_la": "DestSchool/LEA",
+    "destination_establishment": "DestSchool/Estab",
+    "destination_urn": "DestSchool/URN",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PupilIndex:
+    """What the hub indexes for one pupil: enough to find and match, nothing more."""
+
+    position: int
+    line: int | None
+    upn: str | None
+    former_upn: str | None
+    uln: str | None
+    uci: str | None
+    surname: str | None
+    forename: str | None
+    middle_names: str | None
+    preferred_surname: str | None
+    preferred_forename: str | None
+    former_surname: str | None
+    dob: str | None
+    sex: str | None
+    postcode: str | None
+    town: str | None
+    nc_year: str | None
+    leaving_date: str | None
+    leaving_reason: str | None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+# Index field -> path from <Pupil>; several paths are tried in order.
+PUPIL_PATHS: dict[str, tuple[str, ...]] = {
+    "upn": ("UPN",),
+    "former_upn": ("BasicDetails/FormerUPN",),
+    "uln": ("UniqueLearnerNumber",),
+    "uci": ("UCI",),
+    "surname": ("Surname",),
+    "forename": ("Forename",),
+    "middle_names": ("BasicDetails/MiddleNames",),
+    "preferred_surname": ("BasicDetails/PreferredSurname",),
+    "preferred_forename": ("BasicDetails/PreferredForename",),
+    "former_surname": ("BasicDetails/FormerSurname",),
+    "dob": ("DOB",),
+    "sex": ("Sex", "Gender"),
+    "postcode": ("Address/PostCode",),
+    "town": ("Address/BS7666Address/Town", "Address/BS7666Address/PostTown"),
+    "nc_year": ("BasicDetails/NCyearActual",),
+}
+
+
+def _text(element: etree._Element, paths: tuple[str, ...]) -> str | None:
+    for path in paths:
+        found = element.find(path)
+        if found is not None and found.text is not None and found.text.strip():
+            return found.text.strip()
+    return None
+
+
+def _latest_leaving(pupil: etree._Element) -> tuple[str | None, str | None]:
+    latest: tuple[str | None, str | None] = (None, None)
+    for school in pupil.iterfind("SchoolHistory/School"):
+        date = (school.findtext("LeavingDate") or "").strip()
+        if date and (latest[0] is None or date > latest[0]):
+            latest = (date, (school.findtext("LeavingReason") or "").strip() or None)
+    return latest
+
+
+def index_pupil(*, pupil: etree._Element, position: int) -> PupilIndex:
+    """Return the index entry of one `<Pupil>` element (issue 3, Reading)."""
+    values = {name: _text(pupil, paths) for name, paths in PUPIL_PATHS.items()}
+    leaving_date, leaving_reason = _latest_leaving(pupil)
+    return PupilIndex(
+        position=position, line=pupil.sourceline, leaving_date=leaving_date,
+        leaving_reason=leaving_reason, **values,
+    )
+
+
+def _decode_head(head: bytes) -> str:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", errors="replace")
+    if head[:1] == b"\x00" or head[1:2] == b"\x00":
+        return head.decode("utf-16-be" if head[:1] == b"\x00" else "utf-16-le", errors="replace")
+    return head.decode("latin-1").removeprefix("\xef\xbb\xbf")
+
+
+_NAME_END = re.compile(r"[\s/>]")
+
+
+def _skip(text: str, start: int, end_marker: str) -> int:
+    end = text.find(end_marker, start)
+    return -1 if end < 0 else end + len(end_marker)
+
+
+def check_prolog(*, head: bytes, complete: bool) -> str | None:
+    """Return the root element's name from the file's first bytes, refusing a DTD.
+
+    `complete` says `head` is the whole file. Returns None when the bytes are not XML at all,
+    leaving the parser to say why.
+    """
+    text = _decode_head(head)
+    i = 0
+    while True:
+        while i < len(text) and text[i] in " \t\r\n":
+            i += 1
+        if text.startswith("<?", i):
+            i = _skip(text, i, "?>")
+        elif text.startswith("<!--", i):
+            i = _skip(text, i, "-->")
+        elif text[i:i + 9].upper() == "<!DOCTYPE":
+            raise HostileXMLError(
+                "the file has a document type declaration (<!DOCTYPE>); CTFs must not, "
+                "because DTDs can define entities that expand or read other files",
+                field="DOCTYPE",
+            )
+        elif text.startswith("<", i) and i + 1 < len(text) and text[i + 1] not in "!?":
+            match = _NAME_END.search(text, i + 1)
+            if match is None:
+                return None if complete else _too_long()
+            tag_end = text.find(">", i)
+            if "xmlns" in text[i:tag_end if tag_end > 0 else None]:
+                raise WrongRootError(
+                    "the root element has a namespace; a CTF's <CTfile> has none", field="root"
+                )
+            return text[i + 1:match.start()]
+        else:
+            return None
+        if i < 0:
+            return None if complete else _too_long()
+
+
+def _too_long() -> None:
+    raise HostileXMLError(
+        "more than 64 KB come before the root element; a CTF starts with <CTfile> at once",
+        field="prolog",
+    )
+
+
+class _LimitedReader(io.RawIOBase):
+    """A file wrapper that refuses to read past the file or pupil byte limits."""
+
+    def __init__(self, head: bytes, rest: BinaryIO, limits: Limits, *, owned: bool = False):
+        self._head = head
+        self._rest = rest
+        self._limits = limits
+        self._owned = owned
+        self.count = 0
+        self.mark = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            data, self._head = self._head, b""
+        else:
+            data = self._rest.read(size if size and size > 0 else 1 << 16)
+        self.count += len(data)
+        if self.count > self._limits.max_bytes:
+            raise HostileXMLError(_size_message(self._limits.max_bytes), field="size")
+        if self.count - self.mark > self._limits.max_bytes_per_pupil + (1 << 20):
+            raise HostileXMLError(
+                f"more than {self._limits.max_bytes_per_pupil >> 20} MB without a pupil "
+                "ending; a pupil's record is far smaller", field="size",
+            )
+        return data
+
+    def close(self) -> None:
+        if self._owned:
+            self._rest.close()
+        super().close()
+
+
+def _size_message(limit: int) -> str:
+    return f"the file is larger than {limit // (1 << 20)} MB, the most the hub reads"
+
+
+_HOSTILE_PARSER_MESSAGES = (
+    ("Excessive depth", "the XML is nested deeper than 256 levels; a CTF needs fewer than 20"),
+    ("huge text node", "an element holds more than 10 MB of text"),
+    ("Huge input lookup", "an element or attribute is larger than 10 MB"),
+    ("Detected an entity reference loop", "the XML's entities refer to each other in a loop"),
+    ("Maximum entity amplification", "the XML's entities expand too far"),
+)
+
+
+def _translate(error: etree.XMLSyntaxError, log: etree._ListErrorLog) -> CTFError:
+    last = log.last_error if len(log) else None
+    message = last.message if last is not None else str(error.msg or error)
+    line = last.line if last is not None else error.lineno
+    for marker, text in _HOSTILE_PARSER_MESSAGES:
+        if marker in message:
+            return HostileXMLError(text, line=line)
+    if last is None and message == "no element found":
+        return NotXMLError("the file is empty or holds no XML element")
+    return NotXMLError(f"the file is not well-formed XML: line {line}: {message}", line=line)
+
+
+class CTFReader:
+    """Read one CTF as a stream: `header` first, then `pupil_elements()` or `pupils()`.
+
+    The file is checked for hostile XML before parsing starts. Each pupil element is only
+    valid until the next is read: it is cleared to keep memory bounded.
+    """
+
+    def __init__(self, *, source: Source, limits: Limits = DEFAULT_LIMITS):
+        self.limits = limits
+        self._open_file: BinaryIO | None = None
+        self._file, head, complete = self._open(source)
+        self.root = check_prolog(head=head, complete=complete)
+        if self.root is not None and self.root not in ROOTS:
+            raise WrongRootError(
+                f"the root element is <{self.root}>; a CTF's is <CTfile> "
+                "(or <ATfile> for admissions)", field="root",
+            )
+        self._pupil_data, self._version_tag = ROOTS.get(self.root or "CTfile")
+        self._events = etree.iterparse(
+            self._file, events=("end",), resolve_entities=False, no_network=True,
+            load_dtd=False, dtd_validation=False, huge_tree=False, remove_comments=True,
+            remove_pis=True, collect_ids=False,
+        )
+        self._header: Header | None = None
+        self._pending: etree._Element | None = None
+        self._iterator: Iterator[etree._Element] | None = None
+        self.pupil_count = 0
+
+    def _open(self, source: Source) -> tuple["_LimitedReader", bytes, bool]:
+        limit, head_size = self.limits.max_bytes, self.limits.max_prolog_bytes
+        owned = False
+        if isinstance(source, bytes | bytearray):
+            if len(source) > limit:
+                raise HostileXMLError(_size_message(limit), field="size")
+            source = io.BytesIO(source)
+        elif isinstance(source, str | os.PathLike):
+            path = Path(source)
+            if path.stat().st_size > limit:
+                raise HostileXMLError(_size_message(limit), field="size")
+            source, owned = path.open("rb"), True
+        head = source.read(head_size)
+        return _LimitedReader(head, source, self.limits, owned=owned), head, len(head) < head_size
+
+    def close(self) -> None:
+        """Stop reading and close the file; the reader cannot be used after this."""
+        self._file.close()
+
+    def __enter__(self) -> "CTFReader":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _elements(self) -> Iterator[etree._Element]:
+        count = 0
+        limit = self.limits.max_elements_per_pupil
+        try:
+            for _event, element in self._events:
+                count += 1
+                if count > limit:
+                    raise HostileXMLError(
+                        f"more than {limit} elements without a pupil ending; "
+                        "the file is too large to be a CTF", line=element.sourceline,
+                    )
+                tag = element.tag
+                if (tag == "Pupil" or tag == "Header") and self._is_record(element):
+                    count = 0
+                    self._file.mark = self._file.count
+                    yield element
+        except etree.XMLSyntaxError as error:
+            raise _translate(error, self._events.error_log) from None
+
+    def _is_record(self, element: etree._Element) -> bool:
+        parent = element.getparent()
+        if parent is None:
+            return False
+        if element.tag == "Header":
+            return parent.getparent() is None
+        return parent.tag == self._pupil_data
+
+    @property
+    def header(self) -> Header:
+        """Return the header, reading up to it; raise HeaderError when there is none."""
+        if self._header is None:
+            for element in self._stream():
+                if element.tag == "Header":
+                    self._header = self._read_header(element)
+                    break
+                self._pending = element
+                break
+            if self._header is None:
+                raise HeaderError("the file has no <Header> before its pupils", field="Header")
+        return self._header
+
+    def _stream(self) -> Iterator[etree._Element]:
+        if self._iterator is None:
+            self._iterator = self._elements()
+        return self._iterator
+
+    def _read_header(self, element: etree._Element) -> Header:
+        parent = element.getparent()
+        values: dict[str, str | None] = {}
+        lines: dict[str, int] = {}
+        for name, path in HEADER_PATHS.items():
+            found = element.find(path or self._version_tag)
+            text = found.text.strip() if found is not None and found.text else None
+            values[name] = text or None
+            if found is not None:
+                lines[name] = found.sourceline
+        header = Header(root=parent.tag, line=element.sourceline, lines=lines, **values)
+        element.clear(keep_tail=True)
+        return header
+
+    def pupil_elements(self) -> Iterator[tuple[int, etree._Element]]:
+        """Yield (position from 1, element) for each pupil; raise NoPupilsError if none."""
+        self.header  # noqa: B018 - read up to the header first
+        if self._pending is not None:
+            raise HeaderError("the file has no <Header> before its pupils", field="Header")
+        for element in self._stream():
+            if element.tag != "Pupil":
+                continue
+            parent = element.getparent()
+            self.pupil_count += 1
+            yield self.pupil_count, element
+            element.clear(keep_tail=True)
+            while element.getprevious() is not None:
+                del parent[0]
+        if self.pupil_count == 0:
+            raise NoPupilsError(
+                f"the file holds no pupils: <{self._pupil_data}> has no <Pupil>",
+                field="Pupil",
+            )
+
+    def pupils(self) -> Iterator[PupilIndex]:
+        """Yield each pupil's index entry."""
+        for position, element in self.pupil_elements():
+            yield index_pupil(pupil=element, position=position)
+
+
+@dataclass(frozen=True, slots=True)
+class Contents:
+    """A whole CTF's header and pupil index, for files small enough to hold."""
+
+    header: Header
+    pupils: list[PupilIndex]
+
+
+def read_ctf(*, source: Source, limits: Limits = DEFAULT_LIMITS) -> Contents:
+    """Return a CTF's header and the index of every pupil, or raise the CTFError refusing it."""
+    with CTFReader(source=source, limits=limits) as reader:
+        header = reader.header
+        return Contents(header=header, pupils=list(reader.pupils()))
+
+
+def read_header(*, source: Source, limits: Limits = DEFAULT_LIMITS) -> Header:
+    """Return a CTF's header without reading its pupils."""
+    with CTFReader(source=source, limits=limits) as reader:
+        return reader.header
