@@ -22,6 +22,11 @@ DATA_DIR = Path(env_str("S2S_DATA_DIR", str(BASE_DIR / "var"))).resolve()
 
 SECRET_KEY = env_secret("S2S_SECRET_KEY")
 ENCRYPTION_KEY = env_secret("S2S_ENCRYPTION_KEY")
+# Master keys that ENCRYPTION_KEY replaced, comma-separated: kept until `s2s rotate_master_key`
+# has re-wrapped every stored file's key under the current one.
+ENCRYPTION_OLD_KEYS = [
+    key.strip() for key in env_secret("S2S_ENCRYPTION_OLD_KEYS").split(",") if key.strip()
+]
 ALLOWED_HOSTS = env_list("S2S_ALLOWED_HOSTS")
 DEBUG = env_bool("S2S_DEBUG", default=False)
 
@@ -63,6 +68,7 @@ INSTALLED_APPS = [
     "s2s.audit",
     "s2s.directory",
     "s2s.accounts",
+    "s2s.transfers",
 ]
 
 MIDDLEWARE = [
@@ -191,6 +197,38 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 MEDIA_ROOT = DATA_DIR / "files"
+
+# Transferred files, already encrypted by s2s.transfers, go to the "transfers" storage: local
+# disk under the data directory, or an S3-compatible bucket when S2S_S3_BUCKET is set (that
+# needs the django-storages and boto3 packages; without keys, boto3's usual credential chain).
+if env_str("S2S_S3_BUCKET"):
+    TRANSFERS_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S2S_S3_BUCKET"),
+            "location": env_str("S2S_S3_PREFIX", "transfers"),
+            "endpoint_url": env_str("S2S_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("S2S_S3_REGION") or None,
+            "access_key": env_secret("S2S_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_secret("S2S_S3_SECRET_ACCESS_KEY") or None,
+            # Reads spill to a temporary file past 1 MiB, so a big download stays out of memory.
+            "max_memory_size": 1024 * 1024,
+        },
+    }
+else:
+    TRANSFERS_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": DATA_DIR / "files" / "transfers",
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "transfers": TRANSFERS_STORAGE,
+}
 
 locals().update(email_settings(env_str("EMAIL_URL", "")))
 DEFAULT_FROM_EMAIL = env_str("S2S_FROM_EMAIL", "s2s <no-reply@s2s.localhost>")

@@ -1,0 +1,1 @@
+"""Transfers: uploads, addressing, encrypted storage, downloads, rejects and retention."""

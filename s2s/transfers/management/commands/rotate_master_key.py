@@ -1,0 +1,79 @@
+"""Re-wrap every stored file's data key with the current master key (content untouched)."""
+
+from collections import Counter
+
+from django.core.management.base import BaseCommand, CommandError
+
+from s2s.transfers import crypto
+from s2s.transfers.crypto import StoredFileError
+from s2s.transfers.models import StoredFile
+from s2s.transfers.storage import stored_file_rewrap
+
+BATCH = 500
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-wrap each stored file's key with the current master key (S2S_ENCRYPTION_KEY), "
+        "using the old keys in S2S_ENCRYPTION_OLD_KEYS to unwrap them. Files are not "
+        "re-encrypted. Safe to run again: files already under the current key are skipped."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run", action="store_true",
+            help="check that every key unwraps, and count, but change nothing",
+        )
+        parser.add_argument("--limit", type=int, default=None, help="handle at most N files")
+
+    def handle(self, *, dry_run: bool, limit: int | None, **options):
+        master = crypto.master_key_current()
+        current = StoredFile.objects.filter(key_id=master.key_id).count()
+        todo = StoredFile.objects.exclude(key_id=master.key_id).order_by("pk")
+        total = todo.count() if limit is None else min(todo.count(), limit)
+        self.stdout.write(
+            f"Current master key {master.key_id}: {current} files already use it, "
+            f"{total} to re-wrap{' (dry run)' if dry_run else ''}."
+        )
+        counts = self._rewrap_all(todo, master=master, total=total, dry_run=dry_run)
+        verb = "Would re-wrap" if dry_run else "Re-wrapped"
+        self.stdout.write(
+            f"{verb} {counts['rewrapped']} files; {counts['skipped']} changed meanwhile; "
+            f"{counts['failed']} could not be unwrapped."
+        )
+        if counts["failed"]:
+            raise CommandError(
+                "Some files' keys could not be unwrapped (see above): keep their master keys "
+                "in S2S_ENCRYPTION_OLD_KEYS and run this again."
+            )
+
+    def _rewrap_all(self, todo, *, master: crypto.MasterKey, total: int, dry_run: bool):
+        counts = Counter(rewrapped=0, skipped=0, failed=0)
+        done = 0
+        last_pk = 0
+        while done < total:
+            batch = list(todo.filter(pk__gt=last_pk)[: min(BATCH, total - done)])
+            if not batch:
+                break
+            for stored in batch:
+                counts[self._rewrap_one(stored, master=master, dry_run=dry_run)] += 1
+            done += len(batch)
+            last_pk = batch[-1].pk
+            self._progress(done, total)
+        return counts
+
+    def _rewrap_one(self, stored: StoredFile, *, master: crypto.MasterKey, dry_run: bool) -> str:
+        try:
+            changed = stored_file_rewrap(stored=stored, master=master, dry_run=dry_run)
+        except StoredFileError as exc:
+            self.stderr.write(f"Stored file {stored.pk}: {exc.message}")
+            return "failed"
+        return "rewrapped" if changed else "skipped"
+
+    def _progress(self, done: int, total: int) -> None:
+        # On a terminal one line counts up; in a log, one line per batch.
+        if self.stdout.isatty():
+            self.stdout.write(f"\r{done} of {total} files", ending="\n" if done >= total else "")
+            self.stdout.flush()
+        else:
+            self.stdout.write(f"{done} of {total} files")
