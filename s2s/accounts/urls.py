@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from s2s.accounts import views_signin
+from s2s.accounts import views_signin, views_users
 
 app_name = "accounts"
 urlpatterns = [
@@ -15,4 +15,13 @@ urlpatterns = [
     path("two-factor", views_signin.two_factor, name="two-factor"),
     path("two-factor/remove", views_signin.two_factor_remove, name="two-factor-remove"),
     path("two-factor/verify", views_signin.two_factor_verify, name="two-factor-verify"),
+    # User administration (views_users.py).
+    path("users", views_users.user_list, name="user-list"),
+    path("users/new", views_users.user_create, name="user-create"),
+    path("users/<int:pk>", views_users.user_detail, name="user-detail"),
+    path("users/<int:pk>/role", views_users.user_role, name="user-role"),
+    path("users/<int:pk>/delete", views_users.user_delete, name="user-delete"),
+    path("users/<int:pk>/reset-password", views_users.user_reset, name="user-reset"),
+    path("users/<int:pk>/confirm", views_users.user_confirm, name="user-confirm"),
+    path("users/<int:pk>/active", views_users.user_active, name="user-active"),
 ]

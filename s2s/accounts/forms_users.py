@@ -1,0 +1,122 @@
+"""Forms of the user administration pages (GOV.UK Design System through crispy-forms-gds)."""
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Size
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from s2s.accounts.policy import Action, scope
+from s2s.accounts.roles import SCOPE_OF_ROLE, Role
+from s2s.accounts.selectors import roles_assignable_by, scope_from_code
+from s2s.core.errors import ServiceError
+from s2s.directory.models import Establishment, LocalAuthority
+
+
+def apply_service_error(form: forms.Form, error: ServiceError) -> None:
+    """Show a service's refusal on the form: on its field when the form has one."""
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def _helper(button: Button, method: str = "post") -> FormHelper:
+    helper = FormHelper()
+    helper.form_method = method
+    helper.label_size = Size.SMALL
+    helper.add_input(button)
+    return helper
+
+
+def _role_choices(roles) -> list[tuple[str, str]]:
+    return [(role, Role(role).label) for role in roles]
+
+
+class UserFilterForm(forms.Form):
+    """Narrow the user list: by name, role, and the LA or school the account belongs to."""
+
+    q = forms.CharField(label=_("Username, name or email"), required=False, max_length=150)
+    role = forms.ChoiceField(label=_("Role"), required=False)
+    la = forms.ModelChoiceField(
+        label=_("Local authority"), required=False, queryset=LocalAuthority.objects.none(),
+        empty_label=_("Any"),
+    )
+    school = forms.ModelChoiceField(
+        label=_("School"), required=False, queryset=Establishment.objects.none(),
+        empty_label=_("Any"),
+    )
+
+    def __init__(self, viewer, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", _("Any")), *Role.choices]
+        las = scope(viewer, LocalAuthority.objects.all(), Action.VIEW_LA)
+        if las.count() > 1:
+            # A national viewer filters by LA; a list of every school would be too long.
+            self.fields["la"].queryset = las
+            del self.fields["school"]
+        else:
+            self.fields["school"].queryset = scope(
+                viewer, Establishment.objects.all(), Action.VIEW_SCHOOLS
+            )
+            del self.fields["la"]
+        self.helper = _helper(Button.secondary("filter", _("Filter")), method="get")
+
+    def filters(self) -> dict:
+        """Return the selector's keyword arguments for the valid filters."""
+        data = self.cleaned_data
+        return {
+            "search": data.get("q", ""), "role": data.get("role", ""),
+            "la": data.get("la"), "establishment": data.get("school"),
+        }
+
+
+class UserCreateForm(forms.Form):
+    """Add a user: username, name, work email, role and where the account belongs."""
+
+    username = forms.CharField(
+        label=_("Username"), max_length=150,
+        help_text=_("Case-sensitive. Letters, digits and @ . + - _ only, for example 681bjones."),
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
+    email = forms.EmailField(
+        label=_("Work email address"),
+        help_text=_("Personal email such as Hotmail, Yahoo or Gmail is not allowed. The "
+                    "activation link and the username go here, in separate emails."),
+    )
+    role = forms.ChoiceField(label=_("Role"))
+    scope = forms.CharField(
+        label=_("Belongs to"), max_length=10,
+        help_text=_("The 3-digit LA number for an LA account, the 7-digit establishment number "
+                    "for a school account, an agency reference such as 838HLTH, or national."),
+    )
+
+    def __init__(self, by, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = _role_choices(roles_assignable_by(by))
+        self.helper = _helper(Button("add", _("Add user")))
+
+    def clean_scope(self):
+        try:
+            return scope_from_code(self.cleaned_data["scope"])
+        except ServiceError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
+
+
+class UserRoleForm(forms.Form):
+    """Choose another role for a user, among those that fit where the account belongs."""
+
+    role = forms.ChoiceField(label=_("Role"), widget=forms.RadioSelect)
+
+    def __init__(self, by, account, *args, **kwargs):
+        kwargs.setdefault("initial", {"role": account.role})
+        super().__init__(*args, **kwargs)
+        fitting = [r for r in roles_assignable_by(by) if SCOPE_OF_ROLE[r] == account.scope_kind]
+        self.fields["role"].choices = _role_choices(fitting)
+        self.helper = _helper(Button("update", _("Change role")))
+        self.helper.legend_size = Size.SMALL
+
+
+class ConfirmForm(forms.Form):
+    """A form with only a button, for pages that ask "are you sure?"."""
+
+    def __init__(self, *args, button: str, warning: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Button.warning("confirm", button) if warning
+                              else Button("confirm", button))

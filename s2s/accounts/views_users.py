@@ -1,0 +1,173 @@
+"""User administration pages (seed 003, 3.2-3.7): list, add, change role, delete, reset, review.
+
+Each view: form → policy (`get_for`, `scope`) → service → redirect with a message. Anybody
+outside the policy gets 404. No page ever shows a password or its hash.
+"""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from s2s.accounts import selectors, services
+from s2s.accounts.decorators import requires
+from s2s.accounts.forms_users import (
+    ConfirmForm,
+    UserCreateForm,
+    UserFilterForm,
+    UserRoleForm,
+    apply_service_error,
+)
+from s2s.accounts.models import User
+from s2s.accounts.policy import Action, can, get_for
+from s2s.core.errors import ServiceError
+
+PAGE_SIZE = 25
+_USERS = User.objects.select_related("la", "establishment__la", "agency")
+
+
+def _managed(request, pk: int) -> User:
+    """Return the user this request may manage, or raise 404."""
+    return get_for(request.user, _USERS, Action.MANAGE_USERS, pk=pk)
+
+
+def _done(request, form, service, message: str, **kwargs) -> bool:
+    """Run the service for the signed-in user; on success say so, else show why on the form."""
+    try:
+        service(by=request.user, request=request, **kwargs)
+    except ServiceError as error:
+        apply_service_error(form, error)
+        return False
+    messages.success(request, message)
+    return True
+
+
+@requires(Action.VIEW_USERS)
+def user_list(request):
+    """List the users the signed-in user may see, with those due for the annual review."""
+    form = UserFilterForm(request.user, request.GET)
+    filters = form.filters() if form.is_valid() else {}
+    users = selectors.user_list(user=request.user, **filters)
+    page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
+    due = [
+        (account, selectors.review_deadline(account),
+         can(request.user, Action.MANAGE_USERS, account))
+        for account in selectors.users_due_for_review(user=request.user)[:50]
+    ]
+    return render(request, "accounts/users/list.html", {
+        "form": form, "page": page, "due": due,
+        "can_add": can(request.user, Action.MANAGE_USERS),
+    })
+
+
+@requires(Action.VIEW_USERS)
+def user_detail(request, pk: int):
+    """Show one user: details, review date and, for a manager, what can be done to it."""
+    account = get_for(request.user, _USERS, Action.VIEW_USERS, pk=pk)
+    can_manage = can(request.user, Action.MANAGE_USERS, account)
+    return render(request, "accounts/users/detail.html", {
+        "account": account, "can_manage": can_manage,
+        "deadline": selectors.review_deadline(account),
+        "tokens": selectors.api_tokens_of(account) if can_manage else [],
+    })
+
+
+@requires(Action.MANAGE_USERS)
+def user_create(request):
+    """Add a user; `?la=<number>&role=la_dba` fills in the form (from an LA's page)."""
+    initial = {"scope": request.GET.get("la") or request.user.scope_code,
+               "role": request.GET.get("role", "")}
+    form = UserCreateForm(request.user, request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = services.user_create(by=request.user, request=request, **form.cleaned_data)
+        except ServiceError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, _("%(username)s was added. The activation link and the "
+                                        "username have been emailed to %(email)s, separately.")
+                             % {"username": account.username, "email": account.email})
+            return redirect("accounts:user-detail", pk=account.pk)
+    return render(request, "accounts/users/create.html", {"form": form})
+
+
+@requires(Action.MANAGE_USERS)
+def user_role(request, pk: int):
+    """Change a user's role (seed 003, 3.4); the user is told by email."""
+    account = _managed(request, pk)
+    form = UserRoleForm(request.user, account, request.POST or None)
+    if request.method == "POST" and form.is_valid() and _done(
+        request, form, services.user_change_role,
+        _("The role of %(username)s was changed.") % {"username": account.username},
+        user=account, role=form.cleaned_data["role"],
+    ):
+        return redirect("accounts:user-detail", pk=account.pk)
+    return render(request, "accounts/users/role.html", {"form": form, "account": account})
+
+
+@requires(Action.MANAGE_USERS)
+def user_delete(request, pk: int):
+    """Ask, then delete a user (seed 003, 3.5); its audit history stays."""
+    account = _managed(request, pk)
+    form = ConfirmForm(request.POST or None, button=_("Delete user"), warning=True)
+    if request.method == "POST" and _done(
+        request, form, services.user_delete,
+        _("%(username)s was deleted.") % {"username": account.username}, user=account,
+    ):
+        return redirect("accounts:user-list")
+    return render(request, "accounts/users/delete.html", {"form": form, "account": account})
+
+
+@requires(Action.MANAGE_USERS)
+def user_reset(request, pk: int):
+    """Ask, then reset a user's password: the user gets a one-time link by email (seed 003, 3.6)."""
+    account = _managed(request, pk)
+    form = ConfirmForm(request.POST or None, button=_("Reset password"))
+    if request.method == "POST" and _done(
+        request, form, services.user_reset_password,
+        _("The password of %(username)s was reset. A link to set a new one has been emailed "
+          "to %(email)s.") % {"username": account.username, "email": account.email},
+        user=account,
+    ):
+        return redirect("accounts:user-detail", pk=account.pk)
+    return render(request, "accounts/users/reset.html", {"form": form, "account": account})
+
+
+def _back(request, account: User):
+    """Redirect to the page the button was on, when it is one of ours, else the user's page."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect("accounts:user-detail", pk=account.pk)
+
+
+@requires(Action.MANAGE_USERS)
+@require_POST
+def user_confirm(request, pk: int):
+    """Confirm in the annual review that the user is still needed."""
+    account = _managed(request, pk)
+    services.user_confirm_still_valid(by=request.user, user=account, request=request)
+    messages.success(request, _("%(username)s is confirmed for another year.")
+                     % {"username": account.username})
+    return _back(request, account)
+
+
+@requires(Action.MANAGE_USERS)
+@require_POST
+def user_active(request, pk: int):
+    """Disable a user, or enable it again (`active` is "true" or "false")."""
+    account = _managed(request, pk)
+    active = request.POST.get("active")
+    if active not in {"true", "false"}:
+        messages.error(request, _("Choose whether to enable or disable the account."))
+        return _back(request, account)
+    message = _("%(username)s was enabled.") if active == "true" else _(
+        "%(username)s was disabled.")
+    form = ConfirmForm(button="")
+    if not _done(request, form, services.user_set_active,
+                 message % {"username": account.username}, user=account,
+                 active=active == "true"):
+        messages.error(request, " ".join(form.non_field_errors()))
+    return _back(request, account)
