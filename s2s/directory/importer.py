@@ -175,7 +175,9 @@ def parse_row(row: dict, line: int) -> Record:
     status = STATUS_OF_NAME.get(status_name.lower())
     if status is None:
         raise RowError(f"EstablishmentStatus (name) {status_name!r} is not a status we know")
-    closed_on = _close_date(row.get("CloseDate") or "") if status == EstablishmentStatus.CLOSED else None
+    closed_on = None
+    if status == EstablishmentStatus.CLOSED:
+        closed_on = _close_date(row.get("CloseDate") or "")
     return Record(
         line=line, la_number=la_number, number=number,
         la_name=_field(row, "LA (name)", 200),
@@ -271,7 +273,8 @@ def _ensure_las(records: Iterable[Record], report: ImportReport) -> dict[str, Lo
 def _write_establishments(
     records: dict[str, Record], las: dict[str, LocalAuthority], report: ImportReport,
 ) -> None:
-    existing = {school.code: school for school in Establishment.objects.only("id", "code", *REGISTER_FIELDS)}
+    schools = Establishment.objects.only("id", "code", *REGISTER_FIELDS)
+    existing = {school.code: school for school in schools}
     now = timezone.now()
     new, updated = [], []
     for code, record in records.items():

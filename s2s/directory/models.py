@@ -67,7 +67,9 @@ class Establishment(models.Model):
     successor = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="predecessors",
         verbose_name=_("successor"),
-        help_text=_("The establishment that took over this one's pupils (academy conversion, merger)."),
+        help_text=_(
+            "The establishment that took over this one's pupils (academy conversion, merger)."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -90,7 +92,7 @@ class Establishment(models.Model):
         return self.status != EstablishmentStatus.CLOSED
 
     def successor_chain(self, limit: int = 20) -> list["Establishment"]:
-        """Return the successors in order (this school's, then that one's, ...), stopping at a loop."""
+        """Return the successors in order (this one's, then that one's...), stopping at a loop."""
         chain, seen, current = [], {self.pk}, self.successor
         while current is not None and current.pk not in seen and len(chain) < limit:
             chain.append(current)

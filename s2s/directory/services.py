@@ -1,6 +1,5 @@
 """Changes to the directory: LAs, establishments and their successors, each one audited."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -8,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from s2s.accounts.policy import Action, can
+from s2s.accounts.rules import is_personal_email
 from s2s.audit.services import audit_record
 from s2s.core.errors import ServiceError
 from s2s.directory.models import Establishment, LocalAuthority, Nation
@@ -44,12 +44,11 @@ def _clean_email(value: str, *, field: str = "email", required: bool = False) ->
             _("Enter an email address in the right format, like office@school.sch.uk."),
             field=field,
         ) from None
-    domain = value.rsplit("@", 1)[1].lower()
-    if domain in {d.lower() for d in settings.PERSONAL_EMAIL_DOMAINS}:
+    if is_personal_email(value):
         raise ServiceError(
             _("Use a work email address: personal addresses at %(domain)s are not allowed.")
-            % {"domain": domain},
-            field=field,
+            % {"domain": value.rsplit("@", 1)[1].lower()},
+            code="personal_email", field=field,
         )
     return value
 

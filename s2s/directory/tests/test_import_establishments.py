@@ -86,8 +86,8 @@ def test_a_malformed_row_is_reported_with_its_line_number_and_the_rest_still_imp
     rows = [
         ROWS[0],
         ["113999", "83X", "Dorset", "1234", "Bad LA code", "", "Open", "", "", "", "", "", ""],
-        ["113998", "838", "Dorset", "12345", "Too long a number", "", "Open", "", "", "", "", "", ""],
-        ["113997", "838", "Dorset", "1111", "Unknown status", "", "Dormant", "", "", "", "", "", ""],
+        ["113998", "838", "Dorset", "12345", "Too long", "", "Open", "", "", "", "", "", ""],
+        ["113997", "838", "Dorset", "1111", "Unknown", "", "Dormant", "", "", "", "", "", ""],
         ["113996", "838", "Dorset"],
         ["", "838", "Dorset", "1112", "No URN", "", "Open", "", "", "", "", "", ""],
         ["113995", "838", "Dorset", "1113", "", "", "Open", "", "", "", "", "", ""],
