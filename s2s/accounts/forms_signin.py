@@ -73,13 +73,15 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
             Field.text("new_password2", field_width=Fixed.TWENTY),
         )
 
-    def clean_new_password2(self):
-        password = super().clean_new_password2()
-        if password and self.user.check_password(password):
-            raise ValidationError(
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("new_password1")
+        # old_password has been checked against the account already: compare with it.
+        if password and password == cleaned.get("old_password"):
+            self.add_error("new_password1", ValidationError(
                 _("The new password must be different from the current one"), code="unchanged"
-            )
-        return password
+            ))
+        return cleaned
 
 
 class ActivationForm(auth_forms.SetPasswordForm):
@@ -130,5 +132,8 @@ class CodeForm(forms.Form):
     def too_many(self):
         """Mark the form with the message for a device refusing codes after wrong ones."""
         self.add_error(
-            "code", _("Too many wrong codes. Wait a minute, then enter the code the app shows now")
+            "code", _(
+                "A wrong code was entered just now. Wait a few seconds, then enter the code the "
+                "app shows: each wrong code makes the wait longer"
+            )
         )

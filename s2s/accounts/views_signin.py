@@ -105,12 +105,12 @@ def _try_code(request, form: CodeForm, check) -> bool:
     """Run `check(code)` for a valid form; on failure put the right message on the form."""
     if not form.is_valid():
         return False
-    if check(form.cleaned_data["code"]):
-        return True
     if twofactor.verify_is_throttled(request.user):
         form.too_many()
-    else:
-        form.wrong_code()
+        return False
+    if check(form.cleaned_data["code"]):
+        return True
+    form.wrong_code()
     return False
 
 
