@@ -225,8 +225,8 @@ def _frame_failure(
         aead.decrypt(_nonce(nonce_prefix, index), block, _associated_data(header, index, not final))
     except InvalidTag:
         return (
-            f"The stored file failed its integrity check at frame {index}: it was altered or "
-            "its frames reordered, or the key is wrong."
+            f"The stored file failed its integrity check at frame {index}: it was altered, "
+            "cut short or its frames reordered, or the key is wrong."
         )
     if final:
         return f"The stored file was cut short: it ends after frame {index}, before its last."
