@@ -13,6 +13,7 @@ from s2s.accounts.policy import Action, has_capability
 def _helper(form, button: str, *fields) -> FormHelper:
     helper = FormHelper(form)
     helper.form_tag = False
+    helper.disable_csrf = True  # the page's own <form> carries the token
     helper.layout = Layout(*fields, Submit("submit", button))
     return helper
 

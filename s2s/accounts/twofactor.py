@@ -48,7 +48,7 @@ def secret_for_people(device: TOTPDevice) -> str:
 def qr_code_svg(device: TOTPDevice) -> str:
     """Return an inline SVG QR code of the device's otpauth:// address."""
     image = qrcode.make(
-        device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2
+        device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2
     )
     svg = image.to_string(encoding="unicode")
     # Drop any XML declaration so the SVG can sit inside the page.
