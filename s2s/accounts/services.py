@@ -6,7 +6,8 @@ emails with `transaction.on_commit`, inside one transaction. `by=None` means the
 "system". No service ever returns, shows or logs a password, a hash or an activation link.
 """
 
-from datetime import datetime
+import math
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.contrib.auth.password_validation import validate_password
@@ -354,7 +355,8 @@ def user_review_warn(*, user: User, days: int, now: datetime | None = None) -> b
     )
     transaction.on_commit(partial(
         emails.send_review_warning, to=[user.email, *la_administrators_of(user)],
-        username=user.username, days=max((deadline - now).days, 0), disable_on=deadline,
+        username=user.username, days=max(math.ceil((deadline - now) / timedelta(days=1)), 0),
+        disable_on=deadline,
     ))
     return True
 
