@@ -172,8 +172,7 @@ def test_a_sha256_mismatch_withholds_the_last_frame():
     )
     received = []
     with pytest.raises(StoredFileError, match="SHA-256"):
-        for chunk in chunks:
-            received.append(chunk)
+        received.extend(chunks)
     assert b"".join(received) == plain[: 2 * FRAME_SIZE]
 
 

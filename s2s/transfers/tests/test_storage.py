@@ -38,6 +38,27 @@ class _FailAfter(Exception):
     """The failure a test injects after the storage write."""
 
 
+def _write_then_fail(file_store, seen: list):
+    with atomic_with_files():
+        _write(CTF)
+        seen.extend(stored_objects(file_store))
+        raise _FailAfter
+
+
+def _write_in_inner_block_then_fail():
+    with atomic_with_files():
+        with atomic_with_files():
+            _write(CTF)
+        _write(b"second")
+        raise _FailAfter
+
+
+def _delete_then_fail(stored):
+    with transaction.atomic():
+        stored_file_delete(stored)
+        raise _FailAfter
+
+
 @pytest.mark.parametrize("size", [0, 1, FRAME_SIZE, 3 * FRAME_SIZE + 7])
 def test_a_written_file_reads_back_whole(db, size):
     content = (CTF * (size // len(CTF) + 1))[:size]
@@ -82,8 +103,7 @@ def test_a_tampered_object_is_refused_before_its_end_is_given_out(db, file_store
     target.write_bytes(bytes(raw))
     received = []
     with pytest.raises(StoredFileError, match="integrity check at frame 2"):
-        for chunk in stored_file_open(stored):
-            received.append(chunk)
+        received.extend(stored_file_open(stored))
     assert b"".join(received) == content[: 2 * FRAME_SIZE]
 
 
@@ -124,20 +144,17 @@ def test_reading_closes_the_stored_object(db):
 
 
 def test_a_failure_after_the_storage_write_leaves_no_file_and_no_row(db, file_store):
-    with pytest.raises(_FailAfter), atomic_with_files():
-        _write(CTF)
-        assert len(stored_objects(file_store)) == 1
-        raise _FailAfter
+    seen = []
+    with pytest.raises(_FailAfter):
+        _write_then_fail(file_store, seen)
+    assert len(seen) == 1
     assert stored_objects(file_store) == []
     assert not StoredFile.objects.exists()
 
 
 def test_an_outer_failure_removes_the_files_of_a_finished_inner_block(db, file_store):
-    with pytest.raises(_FailAfter), atomic_with_files():
-        with atomic_with_files():
-            _write(CTF)
-        _write(b"second")
-        raise _FailAfter
+    with pytest.raises(_FailAfter):
+        _write_in_inner_block_then_fail()
     assert stored_objects(file_store) == []
     assert not StoredFile.objects.exists()
 
@@ -145,9 +162,10 @@ def test_an_outer_failure_removes_the_files_of_a_finished_inner_block(db, file_s
 def test_an_inner_failure_removes_only_its_own_files(db, file_store):
     with atomic_with_files():
         kept = _write(CTF)
-        with pytest.raises(_FailAfter), atomic_with_files():
-            _write(b"second")
-            raise _FailAfter
+        seen = []
+        with pytest.raises(_FailAfter):
+            _write_then_fail(file_store, seen)
+        assert len(seen) == 2
     assert stored_objects(file_store) == [kept.path]
     assert list(StoredFile.objects.all()) == [kept]
 
@@ -197,9 +215,8 @@ def test_a_rolled_back_delete_keeps_the_row_and_the_object(
 ):
     stored = _write(CTF)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(_FailAfter), transaction.atomic():
-            stored_file_delete(stored)
-            raise _FailAfter
+        with pytest.raises(_FailAfter):
+            _delete_then_fail(stored)
     assert callbacks == []
     assert stored_objects(file_store) == [stored.path]
     assert _read(StoredFile.objects.get()) == CTF
