@@ -1,7 +1,7 @@
 """Forms of the user administration pages (GOV.UK Design System through crispy-forms-gds)."""
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Size
+from crispy_forms_gds.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -17,10 +17,9 @@ def apply_service_error(form: forms.Form, error: ServiceError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
-def _helper(button: Button, method: str = "post") -> FormHelper:
+def _helper(button: Submit, method: str = "post") -> FormHelper:
     helper = FormHelper()
     helper.form_method = method
-    helper.label_size = Size.SMALL
     helper.add_input(button)
     return helper
 
@@ -56,7 +55,8 @@ class UserFilterForm(forms.Form):
                 viewer, Establishment.objects.all(), Action.VIEW_SCHOOLS
             )
             del self.fields["la"]
-        self.helper = _helper(Button.secondary("filter", _("Filter")), method="get")
+        button = Submit("filter", _("Filter"), css_class="govuk-button--secondary")
+        self.helper = _helper(button, method="get")
 
     def filters(self) -> dict:
         """Return the selector's keyword arguments for the valid filters."""
@@ -90,7 +90,7 @@ class UserCreateForm(forms.Form):
     def __init__(self, by, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = _role_choices(roles_assignable_by(by))
-        self.helper = _helper(Button("add", _("Add user")))
+        self.helper = _helper(Submit("add", _("Add user")))
 
     def clean_scope(self):
         try:
@@ -109,8 +109,7 @@ class UserRoleForm(forms.Form):
         super().__init__(*args, **kwargs)
         fitting = [r for r in roles_assignable_by(by) if SCOPE_OF_ROLE[r] == account.scope_kind]
         self.fields["role"].choices = _role_choices(fitting)
-        self.helper = _helper(Button("update", _("Change role")))
-        self.helper.legend_size = Size.SMALL
+        self.helper = _helper(Submit("update", _("Change role")))
 
 
 class ConfirmForm(forms.Form):
@@ -118,5 +117,6 @@ class ConfirmForm(forms.Form):
 
     def __init__(self, *args, button: str, warning: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Button.warning("confirm", button) if warning
-                              else Button("confirm", button))
+        self.helper = _helper(
+            Submit("confirm", button, css_class="govuk-button--warning" if warning else "")
+        )
