@@ -1,0 +1,42 @@
+"""The audit page's filter form."""
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from s2s.audit.selectors import audit_actions_for
+
+
+class AuditFilterForm(forms.Form):
+    """Narrow the audit trail by kind of event and by date."""
+
+    action = forms.ChoiceField(label=_("What happened"), required=False)
+    date_from = forms.DateField(
+        label=_("From"), required=False, help_text=_("For example, 2025-09-01"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, help_text=_("For example, 2025-09-30"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, viewer, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        actions = audit_actions_for(user=viewer)
+        self.fields["action"].choices = [("", _("Anything")), *[(a, a) for a in actions]]
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.add_input(
+            Submit("filter", _("Filter"), css_class="govuk-button--secondary")
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("The end date must be on or after the start date."))
+        return data
+
+    def filters(self) -> dict:
+        """Return the selector's keyword arguments for the valid filters."""
+        return {key: self.cleaned_data.get(key) for key in ["action", "date_from", "date_to"]}
