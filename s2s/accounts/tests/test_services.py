@@ -35,7 +35,8 @@ def test_a_dba_adds_an_la_user_who_gets_a_link_and_then_the_username_apart(add, 
     user = add(la_dba, username="838bjones", role=Role.LA_USER, scope=home_la,
                full_name="Bea Jones")
 
-    assert user.la == home_la and user.role == Role.LA_USER
+    assert user.la == home_la
+    assert user.role == Role.LA_USER
     assert not user.has_usable_password()
     assert user.must_change_password
     activation, username_mail = mail.outbox
@@ -44,7 +45,8 @@ def test_a_dba_adds_an_la_user_who_gets_a_link_and_then_the_username_apart(add, 
     assert "838bjones" not in activation.body + activation.subject
     assert "838bjones" not in activation.alternatives[0][0]
     assert "Your s2s username is 838bjones" in username_mail.body
-    assert "http" not in username_mail.body and "activate" not in username_mail.body
+    assert "http" not in username_mail.body
+    assert "activate" not in username_mail.body
 
 
 def test_the_activation_link_carries_a_working_one_time_token(add, la_dba, home_la):
@@ -58,8 +60,10 @@ def test_adding_a_user_is_audited_with_who_and_from_where(add, la_dba, home_la, 
     request = rf.post("/", REMOTE_ADDR="10.1.2.3")
     user = add(la_dba, username="838bjones", role=Role.LA_USER, scope=home_la, request=request)
     event = AuditEvent.objects.get(action="user.created")
-    assert event.actor == la_dba and event.actor_username == "838dba"
-    assert event.object_id == str(user.pk) and event.ip_address == "10.1.2.3"
+    assert event.actor == la_dba
+    assert event.actor_username == "838dba"
+    assert event.object_id == str(user.pk)
+    assert event.ip_address == "10.1.2.3"
     assert event.detail == {"role": "la_user", "scope": "838"}
 
 
@@ -212,7 +216,8 @@ def test_a_dba_deletes_a_school_user_and_the_audit_history_stays(la_dba, sending
     services.user_delete(by=la_dba, user=sending_school_user)
     assert not User.objects.filter(pk=pk).exists()
     event = AuditEvent.objects.get(action="user.deleted")
-    assert event.object_id == str(pk) and event.detail["username"] == "8383321"
+    assert event.object_id == str(pk)
+    assert event.detail["username"] == "8383321"
 
 
 def test_nobody_deletes_their_own_account(service_admin):
@@ -245,16 +250,19 @@ def test_confirming_a_user_restarts_its_review_year(la_dba, la_officer):
     la_officer.save()
     services.user_confirm_still_valid(by=la_dba, user=la_officer)
     la_officer.refresh_from_db()
-    assert la_officer.confirmed_at.year > 2020 and la_officer.review_warned_days is None
+    assert la_officer.confirmed_at.year > 2020
+    assert la_officer.review_warned_days is None
 
 
 def test_disabling_and_enabling_a_user(la_dba, la_officer):
     services.user_set_active(by=la_dba, user=la_officer, active=False, reason="Left the LA")
     la_officer.refresh_from_db()
-    assert not la_officer.is_active and la_officer.disabled_reason == "Left the LA"
+    assert not la_officer.is_active
+    assert la_officer.disabled_reason == "Left the LA"
     services.user_set_active(by=la_dba, user=la_officer, active=True)
     la_officer.refresh_from_db()
-    assert la_officer.is_active and la_officer.disabled_reason == ""
+    assert la_officer.is_active
+    assert la_officer.disabled_reason == ""
     assert [e.action for e in AuditEvent.objects.order_by("id")] == [
         "user.disabled", "user.enabled"]
 
@@ -265,7 +273,8 @@ def test_a_token_is_shown_once_and_stored_hashed(make_user, sending_school):
     connector = make_user(Role.CONNECTOR, sending_school, username="8383321mis")
     key = services.api_token_create(by=None, user=connector)
     token = ApiToken.objects.get(user=connector)
-    assert key not in token.key_hash and token.key_hash == ApiToken.hash(key)
+    assert key not in token.key_hash
+    assert token.key_hash == ApiToken.hash(key)
     services.api_token_revoke(by=None, token=token)
     token.refresh_from_db()
     assert token.revoked_at is not None
