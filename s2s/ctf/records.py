@@ -136,157 +136,159 @@ class PupilData:
     schools: list[SchoolRecord] = field(default_factory=list)
 
 
-def _leaf(parent: etree._Element, tag: str, value: object) -> None:
-    if value is None:
-        return
-    if isinstance(value, bool):
-        value = "true" if value else "false"
-    etree.SubElement(parent, tag).text = str(value)
+# A node of the tree the writer renders: (tag, text) for a leaf, (tag, [nodes]) for a block.
+Node = tuple[str, "str | list[Node]"]
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def _leaves(*pairs: tuple[str, object]) -> list[Node]:
+    nodes: list[Node] = []
+    for tag, value in pairs:
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        nodes.append((tag, str(value)))
+    return nodes
+
+
+def render(*, node: Node, indent: str = "") -> str:
+    """Return a node as indented XML text, escaping its text."""
+    tag, value = node
+    if isinstance(value, str):
+        return f"{indent}<{tag}>{value.translate(_ESCAPES)}</{tag}>\n"
+    inner = "".join(render(node=child, indent=indent + "  ") for child in value)
+    return f"{indent}<{tag}>\n{inner}{indent}</{tag}>\n"
+
+
+def header_node(*, header: HeaderData, version_tag: str = "CTFversion") -> Node:
+    """Return the `<Header>` tree of a header."""
+    source = _leaves(
+        ("LEA", header.source_la), ("Estab", header.source_establishment),
+        ("URN", header.source_urn), ("SchoolName", header.source_name),
+        ("AcademicYear", header.academic_year),
+    )
+    dest = _leaves(
+        ("LEA", header.destination_la), ("Estab", header.destination_establishment),
+        ("URN", header.destination_urn),
+    )
+    return ("Header", [
+        *_leaves(
+            ("DocumentName", header.document_name), (version_tag, header.version),
+            ("DateTime", header.date_time), ("DocumentQualifier", header.document_qualifier),
+            ("DataQualifier", header.data_qualifier), ("DataDescriptor", header.data_descriptor),
+            ("SupplierID", header.supplier_id),
+        ),
+        ("SourceSchool", source), ("DestSchool", dest),
+    ])
 
 
 def header_element(*, header: HeaderData, version_tag: str = "CTFversion") -> etree._Element:
     """Return the `<Header>` element for a header."""
-    root = etree.Element("Header")
-    _leaf(root, "DocumentName", header.document_name)
-    _leaf(root, version_tag, header.version)
-    _leaf(root, "DateTime", header.date_time)
-    _leaf(root, "DocumentQualifier", header.document_qualifier)
-    _leaf(root, "DataQualifier", header.data_qualifier)
-    _leaf(root, "DataDescriptor", header.data_descriptor)
-    _leaf(root, "SupplierID", header.supplier_id)
-    source = etree.SubElement(root, "SourceSchool")
-    for tag, value in (
-        ("LEA", header.source_la), ("Estab", header.source_establishment),
-        ("URN", header.source_urn), ("SchoolName", header.source_name),
-        ("AcademicYear", header.academic_year),
-    ):
-        _leaf(source, tag, value)
-    dest = etree.SubElement(root, "DestSchool")
-    for tag, value in (
-        ("LEA", header.destination_la), ("Estab", header.destination_establishment),
-        ("URN", header.destination_urn),
-    ):
-        _leaf(dest, tag, value)
-    return root
+    return etree.fromstring(render(node=header_node(header=header, version_tag=version_tag)))
 
 
-def _phones(parent: etree._Element, phones: list[Phone]) -> None:
-    if phones:
-        holder = etree.SubElement(parent, "Phones")
-        for phone in phones:
-            element = etree.SubElement(holder, "Phone")
-            _leaf(element, "TelephoneType", phone.kind)
-            _leaf(element, "PhoneNo", phone.number)
+def _phones(phones: list[Phone]) -> list[Node]:
+    if not phones:
+        return []
+    return [("Phones", [
+        ("Phone", _leaves(("TelephoneType", p.kind), ("PhoneNo", p.number))) for p in phones
+    ])]
 
 
-def _basic_details(parent: etree._Element, pupil: PupilData) -> None:
-    basic = etree.SubElement(parent, "BasicDetails")
-    for tag, value in (
+def _basic_details(pupil: PupilData) -> Node:
+    nodes = _leaves(
         ("FormerUPN", pupil.former_upn), ("PreferredSurname", pupil.preferred_surname),
         ("PreferredForename", pupil.preferred_forename), ("FormerSurname", pupil.former_surname),
         ("MiddleNames", pupil.middle_names), ("NCyearActual", pupil.nc_year),
         ("Ethnicity", pupil.ethnicity),
-    ):
-        _leaf(basic, tag, value)
+    )
     if pupil.language:
-        kind = etree.SubElement(etree.SubElement(basic, "Languages"), "Type")
-        _leaf(kind, "LanguageType", "F")
-        _leaf(kind, "Language", pupil.language)
-    _leaf(basic, "EnrolStatus", pupil.enrol_status)
+        nodes.append(("Languages", [
+            ("Type", [("LanguageType", "F"), ("Language", pupil.language)])
+        ]))
+    nodes += _leaves(("EnrolStatus", pupil.enrol_status))
+    return ("BasicDetails", nodes)
 
 
-def _address(parent: etree._Element, address: Address) -> None:
-    element = etree.SubElement(parent, "Address")
-    bs7666 = etree.SubElement(element, "BS7666Address")
-    for tag, value in (
+def _address(address: Address) -> Node:
+    bs7666 = _leaves(
         ("SAON", address.saon), ("PAON", address.paon), ("Street", address.street),
         ("Locality", address.locality), ("Town", address.town),
-    ):
-        _leaf(bs7666, tag, value)
-    _leaf(element, "County", address.county)
-    _leaf(element, "PostCode", address.postcode)
+    )
+    return ("Address", [
+        ("BS7666Address", bs7666),
+        *_leaves(("County", address.county), ("PostCode", address.postcode)),
+    ])
 
 
-def _contacts(parent: etree._Element, contacts: list[Contact]) -> None:
-    holder = etree.SubElement(parent, "Contacts")
-    for contact in contacts:
-        element = etree.SubElement(holder, "Contact")
-        for tag, value in (
+def _contact(contact: Contact) -> Node:
+    return ("Contact", [
+        *_leaves(
             ("Order", contact.order), ("Title", contact.title), ("Surname", contact.surname),
             ("Forename", contact.forename), ("Relationship", contact.relationship),
             ("Responsibility", contact.responsibility),
-        ):
-            _leaf(element, tag, value)
-        _leaf(etree.SubElement(element, "Address"), "AddressAsPupil", True)
-        _phones(element, contact.phones)
-        _leaf(element, "Email", contact.email)
+        ),
+        ("Address", [("AddressAsPupil", "true")]),
+        *_phones(contact.phones),
+        *_leaves(("Email", contact.email)),
+    ])
 
 
-def _attendance(parent: etree._Element, years: list[AttendanceYear]) -> None:
-    holder = etree.SubElement(parent, "Attendance")
-    for year in years:
-        element = etree.SubElement(holder, "YearData")
-        for tag, value in (
-            ("Year", year.year), ("LEA", year.la), ("Estab", year.establishment),
-            ("SessionsPossible", year.sessions_possible),
-            ("SessionsAuthorised", year.sessions_authorised),
-            ("SessionsAttended", year.sessions_attended),
-            ("SessionsUnauthorised", year.sessions_unauthorised),
-        ):
-            _leaf(element, tag, value)
+def _year(year: AttendanceYear) -> Node:
+    return ("YearData", _leaves(
+        ("Year", year.year), ("LEA", year.la), ("Estab", year.establishment),
+        ("SessionsPossible", year.sessions_possible),
+        ("SessionsAuthorised", year.sessions_authorised),
+        ("SessionsAttended", year.sessions_attended),
+        ("SessionsUnauthorised", year.sessions_unauthorised),
+    ))
 
 
-def _assessments(parent: etree._Element, assessments: list[Assessment]) -> None:
-    holder = etree.SubElement(parent, "StageAssessments")
-    stages: dict[str, etree._Element] = {}
+def _assessments(assessments: list[Assessment]) -> Node:
+    stages: dict[str, list[Node]] = {}
     for item in assessments:
-        if item.stage not in stages:
-            stages[item.stage] = etree.SubElement(holder, "KeyStage")
-            _leaf(stages[item.stage], "Stage", item.stage)
-        element = etree.SubElement(stages[item.stage], "StageAssessment")
-        for tag, value in (
+        stages.setdefault(item.stage, [("Stage", item.stage)]).append(("StageAssessment", _leaves(
             ("Locale", "ENG"), ("Year", item.year), ("Subject", item.subject),
             ("Method", item.method), ("Component", item.component), ("ResultStatus", "R"),
             ("Result", item.result), ("ResultDate", item.result_date),
-        ):
-            _leaf(element, tag, value)
+        )))
+    return ("StageAssessments", [("KeyStage", nodes) for nodes in stages.values()])
 
 
-def _schools(parent: etree._Element, schools: list[SchoolRecord]) -> None:
-    holder = etree.SubElement(parent, "SchoolHistory")
-    for school in schools:
-        element = etree.SubElement(holder, "School")
-        for tag, value in (
-            ("LEA", school.la), ("Estab", school.establishment), ("SchoolName", school.name),
-            ("EntryDate", school.entry_date), ("LeavingDate", school.leaving_date),
-            ("LeavingReason", school.leaving_reason),
-        ):
-            _leaf(element, tag, value)
+def _school(school: SchoolRecord) -> Node:
+    return ("School", _leaves(
+        ("LEA", school.la), ("Estab", school.establishment), ("SchoolName", school.name),
+        ("EntryDate", school.entry_date), ("LeavingDate", school.leaving_date),
+        ("LeavingReason", school.leaving_reason),
+    ))
 
 
-def pupil_element(*, pupil: PupilData, sex_tag: str = "Sex") -> etree._Element:
-    """Return the `<Pupil>` element for a pupil, in the CTF's element order."""
-    root = etree.Element("Pupil")
-    for tag, value in (
+def pupil_node(*, pupil: PupilData, sex_tag: str = "Sex") -> Node:
+    """Return the `<Pupil>` tree of a pupil, in the CTF's element order."""
+    nodes = _leaves(
         ("UPN", pupil.upn), ("UniqueLearnerNumber", pupil.uln), ("UCI", pupil.uci),
         ("Surname", pupil.surname), ("Forename", pupil.forename), ("DOB", pupil.dob),
         (sex_tag, pupil.sex),
-    ):
-        _leaf(root, tag, value)
-    _basic_details(root, pupil)
+    )
+    nodes.append(_basic_details(pupil))
     if pupil.address is not None:
-        _address(root, pupil.address)
-    _phones(root, pupil.phones)
-    _leaf(root, "Email", pupil.email)
+        nodes.append(_address(pupil.address))
+    nodes += _phones(pupil.phones) + _leaves(("Email", pupil.email))
     if pupil.contacts:
-        _contacts(root, pupil.contacts)
+        nodes.append(("Contacts", [_contact(c) for c in pupil.contacts]))
     if pupil.attendance:
-        _attendance(root, pupil.attendance)
+        nodes.append(("Attendance", [_year(y) for y in pupil.attendance]))
     if pupil.assessments:
-        _assessments(root, pupil.assessments)
+        nodes.append(_assessments(pupil.assessments))
     if pupil.schools:
-        _schools(root, pupil.schools)
-    return root
+        nodes.append(("SchoolHistory", [_school(s) for s in pupil.schools]))
+    return ("Pupil", nodes)
+
+
+def pupil_element(*, pupil: PupilData, sex_tag: str = "Sex") -> etree._Element:
+    """Return the `<Pupil>` element for a pupil."""
+    return etree.fromstring(render(node=pupil_node(pupil=pupil, sex_tag=sex_tag)))
 
 
 def _int(text: str | None) -> int:

@@ -17,7 +17,7 @@ from lxml import etree
 from s2s.ctf.errors import CTFError, LostPupilCountError, WriteError
 from s2s.ctf.names import FileName, PlaceKind, format_name, parse_name, parse_place
 from s2s.ctf.reader import CTFReader, Header, Source, read_header
-from s2s.ctf.records import HeaderData, PupilData, header_element, pupil_element
+from s2s.ctf.records import HeaderData, PupilData, header_node, pupil_node, render
 
 ROOT_PUPIL_DATA = {"CTfile": "CTFpupilData", "ATfile": "ATFpupilData"}
 ROOT_VERSION_TAG = {"CTfile": "CTFversion", "ATfile": "ATFversion"}
@@ -27,23 +27,21 @@ ROOT_FILE_TYPE = {"CTfile": "CTF", "ATfile": "ATF"}
 def write_ctf(
     *, header: HeaderData, pupils: Iterable[PupilData], out: BinaryIO, root: str = "CTfile"
 ) -> int:
-    """Write a well-formed CTF to `out`, one pupil at a time; return the number of pupils."""
-    count = 0
+    """Write a well-formed UTF-8 CTF to `out`, one pupil at a time; return the pupil count."""
     sex_tag = header.sex_tag
-    with etree.xmlfile(out, encoding="utf-8") as xf:
-        xf.write_declaration()
-        xf.write("\n")
-        with xf.element(root):
-            xf.write("\n")
-            xf.write(header_element(header=header, version_tag=ROOT_VERSION_TAG[root]),
-                     pretty_print=True)
-            with xf.element(ROOT_PUPIL_DATA[root]):
-                xf.write("\n")
-                for pupil in pupils:
-                    xf.write(pupil_element(pupil=pupil, sex_tag=sex_tag), pretty_print=True)
-                    count += 1
-            xf.write("\n")
-        xf.write("\n")
+    head = render(node=header_node(header=header, version_tag=ROOT_VERSION_TAG[root]))
+    out.write(f'<?xml version="1.0" encoding="utf-8"?>\n<{root}>\n{head}'.encode())
+    out.write(f"<{ROOT_PUPIL_DATA[root]}>\n".encode())
+    count = 0
+    batch: list[str] = []
+    for pupil in pupils:
+        batch.append(render(node=pupil_node(pupil=pupil, sex_tag=sex_tag)))
+        count += 1
+        if len(batch) == 100:
+            out.write("".join(batch).encode())
+            batch = []
+    out.write("".join(batch).encode())
+    out.write(f"</{ROOT_PUPIL_DATA[root]}>\n</{root}>\n".encode())
     return count
 
 

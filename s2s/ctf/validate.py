@@ -1,0 +1,426 @@
+"""The validation report: errors that refuse a file, warnings that keep every pupil.
+
+Errors (DESIGN.md, CTF format; issue 3): not XML, hostile XML, wrong root, header fields the
+hub needs missing or unusable, no pupils, a header disagreeing with the file name, and more
+than one pupil in a lost-pupil file. Everything else is a warning shown to sender and
+receiver, with the pupil's position, the element and the line.
+"""
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from lxml import etree
+
+from s2s.ctf.errors import CTFError, HeaderError, LostPupilCountError, NameMismatchError
+from s2s.ctf.identifiers import uci_check, uln_check, upn_check
+from s2s.ctf.names import FileName, PlaceKind, parse_name
+from s2s.ctf.reader import (
+    DEFAULT_LIMITS,
+    CTFReader,
+    Header,
+    Limits,
+    PupilIndex,
+    Source,
+    index_pupil,
+)
+
+NAME_FIELDS = (
+    ("Surname", "Surname"), ("Forename", "Forename"),
+    ("BasicDetails/MiddleNames", "MiddleNames"),
+    ("BasicDetails/PreferredSurname", "PreferredSurname"),
+    ("BasicDetails/PreferredForename", "PreferredForename"),
+    ("BasicDetails/FormerSurname", "FormerSurname"),
+)
+# Outward code, then inward code; BFPO addresses are allowed too.
+POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][ABD-HJLNP-UW-Z]{2}|BFPO ?[0-9]{1,4}")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+EMPTY_LEAVES = etree.XPath(".//*[not(*) and normalize-space() = '']")
+DATE_ELEMENTS = etree.XPath(
+    ".//*[substring(name(), string-length(name()) - 3) = 'Date' and not(*)]"
+)
+# Expected age on 31 August before the academic year, by NC year.
+NC_YEAR_AGE = {"N1": 2, "N2": 3, "R": 4} | {str(n): n + 4 for n in range(1, 15)}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One error or warning: what is wrong, and where."""
+
+    message: str
+    code: str
+    pupil: int | None = None
+    field: str | None = None
+    line: int | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def as_text(self) -> str:
+        """Return the finding as one line for people."""
+        where = []
+        if self.pupil is not None:
+            where.append(f"pupil {self.pupil}")
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.field:
+            where.append(f"<{self.field}>")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+@dataclass(slots=True)
+class Report:
+    """The outcome of validating one file."""
+
+    file: str
+    name: FileName | None = None
+    header: Header | None = None
+    pupils: list[PupilIndex] = field(default_factory=list)
+    pupil_count: int = 0
+    errors: list[Finding] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> bool:
+        return not self.errors
+
+    def error(self, message: str, code: str, **where: object) -> None:
+        self.errors.append(Finding(message, code, **where))
+
+    def warn(self, message: str, code: str, **where: object) -> None:
+        self.warnings.append(Finding(message, code, **where))
+
+    def as_dict(self) -> dict:
+        """Return the report as the JSON object of `ctf validate --json`."""
+        return {
+            "file": self.file,
+            "accepted": self.accepted,
+            "name": _name_dict(self.name),
+            "header": self.header.as_dict() if self.header else None,
+            "pupils": [pupil.as_dict() for pupil in self.pupils],
+            "errors": [finding.as_dict() for finding in self.errors],
+            "warnings": [finding.as_dict() for finding in self.warnings],
+        }
+
+    def as_json(self) -> str:
+        return json.dumps(self.as_dict(), indent=2)
+
+    def as_text(self) -> str:
+        """Return the report for people: a verdict line, then each error and warning."""
+        verdict = "accepted" if self.accepted else "REFUSED"
+        lines = [
+            f"{self.file}: {verdict}, {self.pupil_count} pupil(s), "
+            f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)"
+        ]
+        lines += [f"  error: {finding.as_text()}" for finding in self.errors]
+        lines += [f"  warning: {finding.as_text()}" for finding in self.warnings]
+        return "\n".join(lines)
+
+
+def _name_dict(name: FileName | None) -> dict | None:
+    if name is None:
+        return None
+    return {
+        "name": str(name), "source": name.source.code, "source_kind": str(name.source.kind),
+        "destination": name.destination.code, "destination_kind": str(name.destination.kind),
+        "file_type": name.file_type.code, "sequence": name.sequence,
+        "free_text": name.free_text, "extension": name.extension,
+    }
+
+
+def current_ctf_year(*, today: date) -> int:
+    """Return NN of the current CTF version NN.0: the academic year's first year, 2 digits."""
+    return (today.year if today.month >= 9 else today.year - 1) % 100
+
+
+# --- the header -----------------------------------------------------------------------------
+
+REQUIRED_HEADER = (
+    ("version", "CTFversion"), ("source_la", "SourceSchool/LEA"),
+    ("source_establishment", "SourceSchool/Estab"), ("destination_la", "DestSchool/LEA"),
+    ("destination_establishment", "DestSchool/Estab"),
+)
+EXPECTED_HEADER = (
+    ("document_name", "DocumentName"), ("date_time", "DateTime"),
+    ("document_qualifier", "DocumentQualifier"), ("supplier_id", "SupplierID"),
+)
+HEADER_FORMS = (
+    ("source_la", "SourceSchool/LEA", r"\d{3}", "3 digits"),
+    ("source_establishment", "SourceSchool/Estab", r"\d{4}|LLLL", "4 digits or LLLL"),
+    ("destination_la", "DestSchool/LEA", r"\d{3}|XXX|MMM", "3 digits, XXX or MMM"),
+    ("destination_establishment", "DestSchool/Estab", r"\d{4}|XXXX|MMMM|LLLL|PLAS|ADMS",
+     "4 digits, XXXX, MMMM or LLLL"),
+)
+
+
+def _check_header_fields(header: Header, report: Report) -> None:
+    for name, path in REQUIRED_HEADER:
+        if getattr(header, name) is None:
+            report.error(f"the header has no {path}; the hub needs it to deliver the file",
+                         HeaderError.code, field=path, line=header.line)
+    for name, path, pattern, form in HEADER_FORMS:
+        value = getattr(header, name)
+        if value is not None and not re.fullmatch(pattern, value):
+            report.error(f"the header's {path} '{value}' is not {form}", HeaderError.code,
+                         field=path, line=header.lines.get(name))
+    for name, path in EXPECTED_HEADER:
+        if getattr(header, name) is None:
+            report.warn(f"the header has no {path}; some MIS imports need it", "header_field",
+                        field=path, line=header.line)
+    qualifier = (header.document_qualifier or "").lower()
+    if header.document_qualifier and qualifier not in ("full", "partial"):
+        report.warn(f"DocumentQualifier '{header.document_qualifier}' is not full or partial",
+                    "document_qualifier", field="DocumentQualifier",
+                    line=header.lines.get("document_qualifier"))
+
+
+def _check_version(header: Header, report: Report, today: date) -> None:
+    if header.version is None:
+        return
+    current = current_ctf_year(today=today)
+    accepted = [f"{n}.0" for n in range(current - 2, current + 1)]
+    match = re.fullmatch(r"(\d{1,2})\.0", header.version)
+    if match is None or int(match.group(1)) not in range(current - 2, current + 1):
+        report.warn(
+            f"CTF version {header.version} is not one of {', '.join(accepted)}: the "
+            "receiving MIS may not import it", "version",
+            field="CTFversion", line=header.lines.get("version"),
+        )
+
+
+def _destination_agrees(name: FileName, header: Header) -> bool:
+    place = name.destination
+    if place.kind is PlaceKind.SCHOOL:
+        return header.destination == place.code
+    if place.kind is PlaceKind.LA_MAILBOX:
+        return header.destination_la == place.la and header.destination_establishment in (
+            "LLLL", place.establishment
+        )
+    return header.destination == place.code
+
+
+def _check_name(name: FileName, header: Header, report: Report) -> None:
+    """Compare the header with the file name (DESIGN.md, File names)."""
+    # An LA sends and forwards files that other schools wrote, so only a school's own
+    # name must match the header's source.
+    if name.source.kind is PlaceKind.SCHOOL and header.source != name.source.code:
+        report.error(
+            f"the file name's source is {name.source.code} but the header's SourceSchool "
+            f"is {header.source}", NameMismatchError.code, field="SourceSchool",
+            line=header.lines.get("source_la"),
+        )
+    if not _destination_agrees(name, header):
+        report.error(
+            f"the file name's destination is {name.destination.code} but the header's "
+            f"DestSchool is {header.destination}", NameMismatchError.code, field="DestSchool",
+            line=header.lines.get("destination_la"),
+        )
+
+
+# --- each pupil -----------------------------------------------------------------------------
+
+
+class PupilChecks:
+    """The warnings for each pupil (issue 3, Validation report); they never refuse a file."""
+
+    def __init__(self, report: Report, reference: date):
+        self.report = report
+        self.reference = reference
+        self.seen_upns: dict[str, int] = {}
+
+    def warn(self, message: str, code: str, position: int, element: etree._Element | None,
+             path: str) -> None:
+        line = element.sourceline if element is not None else None
+        self.report.warn(message, code, pupil=position, field=path, line=line)
+
+    def run(self, position: int, pupil: etree._Element, entry: PupilIndex) -> None:
+        for check in (self.identifiers, self.duplicate, self.dob, self.names, self.postcode,
+                      self.empty_elements, self.dates):
+            check(position, pupil, entry)
+
+    def identifiers(self, position: int, pupil: etree._Element, entry: PupilIndex) -> None:
+        """Check UPN, FormerUPN, ULN and UCI (DESIGN.md, CTF format: UPN, ULN, UCI)."""
+        checks: tuple[tuple[str, str | None, Callable], ...] = (
+            ("UPN", entry.upn, lambda v: upn_check(upn=v)),
+            ("BasicDetails/FormerUPN", entry.former_upn, lambda v: upn_check(upn=v)),
+            ("UniqueLearnerNumber", entry.uln, lambda v: uln_check(uln=v)),
+            ("UCI", entry.uci, lambda v: uci_check(uci=v)),
+        )
+        for path, value, check in checks:
+            if value is None:
+                if path == "UPN":
+                    self.warn("the pupil has no UPN", "upn_missing", position, pupil, path)
+                continue
+            result = check(value)
+            if not result.ok:
+                label = path.rsplit("/", 1)[-1]
+                message = result.problem
+                if label == "FormerUPN":
+                    message = "FormerUPN: " + message
+                self.warn(message, label.lower() + "_check", position, pupil.find(path), path)
+
+    def duplicate(self, position: int, pupil: etree._Element, entry: PupilIndex) -> None:
+        """Warn on a UPN that an earlier pupil in the file has too."""
+        if entry.upn is None:
+            return
+        first = self.seen_upns.setdefault(entry.upn, position)
+        if first != position:
+            self.warn(f"UPN {entry.upn} is also pupil {first}'s", "upn_duplicate", position,
+                      pupil.find("UPN"), "UPN")
+
+    def dob(self, position: int, pupil: etree._Element, entry: PupilIndex) -> None:
+        """Check the date of birth and the age for the NC year (issue 3: ages 2-19)."""
+        element = pupil.find("DOB")
+        if entry.dob is None:
+            self.warn("the pupil has no date of birth", "dob_missing", position, pupil, "DOB")
+            return
+        born = _date(entry.dob)
+        if born is None:
+            self.warn(f"date of birth '{entry.dob}' is not a real date (CCYY-MM-DD)",
+                      "date_impossible", position, element, "DOB")
+            return
+        if born > self.reference:
+            self.warn(f"date of birth {entry.dob} is in the future", "date_impossible",
+                      position, element, "DOB")
+            return
+        self._age(position, pupil, entry, born)
+
+    def _age(self, position: int, pupil: etree._Element, entry: PupilIndex, born: date) -> None:
+        year = self.reference.year if self.reference.month >= 9 else self.reference.year - 1
+        on = date(year, 8, 31)
+        age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+        expected = NC_YEAR_AGE.get((entry.nc_year or "").upper())
+        element = pupil.find("BasicDetails/NCyearActual")
+        if not 2 <= age <= 19:
+            self.warn(f"the pupil was {age} on {on.isoformat()}, outside the school ages 2-19",
+                      "age_range", position, pupil.find("DOB"), "DOB")
+        elif expected is not None and abs(age - expected) > 1:
+            self.warn(
+                f"NC year {entry.nc_year} fits age {expected} on {on.isoformat()}, "
+                f"but the date of birth {entry.dob} gives {age}", "age_nc_year", position,
+                element, "BasicDetails/NCyearActual",
+            )
+
+    def names(self, position: int, pupil: etree._Element, entry: PupilIndex) -> None:
+        """Warn on spaces that break matching and on names written in capitals."""
+        for path, label in NAME_FIELDS:
+            element = pupil.find(path)
+            text = element.text if element is not None else None
+            if text is None:
+                if label in ("Surname", "Forename"):
+                    self.warn(f"the pupil has no {label}", "name_missing", position, pupil, path)
+                continue
+            if text != text.strip() or "  " in text:
+                self.warn(f"{label} '{text}' has leading, trailing or double spaces",
+                          "name_spaces", position, element, path)
+            letters = [c for c in text if c.isalpha()]
+            if len(letters) > 1 and text.isupper():
+                self.warn(f"{label} '{text}' is in capitals; write it as the family does",
+                          "name_capitals", position, element, path)
+
+    def postcode(self, position: int, pupil: etree._Element, entry: PupilIndex) -> None:
+        """Warn on a missing or malformed pupil postcode."""
+        element = pupil.find("Address/PostCode")
+        if entry.postcode is None:
+            self.warn("the pupil's address has no postcode", "postcode_missing", position,
+                      element if element is not None else pupil, "Address/PostCode")
+        elif not POSTCODE.fullmatch(element.text):
+            self.warn(f"postcode '{element.text}' is not a UK postcode (e.g. DT2 0NS)",
+                      "postcode_malformed", position, element, "Address/PostCode")
+
+    def empty_elements(self, position: int, pupil: etree._Element, entry: PupilIndex) -> None:
+        """Warn on empty elements, which some MIS imports fail on (DESIGN.md, CTF format)."""
+        for element in EMPTY_LEAVES(pupil):
+            path = _path(element, pupil)
+            self.warn(f"<{element.tag}> is empty; leave it out instead, as some MIS imports "
+                      "fail on empty elements", "empty_element", position, element, path)
+
+    def dates(self, position: int, pupil: etree._Element, entry: PupilIndex) -> None:
+        """Warn on dates that are not real dates (entry, leaving, assessment dates...)."""
+        for element in DATE_ELEMENTS(pupil):
+            text = (element.text or "").strip()
+            if text and _date(text) is None:
+                self.warn(f"<{element.tag}> '{text}' is not a real date (CCYY-MM-DD)",
+                          "date_impossible", position, element, _path(element, pupil))
+
+
+def _date(text: str) -> date | None:
+    if not ISO_DATE.fullmatch(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _path(element: etree._Element, pupil: etree._Element) -> str:
+    parts = []
+    while element is not None and element is not pupil:
+        parts.append(element.tag)
+        element = element.getparent()
+    return "/".join(reversed(parts))
+
+
+def _reference_date(header: Header, today: date) -> date:
+    stamp = _date((header.date_time or "")[:10])
+    return stamp if stamp is not None and stamp <= today else today
+
+
+# --- the whole file -------------------------------------------------------------------------
+
+
+def _parse_file_name(file_name: str | None, report: Report) -> None:
+    if file_name is None:
+        return
+    try:
+        report.name = parse_name(name=file_name)
+    except CTFError as error:
+        report.error(f"file name: {error.message}", error.code, field=error.field)
+
+
+def _read(reader: CTFReader, report: Report, today: date, keep_pupils: bool) -> None:
+    header = report.header = reader.header
+    _check_header_fields(header, report)
+    _check_version(header, report, today)
+    if report.name is not None:
+        _check_name(report.name, header, report)
+    checks = PupilChecks(report, _reference_date(header, today))
+    for position, element in reader.pupil_elements():
+        entry = index_pupil(pupil=element, position=position)
+        checks.run(position, element, entry)
+        if keep_pupils:
+            report.pupils.append(entry)
+    report.pupil_count = reader.pupil_count
+    if report.name is not None and report.name.is_lost_pupil and report.pupil_count > 1:
+        report.error(
+            f"a file for the Lost Pupil Database holds exactly one pupil; this one holds "
+            f"{report.pupil_count}", LostPupilCountError.code, field="Pupil",
+        )
+
+
+def validate_ctf(
+    *,
+    source: Source,
+    file_name: str | None = None,
+    today: date | None = None,
+    keep_pupils: bool = True,
+    limits: Limits = DEFAULT_LIMITS,
+    label: str | None = None,
+) -> Report:
+    """Validate a CTF and index its pupils; give `file_name` to check the name too.
+
+    Never raises for a bad file: the refusal is in `report.errors`. `today` decides which
+    CTF versions are current (the academic year's and the two before).
+    """
+    today = today or date.today()
+    report = Report(file=label or file_name or str(getattr(source, "name", "<bytes>")))
+    _parse_file_name(file_name, report)
+    try:
+        with CTFReader(source=source, limits=limits) as reader:
+            _read(reader, report, today, keep_pupils)
+    except CTFError as error:
+        report.pupil_count = max(report.pupil_count, len(report.pupils))
+        report.error(error.message, error.code, field=error.field, line=error.line)
+    return report
