@@ -1,0 +1,194 @@
+"""The `ctf` command line: validate, generate, split and re-address CTFs, with no Django.
+
+    python -m s2s.ctf validate FILE... [--json]
+    python -m s2s.ctf generate --pupils N --source CODE --dest CODE [--seed S] [--errors RATE]
+    python -m s2s.ctf split FILE --allocation CSV [--out-dir DIR]
+    python -m s2s.ctf readdress FILE --dest CODE [--out-dir DIR]
+
+`s2s ctf ...` runs the same through Django's management commands. Exit codes: 0 when every
+file is accepted (or every pupil placed), 1 otherwise, 2 for a usage error.
+"""
+
+import argparse
+import csv
+import json
+import sys
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+from s2s.ctf.errors import CTFError
+from s2s.ctf.names import format_name, parse_name, parse_place
+from s2s.ctf.synthetic import generate_ctf
+from s2s.ctf.validate import Report, validate_ctf
+from s2s.ctf.writer import readdress_file, split_ctf, write_split
+
+OK, FAILED, USAGE = 0, 1, 2
+
+
+def _today(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (CCYY-MM-DD)") from None
+
+
+def _rate(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError("the error rate is between 0 and 1, e.g. 0.05")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the parser of the `ctf` command and its four subcommands."""
+    parser = argparse.ArgumentParser(prog="ctf", description="Common Transfer File tools.")
+    parser.add_argument("--today", type=_today, help=argparse.SUPPRESS)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    validate = commands.add_parser("validate", help="check CTFs; exit 1 if any is refused")
+    validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.add_argument("--json", action="store_true", help="print a JSON list, one per file")
+    validate.add_argument("--name", help="check against this file name instead of the file's")
+
+    generate = commands.add_parser("generate", help="write a synthetic CTF")
+    generate.add_argument("--pupils", type=int, required=True)
+    generate.add_argument("--source", required=True, help="e.g. 8383321 or 838LLLL")
+    generate.add_argument("--dest", required=True, help="e.g. 8384512, 838LLLL or XXXXXXX")
+    generate.add_argument("--seed", type=int)
+    generate.add_argument("--errors", type=_rate, default=0.0, metavar="RATE",
+                          help="share of pupils written with one realistic mistake")
+    generate.add_argument("-o", "--output", help="file to write; default: its CTF name here")
+    generate.add_argument("--truth", help="also write the ground truth as JSON to this file")
+
+    split = commands.add_parser("split", help="split a bulk CTF by a UPN allocation")
+    split.add_argument("file", metavar="FILE")
+    split.add_argument("--allocation", required=True, help="CSV of upn,destination rows")
+    split.add_argument("--out-dir", default=".", type=Path)
+    split.add_argument("--sequence", type=int, default=1)
+
+    readdress = commands.add_parser("readdress", help="send a CTF to a new destination")
+    readdress.add_argument("file", metavar="FILE")
+    readdress.add_argument("--dest", required=True)
+    readdress.add_argument("--sequence", type=int)
+    readdress.add_argument("--urn", help="the new destination's URN")
+    readdress.add_argument("--out-dir", default=".", type=Path)
+    return parser
+
+
+def _validate_one(path: str, name: str | None, today: date | None) -> Report:
+    file = Path(path)
+    if not file.is_file():
+        report = Report(file=path)
+        report.error(f"there is no file at {path}", "not_found")
+        return report
+    return validate_ctf(source=file, file_name=name or file.name, today=today, label=path)
+
+
+def run_validate(args: argparse.Namespace, out: TextIO) -> int:
+    """Validate each file; print the reports; return 0 only if all are accepted."""
+    if args.name and len(args.files) > 1:
+        raise CTFError("--name checks one file; give one FILE with it")
+    reports = [_validate_one(path, args.name, args.today) for path in args.files]
+    if args.json:
+        out.write(json.dumps([r.as_dict() for r in reports], indent=2) + "\n")
+    else:
+        out.write("\n".join(r.as_text() for r in reports) + "\n")
+    return OK if all(r.accepted for r in reports) else FAILED
+
+
+def _truth_dict(generated: object) -> list[dict]:
+    return [
+        {"position": i, "truth": asdict(p.truth), "written": asdict(p.written),
+         "errors": [asdict(e) for e in p.errors]}
+        for i, p in enumerate(generated.pupils, start=1)
+    ]
+
+
+def run_generate(args: argparse.Namespace, out: TextIO) -> int:
+    """Write a synthetic CTF to -o, or to its proper name in the current directory."""
+    destination = parse_place(code=args.dest)
+    if destination.kind.value.startswith("lost") and args.pupils != 1:
+        raise CTFError("a lost-pupil file holds exactly one pupil: use --pupils 1")
+    target = Path(args.output or format_name(source=args.source, destination=args.dest))
+    with target.open("wb") as handle:
+        generated = generate_ctf(
+            source=args.source, destination=args.dest, pupils=args.pupils, out=handle,
+            seed=args.seed, error_rate=args.errors, today=args.today,
+        )
+    if args.truth:
+        Path(args.truth).write_text(json.dumps(_truth_dict(generated), indent=1))
+    out.write(f"{target}: {args.pupils} pupil(s)\n")
+    return OK
+
+
+def _allocation(path: str) -> dict[str, str]:
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        rows = [row for row in csv.reader(handle) if row]
+    if rows and rows[0][0].strip().lower() == "upn":
+        rows = rows[1:]
+    bad = [i for i, row in enumerate(rows, start=1) if len(row) < 2]
+    if bad:
+        raise CTFError(f"allocation row {bad[0]} needs two columns: upn,destination")
+    return {row[0]: row[1] for row in rows}
+
+
+def run_split(args: argparse.Namespace, out: TextIO) -> int:
+    """Split a bulk CTF; list the files written and the pupils left unplaced."""
+    source = Path(args.file)
+    result = split_ctf(
+        content=source.read_bytes(), allocation=_allocation(args.allocation),
+        sequence=args.sequence, original_name=_name_or_none(source.name),
+    )
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    for path, split in zip(write_split(result=result, out_dir=args.out_dir), result.files,
+                           strict=True):
+        out.write(f"wrote {path}: {split.pupils} pupil(s) for {split.destination}\n")
+    for pupil in result.unplaced:
+        out.write(f"unplaced: pupil {pupil.position} {pupil.upn or '(no UPN)'} "
+                  f"{pupil.forename} {pupil.surname}: {pupil.reason}\n")
+    return OK if not result.unplaced else FAILED
+
+
+def _name_or_none(name: str) -> str | None:
+    try:
+        parse_name(name=name)
+    except CTFError:
+        return None
+    return name
+
+
+def run_readdress(args: argparse.Namespace, out: TextIO) -> int:
+    """Write a copy of the CTF addressed to --dest, under its new name."""
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    path = readdress_file(
+        source=Path(args.file), destination=args.dest, out_dir=args.out_dir,
+        sequence=args.sequence, destination_urn=args.urn,
+    )
+    out.write(f"wrote {path}\n")
+    return OK
+
+
+COMMANDS = {
+    "validate": run_validate, "generate": run_generate, "split": run_split,
+    "readdress": run_readdress,
+}
+
+
+def main(argv: list[str] | None = None, *, stdout: TextIO | None = None,
+         stderr: TextIO | None = None) -> int:
+    """Run the command line with `argv` (default: sys.argv[1:]); return the exit code."""
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as stop:
+        return int(stop.code or 0)
+    try:
+        return COMMANDS[args.command](args, out)
+    except CTFError as error:
+        err.write(f"ctf {args.command}: {error.message}\n")
+        return FAILED
+    except OSError as error:
+        err.write(f"ctf {args.command}: {error}\n")
+        return FAILED
