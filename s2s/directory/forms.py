@@ -12,7 +12,7 @@ from s2s.directory.models import Establishment, Nation
 def _helper(*fields, submit=None) -> FormHelper:
     helper = FormHelper()
     helper.form_method = "post"
-    helper.layout = Layout(*fields, Button("submit", submit or _("Save")))
+    helper.layout = Layout(*fields, Button("save", submit or _("Save"), type="submit"))
     return helper
 
 
@@ -124,5 +124,5 @@ class SchoolSearchForm(forms.Form):
         self.helper.layout = Layout(
             Field.text("q", field_width=Fixed.TWENTY),
             *([Field.select("la")] if "la" in self.fields else []),
-            Button("search", _("Search"), css_class="govuk-button--secondary"),
+            Button.secondary("search", _("Search"), type="submit"),
         )
