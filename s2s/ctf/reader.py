@@ -161,6 +161,19 @@ PUPIL_PATHS: dict[str, tuple[str, ...]] = {
 }
 
 
+# libxml2 keeps 16-bit line numbers in its nodes; past line 65535 it reports an element's line
+# from its first child, i.e. after the whitespace that follows the start tag.
+BIG_LINE = 65535
+
+
+def line_of(element: etree._Element) -> int | None:
+    """Return the line an element starts on, correcting libxml2 past line 65535."""
+    line = element.sourceline
+    if line is not None and line >= BIG_LINE and element.text and len(element):
+        line -= element.text.count("\n")
+    return line
+
+
 def _text(element: etree._Element, paths: tuple[str, ...]) -> str | None:
     for path in paths:
         found = element.find(path)
@@ -183,7 +196,7 @@ def index_pupil(*, pupil: etree._Element, position: int) -> PupilIndex:
     values = {name: _text(pupil, paths) for name, paths in PUPIL_PATHS.items()}
     leaving_date, leaving_reason = _latest_leaving(pupil)
     return PupilIndex(
-        position=position, line=pupil.sourceline, leaving_date=leaving_date,
+        position=position, line=line_of(pupil), leaving_date=leaving_date,
         leaving_reason=leaving_reason, **values,
     )
 
@@ -370,7 +383,7 @@ class CTFReader:
                 if count > limit:
                     raise HostileXMLError(
                         f"more than {limit} elements without a pupil ending; "
-                        "the file is too large to be a CTF", line=element.sourceline,
+                        "the file is too large to be a CTF", line=line_of(element),
                     )
                 tag = element.tag
                 if (tag == "Pupil" or tag == "Header") and self._is_record(element):

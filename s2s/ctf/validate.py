@@ -25,6 +25,7 @@ from s2s.ctf.reader import (
     PupilIndex,
     Source,
     index_pupil,
+    line_of,
 )
 
 NAME_FIELDS = (
@@ -232,7 +233,7 @@ class PupilChecks:
 
     def warn(self, message: str, code: str, position: int, element: etree._Element | None,
              path: str) -> None:
-        line = element.sourceline if element is not None else None
+        line = line_of(element) if element is not None else None
         self.report.warn(message, code, pupil=position, field=path, line=line)
 
     def run(self, position: int, pupil: etree._Element, entry: PupilIndex) -> None:
