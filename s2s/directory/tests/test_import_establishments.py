@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from s2s.audit.models import AuditEvent
+from s2s.directory.importer import import_establishments
 from s2s.directory.models import Establishment, EstablishmentStatus, LocalAuthority, Nation
 
 HEADER = [
@@ -269,3 +270,13 @@ def test_two_rows_with_one_number_keep_the_open_school(tmp_path):
 
     assert Establishment.objects.get(code="8382001").urn == "150002"
     assert "line 3: 8382001 is also on line 2" in output
+
+
+@pytest.mark.django_db
+def test_progress_is_reported_every_n_rows(register):
+    seen = []
+
+    report = import_establishments(register, progress=seen.append, progress_every=2)
+
+    assert seen == [2, 4]
+    assert report.rows == 5
