@@ -141,26 +141,6 @@ class PupilIndex:
         return asdict(self)
 
 
-# Index field -> path from <Pupil>; several paths are tried in order.
-PUPIL_PATHS: dict[str, tuple[str, ...]] = {
-    "upn": ("UPN",),
-    "former_upn": ("BasicDetails/FormerUPN",),
-    "uln": ("UniqueLearnerNumber",),
-    "uci": ("UCI",),
-    "surname": ("Surname",),
-    "forename": ("Forename",),
-    "middle_names": ("BasicDetails/MiddleNames",),
-    "preferred_surname": ("BasicDetails/PreferredSurname",),
-    "preferred_forename": ("BasicDetails/PreferredForename",),
-    "former_surname": ("BasicDetails/FormerSurname",),
-    "dob": ("DOB",),
-    "sex": ("Sex", "Gender"),
-    "postcode": ("Address/PostCode",),
-    "town": ("Address/BS7666Address/Town", "Address/BS7666Address/PostTown"),
-    "nc_year": ("BasicDetails/NCyearActual",),
-}
-
-
 # libxml2 keeps 16-bit line numbers in its nodes; past line 65535 it reports an element's line
 # from its first child, i.e. after the whitespace that follows the start tag.
 BIG_LINE = 65535
@@ -174,31 +154,94 @@ def line_of(element: etree._Element) -> int | None:
     return line
 
 
-def _text(element: etree._Element, paths: tuple[str, ...]) -> str | None:
-    for path in paths:
-        found = element.find(path)
-        if found is not None and found.text is not None and found.text.strip():
-            return found.text.strip()
-    return None
+# Index field -> where it lives: (block under <Pupil> or "", element names tried in order).
+PUPIL_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "upn": ("", ("UPN",)),
+    "former_upn": ("BasicDetails", ("FormerUPN",)),
+    "uln": ("", ("UniqueLearnerNumber",)),
+    "uci": ("", ("UCI",)),
+    "surname": ("", ("Surname",)),
+    "forename": ("", ("Forename",)),
+    "middle_names": ("BasicDetails", ("MiddleNames",)),
+    "preferred_surname": ("BasicDetails", ("PreferredSurname",)),
+    "preferred_forename": ("BasicDetails", ("PreferredForename",)),
+    "former_surname": ("BasicDetails", ("FormerSurname",)),
+    "dob": ("", ("DOB",)),
+    "sex": ("", ("Sex", "Gender")),
+    "postcode": ("Address", ("PostCode",)),
+    "town": ("Address/BS7666Address", ("Town", "PostTown")),
+    "nc_year": ("BasicDetails", ("NCyearActual",)),
+}
+# Index field -> its path from <Pupil>, as findings name it.
+PUPIL_PATHS = {
+    name: "/".join(filter(None, (block, tags[0]))) for name, (block, tags) in PUPIL_FIELDS.items()
+}
 
 
-def _latest_leaving(pupil: etree._Element) -> tuple[str | None, str | None]:
+def _children(element: etree._Element | None) -> dict[str, etree._Element]:
+    # One pass over the children is far cheaper than a find() per field.
+    return {} if element is None else {child.tag: child for child in element}
+
+
+def _blocks(pupil: etree._Element) -> dict[str, dict[str, etree._Element]]:
+    top = _children(pupil)
+    address = _children(top.get("Address"))
+    return {
+        "": top,
+        "BasicDetails": _children(top.get("BasicDetails")),
+        "Address": address,
+        "Address/BS7666Address": _children(address.get("BS7666Address")),
+    }
+
+
+def _scan(pupil: etree._Element) -> tuple[dict[str, etree._Element], etree._Element | None]:
+    blocks = _blocks(pupil)
+    found = {}
+    for name, (block, tags) in PUPIL_FIELDS.items():
+        children = blocks[block]
+        for tag in tags:
+            element = children.get(tag)
+            if element is not None and element.text is not None and element.text.strip():
+                found[name] = element
+                break
+    return found, blocks[""].get("SchoolHistory")
+
+
+def pupil_fields(*, pupil: etree._Element) -> dict[str, etree._Element]:
+    """Return the elements of a `<Pupil>` that hold its index fields, by field name."""
+    return _scan(pupil)[0]
+
+
+def _latest_leaving(history: etree._Element | None) -> tuple[str | None, str | None]:
     latest: tuple[str | None, str | None] = (None, None)
-    for school in pupil.iterfind("SchoolHistory/School"):
-        date = (school.findtext("LeavingDate") or "").strip()
+    for school in () if history is None else history:
+        fields = _children(school)
+        leaving = fields.get("LeavingDate")
+        date = (leaving.text or "").strip() if leaving is not None else ""
         if date and (latest[0] is None or date > latest[0]):
-            latest = (date, (school.findtext("LeavingReason") or "").strip() or None)
+            reason = fields.get("LeavingReason")
+            latest = (date, (reason.text or "").strip() or None if reason is not None else None)
     return latest
+
+
+def index_and_fields(
+    *, pupil: etree._Element, position: int
+) -> tuple[PupilIndex, dict[str, etree._Element]]:
+    """Return the index entry of a `<Pupil>` and the elements its fields came from."""
+    fields, history = _scan(pupil)
+    values: dict[str, str | None] = dict.fromkeys(PUPIL_FIELDS)
+    values.update((name, element.text.strip()) for name, element in fields.items())
+    leaving_date, leaving_reason = _latest_leaving(history)
+    entry = PupilIndex(
+        position=position, line=line_of(pupil), leaving_date=leaving_date,
+        leaving_reason=leaving_reason, **values,
+    )
+    return entry, fields
 
 
 def index_pupil(*, pupil: etree._Element, position: int) -> PupilIndex:
     """Return the index entry of one `<Pupil>` element (issue 3, Reading)."""
-    values = {name: _text(pupil, paths) for name, paths in PUPIL_PATHS.items()}
-    leaving_date, leaving_reason = _latest_leaving(pupil)
-    return PupilIndex(
-        position=position, line=line_of(pupil), leaving_date=leaving_date,
-        leaving_reason=leaving_reason, **values,
-    )
+    return index_and_fields(pupil=pupil, position=position)[0]
 
 
 def _decode_head(head: bytes) -> str:

@@ -15,33 +15,23 @@ from datetime import date
 from lxml import etree
 
 from s2s.ctf.errors import CTFError, HeaderError, LostPupilCountError, NameMismatchError
-from s2s.ctf.identifiers import uci_check, uln_check, upn_check
+from s2s.ctf.identifiers import Check, uci_check, uln_check, upn_check
 from s2s.ctf.names import FileName, PlaceKind, parse_name
 from s2s.ctf.reader import (
     DEFAULT_LIMITS,
+    PUPIL_PATHS,
     CTFReader,
     Header,
     Limits,
     PupilIndex,
     Source,
-    index_pupil,
+    index_and_fields,
     line_of,
 )
 
-NAME_FIELDS = (
-    ("Surname", "Surname"), ("Forename", "Forename"),
-    ("BasicDetails/MiddleNames", "MiddleNames"),
-    ("BasicDetails/PreferredSurname", "PreferredSurname"),
-    ("BasicDetails/PreferredForename", "PreferredForename"),
-    ("BasicDetails/FormerSurname", "FormerSurname"),
-)
 # Outward code, then inward code; BFPO addresses are allowed too.
 POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][ABD-HJLNP-UW-Z]{2}|BFPO ?[0-9]{1,4}")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-EMPTY_LEAVES = etree.XPath(".//*[not(*) and normalize-space() = '']")
-DATE_ELEMENTS = etree.XPath(
-    ".//*[substring(name(), string-length(name()) - 3) = 'Date' and not(*)]"
-)
 # Expected age on 31 August before the academic year, by NC year.
 NC_YEAR_AGE = {"N1": 2, "N2": 3, "R": 4} | {str(n): n + 4 for n in range(1, 15)}
 
@@ -223,6 +213,21 @@ def _check_name(name: FileName, header: Header, report: Report) -> None:
 # --- each pupil -----------------------------------------------------------------------------
 
 
+NAME_FIELDS = (
+    ("surname", "Surname"), ("forename", "Forename"), ("middle_names", "MiddleNames"),
+    ("preferred_surname", "PreferredSurname"), ("preferred_forename", "PreferredForename"),
+    ("former_surname", "FormerSurname"),
+)
+IDENTIFIER_CHECKS: tuple[tuple[str, str, Callable[[str], Check]], ...] = (
+    ("upn", "UPN", lambda v: upn_check(upn=v)),
+    ("former_upn", "FormerUPN", lambda v: upn_check(upn=v)),
+    ("uln", "UniqueLearnerNumber", lambda v: uln_check(uln=v)),
+    ("uci", "UCI", lambda v: uci_check(uci=v)),
+)
+
+Fields = dict[str, etree._Element]
+
+
 class PupilChecks:
     """The warnings for each pupil (issue 3, Validation report); they never refuse a file."""
 
@@ -236,114 +241,114 @@ class PupilChecks:
         line = line_of(element) if element is not None else None
         self.report.warn(message, code, pupil=position, field=path, line=line)
 
-    def run(self, position: int, pupil: etree._Element, entry: PupilIndex) -> None:
+    def run(self, position: int, pupil: etree._Element, entry: PupilIndex,
+            fields: Fields) -> None:
         for check in (self.identifiers, self.duplicate, self.dob, self.names, self.postcode,
-                      self.empty_elements, self.dates):
-            check(position, pupil, entry)
+                      self.leaves):
+            check(position, pupil, entry, fields)
 
-    def identifiers(self, position: int, pupil: etree._Element, entry: PupilIndex) -> None:
+    def identifiers(self, position: int, pupil: etree._Element, entry: PupilIndex,
+                    fields: Fields) -> None:
         """Check UPN, FormerUPN, ULN and UCI (DESIGN.md, CTF format: UPN, ULN, UCI)."""
-        checks: tuple[tuple[str, str | None, Callable], ...] = (
-            ("UPN", entry.upn, lambda v: upn_check(upn=v)),
-            ("BasicDetails/FormerUPN", entry.former_upn, lambda v: upn_check(upn=v)),
-            ("UniqueLearnerNumber", entry.uln, lambda v: uln_check(uln=v)),
-            ("UCI", entry.uci, lambda v: uci_check(uci=v)),
-        )
-        for path, value, check in checks:
+        if entry.upn is None:
+            self.warn("the pupil has no UPN", "upn_missing", position, pupil, "UPN")
+        for name, label, check in IDENTIFIER_CHECKS:
+            value = getattr(entry, name)
             if value is None:
-                if path == "UPN":
-                    self.warn("the pupil has no UPN", "upn_missing", position, pupil, path)
                 continue
             result = check(value)
             if not result.ok:
-                label = path.rsplit("/", 1)[-1]
-                message = result.problem
-                if label == "FormerUPN":
-                    message = "FormerUPN: " + message
-                self.warn(message, label.lower() + "_check", position, pupil.find(path), path)
+                message = f"FormerUPN: {result.problem}" if label == "FormerUPN" else result.problem
+                self.warn(message, label.lower() + "_check", position, fields[name],
+                          PUPIL_PATHS[name])
 
-    def duplicate(self, position: int, pupil: etree._Element, entry: PupilIndex) -> None:
+    def duplicate(self, position: int, pupil: etree._Element, entry: PupilIndex,
+                  fields: Fields) -> None:
         """Warn on a UPN that an earlier pupil in the file has too."""
         if entry.upn is None:
             return
         first = self.seen_upns.setdefault(entry.upn, position)
         if first != position:
             self.warn(f"UPN {entry.upn} is also pupil {first}'s", "upn_duplicate", position,
-                      pupil.find("UPN"), "UPN")
+                      fields["upn"], "UPN")
 
-    def dob(self, position: int, pupil: etree._Element, entry: PupilIndex) -> None:
+    def dob(self, position: int, pupil: etree._Element, entry: PupilIndex,
+            fields: Fields) -> None:
         """Check the date of birth and the age for the NC year (issue 3: ages 2-19)."""
-        element = pupil.find("DOB")
         if entry.dob is None:
             self.warn("the pupil has no date of birth", "dob_missing", position, pupil, "DOB")
             return
         born = _date(entry.dob)
         if born is None:
             self.warn(f"date of birth '{entry.dob}' is not a real date (CCYY-MM-DD)",
-                      "date_impossible", position, element, "DOB")
-            return
-        if born > self.reference:
+                      "date_impossible", position, fields["dob"], "DOB")
+        elif born > self.reference:
             self.warn(f"date of birth {entry.dob} is in the future", "date_impossible",
-                      position, element, "DOB")
-            return
-        self._age(position, pupil, entry, born)
+                      position, fields["dob"], "DOB")
+        else:
+            self._age(position, entry, fields, born)
 
-    def _age(self, position: int, pupil: etree._Element, entry: PupilIndex, born: date) -> None:
+    def _age(self, position: int, entry: PupilIndex, fields: Fields, born: date) -> None:
         year = self.reference.year if self.reference.month >= 9 else self.reference.year - 1
         on = date(year, 8, 31)
         age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
         expected = NC_YEAR_AGE.get((entry.nc_year or "").upper())
-        element = pupil.find("BasicDetails/NCyearActual")
         if not 2 <= age <= 19:
             self.warn(f"the pupil was {age} on {on.isoformat()}, outside the school ages 2-19",
-                      "age_range", position, pupil.find("DOB"), "DOB")
+                      "age_range", position, fields["dob"], "DOB")
         elif expected is not None and abs(age - expected) > 1:
             self.warn(
                 f"NC year {entry.nc_year} fits age {expected} on {on.isoformat()}, "
                 f"but the date of birth {entry.dob} gives {age}", "age_nc_year", position,
-                element, "BasicDetails/NCyearActual",
+                fields.get("nc_year"), PUPIL_PATHS["nc_year"],
             )
 
-    def names(self, position: int, pupil: etree._Element, entry: PupilIndex) -> None:
+    def names(self, position: int, pupil: etree._Element, entry: PupilIndex,
+              fields: Fields) -> None:
         """Warn on spaces that break matching and on names written in capitals."""
-        for path, label in NAME_FIELDS:
-            element = pupil.find(path)
-            text = element.text if element is not None else None
-            if text is None:
-                if label in ("Surname", "Forename"):
-                    self.warn(f"the pupil has no {label}", "name_missing", position, pupil, path)
+        for name, label in NAME_FIELDS:
+            element = fields.get(name)
+            if element is None:
+                if name in ("surname", "forename"):
+                    self.warn(f"the pupil has no {label}", "name_missing", position, pupil,
+                              PUPIL_PATHS[name])
                 continue
+            text = element.text
             if text != text.strip() or "  " in text:
                 self.warn(f"{label} '{text}' has leading, trailing or double spaces",
-                          "name_spaces", position, element, path)
-            letters = [c for c in text if c.isalpha()]
-            if len(letters) > 1 and text.isupper():
+                          "name_spaces", position, element, PUPIL_PATHS[name])
+            if text.isupper() and sum(c.isalpha() for c in text) > 1:
                 self.warn(f"{label} '{text}' is in capitals; write it as the family does",
-                          "name_capitals", position, element, path)
+                          "name_capitals", position, element, PUPIL_PATHS[name])
 
-    def postcode(self, position: int, pupil: etree._Element, entry: PupilIndex) -> None:
+    def postcode(self, position: int, pupil: etree._Element, entry: PupilIndex,
+                 fields: Fields) -> None:
         """Warn on a missing or malformed pupil postcode."""
-        element = pupil.find("Address/PostCode")
         if entry.postcode is None:
             self.warn("the pupil's address has no postcode", "postcode_missing", position,
-                      element if element is not None else pupil, "Address/PostCode")
-        elif not POSTCODE.fullmatch(element.text):
-            self.warn(f"postcode '{element.text}' is not a UK postcode (e.g. DT2 0NS)",
-                      "postcode_malformed", position, element, "Address/PostCode")
+                      pupil, "Address/PostCode")
+        elif not POSTCODE.fullmatch(fields["postcode"].text):
+            self.warn(f"postcode '{fields['postcode'].text}' is not a UK postcode (e.g. DT2 0NS)",
+                      "postcode_malformed", position, fields["postcode"], "Address/PostCode")
 
-    def empty_elements(self, position: int, pupil: etree._Element, entry: PupilIndex) -> None:
-        """Warn on empty elements, which some MIS imports fail on (DESIGN.md, CTF format)."""
-        for element in EMPTY_LEAVES(pupil):
-            path = _path(element, pupil)
-            self.warn(f"<{element.tag}> is empty; leave it out instead, as some MIS imports "
-                      "fail on empty elements", "empty_element", position, element, path)
+    def leaves(self, position: int, pupil: etree._Element, entry: PupilIndex,
+               fields: Fields) -> None:
+        """Warn on empty elements, which some MIS imports fail on, and on impossible dates.
 
-    def dates(self, position: int, pupil: etree._Element, entry: PupilIndex) -> None:
-        """Warn on dates that are not real dates (entry, leaving, assessment dates...)."""
-        for element in DATE_ELEMENTS(pupil):
-            text = (element.text or "").strip()
-            if text and _date(text) is None:
-                self.warn(f"<{element.tag}> '{text}' is not a real date (CCYY-MM-DD)",
+        One pass over the pupil's elements serves both (DESIGN.md, CTF format).
+        """
+        for element in pupil.iter():
+            if len(element):
+                continue
+            text = element.text
+            if text is None or text.isspace():
+                self.warn(f"<{element.tag}> is empty; leave it out instead, as some MIS "
+                          "imports fail on empty elements", "empty_element", position, element,
+                          _path(element, pupil))
+            elif element.tag.endswith("Date") and element.tag != "DOB" and _date(
+                text.strip()
+            ) is None:
+                self.warn(f"<{element.tag}> '{text.strip()}' is not a real date (CCYY-MM-DD)",
                           "date_impossible", position, element, _path(element, pupil))
 
 
@@ -389,8 +394,8 @@ def _read(reader: CTFReader, report: Report, today: date, keep_pupils: bool) -> 
         _check_name(report.name, header, report)
     checks = PupilChecks(report, _reference_date(header, today))
     for position, element in reader.pupil_elements():
-        entry = index_pupil(pupil=element, position=position)
-        checks.run(position, element, entry)
+        entry, fields = index_and_fields(pupil=element, position=position)
+        checks.run(position, element, entry, fields)
         if keep_pupils:
             report.pupils.append(entry)
     report.pupil_count = reader.pupil_count
