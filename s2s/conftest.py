@@ -1,7 +1,6 @@
 """Shared fixtures: people, not rows.
 
-Two LAs (838 Dorset in England, 681 Newport in Wales... numbers as in the seeds), schools in
-each, and a user of every role in the first LA.
+Two LAs (838 Dorset in England, 681 Cardiff in Wales), schools in each, and people in both.
 """
 
 import pytest
@@ -68,7 +67,7 @@ def home_la(db):
 @pytest.fixture
 def other_la(db):
     return LocalAuthority.objects.create(
-        number="681", name="Newport", nation=Nation.WALES, email="s2s@newport.example.gov.uk"
+        number="681", name="Cardiff", nation=Nation.WALES, email="s2s@cardiff.example.gov.uk"
     )
 
 

@@ -31,6 +31,7 @@ MENU = [
     MenuEntry(_("Local authorities"), "directory:la-list", Action.MANAGE_LAS),
     MenuEntry(_("Users"), "accounts:user-list", Action.VIEW_USERS),
     MenuEntry(_("Schools"), "directory:school-list", Action.VIEW_SCHOOLS),
+    MenuEntry(_("Agencies"), "directory:agency-list", Action.VIEW_AGENCIES),
     MenuEntry(_("LA details"), "directory:my-la", Action.VIEW_LA),
     MenuEntry(_("Audit"), "audit:list", Action.VIEW_AUDIT),
 ]
