@@ -71,7 +71,7 @@ def test_a_dba_cannot_change_another_las_details(la_dba, other_la):
         la_update(user=la_dba, la=other_la, name="Ours now", email="", receive_ctf_copies=True)
 
     other_la.refresh_from_db()
-    assert other_la.name == "Newport"
+    assert other_la.name == "Cardiff"
 
 
 def test_a_view_only_dba_cannot_change_its_la_details(la_dba_view, home_la):
