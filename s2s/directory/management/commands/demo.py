@@ -1,5 +1,6 @@
 """`s2s demo [--if-empty]`: load demo LAs, schools, agencies and a user of every role."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from s2s.accounts.roles import Role
@@ -47,3 +48,8 @@ class Command(BaseCommand):
                                                                                   strict=True)))
             if index == 0:
                 self.stdout.write("  ".join("-" * width for width in widths))
+        if settings.S2S_TWO_FACTOR_REQUIRED:
+            self.stdout.write(
+                "\nLA and national accounts set up two-factor sign-in (an authenticator app) at "
+                "first sign-in.\nTo try the demo without it: S2S_TWO_FACTOR_REQUIRED=false make run"
+            )
