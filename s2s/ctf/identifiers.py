@@ -99,8 +99,13 @@ class Check:
     temporary: bool = False
 
 
+def _digits(text: str) -> bool:
+    # str.isdigit() also accepts digits of other scripts, which no identifier uses.
+    return text.isascii() and text.isdigit()
+
+
 def _upn_value(char: str) -> int:
-    return int(char) if char.isdigit() else UPN_LETTERS.index(char)
+    return int(char) if _digits(char) else UPN_LETTERS.index(char)
 
 
 def upn_check_letter(*, body: str) -> str:
@@ -127,7 +132,7 @@ def upn_check(*, upn: str) -> Check:
         return Check(upn, False, f"UPN '{upn}' is {len(upn)} characters; a UPN has 13")
     temporary = upn[12] in UPN_LETTERS
     digits = upn[1:12] if temporary else upn[1:13]
-    if upn[0] not in UPN_LETTERS or not digits.isdigit():
+    if upn[0] not in UPN_LETTERS or not _digits(digits):
         return Check(
             upn, False,
             f"UPN '{upn}' must be a check letter, 11 digits and a final digit or letter "
@@ -154,7 +159,7 @@ def uln_check_digit(*, body: str) -> int | None:
 
 def uln_check(*, uln: str) -> Check:
     """Check a ULN: 10 digits, the first not 0, and the mod-11 check digit (DESIGN.md)."""
-    if len(uln) != 10 or not uln.isdigit() or uln[0] == "0":
+    if len(uln) != 10 or not _digits(uln) or uln[0] == "0":
         return Check(uln, False, f"ULN '{uln}' must be 10 digits, the first not 0")
     expected = uln_check_digit(body=uln[:9])
     if expected is None or str(expected) != uln[9]:
@@ -170,9 +175,9 @@ def uci_check_letter(*, body: str) -> str:
 
 def uci_check(*, uci: str) -> Check:
     """Check a UCI: 13 characters, the last a check letter over the first 12 (DESIGN.md)."""
-    if len(uci) != 13 or not uci[:5].isdigit() or not uci[6:12].isdigit():
+    if len(uci) != 13 or not _digits(uci[:5]) or not _digits(uci[6:12]):
         return Check(uci, False, f"UCI '{uci}' must be 13 characters: 12 digits and a letter")
-    if not uci[5].isdigit():
+    if not _digits(uci[5]):
         # Some awarding bodies put a letter in character 6; its weight is not published.
         return Check(uci, True)
     expected = uci_check_letter(body=uci[:12])

@@ -111,8 +111,8 @@ class FileName:
         )
 
 
-_ESTABLISHMENT = re.compile(r"\d{7}")
-_MAILBOX = re.compile(r"(\d{3})(LLLL|PLAS|ADMS)")
+_ESTABLISHMENT = re.compile(r"[0-9]{7}")
+_MAILBOX = re.compile(r"([0-9]{3})(LLLL|PLAS|ADMS)")
 _FREE_TEXT = re.compile(r"[A-Za-z0-9!#$%&'()+,\-.=@\[\]^_`{}~]{1,15}")
 
 
@@ -163,7 +163,7 @@ def _file_type(code: str) -> FileType:
 
 
 def _sequence(text: str) -> int:
-    if not re.fullmatch(r"\d{3}", text):
+    if not re.fullmatch(r"[0-9]{3}", text):
         raise FileNameError(
             f"sequence number '{text}' is not 3 digits (NNN, e.g. 001)", field="sequence"
         )

@@ -473,6 +473,9 @@ class CTFReader:
             values[name] = text or None
             if found is not None:
                 lines[name] = found.sourceline
+        if values["document_qualifier"]:
+            # Read case-insensitively (DESIGN.md, CTF format: DocumentQualifier).
+            values["document_qualifier"] = values["document_qualifier"].lower()
         header = Header(root=parent.tag, line=element.sourceline, lines=lines, **values)
         element.clear(keep_tail=True)
         return header

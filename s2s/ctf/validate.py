@@ -31,7 +31,7 @@ from s2s.ctf.reader import (
 
 # Outward code, then inward code; BFPO addresses are allowed too.
 POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][ABD-HJLNP-UW-Z]{2}|BFPO ?[0-9]{1,4}")
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Expected age on 31 August before the academic year, by NC year.
 NC_YEAR_AGE = {"N1": 2, "N2": 3, "R": 4} | {str(n): n + 4 for n in range(1, 15)}
 
@@ -138,10 +138,10 @@ EXPECTED_HEADER = (
     ("document_qualifier", "DocumentQualifier"), ("supplier_id", "SupplierID"),
 )
 HEADER_FORMS = (
-    ("source_la", "SourceSchool/LEA", r"\d{3}", "3 digits"),
-    ("source_establishment", "SourceSchool/Estab", r"\d{4}|LLLL", "4 digits or LLLL"),
-    ("destination_la", "DestSchool/LEA", r"\d{3}|XXX|MMM", "3 digits, XXX or MMM"),
-    ("destination_establishment", "DestSchool/Estab", r"\d{4}|XXXX|MMMM|LLLL|PLAS|ADMS",
+    ("source_la", "SourceSchool/LEA", r"[0-9]{3}", "3 digits"),
+    ("source_establishment", "SourceSchool/Estab", r"[0-9]{4}|LLLL", "4 digits or LLLL"),
+    ("destination_la", "DestSchool/LEA", r"[0-9]{3}|XXX|MMM", "3 digits, XXX or MMM"),
+    ("destination_establishment", "DestSchool/Estab", r"[0-9]{4}|XXXX|MMMM|LLLL|PLAS|ADMS",
      "4 digits, XXXX, MMMM or LLLL"),
 )
 
@@ -172,7 +172,7 @@ def _check_version(header: Header, report: Report, today: date) -> None:
         return
     current = current_ctf_year(today=today)
     accepted = [f"{n}.0" for n in range(current - 2, current + 1)]
-    match = re.fullmatch(r"(\d{1,2})\.0", header.version)
+    match = re.fullmatch(r"([0-9]{1,2})\.0", header.version)
     if match is None or int(match.group(1)) not in range(current - 2, current + 1):
         report.warn(
             f"CTF version {header.version} is not one of {', '.join(accepted)}: the "
