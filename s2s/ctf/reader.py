@@ -346,6 +346,7 @@ def _size_message(limit: int) -> str:
 _HOSTILE_PARSER_MESSAGES = (
     ("Excessive depth", "the XML is nested deeper than 256 levels; a CTF needs fewer than 20"),
     ("huge text node", "an element holds more than 10 MB of text"),
+    ("Text node too long", "an element holds more than 10 MB of text"),
     ("Huge input lookup", "an element or attribute is larger than 10 MB"),
     ("Detected an entity reference loop", "the XML's entities refer to each other in a loop"),
     ("Maximum entity amplification", "the XML's entities expand too far"),
@@ -359,6 +360,9 @@ def _translate(error: etree.XMLSyntaxError, log: etree._ListErrorLog) -> CTFErro
     for marker, text in _HOSTILE_PARSER_MESSAGES:
         if marker in message:
             return HostileXMLError(text, line=line)
+    if last is not None and last.type_name == "ERR_RESOURCE_LIMIT":
+        return HostileXMLError(f"the XML exceeds the parser's safety limits ({message})",
+                               line=line)
     if last is None and message == "no element found":
         return NotXMLError("the file is empty or holds no XML element")
     return NotXMLError(f"the file is not well-formed XML: line {line}: {message}", line=line)
