@@ -20,6 +20,13 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_inline(settings):
+    # Tasks run inline, inside the code that enqueues them, so a test sees their effect
+    # (an email in mail.outbox) at once; test_outbox.py proves the database queue and its worker.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 class VerifiedClient(Client):
     """A test client whose `force_login` also passes two-factor sign-in.
 

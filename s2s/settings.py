@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "s2s.core",
     "s2s.audit",
     "s2s.directory",
@@ -229,6 +231,20 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "transfers": TRANSFERS_STORAGE,
 }
+
+# Background work goes through Django's task interface (the django-tasks backport): `database`
+# keeps the queue in the database, run by `s2s db_worker`; `immediate` runs each task inline
+# (the tests, or a quick try without a worker). A broker later is a change here, not in code.
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS_BACKEND = env_str("S2S_TASKS_BACKEND", "database")
+if TASKS_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"S2S_TASKS_BACKEND must be database or immediate, not {TASKS_BACKEND!r}"
+    )
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
 
 locals().update(email_settings(env_str("EMAIL_URL", "")))
 DEFAULT_FROM_EMAIL = env_str("S2S_FROM_EMAIL", "s2s <no-reply@s2s.localhost>")

@@ -1,4 +1,4 @@
-"""The emails user administration sends: one small function per email.
+"""The emails user administration sends: one small function per email, queued in the outbox.
 
 Seed 003, 3.7: a username and a secret never travel in the same email, so the activation and
 reset emails carry a one-time link and no username, and the username goes in its own email.
@@ -7,11 +7,12 @@ Nothing here logs a link or a token.
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+
+from s2s.core.outbox import email_queue
 
 
 def activation_link(user) -> str:
@@ -24,21 +25,17 @@ def activation_link(user) -> str:
 
 
 def _send(name: str, to: list[str], context: dict) -> None:
-    """Render emails/<name>-subject.txt, -body.txt and -body.html and send them.
+    """Render emails/<name>-subject.txt, -body.txt and -body.html and queue them in the outbox.
 
-    Each address gets its own message, so no recipient learns who else was told.
+    Each address gets its own email, so no recipient learns who else was told, and a failure
+    to reach one address never holds up (or repeats) the others.
     """
     context = {"site_url": settings.SITE_URL, **context}
     subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
     text = render_to_string(f"emails/{name}-body.txt", context)
     html = render_to_string(f"emails/{name}-body.html", context)
-    messages = []
     for address in dict.fromkeys(a for a in to if a):
-        message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [address])
-        message.attach_alternative(html, "text/html")
-        messages.append(message)
-    if messages:
-        get_connection().send_messages(messages)
+        email_queue(to=address, subject=subject, text=text, html=html)
 
 
 def send_activation(*, email: str, full_name: str, link: str) -> None:

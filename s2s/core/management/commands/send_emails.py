@@ -1,0 +1,22 @@
+"""`s2s send_emails`: send the outbox's due emails now (what the minutely sweep does)."""
+
+from django.core.management.base import BaseCommand
+
+from s2s.core.outbox import send_next_email
+
+
+class Command(BaseCommand):
+    help = (
+        "Send the queued emails that are due (new ones, and retries whose wait is over). "
+        "Safe to run at any time, beside the worker: each email is claimed by one sender only."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--limit", type=int, default=None, metavar="N",
+                            help="send at most N emails this run")
+
+    def handle(self, *args, limit: int | None = None, **options):
+        count = 0
+        while (limit is None or count < limit) and send_next_email():
+            count += 1
+        self.stdout.write(f"Sent or tried {count} email(s).")

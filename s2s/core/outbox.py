@@ -1,0 +1,132 @@
+"""The email outbox: emails are rows first, sent by a task, retried, and never lost.
+
+`email_queue` writes the row in the caller's transaction, so an email exists exactly when the
+change it reports was committed, and asks for a send task once that transaction commits.
+`send_next_email` sends one due email; the `send_email` task, the `send_pending_emails` sweep
+(scheduled every minute) and `s2s send_emails` all come down to it. Delivery is at least once:
+a sender that dies after the SMTP server accepted a message but before it recorded that, sends
+it again when its lease runs out.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from s2s.core.models import EmailStatus, OutboundEmail
+
+logger = logging.getLogger(__name__)
+
+# After the first failure, wait 1 minute, then 2, 4, ... at most an hour: 12 attempts span about
+# six hours, enough to ride out a mail server's bad night before the email is marked failed.
+MAX_ATTEMPTS = 12
+BACKOFF_FIRST = timedelta(minutes=1)
+BACKOFF_MAX = timedelta(hours=1)
+# A claimed email is not due again for this long: far longer than one SMTP exchange (bounded
+# by SEND_TIMEOUT), so only a sender that died lets another one send it.
+LEASE = timedelta(minutes=10)
+SEND_TIMEOUT = 60  # seconds, for an SMTP server that accepts the connection and then stalls
+# How many due emails a sender tries to claim before it concludes the others took them all.
+CLAIM_CANDIDATES = 10
+
+
+def email_queue(*, to: str, subject: str, text: str, html: str = "") -> OutboundEmail:
+    """Store an email to one address in the caller's transaction; send it after the commit.
+
+    If the transaction rolls back, the email never existed. If the task is lost, the minutely
+    sweep sends it anyway.
+    """
+    email = OutboundEmail.objects.create(to=to, subject=subject, text=text, html=html)
+    # Imported here: the tasks module imports this one.
+    from s2s.core.tasks import send_email
+
+    # robust: a queue that cannot take the task must not undo a committed change; the row
+    # is there, and the sweep sends it.
+    transaction.on_commit(lambda: send_email.enqueue(email_id=email.pk), robust=True)
+    return email
+
+
+def send_next_email() -> bool:
+    """Send the oldest due email; return False when none was due."""
+    email = _claim(OutboundEmail.objects.all())
+    if email is None:
+        return False
+    _deliver(email)
+    return True
+
+
+def email_send(*, email_id: int) -> bool:
+    """Send this email if it is still queued and due; return whether it was sent or tried."""
+    email = _claim(OutboundEmail.objects.filter(pk=email_id))
+    if email is None:
+        return False
+    _deliver(email)
+    return True
+
+
+def backoff(*, attempts: int) -> timedelta:
+    """Return how long to wait after the given number of failed attempts."""
+    return min(BACKOFF_FIRST * 2 ** (attempts - 1), BACKOFF_MAX)
+
+
+def _claim(emails) -> OutboundEmail | None:
+    """Claim one due email of `emails` and return it with its new lease, or None.
+
+    The update succeeds only if the row is still as we read it (queued, same `next_attempt_at`),
+    so of two senders that read the same row, exactly one claims it: the same conditional
+    update on SQLite and PostgreSQL.
+    """
+    now = timezone.now()
+    due = emails.filter(status=EmailStatus.QUEUED, next_attempt_at__lte=now)
+    candidates = due.order_by("next_attempt_at", "pk").values_list("pk", "next_attempt_at")
+    for pk, seen in candidates[:CLAIM_CANDIDATES]:
+        lease_until = now + LEASE
+        claimed = OutboundEmail.objects.filter(
+            pk=pk, status=EmailStatus.QUEUED, next_attempt_at=seen
+        ).update(next_attempt_at=lease_until, attempts=F("attempts") + 1)
+        if claimed == 1:
+            return OutboundEmail.objects.get(pk=pk)
+    return None
+
+
+def _deliver(email: OutboundEmail) -> None:
+    """Hand a claimed email to Django's email backend and record what happened."""
+    try:
+        _send(email)
+    except Exception as exc:  # any failure to send is recorded and retried, never raised
+        _record_failure(email, error=f"{type(exc).__name__}: {exc}", now=timezone.now())
+        return
+    OutboundEmail.objects.filter(pk=email.pk, status=EmailStatus.QUEUED).update(
+        status=EmailStatus.SENT, sent_at=timezone.now(), last_error=""
+    )
+
+
+def _send(email: OutboundEmail) -> None:
+    message = EmailMultiAlternatives(
+        email.subject, email.text, settings.DEFAULT_FROM_EMAIL, [email.to]
+    )
+    if email.html:
+        message.attach_alternative(email.html, "text/html")
+    timeout = getattr(settings, "EMAIL_TIMEOUT", None) or SEND_TIMEOUT
+    get_connection(timeout=timeout).send_messages([message])
+
+
+def _record_failure(email: OutboundEmail, *, error: str, now: datetime) -> None:
+    if email.attempts >= MAX_ATTEMPTS:
+        OutboundEmail.objects.filter(pk=email.pk, status=EmailStatus.QUEUED).update(
+            status=EmailStatus.FAILED, last_error=error[:2000]
+        )
+        # No address in the log: the id leads to the row for whoever may see it.
+        logger.error("Gave up on email %s after %s attempts: %s", email.pk, email.attempts, error)
+        return
+    wait = backoff(attempts=email.attempts)
+    OutboundEmail.objects.filter(pk=email.pk, status=EmailStatus.QUEUED).update(
+        next_attempt_at=now + wait, last_error=error[:2000]
+    )
+    logger.warning(
+        "Email %s not sent (attempt %s), retrying in %s: %s", email.pk, email.attempts, wait, error
+    )

@@ -1,0 +1,25 @@
+"""Every scheduled job, in one place: `s2s scheduler` enqueues each one when it is due.
+
+Each job is also a management command that is safe to run at any time (`s2s <command>`), so
+cron, a person or a test can run it too. Timings are local time (Europe/London): "every N
+minutes", "hourly", "hourly :MM", "daily HH:MM", "weekly Monday HH:MM", "monthly 1st HH:MM".
+Keep daily jobs out of 01:00-01:59: that hour happens twice on the last Sunday of October
+(and such a job runs twice) and not at all in March.
+"""
+
+from s2s.core.scheduling import Job
+
+SCHEDULE: list[Job] = [
+    # The outbox sweep: retries, and emails whose own send task was lost (`s2s send_emails`).
+    Job("send_emails", "every 1 minute", task="s2s.core.tasks.send_pending_emails"),
+    # Encrypted objects left by crashed or rolled-back uploads.
+    Job("sweep_orphan_files", "hourly", command="sweep_orphan_files"),
+    # Transfers: retention, nightly, deletes collected and long-uncollected files, e.g.
+    # Job("purge_transfers", "daily 02:00", command="purge_transfers"),
+    # The annual user review: warnings, then disabling.
+    Job("review_users", "daily 03:00", command="review_users"),
+    # Finished task results kept a fortnight, for looking into a failure.
+    Job("prune_task_results", "daily 04:00", command="prune_db_task_results"),
+    # Transfers: the weekly reminder of files not yet downloaded, e.g.
+    # Job("transfer_reminders", "weekly Monday 07:00", command="send_reminders"),
+]
