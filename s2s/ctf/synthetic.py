@@ -250,26 +250,32 @@ class PupilFactory:
         return SyntheticPupil(truth=truth, written=written, errors=[error])
 
     def _typo(self, text: str) -> str:
+        """Return the text with one letter swapped, dropped or doubled: never unchanged."""
         if len(text) < 3:
             return text + text[-1]
         i = self.random.randrange(1, len(text) - 1)
         how = self.random.randrange(3)
-        if how == 0:
+        if how == 0 and text[i] != text[i + 1]:
             return text[:i] + text[i + 1] + text[i] + text[i + 2:]
         if how == 1:
             return text[:i] + text[i + 1:]
         return text[:i] + text[i] + text[i:]
 
-    def _inject(self, pupil: PupilData) -> InjectedError:
+    def _error_kind(self, pupil: PupilData) -> str:
         kind = self.random.choice(ERROR_KINDS)
+        if kind == "nickname" and pupil.forename not in dict(_table("nicknames.txt")):
+            return "typo"
+        if kind == "day_month_swap" and pupil.dob[5:7] == pupil.dob[8:10]:
+            return "typo"  # the 4th of April swaps to itself
+        return kind
+
+    def _inject(self, pupil: PupilData) -> InjectedError:
+        kind = self._error_kind(pupil)
         if kind == "nickname":
-            nicknames = dict(_table("nicknames.txt"))
-            if pupil.forename in nicknames:
-                old = pupil.forename
-                pupil.forename = self.random.choice(nicknames[old].split(","))
-                pupil.preferred_forename = pupil.forename
-                return InjectedError(kind, "forename", old, pupil.forename)
-            kind = "typo"
+            old = pupil.forename
+            pupil.forename = self.random.choice(dict(_table("nicknames.txt"))[old].split(","))
+            pupil.preferred_forename = pupil.forename
+            return InjectedError(kind, "forename", old, pupil.forename)
         if kind == "typo":
             name = self.random.choice(("surname", "forename"))
             old = getattr(pupil, name)
