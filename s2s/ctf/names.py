@@ -240,6 +240,9 @@ def format_name(
     dest = parse_place(code=destination, role="destination")
     kind = FILE_TYPES.get(file_type.upper())
     if kind is GENERIC_ZIP:
+        if not free_text:
+            raise FileNameError("a generic zip's name needs free text (FFT15)",
+                                field="free_text")
         name = f"{source}_{destination}_{free_text}.ZIP"
     else:
         kind = _file_type(file_type)

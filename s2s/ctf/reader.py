@@ -379,8 +379,13 @@ class CTFReader:
         self.limits = limits
         self._open_file: BinaryIO | None = None
         self._file, head, complete = self._open(source)
-        self.root = check_prolog(head=head, complete=complete)
+        try:
+            self.root = check_prolog(head=head, complete=complete)
+        except CTFError:
+            self._file.close()
+            raise
         if self.root is not None and self.root not in ROOTS:
+            self._file.close()
             raise WrongRootError(
                 f"the root element is <{self.root}>; a CTF's is <CTfile> "
                 "(or <ATfile> for admissions)", field="root",

@@ -142,3 +142,8 @@ def test_parse_name_refuses_anything_with_a_file_name_error_only(text):
     except FileNameError as error:
         message = error.message
     assert message is None or message
+
+
+def test_generic_zip_name_needs_free_text():
+    with pytest.raises(FileNameError, match="needs free text"):
+        format_name(source="8383321", destination="8384512", file_type="ZIP")

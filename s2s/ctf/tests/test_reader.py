@@ -86,3 +86,12 @@ def test_line_numbers_stay_right_past_line_65535():
     entries = read_ctf(source=content).pupils
     assert entries[-1].line > 65_535
     assert all(lines[entry.line - 1] == b"<Pupil>" for entry in entries)
+
+
+def test_admissions_atfile_is_read_like_a_ctf():
+    """DESIGN.md, CTF format: the admissions sibling format is <ATfile>/<ATFpupilData>."""
+    content = (make_ctf().replace(b"CTfile", b"ATfile").replace(b"CTFpupilData", b"ATFpupilData")
+               .replace(b"CTFversion", b"ATFversion"))
+    contents = read_ctf(source=content)
+    assert (contents.header.root, contents.header.version) == ("ATfile", "26.0")
+    assert contents.pupils[0].upn == "H801200001001"
