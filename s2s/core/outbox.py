@@ -40,7 +40,10 @@ def email_queue(*, to: str, subject: str, text: str, html: str = "") -> Outbound
     If the transaction rolls back, the email never existed. If the task is lost, the minutely
     sweep sends it anyway.
     """
-    email = OutboundEmail.objects.create(to=to, subject=subject, text=text, html=html)
+    now = timezone.now()
+    email = OutboundEmail.objects.create(
+        to=to, subject=subject, text=text, html=html, created_at=now, next_attempt_at=now
+    )
     # Imported here: the tasks module imports this one.
     from s2s.core.tasks import send_email
 
@@ -74,23 +77,30 @@ def backoff(*, attempts: int) -> timedelta:
 
 
 def _claim(emails) -> OutboundEmail | None:
-    """Claim one due email of `emails` and return it with its new lease, or None.
-
-    The update succeeds only if the row is still as we read it (queued, same `next_attempt_at`),
-    so of two senders that read the same row, exactly one claims it: the same conditional
-    update on SQLite and PostgreSQL.
-    """
+    """Claim one due email of `emails` and return it with its new lease, or None."""
     now = timezone.now()
-    due = emails.filter(status=EmailStatus.QUEUED, next_attempt_at__lte=now)
-    candidates = due.order_by("next_attempt_at", "pk").values_list("pk", "next_attempt_at")
-    for pk, seen in candidates[:CLAIM_CANDIDATES]:
-        lease_until = now + LEASE
-        claimed = OutboundEmail.objects.filter(
-            pk=pk, status=EmailStatus.QUEUED, next_attempt_at=seen
-        ).update(next_attempt_at=lease_until, attempts=F("attempts") + 1)
-        if claimed == 1:
+    for pk, seen in _candidates(emails, now=now):
+        if _claim_one(pk=pk, seen=seen, now=now):
             return OutboundEmail.objects.get(pk=pk)
     return None
+
+
+def _candidates(emails, *, now: datetime) -> list[tuple[int, datetime]]:
+    """Return the oldest due emails as (id, next_attempt_at) pairs, as read at this moment."""
+    due = emails.filter(status=EmailStatus.QUEUED, next_attempt_at__lte=now)
+    ordered = due.order_by("next_attempt_at", "pk").values_list("pk", "next_attempt_at")
+    return list(ordered[:CLAIM_CANDIDATES])
+
+
+def _claim_one(*, pk: int, seen: datetime, now: datetime) -> bool:
+    """Take the lease on an email if it is still as we read it; return whether we did.
+
+    Of two senders that read the same row, exactly one update matches (the other finds a new
+    `next_attempt_at`): the same conditional update on SQLite and PostgreSQL.
+    """
+    return OutboundEmail.objects.filter(
+        pk=pk, status=EmailStatus.QUEUED, next_attempt_at=seen
+    ).update(next_attempt_at=now + LEASE, attempts=F("attempts") + 1) == 1
 
 
 def _deliver(email: OutboundEmail) -> None:
