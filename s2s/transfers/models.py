@@ -1,5 +1,6 @@
-"""The encrypted store's record of each stored object: where it is and how to open it."""
+"""Transfers and the encrypted store's record of each stored object."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,3 +27,204 @@ class StoredFile(models.Model):
 
     def __str__(self):
         return f"stored file {self.pk} ({self.size} bytes)"
+
+
+class TransferStatus(models.TextChoices):
+    AWAITING = "awaiting", _("Awaiting download")
+    COLLECTED = "collected", _("Collected")
+    REJECTED = "rejected", _("Rejected")
+    DELETED = "deleted", _("Deleted")
+
+
+class DestinationKind(models.TextChoices):
+    """Where a file goes; the values are `s2s.ctf.names.PlaceKind`'s."""
+
+    SCHOOL = "school", _("Establishment")
+    LA_MAILBOX = "la_mailbox", _("LA mailbox")
+    LOST_DESTINATION_UNKNOWN = "lost_destination_unknown", _("Lost pupils: destination unknown")
+    LOST_LEFT_MAINTAINED_SECTOR = (
+        "lost_left_maintained_sector", _("Lost pupils: left the maintained sector")
+    )
+
+
+LOST_PUPIL_KINDS = (
+    DestinationKind.LOST_DESTINATION_UNKNOWN, DestinationKind.LOST_LEFT_MAINTAINED_SECTOR
+)
+
+
+class Mailbox(models.TextChoices):
+    """An LA's mailboxes: the LA itself, its census officers, its admissions officers."""
+
+    LLLL = "LLLL", _("Local authority")
+    PLAS = "PLAS", _("School census")
+    ADMS = "ADMS", _("Admissions")
+
+
+GENERIC_ZIP_TYPE = "ZIP"
+
+
+class TransferQuerySet(models.QuerySet):
+    def ctfs(self):
+        """Return the CTFs and other statutory XML files, not the generic zips."""
+        return self.exclude(file_type=GENERIC_ZIP_TYPE)
+
+    def generic(self):
+        """Return the generic zips."""
+        return self.filter(file_type=GENERIC_ZIP_TYPE)
+
+
+class Transfer(models.Model):
+    """One uploaded file on its way from a sender to a destination (seed 003, 4.2 and 5).
+
+    `destination_code` is the destination the file name gave; the FKs say where the hub
+    delivered it: an establishment (a closed school's successor when `redirected_from` is
+    set), an LA mailbox, or, with neither, the Lost Pupil Database (`destination_kind`).
+    The content lives encrypted in `stored_file`, which goes when the file is deleted.
+    """
+
+    name = models.CharField(_("file name"), max_length=120)
+    file_type = models.CharField(_("file type"), max_length=8, db_index=True)
+
+    source_code = models.CharField(_("from"), max_length=7, db_index=True)
+    source_establishment = models.ForeignKey(
+        "directory.Establishment", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="transfers_sent",
+    )
+    source_la = models.ForeignKey(
+        "directory.LocalAuthority", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="transfers_sent",
+    )
+    source_mailbox = models.CharField(max_length=4, choices=Mailbox.choices, blank=True)
+
+    destination_code = models.CharField(_("to"), max_length=7, db_index=True)
+    destination_kind = models.CharField(max_length=32, choices=DestinationKind.choices)
+    destination_establishment = models.ForeignKey(
+        "directory.Establishment", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="transfers_received",
+    )
+    destination_la = models.ForeignKey(
+        "directory.LocalAuthority", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="transfers_received",
+    )
+    destination_mailbox = models.CharField(max_length=4, choices=Mailbox.choices, blank=True)
+    redirected_from = models.ForeignKey(
+        "directory.Establishment", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="transfers_redirected",
+        help_text=_("The closed school the file was addressed to, when its successor got it."),
+    )
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now, db_index=True)
+    status = models.CharField(
+        max_length=12, choices=TransferStatus.choices, default=TransferStatus.AWAITING
+    )
+    collected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    collected_at = models.DateTimeField(null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    reject_reason = models.TextField(blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    delete_reason = models.TextField(blank=True)
+
+    download_count = models.PositiveIntegerField(default=0)
+    first_downloaded_at = models.DateTimeField(null=True, blank=True)
+    last_downloaded_at = models.DateTimeField(null=True, blank=True)
+
+    stored_file = models.OneToOneField(
+        StoredFile, on_delete=models.PROTECT, null=True, blank=True, related_name="transfer"
+    )
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    pupil_count = models.PositiveIntegerField(default=0)
+    ctf_version = models.CharField(max_length=8, blank=True)
+    document_qualifier = models.CharField(max_length=16, blank=True)
+    data_qualifier = models.CharField(max_length=32, blank=True)
+    # The validation warnings, each {"message", "code", "pupil", "field", "line"}.
+    warnings = models.JSONField(default=list, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates",
+        help_text=_("An identical file uploaded earlier to the same destination."),
+    )
+
+    objects = TransferQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("transfer")
+        indexes = [
+            models.Index(
+                fields=["destination_establishment", "status", "file_type", "uploaded_at"],
+                name="transfer_inbox_school",
+            ),
+            models.Index(
+                fields=["destination_la", "destination_mailbox", "status", "file_type",
+                        "uploaded_at"],
+                name="transfer_inbox_la",
+            ),
+            models.Index(fields=["source_establishment", "uploaded_at"],
+                         name="transfer_outbox_school"),
+            models.Index(fields=["source_la", "source_mailbox", "uploaded_at"],
+                         name="transfer_outbox_la"),
+            models.Index(fields=["status", "uploaded_at"], name="transfer_status"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_generic(self) -> bool:
+        return self.file_type == GENERIC_ZIP_TYPE
+
+    @property
+    def is_lost_pupil(self) -> bool:
+        return self.destination_kind in LOST_PUPIL_KINDS
+
+    @property
+    def delivered_code(self) -> str:
+        """Return the code of where the file went: the successor's, or the named one."""
+        if self.destination_establishment_id and self.redirected_from_id:
+            return self.destination_establishment.code
+        return self.destination_code
+
+
+class TransferPupil(models.Model):
+    """One pupil a transferred CTF holds: the index fields, deleted with the file."""
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="pupils")
+    position = models.PositiveIntegerField()
+    upn = models.CharField(max_length=13, blank=True, db_index=True)
+    former_upn = models.CharField(max_length=13, blank=True)
+    uln = models.CharField(max_length=10, blank=True)
+    surname = models.CharField(max_length=100, blank=True)
+    forename = models.CharField(max_length=100, blank=True)
+    middle_names = models.CharField(max_length=100, blank=True)
+    preferred_surname = models.CharField(max_length=100, blank=True)
+    preferred_forename = models.CharField(max_length=100, blank=True)
+    former_surname = models.CharField(max_length=100, blank=True)
+    dob = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=1, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    nc_year = models.CharField(max_length=4, blank=True)
+    leaving_date = models.DateField(null=True, blank=True)
+    leaving_reason = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["transfer", "position"]
+        verbose_name = _("pupil in a transfer")
+        indexes = [models.Index(fields=["surname", "dob"], name="transferpupil_name_dob")]
+
+    def __str__(self):
+        return f"pupil {self.position} of transfer {self.transfer_id}"
