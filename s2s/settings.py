@@ -262,6 +262,9 @@ PERSONAL_EMAIL_DOMAINS = env_list(
 USER_REVIEW_DISABLE_AFTER_DAYS = env_int("S2S_USER_REVIEW_DISABLE_AFTER_DAYS", 396)
 USER_REVIEW_WARN_DAYS = [30, 7]
 
+# A collected file can be downloaded again for this many days (issue 4).
+S2S_REDOWNLOAD_DAYS = env_int("S2S_REDOWNLOAD_DAYS", 28)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

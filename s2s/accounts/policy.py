@@ -30,6 +30,10 @@ class Action:
     VIEW_AUDIT = "audit.view"
     TRANSFER_FILES = "files.transfer"  # CTFs and statutory files
     GENERIC_FILES = "files.generic"  # generic zips
+    # On one transfer (for the types the role may send: TRANSFER_FILES, GENERIC_FILES):
+    VIEW_TRANSFERS = "files.view"  # see it: its sender, its destination, the service
+    RECEIVE_FILES = "files.receive"  # download, collect, reject: its destination only
+    WITHDRAW_FILES = "files.withdraw"  # delete an upload: its sender, never from the LPD
     SEARCH_LPD = "lpd.search"
     DOWNLOAD_LPD = "lpd.download"  # download and forward LPD files
     REPORTS = "reports.view"
@@ -72,6 +76,22 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.AGENCY: frozenset({Action.USE_PAGES, Action.GENERIC_FILES}),
     Role.CONNECTOR: frozenset({Action.USE_API, Action.TRANSFER_FILES}),
 }
+# Whoever may send files may see, receive and withdraw them (in scope); the service may see.
+_FILE_ACTIONS = {Action.VIEW_TRANSFERS, Action.RECEIVE_FILES, Action.WITHDRAW_FILES}
+CAPABILITIES = {
+    role: capabilities | _FILE_ACTIONS
+    if capabilities & {Action.TRANSFER_FILES, Action.GENERIC_FILES} else capabilities
+    for role, capabilities in CAPABILITIES.items()
+}
+CAPABILITIES[Role.ADMIN] |= {Action.VIEW_TRANSFERS}
+
+# The LA mailbox each LA role sends from and receives at (DESIGN.md, Words: 333LLLL,
+# 333PLAS, 333ADMS). Schools and MIS connectors send and receive as their establishment.
+LA_MAILBOX_OF_ROLE: dict[str, str] = {
+    Role.LA_USER: "LLLL", Role.LA_SCHOOL: "LLLL", Role.LA_DBA: "LLLL",
+    Role.LA_LOST_PUPIL_TRANSFER: "LLLL", Role.LA_LOST_PUPIL: "LLLL",
+    Role.LA_CENSUS: "PLAS", Role.LA_ADMISSIONS: "ADMS",
+}
 
 
 def _is_signed_in(user) -> bool:
@@ -92,8 +112,80 @@ def can(user, action: str, obj: Model | None = None) -> bool:
     return _in_scope(user, action, obj)
 
 
+def transfer_box(user) -> str | None:
+    """Return the 7-character code this user sends from and receives at, if it has one.
+
+    A school user or connector: its establishment number (8383321); an LA role: its LA's
+    mailbox for that role (838LLLL, 838PLAS, 838ADMS); anyone else: None.
+    """
+    if not _is_signed_in(user):
+        return None
+    if user.establishment_id:
+        return user.establishment.code
+    mailbox = LA_MAILBOX_OF_ROLE.get(user.role)
+    if user.la_id and mailbox:
+        return f"{user.la.number}{mailbox}"
+    return None
+
+
+_NOTHING = Q(pk__in=[])
+
+
+def _transfer_inbox(user) -> Q:
+    if user.establishment_id:
+        return Q(destination_establishment_id=user.establishment_id)
+    mailbox = LA_MAILBOX_OF_ROLE.get(user.role)
+    if user.la_id and mailbox:
+        return Q(destination_la_id=user.la_id, destination_mailbox=mailbox)
+    return _NOTHING
+
+
+def _transfer_outbox(user) -> Q:
+    if user.establishment_id:
+        return Q(source_establishment_id=user.establishment_id)
+    mailbox = LA_MAILBOX_OF_ROLE.get(user.role)
+    if user.la_id and mailbox:
+        return Q(source_la_id=user.la_id, source_mailbox=mailbox)
+    return _NOTHING
+
+
+def _transfer_types(user) -> Q:
+    ctfs = has_capability(user, Action.TRANSFER_FILES)
+    zips = has_capability(user, Action.GENERIC_FILES)
+    if ctfs and zips:
+        return Q()
+    if ctfs or zips:
+        return ~Q(file_type="ZIP") if ctfs else Q(file_type="ZIP")
+    return _NOTHING
+
+
+def _transfer_rule(user, action: str) -> Q:
+    """Return the transfers this user may act on (the service's pass before any rule).
+
+    The destination sees and receives its files; the sender sees its outbox and may withdraw
+    an upload, except one sent to the Lost Pupil Database (XXXXXXX, MMMMMMM), which it sees
+    as sent but can neither download nor withdraw. LA copies and monitoring come later.
+    """
+    if action == Action.RECEIVE_FILES:
+        boxes = _transfer_inbox(user)
+    elif action == Action.WITHDRAW_FILES:
+        boxes = _transfer_outbox(user) & Q(destination_kind__in=["school", "la_mailbox"])
+    elif action == Action.VIEW_TRANSFERS:
+        boxes = _transfer_inbox(user) | _transfer_outbox(user)
+    else:
+        return _NOTHING
+    return boxes & _transfer_types(user)
+
+
+# Scope rules of other apps' models: a Q of the rows this user may act on, per action.
+_SCOPE_RULES = {"transfers.transfer": _transfer_rule}
+
+
 def _in_scope(user, action: str, obj: Model) -> bool:
     label = obj._meta.label_lower
+    if label in _SCOPE_RULES:
+        condition = _SCOPE_RULES[label](user, action)
+        return type(obj)._default_manager.filter(condition, pk=obj.pk).exists()
     if label == "directory.localauthority":
         return user.la_id is not None and obj.pk == user.la_id
     if label == "directory.establishment":
@@ -123,6 +215,13 @@ def _user_in_scope(user, action: str, target) -> bool:
 
 def scope(user, queryset: QuerySet, action: str) -> QuerySet:
     """Narrow a queryset to the rows this user may see for this action."""
+    rule = _SCOPE_RULES.get(queryset.model._meta.label_lower)
+    if rule is None or not has_capability(user, action) or user.role == Role.ADMIN:
+        return _scope_model(user, queryset, action)
+    return queryset.filter(rule(user, action))
+
+
+def _scope_model(user, queryset: QuerySet, action: str) -> QuerySet:
     if not has_capability(user, action):
         return queryset.none()
     if user.role == Role.ADMIN:

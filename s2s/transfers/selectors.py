@@ -1,0 +1,69 @@
+"""Reads of transfers, already narrowed by the policy to what the user may see."""
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+
+from s2s.accounts.policy import Action, get_for, scope, transfer_box
+from s2s.transfers.models import Transfer, TransferStatus
+
+_RELATED = ("source_establishment", "source_la", "destination_establishment", "destination_la",
+            "redirected_from", "uploaded_by")
+
+
+def _awaiting_first(queryset: QuerySet[Transfer]) -> QuerySet[Transfer]:
+    return queryset.annotate(
+        awaiting_rank=Case(When(status=TransferStatus.AWAITING, then=Value(0)),
+                           default=Value(1), output_field=IntegerField())
+    ).order_by("awaiting_rank", "uploaded_at", "id")
+
+
+def transfer_inbox(*, user, generic: bool = False,
+                   statuses: tuple[str, ...] = (TransferStatus.AWAITING,)) -> QuerySet[Transfer]:
+    """Return the files sent to the user's place, awaiting first, then oldest first.
+
+    CTFs and other statutory files, or with `generic` the generic zips.
+    """
+    files = scope(user, Transfer.objects.select_related(*_RELATED), Action.RECEIVE_FILES)
+    files = files.generic() if generic else files.ctfs()
+    return _awaiting_first(files.filter(status__in=statuses))
+
+
+def transfer_outbox(*, user) -> QuerySet[Transfer]:
+    """Return the files the user's place sent, newest first."""
+    box = transfer_box(user)
+    if box is None:
+        return Transfer.objects.none()
+    files = scope(user, Transfer.objects.select_related(*_RELATED), Action.VIEW_TRANSFERS)
+    return files.filter(source_code=box).order_by("-uploaded_at", "-id")
+
+
+def transfer_get(*, user, pk: int, action: str = Action.VIEW_TRANSFERS) -> Transfer:
+    """Return one transfer the user may act on this way, or raise Http404."""
+    return get_for(user, Transfer.objects.select_related(*_RELATED, "stored_file"), action, pk=pk)
+
+
+def transfers_chosen(*, user, ids: list[str]) -> list[Transfer]:
+    """Return the chosen files the user may receive, in the inbox's order.
+
+    Ids outside the user's scope are left out, so nobody learns which exist.
+    """
+    wanted = [int(i) for i in ids if str(i).isdigit()]
+    files = scope(user, Transfer.objects.filter(pk__in=wanted), Action.RECEIVE_FILES)
+    return list(_awaiting_first(files))
+
+
+def transfer_counts(*, user) -> dict[str, int]:
+    """Return how many CTFs and generic zips await the user's download."""
+    files = scope(user, Transfer.objects.filter(status=TransferStatus.AWAITING),
+                  Action.RECEIVE_FILES)
+    return files.aggregate(
+        ctfs=Count("id", filter=~Q(file_type="ZIP")),
+        generic=Count("id", filter=Q(file_type="ZIP")),
+    )
+
+
+def transfers_by_type(transfers) -> list[tuple[str, list[Transfer]]]:
+    """Group files by type code, keeping their order; CTFs first, then the rest by code."""
+    groups: dict[str, list[Transfer]] = {}
+    for transfer in transfers:
+        groups.setdefault(transfer.file_type, []).append(transfer)
+    return sorted(groups.items(), key=lambda item: (item[0] != "CTF", item[0]))

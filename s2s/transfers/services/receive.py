@@ -1,0 +1,246 @@
+"""Receiving: download one file or several as a streamed zip, collect, reject, withdraw."""
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from s2s.accounts.policy import Action, get_for
+from s2s.audit.services import audit_record
+from s2s.core.errors import ServiceError
+from s2s.transfers.models import Transfer, TransferStatus
+from s2s.transfers.storage import stored_file_delete, stored_file_open
+from s2s.transfers.zipstream import zip_stream
+
+MAX_REASON = 1000
+MAX_FILES_PER_ZIP = 1000
+
+
+def _refuse(message: str, code: str, field: str = "file") -> ServiceError:
+    return ServiceError(message, code=code, field=field)
+
+
+def _locked(user, transfer: Transfer, action: str) -> Transfer:
+    """Return the transfer again, locked, if the user may do this to it (else Http404)."""
+    return get_for(user, Transfer.objects.select_for_update().select_related("stored_file"),
+                   action, pk=transfer.pk)
+
+
+def _upns(transfer: Transfer) -> list[str]:
+    return list(transfer.pupils.exclude(upn="").values_list("upn", flat=True))
+
+
+def _date(moment: datetime) -> str:
+    return formats.date_format(timezone.localtime(moment), "j F Y")
+
+
+def redownload_until(transfer: Transfer) -> datetime | None:
+    """Return until when a collected file may be downloaded again (S2S_REDOWNLOAD_DAYS)."""
+    if transfer.collected_at is None:
+        return None
+    return transfer.collected_at + timedelta(days=settings.S2S_REDOWNLOAD_DAYS)
+
+
+def transfer_can_download(transfer: Transfer) -> bool:
+    """Return whether the file's state lets its destination download it now."""
+    if transfer.stored_file_id is None:
+        return False
+    if transfer.status == TransferStatus.AWAITING:
+        return True
+    until = redownload_until(transfer)
+    return transfer.status == TransferStatus.COLLECTED and timezone.now() < until
+
+
+def _check_downloadable(transfer: Transfer) -> None:
+    if transfer_can_download(transfer):
+        return
+    if transfer.status == TransferStatus.COLLECTED:
+        raise _refuse(
+            _("%(name)s was collected on %(date)s; it could be downloaded again for %(days)s "
+              "days. Ask the sender to send it again.")
+            % {"name": transfer.name, "date": _date(transfer.collected_at),
+               "days": settings.S2S_REDOWNLOAD_DAYS}, "redownload_expired",
+        )
+    if transfer.status == TransferStatus.REJECTED:
+        raise _refuse(_("%(name)s was rejected on %(date)s and cannot be downloaded.")
+                      % {"name": transfer.name, "date": _date(transfer.rejected_at)}, "rejected")
+    raise _refuse(_("%(name)s has been deleted.") % {"name": transfer.name}, "deleted")
+
+
+def _count_download(*, user, transfer: Transfer, request, how: str) -> None:
+    now = timezone.now()
+    Transfer.objects.filter(pk=transfer.pk).update(
+        download_count=F("download_count") + 1,
+        first_downloaded_at=Coalesce(F("first_downloaded_at"), now), last_downloaded_at=now,
+    )
+    action = "transfer_re_download" if transfer.download_count else "transfer_download"
+    audit_record(action=action, actor=user, obj=transfer, request=request,
+                 summary=transfer.name,
+                 detail={"name": transfer.name, "how": how, "upns": _upns(transfer)})
+    transfer.refresh_from_db()
+
+
+def transfer_open_for_download(*, user, transfer: Transfer, request=None
+                               ) -> tuple[str, Iterator[bytes]]:
+    """Return the file's name and its verified content, counting and auditing the download.
+
+    Only its destination may download it: while it awaits collection, and for
+    `S2S_REDOWNLOAD_DAYS` after it was collected. The first download is audited as
+    `transfer_download`, any later one as `transfer_re_download`, with the file's UPNs.
+    """
+    with transaction.atomic():
+        transfer = _locked(user, transfer, Action.RECEIVE_FILES)
+        _check_downloadable(transfer)
+        reader = stored_file_open(transfer.stored_file)
+        try:
+            _count_download(user=user, transfer=transfer, request=request, how="file")
+        except BaseException:
+            reader.close()
+            raise
+    return transfer.name, reader
+
+
+def _unique_names(transfers: list[Transfer]) -> list[str]:
+    seen: set[str] = set()
+    names = []
+    for transfer in transfers:
+        name, number = transfer.name, 1
+        while name.upper() in seen:
+            number += 1
+            path = PurePath(transfer.name)
+            name = f"{path.stem}({number}){path.suffix}"
+        seen.add(name.upper())
+        names.append(name)
+    return names
+
+
+def _entries(transfers: list[Transfer]) -> Iterator[tuple[str, datetime, Iterable[bytes]]]:
+    for transfer, name in zip(transfers, _unique_names(transfers), strict=True):
+        yield name, timezone.localtime(transfer.uploaded_at), _lazy(transfer)
+
+
+def _lazy(transfer: Transfer) -> Iterator[bytes]:
+    # Opened only when the archive reaches this entry, so one stored object is open at a time.
+    with stored_file_open(transfer.stored_file) as reader:
+        yield from reader
+
+
+def transfers_zip_stream(*, user, transfers: Iterable[Transfer], request=None
+                         ) -> tuple[str, Iterator[bytes]]:
+    """Return a zip name and the zip of several CTFs, streamed entry by entry.
+
+    Every file must be the user's to download (else Http404) and downloadable now; generic
+    zips always come one at a time (seed 003, 5.7). Each file's download is counted and
+    audited before the stream starts.
+    """
+    with transaction.atomic():
+        chosen = [_locked(user, t, Action.RECEIVE_FILES) for t in transfers]
+        if not chosen:
+            raise _refuse(_("Choose the files to download."), "none_chosen", "transfers")
+        if len(chosen) > MAX_FILES_PER_ZIP:
+            raise _refuse(_("Choose at most %(count)s files at a time.")
+                          % {"count": MAX_FILES_PER_ZIP}, "too_many", "transfers")
+        for transfer in chosen:
+            if transfer.is_generic:
+                raise _refuse(_("%(name)s is a generic zip file: download it on its own.")
+                              % {"name": transfer.name}, "generic_in_zip", "transfers")
+            _check_downloadable(transfer)
+        for transfer in chosen:
+            _count_download(user=user, transfer=transfer, request=request, how="zip")
+    name = f"s2s-{timezone.localtime():%Y%m%d-%H%M%S}.zip"
+    return name, zip_stream(entries=_entries(chosen))
+
+
+def transfer_collect(*, user, transfer: Transfer, request=None) -> Transfer:
+    """Mark a file the destination has downloaded correctly as collected (seed 003, 5.2)."""
+    with transaction.atomic():
+        transfer = _locked(user, transfer, Action.RECEIVE_FILES)
+        if transfer.status == TransferStatus.COLLECTED:
+            return transfer
+        if transfer.status != TransferStatus.AWAITING:
+            raise _refuse(_("%(name)s is %(status)s and cannot be marked collected.")
+                          % {"name": transfer.name,
+                             "status": transfer.get_status_display().lower()}, "not_awaiting")
+        transfer.status = TransferStatus.COLLECTED
+        transfer.collected_by, transfer.collected_at = user, timezone.now()
+        transfer.save(update_fields=["status", "collected_by", "collected_at"])
+        audit_record(action="transfer_collect", actor=user, obj=transfer, request=request,
+                     summary=transfer.name,
+                     detail={"name": transfer.name, "upns": _upns(transfer)})
+    return transfer
+
+
+def transfers_collect(*, user, transfers: Iterable[Transfer], request=None) -> list[Transfer]:
+    """Mark several downloaded files collected, all or none."""
+    with transaction.atomic():
+        done = [transfer_collect(user=user, transfer=t, request=request) for t in transfers]
+    if not done:
+        raise _refuse(_("Choose the files you downloaded correctly."), "none_chosen",
+                      "transfers")
+    return done
+
+
+def _reason(reason: str, what: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise _refuse(_("Give the reason you %(what)s the file.") % {"what": what},
+                      "reason_required", "reason")
+    if len(reason) > MAX_REASON:
+        raise _refuse(_("The reason must be %(count)s characters or fewer.")
+                      % {"count": MAX_REASON}, "reason_too_long", "reason")
+    return reason
+
+
+def transfer_reject(*, user, transfer: Transfer, reason: str, request=None) -> Transfer:
+    """Refuse a file awaiting download (wrong school, say), with the reason the sender sees."""
+    reason = _reason(reason, _("are rejecting"))
+    with transaction.atomic():
+        transfer = _locked(user, transfer, Action.RECEIVE_FILES)
+        if transfer.status != TransferStatus.AWAITING:
+            raise _refuse(_("Only a file awaiting download can be rejected; %(name)s is "
+                            "%(status)s.")
+                          % {"name": transfer.name,
+                             "status": transfer.get_status_display().lower()}, "not_awaiting")
+        transfer.status = TransferStatus.REJECTED
+        transfer.rejected_by, transfer.rejected_at = user, timezone.now()
+        transfer.reject_reason = reason
+        transfer.save(update_fields=["status", "rejected_by", "rejected_at", "reject_reason"])
+        audit_record(action="transfer_reject", actor=user, obj=transfer, request=request,
+                     summary=transfer.name,
+                     detail={"name": transfer.name, "reason": reason, "upns": _upns(transfer)})
+    return transfer
+
+
+def transfer_delete(*, user, transfer: Transfer, reason: str, request=None) -> Transfer:
+    """Delete a file and its pupil index, keeping the record of the transfer.
+
+    Its sender may withdraw an upload not yet collected; a file sent to the Lost Pupil
+    Database stays there (policy `WITHDRAW_FILES`). The audit record keeps its UPNs.
+    """
+    reason = _reason(reason, _("are deleting"))
+    with transaction.atomic():
+        transfer = _locked(user, transfer, Action.WITHDRAW_FILES)
+        if transfer.status not in (TransferStatus.AWAITING, TransferStatus.REJECTED):
+            raise _refuse(_("%(name)s is %(status)s and cannot be deleted.")
+                          % {"name": transfer.name,
+                             "status": transfer.get_status_display().lower()}, "not_deletable")
+        upns = _upns(transfer)
+        stored, transfer.stored_file = transfer.stored_file, None
+        transfer.status = TransferStatus.DELETED
+        transfer.deleted_by, transfer.deleted_at = user, timezone.now()
+        transfer.delete_reason = reason
+        transfer.save(update_fields=["status", "deleted_by", "deleted_at", "delete_reason",
+                                     "stored_file"])
+        transfer.pupils.all().delete()
+        if stored is not None:
+            stored_file_delete(stored)
+        audit_record(action="transfer_delete", actor=user, obj=transfer, request=request,
+                     summary=transfer.name,
+                     detail={"name": transfer.name, "reason": reason, "upns": upns})
+    return transfer

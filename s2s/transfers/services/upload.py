@@ -1,0 +1,259 @@
+"""Upload: one file checked, addressed, stored encrypted and recorded, or refused whole."""
+
+import hashlib
+import re
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from typing import IO
+
+from django.db.models import Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from lxml import etree
+
+from s2s.accounts.policy import Action, has_capability
+from s2s.audit.services import audit_record
+from s2s.core.errors import ServiceError
+from s2s.ctf.errors import CTFError
+from s2s.ctf.names import FileName, parse_name
+from s2s.ctf.reader import PupilIndex, check_prolog
+from s2s.ctf.validate import Finding, Report, validate_ctf
+from s2s.transfers.addressing import Destination, Sender, destination_for, sender_for
+from s2s.transfers.models import Transfer, TransferPupil, TransferStatus
+from s2s.transfers.storage import atomic_with_files, stored_file_write
+from s2s.transfers.zipchecks import zip_archive_check, zip_size_check, zip_size_limit
+
+CHUNK = 64 * 1024
+# Up to this much of an upload stays in memory while it is checked; more goes to a temp file.
+SPOOL_MEMORY = 1 << 20
+# Statutory returns that are not in the CTF format (census, exclusions, finance): the hub
+# checks they are safe, well-formed XML and carries them; it indexes no pupils from them.
+NOT_CTF_FORMAT = frozenset({"PLAS", "EXC", "CFR"})
+MAX_REFUSAL_ERRORS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class UploadResult:
+    """An accepted upload: the transfer, its validation warnings, and what the sender is told."""
+
+    transfer: Transfer
+    warnings: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Checked:
+    pupils: list[PupilIndex] = field(default_factory=list)
+    pupil_count: int = 0
+    warnings: list[Finding] = field(default_factory=list)
+    version: str = ""
+    document_qualifier: str = ""
+    data_qualifier: str = ""
+
+
+def _refuse(message: str, code: str) -> ServiceError:
+    return ServiceError(message, code=code, field="file")
+
+
+def _parse(name: str) -> FileName:
+    try:
+        return parse_name(name=name)
+    except CTFError as error:
+        raise _refuse(_("The file name is not one s2s can deliver: %(problem)s")
+                      % {"problem": error.message}, "file_name") from None
+
+
+def _check_type_allowed(user, parsed: FileName) -> None:
+    if parsed.extension == "ZIP" and not has_capability(user, Action.GENERIC_FILES):
+        raise _refuse(_("Your role cannot send generic zip files."), "type_not_allowed")
+    if parsed.extension != "ZIP" and not has_capability(user, Action.TRANSFER_FILES):
+        raise _refuse(_("Your role cannot send %(type)s files.")
+                      % {"type": parsed.file_type.title}, "type_not_allowed")
+
+
+def _spool(content: IO[bytes], limit: int | None) -> tuple[IO[bytes], int, str]:
+    """Copy the upload once into a spool, with its size and SHA-256; stop past `limit`."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)
+    digest = hashlib.sha256()
+    size = 0
+    while chunk := content.read(CHUNK):
+        spool.write(chunk)
+        digest.update(chunk)
+        size += len(chunk)
+        if limit is not None and size > limit:
+            break  # the size check refuses it; no need to read the rest
+    spool.seek(0)
+    return spool, size, digest.hexdigest()
+
+
+def _check_ctf(spool: IO[bytes], name: str) -> _Checked:
+    report: Report = validate_ctf(source=spool, file_name=name, today=date.today())
+    if report.errors:
+        problems = "; ".join(e.as_text() for e in report.errors[:MAX_REFUSAL_ERRORS])
+        raise _refuse(_("The file was refused: %(problems)s") % {"problems": problems},
+                      report.errors[0].code)
+    header = report.header
+    return _Checked(
+        pupils=report.pupils, pupil_count=report.pupil_count, warnings=report.warnings,
+        version=header.version or "", document_qualifier=header.document_qualifier or "",
+        data_qualifier=header.data_qualifier or "",
+    )
+
+
+def _check_plain_xml(spool: IO[bytes]) -> _Checked:
+    """Refuse a statutory return that is not safe, well-formed XML (no DTD, no entities)."""
+    try:
+        head = spool.read(CHUNK)
+        if check_prolog(head=head, complete=len(head) < CHUNK) is None:
+            raise _refuse(_("The file was refused: it is not XML."), "not_xml")
+        spool.seek(0)
+        parser = etree.iterparse(spool, events=("end",), resolve_entities=False,
+                                 no_network=True, load_dtd=False, huge_tree=False)
+        for _event, element in parser:
+            element.clear(keep_tail=True)
+    except CTFError as error:
+        raise _refuse(_("The file was refused: %(problem)s") % {"problem": error.message},
+                      error.code) from None
+    except etree.XMLSyntaxError as error:
+        raise _refuse(_("The file was refused: it is not well-formed XML (%(problem)s).")
+                      % {"problem": error.msg}, "not_xml") from None
+    return _Checked()
+
+
+def _check_content(spool: IO[bytes], size: int, parsed: FileName, sender: Sender,
+                   name: str) -> _Checked:
+    if parsed.extension == "ZIP":
+        zip_size_check(size=size, from_la=sender.is_la)
+        zip_archive_check(content=spool, size=size)
+        return _Checked()
+    if parsed.file_type.code in NOT_CTF_FORMAT:
+        return _check_plain_xml(spool)
+    return _check_ctf(spool, name)
+
+
+def _when(moment) -> str:
+    return formats.date_format(timezone.localtime(moment), "j F Y H:i")
+
+
+def _duplicate_of(destination: Destination, sha256: str) -> Transfer | None:
+    """Return an identical file still held for the same destination; refuse one awaiting.
+
+    An identical file that is still awaiting download is refused (issue 4: not stored twice);
+    one already collected or rejected is accepted again and flagged, since the destination
+    may well need it again (a lost import, a rejection sorted out by phone).
+    """
+    earlier = (
+        Transfer.objects.filter(**destination.lookup(), sha256=sha256,
+                                stored_file__isnull=False)
+        .filter(~Q(status=TransferStatus.DELETED))
+        .order_by("-uploaded_at").first()
+    )
+    if earlier is not None and earlier.status == TransferStatus.AWAITING:
+        raise _refuse(
+            _("This file is identical to %(name)s, uploaded on %(when)s to the same "
+              "destination and still awaiting download: it has not been sent again.")
+            % {"name": earlier.name, "when": _when(earlier.uploaded_at)}, "duplicate",
+        )
+    return earlier
+
+
+def _notes(destination: Destination, duplicate: Transfer | None) -> list[str]:
+    notes = []
+    if destination.redirected_from is not None:
+        closed, school = destination.redirected_from, destination.establishment
+        notes.append(
+            _("%(closed)s %(closed_name)s is closed: the file was delivered to its successor, "
+              "%(code)s %(name)s.") % {"closed": closed.code, "closed_name": closed.name,
+                                      "code": school.code, "name": school.name}
+        )
+    if destination.kind not in ("school", "la_mailbox"):
+        notes.append(_("The file was sent to the Lost Pupil Database."))
+    if duplicate is not None:
+        notes.append(
+            _("Flagged: this file is identical to %(name)s, uploaded on %(when)s and %(status)s.")
+            % {"name": duplicate.name, "when": _when(duplicate.uploaded_at),
+               "status": duplicate.get_status_display().lower()}
+        )
+    return notes
+
+
+def _parsed_date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _pupil_rows(transfer: Transfer, pupils: list[PupilIndex]) -> list[TransferPupil]:
+    text = ("upn", "former_upn", "uln", "surname", "forename", "middle_names",
+            "preferred_surname", "preferred_forename", "former_surname", "sex", "postcode",
+            "town", "nc_year", "leaving_reason")
+    rows = []
+    for pupil in pupils:
+        values = {name: (getattr(pupil, name) or "")[:_max_length(name)] for name in text}
+        rows.append(TransferPupil(
+            transfer=transfer, position=pupil.position, dob=_parsed_date(pupil.dob),
+            leaving_date=_parsed_date(pupil.leaving_date), **values,
+        ))
+    return rows
+
+
+def _max_length(name: str) -> int:
+    return TransferPupil._meta.get_field(name).max_length
+
+
+def _record(*, user, name: str, parsed: FileName, sender: Sender, destination: Destination,
+            spool: IO[bytes], size: int, sha256: str, checked: _Checked,
+            duplicate: Transfer | None, request) -> Transfer:
+    """Store the file and write its row, pupils and audit record: all of them or none."""
+    with atomic_with_files():
+        stored = stored_file_write(content=spool, name_hint=name)
+        transfer = Transfer.objects.create(
+            name=name, file_type=parsed.file_type.code, source_code=sender.code,
+            source_establishment=sender.establishment, source_la=sender.la,
+            source_mailbox=sender.mailbox, destination_code=destination.code,
+            **destination.lookup(), redirected_from=destination.redirected_from,
+            uploaded_by=user, stored_file=stored, size=size, sha256=sha256,
+            pupil_count=checked.pupil_count, ctf_version=checked.version[:8],
+            document_qualifier=checked.document_qualifier[:16],
+            data_qualifier=checked.data_qualifier[:32],
+            warnings=[finding.as_dict() for finding in checked.warnings],
+            duplicate_of=duplicate,
+        )
+        TransferPupil.objects.bulk_create(_pupil_rows(transfer, checked.pupils), batch_size=500)
+        audit_record(
+            action="transfer_upload", actor=user, obj=transfer, request=request,
+            summary=f"{transfer.name} to {destination.delivered_code}",
+            detail={"name": transfer.name, "to": destination.delivered_code,
+                    "upns": [p.upn for p in checked.pupils if p.upn]},
+        )
+    return transfer
+
+
+def transfer_upload(*, user, name: str, content: IO[bytes], request=None) -> UploadResult:
+    """Accept one uploaded file for delivery, or refuse it with a reason a person can act on.
+
+    The name says who from, to whom and what (seed 003, appendix 2); the source must be the
+    uploader's own place. A CTF is validated (errors refuse, warnings are kept and shown);
+    a generic zip is size-limited and checked; a closed school's file goes to its successor.
+    The upload is read once into a spool, checked, then encrypted: it lands whole, with its
+    row, pupils and audit record, or leaves nothing.
+    """
+    name = re.split(r"[\\/]", name)[-1]  # a browser may send a path
+    parsed = _parse(name)
+    _check_type_allowed(user, parsed)
+    sender = sender_for(user=user, name=parsed)
+    destination = destination_for(name=parsed)
+    limit = zip_size_limit(from_la=sender.is_la) if parsed.extension == "ZIP" else None
+    spool, size, sha256 = _spool(content, limit)
+    with spool:
+        checked = _check_content(spool, size, parsed, sender, name)
+        duplicate = _duplicate_of(destination, sha256)
+        spool.seek(0)
+        transfer = _record(user=user, name=name, parsed=parsed, sender=sender,
+                           destination=destination, spool=spool, size=size, sha256=sha256,
+                           checked=checked, duplicate=duplicate, request=request)
+    return UploadResult(
+        transfer=transfer, warnings=transfer.warnings, notes=_notes(destination, duplicate)
+    )
