@@ -375,8 +375,15 @@ class CTFReader:
     valid until the next is read: it is cleared to keep memory bounded.
     """
 
-    def __init__(self, *, source: Source, limits: Limits = DEFAULT_LIMITS):
+    def __init__(
+        self, *, source: Source, limits: Limits = DEFAULT_LIMITS, collect_leaves: bool = False
+    ):
         self.limits = limits
+        # With collect_leaves, the empty leaf elements and the leaf elements named *Date of
+        # the pupil just yielded are in empty_leaves and date_leaves.
+        self.collect_leaves = collect_leaves
+        self.empty_leaves: list[etree._Element] = []
+        self.date_leaves: list[etree._Element] = []
         self._open_file: BinaryIO | None = None
         self._file, head, complete = self._open(source)
         try:
@@ -429,6 +436,8 @@ class CTFReader:
     def _elements(self) -> Iterator[etree._Element]:
         count = 0
         limit = self.limits.max_elements_per_pupil
+        collect = self.collect_leaves
+        empty, dates = self.empty_leaves, self.date_leaves
         try:
             for _event, element in self._events:
                 count += 1
@@ -442,6 +451,15 @@ class CTFReader:
                     count = 0
                     self._file.mark = self._file.count
                     yield element
+                    empty.clear()
+                    dates.clear()
+                elif collect and not len(element):
+                    # Noted while parsing, so validation needs no second pass over the pupil.
+                    text = element.text
+                    if text is None or text.isspace():
+                        empty.append(element)
+                    elif tag.endswith("Date"):
+                        dates.append(element)
         except etree.XMLSyntaxError as error:
             raise _translate(error, self._events.error_log) from None
 

@@ -243,8 +243,7 @@ class PupilChecks:
 
     def run(self, position: int, pupil: etree._Element, entry: PupilIndex,
             fields: Fields) -> None:
-        for check in (self.identifiers, self.duplicate, self.dob, self.names, self.postcode,
-                      self.leaves):
+        for check in (self.identifiers, self.duplicate, self.dob, self.names, self.postcode):
             check(position, pupil, entry, fields)
 
     def identifiers(self, position: int, pupil: etree._Element, entry: PupilIndex,
@@ -331,24 +330,20 @@ class PupilChecks:
             self.warn(f"postcode '{fields['postcode'].text}' is not a UK postcode (e.g. DT2 0NS)",
                       "postcode_malformed", position, fields["postcode"], "Address/PostCode")
 
-    def leaves(self, position: int, pupil: etree._Element, entry: PupilIndex,
-               fields: Fields) -> None:
+    def leaves(self, position: int, pupil: etree._Element, empty: list[etree._Element],
+               dates: list[etree._Element]) -> None:
         """Warn on empty elements, which some MIS imports fail on, and on impossible dates.
 
-        One pass over the pupil's elements serves both (DESIGN.md, CTF format).
+        The reader notes both kinds of leaf while parsing (DESIGN.md, CTF format).
         """
-        for element in pupil.iter():
-            if len(element):
-                continue
-            text = element.text
-            if text is None or text.isspace():
-                self.warn(f"<{element.tag}> is empty; leave it out instead, as some MIS "
-                          "imports fail on empty elements", "empty_element", position, element,
-                          _path(element, pupil))
-            elif element.tag.endswith("Date") and element.tag != "DOB" and _date(
-                text.strip()
-            ) is None:
-                self.warn(f"<{element.tag}> '{text.strip()}' is not a real date (CCYY-MM-DD)",
+        for element in empty:
+            self.warn(f"<{element.tag}> is empty; leave it out instead, as some MIS "
+                      "imports fail on empty elements", "empty_element", position, element,
+                      _path(element, pupil))
+        for element in dates:
+            text = element.text.strip()
+            if element.tag != "DOB" and _date(text) is None:
+                self.warn(f"<{element.tag}> '{text}' is not a real date (CCYY-MM-DD)",
                           "date_impossible", position, element, _path(element, pupil))
 
 
@@ -396,6 +391,7 @@ def _read(reader: CTFReader, report: Report, today: date, keep_pupils: bool) -> 
     for position, element in reader.pupil_elements():
         entry, fields = index_and_fields(pupil=element, position=position)
         checks.run(position, element, entry, fields)
+        checks.leaves(position, element, reader.empty_leaves, reader.date_leaves)
         if keep_pupils:
             report.pupils.append(entry)
     report.pupil_count = reader.pupil_count
@@ -424,7 +420,7 @@ def validate_ctf(
     report = Report(file=label or file_name or str(getattr(source, "name", "<bytes>")))
     _parse_file_name(file_name, report)
     try:
-        with CTFReader(source=source, limits=limits) as reader:
+        with CTFReader(source=source, limits=limits, collect_leaves=True) as reader:
             _read(reader, report, today, keep_pupils)
     except CTFError as error:
         report.pupil_count = max(report.pupil_count, len(report.pupils))
