@@ -19,6 +19,7 @@ urlpatterns = [
     path("account/", include("s2s.accounts.urls")),
     path("directory/", include("s2s.directory.urls")),
     path("audit/", include("s2s.audit.urls")),
+    path("files/", include("s2s.transfers.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("assets/<path:path>", login_not_required(_AssetRedirect.as_view(permanent=True))),
 ]

@@ -24,6 +24,7 @@ MENU = [
     MenuEntry(_("Upload"), "transfers:upload", Action.TRANSFER_FILES),
     MenuEntry(_("Download"), "transfers:inbox", Action.TRANSFER_FILES),
     MenuEntry(_("Generic files"), "transfers:generic", Action.GENERIC_FILES),
+    MenuEntry(_("Sent files"), "transfers:outbox", Action.TRANSFER_FILES),
     MenuEntry(_("Lost pupils"), "lostpupils:search", Action.SEARCH_LPD),
     MenuEntry(_("Children missing education"), "feeds:cme", Action.CME_DASHBOARD),
     MenuEntry(_("Messages"), "messaging:inbox", Action.MESSAGES),

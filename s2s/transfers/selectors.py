@@ -1,6 +1,10 @@
 """Reads of transfers, already narrowed by the policy to what the user may see."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from s2s.accounts.policy import Action, get_for, scope, transfer_box
 from s2s.transfers.models import Transfer, TransferStatus
@@ -67,3 +71,12 @@ def transfers_by_type(transfers) -> list[tuple[str, list[Transfer]]]:
     for transfer in transfers:
         groups.setdefault(transfer.file_type, []).append(transfer)
     return sorted(groups.items(), key=lambda item: (item[0] != "CTF", item[0]))
+
+
+def transfer_recently_collected(*, user, generic: bool = False) -> QuerySet[Transfer]:
+    """Return the files the user's place collected that it may still download again."""
+    since = timezone.now() - timedelta(days=settings.S2S_REDOWNLOAD_DAYS)
+    files = scope(user, Transfer.objects.select_related(*_RELATED), Action.RECEIVE_FILES)
+    files = files.generic() if generic else files.ctfs()
+    return files.filter(status=TransferStatus.COLLECTED, collected_at__gt=since,
+                        stored_file__isnull=False).order_by("-collected_at")

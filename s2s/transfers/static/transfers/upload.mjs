@@ -1,0 +1,39 @@
+// Upload with a progress bar. Without this script the form posts as usual and still works.
+const form = document.querySelector('[data-module="s2s-upload"]')
+
+if (form && window.FormData && window.XMLHttpRequest) {
+  const group = form.querySelector('[data-upload-progress]')
+  const progress = group.querySelector('progress')
+  const status = group.querySelector('[data-upload-status]')
+  const button = form.querySelector('button[type="submit"]')
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault()
+    const request = new XMLHttpRequest()
+    request.open('POST', form.action)
+    request.upload.addEventListener('progress', (progressEvent) => {
+      if (!progressEvent.lengthComputable) return
+      progress.max = progressEvent.total
+      progress.value = progressEvent.loaded
+      status.textContent = `${Math.round((100 * progressEvent.loaded) / progressEvent.total)}%`
+    })
+    request.addEventListener('load', () => {
+      // A good upload ends on the results page (after the redirect); a refused form is
+      // the upload page again, with its error summary.
+      if (request.responseURL && request.responseURL !== form.action) {
+        window.location.assign(request.responseURL)
+      } else {
+        document.open()
+        document.write(request.responseText)
+        document.close()
+      }
+    })
+    request.addEventListener('error', () => {
+      status.textContent = form.dataset.failedText
+      button.disabled = false
+    })
+    group.hidden = false
+    button.disabled = true
+    request.send(new FormData(form))
+  })
+}
