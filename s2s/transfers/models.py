@@ -228,3 +228,31 @@ class TransferPupil(models.Model):
 
     def __str__(self):
         return f"pupil {self.position} of transfer {self.transfer_id}"
+
+
+class NoticeKind(models.TextChoices):
+    WEEKLY_REMINDER = "weekly_reminder", _("Weekly reminder of files not yet downloaded")
+    RETENTION_WARNING = "retention_warning", _("Warning that a file will be deleted")
+
+
+class NoticeSent(models.Model):
+    """A notice that must go at most once, claimed by inserting this row (it is unique).
+
+    The weekly reminder: `key` is the school or LA ("school:12", "la:3"), `period` the ISO
+    week ("2025-W45"). A retention warning: `key` is the transfer ("transfer:77"), `period`
+    the mark in days before deletion ("14"). `s2s purge_transfers` prunes old rows.
+    """
+
+    kind = models.CharField(max_length=20, choices=NoticeKind.choices)
+    key = models.CharField(max_length=40)
+    period = models.CharField(max_length=10)
+    sent_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("notice sent")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key", "period"], name="notice_sent_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.key} {self.period}"
