@@ -18,10 +18,14 @@ $(VENV)/.installed: pyproject.toml constraints.txt package.json package-lock.jso
 
 install: $(VENV)/.installed ## Create .venv and install the pinned Python and front-end packages
 
-run: install ## Migrate, load demo data if empty, start the service on http://127.0.0.1:8000
+run: install ## Migrate, load demo data if empty, start the service (with its task worker and scheduler) on http://127.0.0.1:8000
 	mkdir -p $(S2S_DATA_DIR)
 	$(S2S) migrate --no-input
 	$(S2S) demo --if-empty
+	@# The task worker and the scheduler run in the background, and stop when runserver stops.
+	$(S2S) db_worker & worker=$$!; \
+	$(S2S) scheduler & scheduler=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null; wait' EXIT; \
 	$(S2S) runserver 127.0.0.1:8000
 
 test: install ## Run the whole test suite (SQLite unless DATABASE_URL says otherwise)
