@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from s2s.accounts.policy import Action, get_for
 from s2s.audit.services import audit_record
 from s2s.core.errors import ServiceError
+from s2s.transfers import emails
 from s2s.transfers.models import Transfer, TransferStatus
 from s2s.transfers.storage import stored_file_delete, stored_file_open
 from s2s.transfers.zipstream import zip_stream
@@ -28,8 +29,9 @@ def _refuse(message: str, code: str, field: str = "file") -> ServiceError:
 
 def _locked(user, transfer: Transfer, action: str) -> Transfer:
     """Return the transfer again, locked, if the user may do this to it (else Http404)."""
-    return get_for(user, Transfer.objects.select_for_update().select_related("stored_file"),
-                   action, pk=transfer.pk)
+    # Only the transfer's row: PostgreSQL cannot lock the nullable side of the join.
+    locked = Transfer.objects.select_for_update(of=("self",)).select_related("stored_file")
+    return get_for(user, locked, action, pk=transfer.pk)
 
 
 def _upns(transfer: Transfer) -> list[str]:
@@ -173,6 +175,7 @@ def transfer_collect(*, user, transfer: Transfer, request=None) -> Transfer:
         audit_record(action="transfer_collect", actor=user, obj=transfer, request=request,
                      summary=transfer.name,
                      detail={"name": transfer.name, "upns": _upns(transfer)})
+        emails.send_transfer_collected(transfer=transfer)
     return transfer
 
 
@@ -214,6 +217,7 @@ def transfer_reject(*, user, transfer: Transfer, reason: str, request=None) -> T
         audit_record(action="transfer_reject", actor=user, obj=transfer, request=request,
                      summary=transfer.name,
                      detail={"name": transfer.name, "reason": reason, "upns": _upns(transfer)})
+        emails.send_transfer_rejected(transfer=transfer)
     return transfer
 
 

@@ -19,6 +19,7 @@ from s2s.ctf.errors import CTFError
 from s2s.ctf.names import FileName, parse_name
 from s2s.ctf.reader import PupilIndex, check_prolog
 from s2s.ctf.validate import Finding, Report, validate_ctf
+from s2s.transfers import emails
 from s2s.transfers.addressing import Destination, Sender, destination_for, sender_for
 from s2s.transfers.models import Transfer, TransferPupil, TransferStatus
 from s2s.transfers.storage import atomic_with_files, stored_file_write
@@ -228,6 +229,7 @@ def _record(*, user, name: str, parsed: FileName, sender: Sender, destination: D
             detail={"name": transfer.name, "to": destination.delivered_code,
                     "upns": [p.upn for p in checked.pupils if p.upn]},
         )
+        emails.transfer_uploaded_notify(transfer=transfer)
     return transfer
 
 
