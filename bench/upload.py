@@ -1,0 +1,718 @@
+"""Benchmark uploads through the API under gunicorn on PostgreSQL, against nginx as the ceiling.
+
+    .venv/bin/python bench/upload.py [--quick] [--levels 1,8,32] [--seconds 10]
+                                     [--max-uploads 5000] [--servers sync:5,gthread:3x4]
+                                     [--zip-files 500] [--keep]
+
+Builds its own world: a fresh PostgreSQL database `s2s_bench` (127.0.0.1:5432, user postgres),
+migrated, with LA 838, a sending school 8383321 and its MIS connector's API token, receiving
+schools 8384512 (the load) and 8384513 (the zip), and a data directory in a temp dir. Every
+upload is a distinct ~50 KB synthetic CTF (a pool of seeded files, each upload stamped with its
+own serial in the header's SupplierID, since an identical file to the same destination is
+refused as a duplicate), named 8383321_CTF_<destination>_NNN.XML.
+
+For each client level (1, 8, 32) it runs the same client (keep-alive `http.client`
+connections, threads spread over a few processes so the client stays cheap on a small box):
+  - the ceiling: the same bytes PUT to nginx with WebDAV, started here on a free port with a
+    temp config and root (installed with apt-get when missing and running as root);
+  - s2s: POST /api/v1/files under gunicorn, once per worker set-up in --servers
+    (`sync:N` is N sync workers, `gthread:NxT` is N workers of T threads each).
+Then it uploads --zip-files files to one school, restarts gunicorn (so high-water marks are
+fresh), signs in as that school on the pages and downloads them all as one zip through the
+inbox's multi-select download, sampling each worker's VmRSS every 50 ms.
+
+Prints uploads/s, p50 and p99 latency and errors per level, the zip download's peak worker
+memory, and the targets (>= 200 uploads/s at 32 clients, p99 < 500 ms, no errors; zip peak
+< 100 MB). Asserts nothing. Stops gunicorn and nginx and drops the database (unless --keep)
+on the way out, Ctrl-C included.
+"""
+
+import argparse
+import http.client
+import http.cookiejar
+import io
+import json
+import multiprocessing
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+import zipfile
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+BIN = Path(sys.executable).parent
+DB_NAME = "s2s_bench"
+PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+SENDER, RECEIVER, ZIP_RECEIVER = "8383321", "8384512", "8384513"
+PASSWORD = "bench-password-not-secret-4512"
+FILE_BYTES = 50_000
+POOL = 64
+SUPPLIER = b"<SupplierID>s2s synthetic</SupplierID>"
+BOUNDARY = "s2s-bench-boundary-7d41c2"
+CORES = os.cpu_count() or 1
+
+TARGET_RATE, TARGET_P99_MS, TARGET_ZIP_MB = 200, 500, 100
+
+SETUP = """
+import json
+import django
+django.setup()
+from s2s.accounts.models import User
+from s2s.accounts.roles import Role
+from s2s.accounts.services import api_token_create
+from s2s.directory.models import Establishment, LocalAuthority, Nation
+
+la = LocalAuthority.objects.create(number="838", name="Dorset", nation=Nation.ENGLAND,
+                                   email="s2s@dorset.example.gov.uk")
+schools = {}
+for number, name in (("3321", "Stickland's CE VA Primary"), ("4512", "Thomas Hardye School"),
+                     ("4513", "The Gryphon School")):
+    schools[number] = Establishment.objects.create(
+        la=la, number=number, name=name, urn=f"1838{number}", town="Dorchester",
+        email=f"office{number}@school.example.sch.uk")
+connector = User.objects.create_user(
+    username="8383321mis", password=None, role=Role.CONNECTOR, establishment=schools["3321"],
+    email="mis@stickland.example.sch.uk", must_change_password=False)
+for number in ("4512", "4513"):
+    User.objects.create_user(
+        username=f"838{number}", password=sys.argv[1], role=Role.SCHOOL,
+        establishment=schools[number], email=f"head{number}@school.example.sch.uk",
+        must_change_password=False)
+print(json.dumps({"token": api_token_create(by=None, user=connector)}))
+"""
+
+
+# --- the world: database, files, servers --------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_reset(*, create: bool) -> None:
+    """Drop the bench database, and create it again when asked."""
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        if create:
+            conn.execute(f"CREATE DATABASE {DB_NAME}")
+
+
+def server_env(data_dir: Path) -> dict[str, str]:
+    return {
+        **os.environ, "DJANGO_SETTINGS_MODULE": "s2s.settings", "DATABASE_URL": DATABASE_URL,
+        "S2S_DATA_DIR": str(data_dir), "S2S_MODE": "local", "S2S_DEBUG": "false",
+        "S2S_ALLOWED_HOSTS": "127.0.0.1,localhost", "S2S_TASKS_BACKEND": "database",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def world_build(env: dict[str, str]) -> str:
+    """Migrate the fresh database, add the schools and people; return the connector's token."""
+    subprocess.run([str(BIN / "s2s"), "migrate", "--no-input", "-v", "0"], env=env, cwd=ROOT,
+                   check=True)
+    result = subprocess.run([sys.executable, "-c", "import sys\n" + SETUP, PASSWORD], env=env,
+                            cwd=ROOT, check=True, capture_output=True, text=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])["token"]
+
+
+def ctf_pool(destination: str) -> list[bytes]:
+    """Return POOL distinct seeded CTFs to `destination`, each about FILE_BYTES long."""
+    from s2s.ctf.synthetic import synthetic_header, synthetic_pupils
+    from s2s.ctf.writer import write_ctf
+
+    today = date.today()
+    pool = []
+    for seed in range(POOL):
+        out = io.BytesIO()
+
+        def pupils(out=out, seed=seed):
+            for pupil in synthetic_pupils(source=SENDER, count=None, seed=seed, today=today):
+                if out.tell() >= FILE_BYTES - 3_500:  # about one pupil short of the size
+                    return
+                yield pupil.written
+
+        header = synthetic_header(source=SENDER, destination=destination, today=today)
+        write_ctf(header=header, pupils=pupils(), out=out)
+        pool.append(out.getvalue())
+    return pool
+
+
+def stamp(content: bytes, serial: int) -> bytes:
+    """Return the file made unique by its serial (the hub refuses identical files)."""
+    return content.replace(SUPPLIER, b"<SupplierID>s2s bench %016d</SupplierID>" % serial, 1)
+
+
+@dataclass
+class Server:
+    name: str
+    port: int
+    process: subprocess.Popen
+    log: Path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+
+    def workers(self) -> list[int]:
+        """Return the pids of the master's child processes."""
+        pid = self.process.pid
+        try:
+            text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+        except OSError:
+            return []
+        return [int(child) for child in text.split()]
+
+
+def wait_healthy(server: Server, path: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            break
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=2)
+            conn.request("GET", path)
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    tail = server.log.read_text(errors="replace")[-2000:] if server.log.exists() else ""
+    raise RuntimeError(f"{server.name} did not answer {path}:\n{tail}")
+
+
+def gunicorn_start(spec: str, env: dict[str, str], workdir: Path) -> Server:
+    """Start gunicorn for a spec like `sync:5` or `gthread:3x4`; wait for /healthz."""
+    kind, _, shape = spec.partition(":")
+    workers, _, threads = shape.partition("x")
+    port = free_port()
+    log = workdir / f"gunicorn-{kind}-{port}.log"
+    command = [
+        str(BIN / "gunicorn"), "s2s.wsgi:application", "--bind", f"127.0.0.1:{port}",
+        "--worker-class", kind, "--workers", workers or str(2 * CORES + 1),
+        "--threads", threads or "1", "--backlog", "2048", "--keep-alive", "30",
+        "--timeout", "120", "--worker-tmp-dir", "/dev/shm", "--error-logfile", str(log),
+    ]
+    process = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = Server(f"gunicorn {spec}", port, process, log)
+    try:
+        wait_healthy(server, "/healthz")
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+NGINX_CONF = """
+daemon off;
+master_process on;
+worker_processes {workers};
+pid {root}/nginx.pid;
+error_log {root}/error.log warn;
+{user}
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {root}/body;
+    proxy_temp_path {root}/proxy;
+    fastcgi_temp_path {root}/fastcgi;
+    uwsgi_temp_path {root}/uwsgi;
+    scgi_temp_path {root}/scgi;
+    keepalive_requests 100000;
+    keepalive_timeout 60s;
+    client_max_body_size 10m;
+    server {{
+        listen 127.0.0.1:{port};
+        location /dav/ {{
+            root {root}/www;
+            dav_methods PUT;
+            create_full_put_path on;
+            dav_access user:rw;
+        }}
+        location = /healthz {{ return 200 "ok"; }}
+    }}
+}}
+"""
+
+
+def nginx_binary() -> str | None:
+    """Return nginx's path, installing Debian's package first when root; else None."""
+    found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
+    if found:
+        return found
+    if os.geteuid() != 0:
+        print("nginx is not installed, so the ceiling is skipped. Install it with\n"
+              "  sudo apt-get install -y nginx-light   (or nginx)\nand run again.")
+        return None
+    print("nginx is not installed: installing Debian's nginx-light with apt-get")
+    apt = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "nginx-light"]
+    if subprocess.run(install, env=apt).returncode != 0:
+        subprocess.run(["apt-get", "update", "-q"], env=apt, check=False)
+        if subprocess.run(install, env=apt).returncode != 0:
+            subprocess.run([*install[:-1], "nginx"], env=apt, check=False)
+    return shutil.which("nginx", path="/usr/sbin:/usr/bin:/usr/local/sbin")
+
+
+def nginx_start(binary: str, workdir: Path) -> Server:
+    """Start nginx with WebDAV PUT on a free port, its config and root under workdir."""
+    root = workdir / "nginx"
+    for sub in ("www/dav", "body"):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+    user = ""
+    if os.geteuid() == 0:  # the workers run as nobody: let them reach and write their dirs
+        user = "user nobody nogroup;"
+        workdir.chmod(0o711)
+        root.chmod(0o711)
+        nobody = pwd.getpwnam("nobody")
+        for path in (root / "www", root / "www/dav", root / "body"):
+            os.chown(path, nobody.pw_uid, nobody.pw_gid)
+    port = free_port()
+    conf = root / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(workers=CORES, root=root, user=user, port=port))
+    process = subprocess.Popen([binary, "-p", str(root), "-c", str(conf), "-e", "stderr"],
+                               start_new_session=True, stdout=subprocess.DEVNULL,
+                               stderr=(root / "stderr.log").open("wb"))
+    server = Server("nginx", port, process, root / "stderr.log")
+    try:
+        wait_healthy(server, "/healthz", seconds=15)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+# --- the client -------------------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    """Where uploads go: `api` (s2s POST /api/v1/files) or `dav` (nginx PUT)."""
+
+    kind: str
+    port: int
+    destination: str
+    token: str = ""
+
+    def request(self, name: str, content: bytes, slot: int) -> tuple[str, str, bytes, dict]:
+        if self.kind == "dav":
+            return "PUT", f"/dav/{slot:03d}/{name}", content, {
+                "Content-Type": "application/xml"}
+        head = (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; "
+                f"filename=\"{name}\"\r\nContent-Type: application/xml\r\n\r\n").encode()
+        body = head + content + f"\r\n--{BOUNDARY}--\r\n".encode()
+        return "POST", "/api/v1/files", body, {
+            "Authorization": f"Bearer {self.token}",
+            "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    ok: int = 0
+    errors: int = 0
+    samples: list[str] = field(default_factory=list)
+    ids: list[int] = field(default_factory=list)
+    finished: float = 0.0
+
+    def add(self, other: "Tally") -> None:
+        self.latencies += other.latencies
+        self.ok += other.ok
+        self.errors += other.errors
+        self.samples += other.samples[: 3 - len(self.samples)]
+        self.ids += other.ids
+        self.finished = max(self.finished, other.finished)
+
+
+def upload_one(conn, target: Target, content: bytes, serial: int, slot: int, tally: Tally):
+    name = f"{SENDER}_CTF_{target.destination}_{serial % 1000:03d}.XML"
+    method, path, body, headers = target.request(name, stamp(content, serial), slot)
+    start = time.perf_counter()
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        answer = response.read()
+    except (OSError, http.client.HTTPException) as error:
+        conn.close()
+        tally.errors += 1
+        tally.samples.append(f"{type(error).__name__}: {error}")
+        return
+    tally.latencies.append(time.perf_counter() - start)
+    if response.status not in (200, 201, 204):
+        tally.errors += 1
+        tally.samples.append(f"{response.status}: {answer[:300]!r}")
+        return
+    tally.ok += 1
+    if target.kind == "api":
+        tally.ids.append(json.loads(answer)["id"])
+
+
+def client_thread(target: Target, pool: list[bytes], first_serial: int, slot: int,
+                  count: int, deadline: float, tally: Tally) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", target.port, timeout=120)
+    for i in range(count):
+        if time.monotonic() >= deadline:
+            break
+        upload_one(conn, target, pool[(first_serial + i) % len(pool)], first_serial + i,
+                   slot, tally)
+    conn.close()
+    tally.finished = time.monotonic()
+
+
+def client_process(target: Target, pool: list[bytes], slots: list[int], serial_base: int,
+                   count: int, seconds: float, go, out) -> None:
+    tallies = [Tally() for _ in slots]
+    go.wait()
+    start = time.monotonic()
+    threads = [
+        threading.Thread(target=client_thread, args=(
+            target, pool, serial_base + slot * 1_000_000, slot, count, start + seconds, tally))
+        for slot, tally in zip(slots, tallies, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    total = Tally()
+    for tally in tallies:
+        total.add(tally)
+    total.finished -= start
+    out.send(total)
+    out.close()
+
+
+@dataclass
+class Level:
+    label: str
+    clients: int
+    tally: Tally
+    seconds: float
+
+    def percentile(self, fraction: float) -> float:
+        ordered = sorted(self.tally.latencies)
+        if not ordered:
+            return float("nan")
+        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000
+
+    @property
+    def rate(self) -> float:
+        return self.tally.ok / self.seconds if self.seconds else 0.0
+
+
+def load(target: Target, pool: list[bytes], *, clients: int, seconds: float, total: int,
+         serial_base: int, label: str) -> Level:
+    """Run `clients` concurrent uploaders for `seconds` or `total` uploads, whichever first."""
+    processes = min(clients, CORES)
+    per_client = -(-total // clients)
+    context = multiprocessing.get_context("fork")
+    go = context.Event()
+    children, pipes = [], []
+    for index in range(processes):
+        slots = list(range(index, clients, processes))
+        receive, send = context.Pipe(duplex=False)
+        child = context.Process(target=client_process, args=(
+            target, pool, slots, serial_base, per_client, seconds, go, send), daemon=True)
+        child.start()
+        send.close()
+        children.append(child)
+        pipes.append(receive)
+    time.sleep(0.2)
+    go.set()
+    tally = Tally()
+    try:
+        for receive in pipes:
+            if receive.poll(seconds + 300):
+                tally.add(receive.recv())
+    finally:
+        for child in children:
+            child.join(timeout=10)
+            if child.is_alive():
+                child.terminate()
+    return Level(label, clients, tally, tally.finished)
+
+
+# --- the zip download --------------------------------------------------------------------
+
+
+def rss_kb(pid: int, key: str = "VmRSS") -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class RssSampler(threading.Thread):
+    """Sample the VmRSS of the given pids every 50 ms; keep each one's peak."""
+
+    def __init__(self, pids: list[int]):
+        super().__init__(daemon=True)
+        self.peaks = {pid: rss_kb(pid) for pid in pids}
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.wait(0.05):
+            for pid in self.peaks:
+                self.peaks[pid] = max(self.peaks[pid], rss_kb(pid))
+
+
+def signed_in_opener(port: int, username: str) -> urllib.request.OpenerDirector:
+    """Sign in through the sign-in page (CSRF token, then the form) and return the session."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    url = f"http://127.0.0.1:{port}/account/sign-in"
+    page = opener.open(url, timeout=30).read().decode()
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    form = urllib.parse.urlencode({"username": username, "password": PASSWORD,
+                                   "csrfmiddlewaretoken": csrf}).encode()
+    opener.open(urllib.request.Request(url, data=form, headers={"Referer": url}), timeout=30)
+    if not any(cookie.name == "sessionid" for cookie in jar):
+        raise RuntimeError(f"signing in as {username} failed")
+    opener.csrf = next(c.value for c in jar if c.name == "csrftoken")
+    return opener
+
+
+@dataclass
+class ZipResult:
+    files: int
+    entries: int
+    megabytes: float
+    seconds: float
+    idle_mb: float
+    peak_mb: float
+    hwm_mb: float
+    status: int
+
+
+def zip_download(server: Server, ids: list[int], workdir: Path) -> ZipResult:
+    """Download the files as one zip from the inbox page while sampling worker memory."""
+    opener = signed_in_opener(server.port, ZIP_RECEIVER)
+    form = urllib.parse.urlencode([("csrfmiddlewaretoken", opener.csrf)]
+                                  + [("ids", str(i)) for i in ids]).encode()
+    url = f"http://127.0.0.1:{server.port}/files/download.zip"
+    pids = server.workers()
+    idle = {pid: rss_kb(pid) for pid in pids}
+    sampler = RssSampler(pids)
+    sampler.start()
+    start = time.perf_counter()
+    path = workdir / "download.zip"
+    with opener.open(urllib.request.Request(url, data=form, headers={"Referer": url}),
+                     timeout=600) as response, path.open("wb") as out:
+        status = response.status
+        while chunk := response.read(256 * 1024):
+            out.write(chunk)
+    seconds = time.perf_counter() - start
+    time.sleep(0.1)
+    sampler.stopping.set()
+    sampler.join()
+    # The serving worker is the one that grew most.
+    serving = max(sampler.peaks, key=lambda pid: sampler.peaks[pid] - idle[pid])
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = len(archive.namelist())
+    except zipfile.BadZipFile:
+        entries = 0
+    return ZipResult(files=len(ids), entries=entries, megabytes=path.stat().st_size / 1e6,
+                     seconds=seconds, idle_mb=idle[serving] / 1024,
+                     peak_mb=sampler.peaks[serving] / 1024,
+                     hwm_mb=rss_kb(serving, "VmHWM") / 1024, status=status)
+
+
+# --- the run -----------------------------------------------------------------------------
+
+
+def print_level(level: Level) -> None:
+    p50, p99 = level.percentile(0.50), level.percentile(0.99)
+    print(f"  {level.label:<30} {level.clients:>7} {len(level.tally.latencies):>8} "
+          f"{level.tally.errors:>6} {level.rate:>10.1f} {p50:>8.1f} {p99:>8.1f}", flush=True)
+    for sample in level.tally.samples:
+        print(f"      error: {sample}")
+
+
+def header() -> None:
+    print(f"  {'server':<30} {'clients':>7} {'uploads':>8} {'errors':>6} {'uploads/s':>10} "
+          f"{'p50 ms':>8} {'p99 ms':>8}")
+
+
+@dataclass
+class Run:
+    args: argparse.Namespace
+    workdir: Path
+    env: dict[str, str]
+    token: str
+    pool: list[bytes]
+    stack: ExitStack
+    levels: list[Level] = field(default_factory=list)
+    serial: int = 0
+
+    def next_base(self) -> int:
+        self.serial += 1
+        return self.serial * 100_000_000
+
+    def sweep(self, target: Target, label: str) -> None:
+        for clients in self.args.levels:
+            level = load(target, self.pool, clients=clients, seconds=self.args.seconds,
+                         total=self.args.max_uploads, serial_base=self.next_base(), label=label)
+            self.levels.append(level)
+            print_level(level)
+            if target.kind == "dav":
+                shutil.rmtree(self.workdir / "nginx" / "www" / "dav", ignore_errors=True)
+
+    def ceiling(self) -> None:
+        binary = nginx_binary()
+        if binary is None:
+            return
+        server = nginx_start(binary, self.workdir)
+        try:
+            self.sweep(Target("dav", server.port, RECEIVER), "nginx WebDAV PUT (ceiling)")
+        finally:
+            server.stop()
+
+    def service(self, spec: str) -> None:
+        server = gunicorn_start(spec, self.env, self.workdir)
+        try:
+            target = Target("api", server.port, RECEIVER, self.token)
+            workers = max(1, len(server.workers()))
+            warm = load(target, self.pool, clients=workers, seconds=30, total=4 * workers,
+                        serial_base=self.next_base(), label="warm-up")
+            if warm.tally.errors:
+                print_level(warm)
+            self.sweep(target, f"s2s API, gunicorn {spec}")
+        finally:
+            server.stop()
+
+    def zip(self) -> ZipResult:
+        spec = self.args.servers[0]
+        server = gunicorn_start(spec, self.env, self.workdir)
+        try:
+            target = Target("api", server.port, ZIP_RECEIVER, self.token)
+            pool = ctf_pool(ZIP_RECEIVER)
+            seeded = load(target, pool, clients=8, seconds=600, total=self.args.zip_files,
+                          serial_base=self.next_base(), label="zip seed")
+            ids = seeded.tally.ids[: self.args.zip_files]
+            print(f"  uploaded {len(ids)} files to {ZIP_RECEIVER} for the zip "
+                  f"({seeded.tally.errors} errors)", flush=True)
+        finally:
+            server.stop()
+        # A fresh server, so the workers' high-water marks belong to the download alone.
+        server = gunicorn_start(spec, self.env, self.workdir)
+        try:
+            return zip_download(server, ids, self.workdir)
+        finally:
+            server.stop()
+
+
+def summary(run: Run, zipped: ZipResult | None) -> None:
+    print("\nTargets: >= 200 uploads/s at 32 clients, p99 < 500 ms, no errors; "
+          "zip download peak worker RSS < 100 MB.")
+    for level in run.levels:
+        if level.label.startswith("s2s") and level.clients == 32:
+            met = (level.rate >= TARGET_RATE and level.percentile(0.99) < TARGET_P99_MS
+                   and level.tally.errors == 0)
+            print(f"  {level.label} at 32 clients: {level.rate:.0f} uploads/s, "
+                  f"p99 {level.percentile(0.99):.0f} ms, {level.tally.errors} errors: "
+                  f"{'meets' if met else 'misses'} the target")
+    if zipped:
+        print(f"  zip of {zipped.files} files (HTTP {zipped.status}, {zipped.entries} entries, "
+              f"{zipped.megabytes:.1f} MB in {zipped.seconds:.1f} s): serving worker peak "
+              f"{zipped.peak_mb:.0f} MB sampled, VmHWM {zipped.hwm_mb:.0f} MB, idle "
+              f"{zipped.idle_mb:.0f} MB: {'meets' if zipped.peak_mb < TARGET_ZIP_MB else 'misses'}"
+              " the target")
+    print(json.dumps({
+        "levels": [{"server": lv.label, "clients": lv.clients, "uploads": len(lv.tally.latencies),
+                    "errors": lv.tally.errors, "per_s": round(lv.rate, 1),
+                    "p50_ms": round(lv.percentile(0.5), 1),
+                    "p99_ms": round(lv.percentile(0.99), 1)} for lv in run.levels],
+        "zip": zipped and {"files": zipped.files, "entries": zipped.entries,
+                           "mb": round(zipped.megabytes, 1), "seconds": round(zipped.seconds, 2),
+                           "peak_rss_mb": round(zipped.peak_mb), "hwm_mb": round(zipped.hwm_mb),
+                           "idle_rss_mb": round(zipped.idle_mb)},
+    }))
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke run: levels 1,8, 2 s, 200 uploads a level, a 50-file zip")
+    parser.add_argument("--levels", default="1,8,32", help="concurrent clients, comma-separated")
+    parser.add_argument("--seconds", type=float, default=10.0, help="per level (default 10)")
+    parser.add_argument("--max-uploads", type=int, default=5000,
+                        help="stop a level after this many uploads (default 5000)")
+    parser.add_argument("--servers", default=f"sync:{2 * CORES + 1},gthread:{CORES + 1}x4",
+                        help="gunicorn set-ups to measure: sync:N, gthread:NxT (the first "
+                             "serves the zip download)")
+    parser.add_argument("--zip-files", type=int, default=500)
+    parser.add_argument("--no-ceiling", action="store_true", help="skip nginx")
+    parser.add_argument("--no-service", action="store_true",
+                        help="skip s2s (measure only nginx: the client and the box)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the database s2s_bench and the temp directory")
+    args = parser.parse_args()
+    if args.quick:
+        args.levels, args.seconds, args.max_uploads, args.zip_files = "1,8", 2.0, 200, 50
+    args.levels = [int(n) for n in args.levels.split(",")]
+    args.servers = args.servers.split(",")
+    return args
+
+
+def main() -> None:
+    args = parse_args()
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # clean up as on Ctrl-C
+    with ExitStack() as stack:
+        workdir = Path(tempfile.mkdtemp(prefix="s2s-upload-bench-"))
+        if not args.keep:
+            stack.callback(shutil.rmtree, workdir, ignore_errors=True)
+        env = server_env(workdir / "data")
+        token = ""
+        if not args.no_service:
+            database_reset(create=True)
+            if not args.keep:
+                stack.callback(database_reset, create=False)
+            token = world_build(env)
+        pool = ctf_pool(RECEIVER)
+        sizes = [len(c) for c in pool]
+        print(f"{CORES} cores; {len(pool)} seeded CTFs of {min(sizes)}-{max(sizes)} bytes, "
+              f"each upload stamped unique; levels {args.levels}, {args.seconds:g} s or "
+              f"{args.max_uploads} uploads a level; work dir {workdir}\n", flush=True)
+        run = Run(args, workdir, env, token, pool, stack)
+        header()
+        if not args.no_ceiling:
+            run.ceiling()
+        zipped = None
+        if not args.no_service:
+            for spec in args.servers:
+                run.service(spec)
+            if args.zip_files:
+                zipped = run.zip()
+        summary(run, zipped)
+
+
+if __name__ == "__main__":
+    main()
