@@ -41,7 +41,9 @@ def _everything(message) -> str:
 def _pupil_data(transfer) -> list[str]:
     values = []
     for pupil in transfer.pupils.all():
-        values += [pupil.upn, pupil.surname, pupil.forename, pupil.postcode]
+        # Full names, not forenames alone: a pupil may be called Thomas, like the school.
+        values += [pupil.upn, pupil.surname, f"{pupil.forename} {pupil.surname}",
+                   pupil.postcode]
         values += [pupil.dob.isoformat()] if pupil.dob else []
     return [v for v in values if v]
 
