@@ -14,12 +14,14 @@ SCHEDULE: list[Job] = [
     Job("send_emails", "every 1 minute", task="s2s.core.tasks.send_pending_emails"),
     # Encrypted objects left by crashed or rolled-back uploads.
     Job("sweep_orphan_files", "hourly", command="sweep_orphan_files"),
-    # Transfers: retention, nightly, deletes collected and long-uncollected files, e.g.
-    # Job("purge_transfers", "daily 02:00", command="purge_transfers"),
+    # Transfers: retention, nightly, deletes collected and long-uncollected files and warns
+    # before it deletes one never downloaded (`s2s purge_transfers`).
+    Job("purge_transfers", "daily 02:00", command="purge_transfers"),
     # The annual user review: warnings, then disabling.
     Job("review_users", "daily 03:00", command="review_users"),
-    # Finished task results kept a fortnight, for looking into a failure.
+    # Finished task results kept a fortnight, for looking into a failure (database backend
+    # only: with S2S_TASKS_BACKEND=immediate there are none, and this job logs an error).
     Job("prune_task_results", "daily 04:00", command="prune_db_task_results"),
-    # Transfers: the weekly reminder of files not yet downloaded, e.g.
-    # Job("transfer_reminders", "weekly Monday 07:00", command="send_reminders"),
+    # Transfers: the weekly reminder of files not yet downloaded (`s2s send_weekly_reminders`).
+    Job("send_weekly_reminders", "weekly Monday 07:00", command="send_weekly_reminders"),
 ]

@@ -68,8 +68,8 @@ class Command(BaseCommand):
             time.sleep(max(1.0, (now + MINUTE - timezone.now()).total_seconds() + 1))
 
     def _tick_safely(self, slot: datetime) -> None:
-        # A database that restarts must not stop the scheduler: that minute is retried never,
-        # the next one normally (every job is idempotent and most run again soon).
+        # A database that restarts must not stop the scheduler: that minute's jobs are skipped
+        # and the next minute's go as usual (every job is idempotent and most run again soon).
         close_old_connections()
         try:
             self._tick(slot)
