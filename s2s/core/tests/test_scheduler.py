@@ -5,8 +5,9 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.core import mail
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, get_commands
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
 
 from s2s import schedule
@@ -70,6 +71,15 @@ def test_the_declared_schedule_has_unique_names_and_readable_timings():
     assert len(names) == len(set(names))
     assert {"send_emails", "review_users", "sweep_orphan_files"} <= set(names)
     assert all(isinstance(job.when, Timing) for job in schedule.SCHEDULE)
+
+
+def test_every_scheduled_command_and_task_exists():
+    commands = get_commands()
+    for job in schedule.SCHEDULE:
+        if job.command:
+            assert job.command in commands, job.name
+        else:
+            assert hasattr(import_string(job.task), "enqueue"), job.name
 
 
 # --- once per slot --------------------------------------------------------------------------
