@@ -66,11 +66,14 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    # django-ninja: its templates and static files serve the API docs without a CDN.
+    "ninja",
     "s2s.core",
     "s2s.audit",
     "s2s.directory",
     "s2s.accounts",
     "s2s.transfers",
+    "s2s.api",
 ]
 
 MIDDLEWARE = [

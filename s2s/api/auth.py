@@ -1,0 +1,50 @@
+"""Bearer-token authentication: a token acts as its user, with that user's role and scope."""
+
+from datetime import timedelta
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.security import HttpBearer
+
+from s2s.accounts.models import ApiToken, User
+from s2s.accounts.policy import Action, has_capability
+
+# last_used_at is for people reviewing tokens, not an audit trail: a minute's precision
+# spares a database write on every request of a busy connector.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def token_user(key: str) -> User | None:
+    """Return the active user whose working token this key is, if the role may use the API."""
+    if not key:
+        return None
+    token = (
+        ApiToken.objects.select_related("user", "user__establishment", "user__la")
+        .filter(key_hash=ApiToken.hash(key), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not has_capability(token.user, Action.USE_API):
+        return None
+    _touch(token)
+    return token.user
+
+
+def _touch(token: ApiToken) -> None:
+    now = timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < TOUCH_EVERY:
+        return
+    # Conditional, so concurrent requests of the same connector write it once.
+    stale = now - TOUCH_EVERY
+    ApiToken.objects.filter(pk=token.pk).exclude(last_used_at__gte=stale).update(last_used_at=now)
+
+
+class BearerToken(HttpBearer):
+    """`Authorization: Bearer s2s_...`, checked on every request; no session, no CSRF."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        """Return the token's user (ninja keeps it as `request.auth`), or None for a 401."""
+        user = token_user(token.strip())
+        if user is not None:
+            # Services and the audit trail read the acting person from the request too.
+            request.user = user
+        return user

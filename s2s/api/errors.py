@@ -1,0 +1,67 @@
+"""The API's one error shape, `{"message", "code", "field"}`, and the one handler that makes it.
+
+Services raise `ServiceError` with a message a person can act on; the API answers with that
+same message, so a connector shows its user exactly what the upload page would.
+"""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from s2s.core.errors import NotFound, ServiceError
+
+# Refusals for size answer 413, so a client can tell "too big" from "wrong" without parsing.
+TOO_LARGE_CODES = frozenset({"zip_too_large", "too_large"})
+UNAUTHORIZED = ServiceError(
+    "Send a working API token: Authorization: Bearer <token>.", code="unauthorized"
+)
+NOT_FOUND = NotFound("Not found.")
+
+
+class ErrorOut(Schema):
+    """Why a request was refused."""
+
+    message: str
+    code: str
+    field: str | None = None
+
+
+# The error answers every endpoint may give, for the OpenAPI document.
+ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut}
+
+
+def _from_validation(exc: ValidationError) -> ServiceError:
+    """Turn ninja's list of schema errors into one refusal naming the first field at fault."""
+    problems, field = [], None
+    for error in exc.errors:
+        where = [str(part) for part in error.get("loc", ())[1:]]  # drop "body"/"query"/"path"
+        field = field or (where[-1] if where else None)
+        problems.append(f"{'.'.join(where) or 'request'}: {error.get('msg', 'invalid')}")
+    return ServiceError("; ".join(problems) or "The request is not valid.", code="invalid",
+                        field=field)
+
+
+def _status_and_error(exc: Exception) -> tuple[int, ServiceError]:
+    if isinstance(exc, AuthenticationError):
+        return 401, UNAUTHORIZED
+    if isinstance(exc, Http404 | NotFound):
+        return 404, NOT_FOUND
+    if isinstance(exc, ValidationError):
+        return 400, _from_validation(exc)
+    if isinstance(exc, HttpError):
+        return exc.status_code, ServiceError(exc.message, code="http_error")
+    assert isinstance(exc, ServiceError)
+    return (413 if exc.code in TOO_LARGE_CODES else 400), exc
+
+
+def error_response(request: HttpRequest, exc: Exception, *, api) -> HttpResponse:
+    """Answer any refusal as `{"message", "code", "field"}` with its HTTP status."""
+    status, error = _status_and_error(exc)
+    response = api.create_response(request, error.as_dict(), status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="s2s"'
+    return response
+
+
+# The exceptions `error_response` answers; anything else is a bug and stays a 500.
+HANDLED = (ServiceError, Http404, ValidationError, HttpError)

@@ -1,0 +1,28 @@
+"""Version 1 of the API: its routers, its token authentication and its one error handler."""
+
+from functools import partial
+
+from ninja import NinjaAPI
+
+from s2s.api.auth import BearerToken
+from s2s.api.errors import HANDLED, error_response
+from s2s.api.files import router as files_router
+
+api = NinjaAPI(
+    title="s2s API",
+    version="1",
+    description=(
+        "The API for MIS connectors and schools: send Common Transfer Files and generic zips, "
+        "list and collect what was sent to you. Every call needs `Authorization: Bearer "
+        "<token>` (`s2s create_token USERNAME`); a token acts with its user's role and scope. "
+        "Errors are `{\"message\", \"code\", \"field\"}`; anything outside your scope is 404."
+    ),
+    auth=BearerToken(),
+    urls_namespace="api-v1",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+api.add_router("/files", files_router)
+
+for _exception in HANDLED:
+    api.add_exception_handler(_exception, partial(error_response, api=api))
