@@ -34,6 +34,11 @@ class Action:
     VIEW_TRANSFERS = "files.view"  # see it: its sender, its destination, the service
     RECEIVE_FILES = "files.receive"  # download, collect, reject: its destination only
     WITHDRAW_FILES = "files.withdraw"  # delete an upload: its sender, never from the LPD
+    # LA oversight of its schools' CTFs (seed 003, 5.3; 1.5; 3.9), for its own LA only:
+    MONITOR_LA_FILES = "files.la_monitor"  # the monitoring and not-collected views
+    MANAGE_LA_FILES = "files.la_manage"  # delete or forward a CTF awaiting at its schools or
+    # mailboxes; split a bulk CTF at its LLLL mailbox (phase transfer)
+    LA_COPIES = "files.la_copies"  # copies of its schools' CTFs, while its switch is on
     SEARCH_LPD = "lpd.search"
     DOWNLOAD_LPD = "lpd.download"  # download and forward LPD files
     REPORTS = "reports.view"
@@ -84,6 +89,11 @@ CAPABILITIES = {
     for role, capabilities in CAPABILITIES.items()
 }
 CAPABILITIES[Role.ADMIN] |= {Action.VIEW_TRANSFERS}
+# The LA's CTF people (its LLLL mailbox's, seed 003, 1.6) watch, tidy and copy its schools'
+# CTFs. Census, admissions, lost-pupil-only, CME and view-only roles do not.
+LA_FILE_MONITORS = (Role.LA_DBA, Role.LA_USER, Role.LA_SCHOOL, Role.LA_LOST_PUPIL_TRANSFER)
+for _role in LA_FILE_MONITORS:
+    CAPABILITIES[_role] |= {Action.MONITOR_LA_FILES, Action.MANAGE_LA_FILES, Action.LA_COPIES}
 
 # The LA mailbox each LA role sends from and receives at (DESIGN.md, Words: 333LLLL,
 # 333PLAS, 333ADMS). Schools and MIS connectors send and receive as their establishment.
@@ -159,22 +169,67 @@ def _transfer_types(user) -> Q:
     return _NOTHING
 
 
+def _la_places(la_id: int, side: str, mailboxes: bool = True) -> Q:
+    """Return the transfers whose source or destination is a place of this LA.
+
+    A subquery rather than a join, so the rule can lock rows (`select_for_update`).
+    """
+    from s2s.directory.models import Establishment
+
+    schools = Establishment.objects.filter(la_id=la_id).values("pk")
+    places = Q(**{f"{side}_establishment_id__in": schools})
+    return places | Q(**{f"{side}_la_id": la_id}) if mailboxes else places
+
+
+def _la_ctfs(user) -> Q:
+    """Return the CTFs to or from places of the user's LA (not the Lost Pupil Database)."""
+    if not user.la_id:
+        return _NOTHING
+    places = _la_places(user.la_id, "source") | _la_places(user.la_id, "destination")
+    return places & Q(file_type="CTF", destination_kind__in=["school", "la_mailbox"])
+
+
+def _la_held_ctfs(user) -> Q:
+    """Return the CTFs delivered to the user's LA's schools and mailboxes."""
+    if not user.la_id or not has_capability(user, Action.MANAGE_LA_FILES):
+        return _NOTHING
+    return Q(file_type="CTF") & _la_places(user.la_id, "destination")
+
+
+def _la_copies(user) -> Q:
+    """Return the CTFs the LA's schools sent or received, while the LA's switch is on."""
+    if not user.la_id or not user.la.receive_ctf_copies:
+        return _NOTHING
+    schools = (_la_places(user.la_id, "source", mailboxes=False)
+               | _la_places(user.la_id, "destination", mailboxes=False))
+    return schools & Q(file_type="CTF", destination_kind__in=["school", "la_mailbox"])
+
+
 def _transfer_rule(user, action: str) -> Q:
     """Return the transfers this user may act on (the service's pass before any rule).
 
     The destination sees and receives its files; the sender sees its outbox and may withdraw
     an upload, except one sent to the Lost Pupil Database (XXXXXXX, MMMMMMM), which it sees
-    as sent but can neither download nor withdraw. LA copies and monitoring come later.
+    as sent but can neither download nor withdraw. The LA's CTF people (`LA_FILE_MONITORS`)
+    also see the CTFs to and from its places, may delete (withdraw) or forward a CTF held at
+    its schools or mailboxes (seed 003, 5.3), and copy its schools' CTFs (seed 003, 3.9).
     """
     if action == Action.RECEIVE_FILES:
         boxes = _transfer_inbox(user)
     elif action == Action.WITHDRAW_FILES:
-        boxes = _transfer_outbox(user) & Q(destination_kind__in=["school", "la_mailbox"])
+        boxes = (_transfer_outbox(user) & Q(destination_kind__in=["school", "la_mailbox"])
+                 | _la_held_ctfs(user))
     elif action == Action.VIEW_TRANSFERS:
         boxes = _transfer_inbox(user) | _transfer_outbox(user)
     else:
-        return _NOTHING
+        boxes = _LA_RULES.get(action, lambda _user: _NOTHING)(user)
     return boxes & _transfer_types(user)
+
+
+_LA_RULES = {
+    Action.MONITOR_LA_FILES: _la_ctfs, Action.MANAGE_LA_FILES: _la_held_ctfs,
+    Action.LA_COPIES: _la_copies,
+}
 
 
 # Scope rules of other apps' models: a Q of the rows this user may act on, per action.
@@ -187,6 +242,8 @@ def _in_scope(user, action: str, obj: Model) -> bool:
         condition = _SCOPE_RULES[label](user, action)
         return type(obj)._default_manager.filter(condition, pk=obj.pk).exists()
     if label == "directory.localauthority":
+        if action == Action.LA_COPIES and not obj.receive_ctf_copies:
+            return False  # the LA's switch is off (seed 003, 3.9)
         return user.la_id is not None and obj.pk == user.la_id
     if label == "directory.establishment":
         if user.establishment_id:

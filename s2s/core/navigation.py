@@ -25,6 +25,7 @@ MENU = [
     MenuEntry(_("Download"), "transfers:inbox", Action.TRANSFER_FILES),
     MenuEntry(_("Generic files"), "transfers:generic", Action.GENERIC_FILES),
     MenuEntry(_("Sent files"), "transfers:outbox", Action.TRANSFER_FILES),
+    MenuEntry(_("LA monitoring"), "transfers:la-monitoring", Action.MONITOR_LA_FILES),
     MenuEntry(_("Lost pupils"), "lostpupils:search", Action.SEARCH_LPD),
     MenuEntry(_("Children missing education"), "feeds:cme", Action.CME_DASHBOARD),
     MenuEntry(_("Messages"), "messaging:inbox", Action.MESSAGES),

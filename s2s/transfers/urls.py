@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from s2s.transfers import views
+from s2s.transfers import views, views_monitoring
 
 app_name = "transfers"
 urlpatterns = [
@@ -18,4 +18,14 @@ urlpatterns = [
     path("<int:pk>/collected", views.collect, name="collect"),
     path("<int:pk>/reject", views.reject, name="reject"),
     path("<int:pk>/delete", views.delete, name="delete"),
+    # LA monitoring, LA copies and phase transfer (views_monitoring.py)
+    path("la/monitoring", views_monitoring.la_monitoring, name="la-monitoring"),
+    path("la/not-collected", views_monitoring.la_not_collected, name="la-not-collected"),
+    path("la/<int:pk>/forward", views_monitoring.la_forward, name="la-forward"),
+    path("la/<int:pk>/delete", views_monitoring.la_delete, name="la-delete"),
+    path("la/copies", views_monitoring.la_copies, name="la-copies"),
+    path("la/copies/<int:pk>", views_monitoring.la_copy_download, name="la-copy-download"),
+    path("la/<int:pk>/phase-transfer", views_monitoring.phase_transfer, name="phase-transfer"),
+    path("la/<int:pk>/phase-transfer/results", views_monitoring.phase_transfer_results,
+         name="phase-transfer-results"),
 ]
