@@ -268,6 +268,14 @@ USER_REVIEW_WARN_DAYS = [30, 7]
 # A collected file can be downloaded again for this many days (issue 4).
 S2S_REDOWNLOAD_DAYS = env_int("S2S_REDOWNLOAD_DAYS", 28)
 
+# Retention (issue 4): a file's content and pupil index are deleted this many days after it
+# was collected or rejected (no fewer than S2S_REDOWNLOAD_DAYS, or a re-download finds it
+# gone), or after it was uploaded if never collected; its destination and sender are warned
+# at each of the warning marks (days before) first. Lost Pupil Database files are kept.
+S2S_RETAIN_COLLECTED_DAYS = env_int("S2S_RETAIN_COLLECTED_DAYS", 28)
+S2S_RETAIN_UNCOLLECTED_DAYS = env_int("S2S_RETAIN_UNCOLLECTED_DAYS", 90)
+S2S_RETENTION_WARN_DAYS = [int(d) for d in env_list("S2S_RETENTION_WARN_DAYS", "14,3")]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
