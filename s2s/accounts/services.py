@@ -1,14 +1,14 @@
 """Everything that changes users and API tokens: add, change role, delete, reset, review.
 
-Each service asks the policy, validates, writes, writes the audit record and queues its
-emails with `transaction.on_commit`, inside one transaction. `by=None` means the system itself
+Each service asks the policy, validates, writes, writes the audit record and puts its emails
+in the outbox, all inside one transaction: the outbox sends them once it commits, so an email
+is never lost and never sent for a change that rolled back. `by=None` means the system itself
 (management commands and scheduled jobs): it passes every policy check and is audited as
 "system". No service ever returns, shows or logs a password, a hash or an activation link.
 """
 
 import math
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -181,7 +181,7 @@ def user_create(
         detail={"role": role, "scope": user.scope_code},
     )
     link = None if password else emails.activation_link(user)
-    transaction.on_commit(partial(_send_welcome, user.email, user.full_name, user.username, link))
+    _send_welcome(user.email, user.full_name, user.username, link)
     return user
 
 
@@ -242,10 +242,10 @@ def user_change_role(
         summary=f"Changed the role of {user.username} from {Role(old).label} to {Role(role).label}",
         detail={"from": old, "to": role},
     )
-    transaction.on_commit(partial(
-        emails.send_role_changed, email=user.email, full_name=user.full_name,
+    emails.send_role_changed(
+        email=user.email, full_name=user.full_name,
         role=str(user.get_role_display()),
-    ))
+    )
     return user
 
 
@@ -284,10 +284,10 @@ def user_reset_password(
         by=by, action="user.password_reset", user=user, request=request, ip_address=ip_address,
         summary=f"Reset the password of {user.username}",
     )
-    transaction.on_commit(partial(
-        emails.send_password_reset, email=user.email, full_name=user.full_name,
+    emails.send_password_reset(
+        email=user.email, full_name=user.full_name,
         link=emails.activation_link(user),
-    ))
+    )
     return user
 
 
@@ -353,11 +353,11 @@ def user_review_warn(*, user: User, days: int, now: datetime | None = None) -> b
         summary=f"Warned that {user.username} will be disabled on {deadline:%Y-%m-%d}",
         detail={"days": days},
     )
-    transaction.on_commit(partial(
-        emails.send_review_warning, to=[user.email, *la_administrators_of(user)],
+    emails.send_review_warning(
+        to=[user.email, *la_administrators_of(user)],
         username=user.username, days=max(math.ceil((deadline - now) / timedelta(days=1)), 0),
         disable_on=deadline,
-    ))
+    )
     return True
 
 
@@ -373,10 +373,10 @@ def user_review_disable(*, user: User) -> bool:
         by=None, action="user.disabled_by_review", user=user,
         summary=f"Disabled {user.username}: not confirmed in the annual user review",
     )
-    transaction.on_commit(partial(
-        emails.send_review_disabled, to=[user.email, *la_administrators_of(user)],
+    emails.send_review_disabled(
+        to=[user.email, *la_administrators_of(user)],
         username=user.username,
-    ))
+    )
     return True
 
 
