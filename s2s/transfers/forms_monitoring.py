@@ -121,6 +121,8 @@ class AllocationPickForm(forms.Form):
     def __init__(self, *args, pupils=(), schools=(), **kwargs):
         super().__init__(*args, **kwargs)
         choices = [("", _("Not placed")), *((s.code, str(s)) for s in schools)]
+        self.helper = FormHelper()  # the error summary reads it; the table is in the template
+        self.helper.form_tag = False
         self.rows = []
         for pupil in pupils:
             name = f"dest_{pupil.position}"
