@@ -35,3 +35,16 @@ def stored_objects(location):
     if not location.exists():
         return []
     return sorted(str(p.relative_to(location)) for p in location.rglob("*") if p.is_file())
+
+
+@pytest.fixture
+def upload(db):
+    """Return a function that uploads bytes under a name as a user, through the service."""
+    import io
+
+    from s2s.transfers.services import transfer_upload
+
+    def send(user, name, content):
+        return transfer_upload(user=user, name=name, content=io.BytesIO(content))
+
+    return send
