@@ -97,6 +97,77 @@ for number in ("4512", "4513"):
 print(json.dumps({"token": api_token_create(by=None, user=connector)}))
 """
 
+PROFILE = r"""
+import cProfile, io, os, pstats, site, sys, time
+import django
+django.setup()
+from django.test import Client
+from django.test.utils import setup_test_environment
+
+sys.path.insert(0, "bench")
+from upload import RECEIVER, SENDER, ctf_pool, stamp
+
+setup_test_environment()  # lets the test client run outside a test
+pool = ctf_pool(RECEIVER)
+client = Client(HTTP_AUTHORIZATION="Bearer " + sys.argv[1])
+count = int(sys.argv[2])
+
+def upload(serial):
+    name = f"{SENDER}_CTF_{RECEIVER}_{serial % 1000:03d}.XML"
+    content = stamp(pool[serial % len(pool)], 900_000_000 + serial)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    answer = client.post("/api/v1/files", {"file": SimpleUploadedFile(name, content)})
+    assert answer.status_code == 201, answer.content[:300]
+
+for serial in range(5):
+    upload(serial)  # warm: imports, connections, caches
+
+from django.db import connection
+statements = []
+
+def census(execute, sql, params, many, context):
+    # Outside an atomic block each statement is its own transaction: a commit, an fsync.
+    statements.append((connection.in_atomic_block, sql.split(" ", 3)[:3]))
+    return execute(sql, params, many, context)
+
+with connection.execute_wrapper(census):
+    upload(5)
+alone = [words for inside, words in statements if not inside]
+print(f"one upload: {len(statements)} SQL statements, {len(alone)} outside a transaction "
+      "(each its own commit):")
+for words in alone:
+    print("   ", " ".join(words)[:90])
+start, cpu = time.perf_counter(), time.process_time()
+for serial in range(6, 6 + count):
+    upload(serial)
+seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+print(f"{count} uploads in-process with the test client, unprofiled: {seconds / count * 1000:.1f}"
+      f" ms wall, {cpu / count * 1000:.1f} ms CPU of this process each")
+# Wall clock shows the waits (the database, its commits); process time shows the CPU, which
+# caps the rate when many clients keep every core busy.
+for timer, label in ((time.perf_counter, "wall clock"), (time.process_time, "CPU time")):
+    profiler = cProfile.Profile(timer)
+    profiler.enable()
+    for serial in range(6 + count, 6 + 2 * count):
+        upload(serial if timer is time.perf_counter else serial + count)
+    profiler.disable()
+    for order in ("cumulative", "tottime"):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(25)
+        print(f"--- {label}, by {order} ---")
+        text = out.getvalue().split("\n\n", 1)[-1]
+        print(text.replace(site.getsitepackages()[0] + "/", "").replace(os.getcwd() + "/", ""))
+    # Where the upload service's own time goes, step by step.
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
+    for step in ("transfer_upload", r"\(_record\)", "emails.py.*notify"):
+        stats.print_callees(step)
+    print(f"--- {label}, the upload service's steps ---")
+    text = "\n".join(line for line in out.getvalue().splitlines()
+                     if "->" in line or "s2s/" in line or line.strip().startswith(("0.", "1", "2")))
+    print(text.replace(site.getsitepackages()[0] + "/", "").replace(os.getcwd() + "/", ""))
+"""
+
 
 # --- the world: database, files, servers --------------------------------------------------
 
@@ -137,24 +208,20 @@ def world_build(env: dict[str, str]) -> str:
 
 def ctf_pool(destination: str) -> list[bytes]:
     """Return POOL distinct seeded CTFs to `destination`, each about FILE_BYTES long."""
-    from s2s.ctf.synthetic import synthetic_header, synthetic_pupils
-    from s2s.ctf.writer import write_ctf
+    from s2s.ctf.synthetic import generate_ctf
 
     today = date.today()
-    pool = []
-    for seed in range(POOL):
+
+    def one(seed: int, pupils: int) -> bytes:
         out = io.BytesIO()
+        generate_ctf(source=SENDER, destination=destination, pupils=pupils, out=out, seed=seed,
+                     today=today)
+        return out.getvalue()
 
-        def pupils(out=out, seed=seed):
-            for pupil in synthetic_pupils(source=SENDER, count=None, seed=seed, today=today):
-                if out.tell() >= FILE_BYTES - 3_500:  # about one pupil short of the size
-                    return
-                yield pupil.written
-
-        header = synthetic_header(source=SENDER, destination=destination, today=today)
-        write_ctf(header=header, pupils=pupils(), out=out)
-        pool.append(out.getvalue())
-    return pool
+    # Pupils vary in size; pick the count that makes the first file about FILE_BYTES long.
+    small, large = one(0, 1), one(0, 21)
+    pupils = max(1, round(1 + (FILE_BYTES - len(small)) * 20 / (len(large) - len(small))))
+    return [one(seed, pupils) for seed in range(POOL)]
 
 
 def stamp(content: bytes, serial: int) -> bytes:
@@ -406,12 +473,70 @@ def client_process(target: Target, pool: list[bytes], slots: list[int], serial_b
     out.close()
 
 
+def cpu_times() -> list[int]:
+    """Return the box's CPU jiffies from /proc/stat: user, nice, system, idle, iowait, ..."""
+    return [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+
+
+def cpu_share(before: list[int], after: list[int]) -> tuple[float, float]:
+    """Return the busy and iowait percentages of the box between two cpu_times()."""
+    delta = [b - a for a, b in zip(before, after, strict=True)]
+    total = sum(delta[:8]) or 1
+    return 100 * (total - delta[3] - delta[4]) / total, 100 * delta[4] / total
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu(pid: int) -> float:
+    """Return the CPU seconds (user + system) a process has used."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def database_backends() -> list[int]:
+    """Return the pids of the PostgreSQL backends connected to the bench database."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if command.startswith(b"postgres: ") and f" {DB_NAME} ".encode() in command:
+                pids.append(int(entry.name))
+    return pids
+
+
+def server_cpu(server: "Server | None") -> tuple[dict[int, float], dict[int, float]]:
+    """Return CPU seconds by pid of the server's workers, and of the database's backends."""
+    if server is None:
+        return {}, {}
+    backends = database_backends() if server.name.startswith("gunicorn") else []
+    return ({pid: process_cpu(pid) for pid in server.workers()},
+            {pid: process_cpu(pid) for pid in backends})
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
 @dataclass
 class Level:
     label: str
     clients: int
     tally: Tally
     seconds: float
+    busy: float = 0.0
+    iowait: float = 0.0
+    app_cpu: float = 0.0
+    db_cpu: float = 0.0
+
+    def per_upload_ms(self, seconds: float) -> float:
+        return 1000 * seconds / self.tally.ok if self.tally.ok else float("nan")
 
     def percentile(self, fraction: float) -> float:
         ordered = sorted(self.tally.latencies)
@@ -425,7 +550,7 @@ class Level:
 
 
 def load(target: Target, pool: list[bytes], *, clients: int, seconds: float, total: int,
-         serial_base: int, label: str) -> Level:
+         serial_base: int, label: str, server: "Server | None" = None) -> Level:
     """Run `clients` concurrent uploaders for `seconds` or `total` uploads, whichever first."""
     processes = min(clients, CORES)
     per_client = -(-total // clients)
@@ -443,6 +568,7 @@ def load(target: Target, pool: list[bytes], *, clients: int, seconds: float, tot
         pipes.append(receive)
     time.sleep(0.2)
     go.set()
+    before, used = cpu_times(), server_cpu(server)
     tally = Tally()
     try:
         for receive in pipes:
@@ -453,7 +579,9 @@ def load(target: Target, pool: list[bytes], *, clients: int, seconds: float, tot
             child.join(timeout=10)
             if child.is_alive():
                 child.terminate()
-    return Level(label, clients, tally, tally.finished)
+    after = server_cpu(server)
+    return Level(label, clients, tally, tally.finished, *cpu_share(before, cpu_times()),
+                 cpu_spent(used[0], after[0]), cpu_spent(used[1], after[1]))
 
 
 # --- the zip download --------------------------------------------------------------------
@@ -551,14 +679,18 @@ def zip_download(server: Server, ids: list[int], workdir: Path) -> ZipResult:
 def print_level(level: Level) -> None:
     p50, p99 = level.percentile(0.50), level.percentile(0.99)
     print(f"  {level.label:<30} {level.clients:>7} {len(level.tally.latencies):>8} "
-          f"{level.tally.errors:>6} {level.rate:>10.1f} {p50:>8.1f} {p99:>8.1f}", flush=True)
+          f"{level.tally.errors:>6} {level.rate:>10.1f} {p50:>8.1f} {p99:>8.1f} "
+          f"{level.busy:>5.0f}% {level.iowait:>6.0f}% {level.per_upload_ms(level.app_cpu):>7.1f} "
+          f"{level.per_upload_ms(level.db_cpu):>7.1f}", flush=True)
     for sample in level.tally.samples:
         print(f"      error: {sample}")
 
 
 def header() -> None:
     print(f"  {'server':<30} {'clients':>7} {'uploads':>8} {'errors':>6} {'uploads/s':>10} "
-          f"{'p50 ms':>8} {'p99 ms':>8}")
+          f"{'p50 ms':>8} {'p99 ms':>8} {'box CPU':>6} {'iowait':>7} {'CPU ms/upload':>15}")
+    print(f"  {'':<30} {'':>7} {'':>8} {'':>6} {'':>10} {'':>8} {'':>8} {'':>6} {'':>7} "
+          f"{'server':>7} {'db':>7}")
 
 
 @dataclass
@@ -576,10 +708,11 @@ class Run:
         self.serial += 1
         return self.serial * 100_000_000
 
-    def sweep(self, target: Target, label: str) -> None:
+    def sweep(self, target: Target, label: str, server: Server) -> None:
         for clients in self.args.levels:
             level = load(target, self.pool, clients=clients, seconds=self.args.seconds,
-                         total=self.args.max_uploads, serial_base=self.next_base(), label=label)
+                         total=self.args.max_uploads, serial_base=self.next_base(), label=label,
+                         server=server)
             self.levels.append(level)
             print_level(level)
             if target.kind == "dav":
@@ -591,7 +724,8 @@ class Run:
             return
         server = nginx_start(binary, self.workdir)
         try:
-            self.sweep(Target("dav", server.port, RECEIVER), "nginx WebDAV PUT (ceiling)")
+            self.sweep(Target("dav", server.port, RECEIVER), "nginx WebDAV PUT (ceiling)",
+                       server)
         finally:
             server.stop()
 
@@ -604,7 +738,7 @@ class Run:
                         serial_base=self.next_base(), label="warm-up")
             if warm.tally.errors:
                 print_level(warm)
-            self.sweep(target, f"s2s API, gunicorn {spec}")
+            self.sweep(target, f"s2s API, gunicorn {spec}", server)
         finally:
             server.stop()
 
@@ -629,6 +763,14 @@ class Run:
             server.stop()
 
 
+def profile(run: Run, count: int) -> None:
+    """Profile `count` uploads in one process with Django's test client and cProfile."""
+    print(f"\nProfile of {count} uploads (cProfile, in-process, Django test client):",
+          flush=True)
+    subprocess.run([sys.executable, "-c", PROFILE, run.token, str(count)], env=run.env,
+                   cwd=ROOT, check=False)
+
+
 def summary(run: Run, zipped: ZipResult | None) -> None:
     print("\nTargets: >= 200 uploads/s at 32 clients, p99 < 500 ms, no errors; "
           "zip download peak worker RSS < 100 MB.")
@@ -649,7 +791,10 @@ def summary(run: Run, zipped: ZipResult | None) -> None:
         "levels": [{"server": lv.label, "clients": lv.clients, "uploads": len(lv.tally.latencies),
                     "errors": lv.tally.errors, "per_s": round(lv.rate, 1),
                     "p50_ms": round(lv.percentile(0.5), 1),
-                    "p99_ms": round(lv.percentile(0.99), 1)} for lv in run.levels],
+                    "p99_ms": round(lv.percentile(0.99), 1), "cpu_pct": round(lv.busy),
+                    "iowait_pct": round(lv.iowait),
+                    "server_cpu_ms": round(lv.per_upload_ms(lv.app_cpu), 1),
+                    "db_cpu_ms": round(lv.per_upload_ms(lv.db_cpu), 1)} for lv in run.levels],
         "zip": zipped and {"files": zipped.files, "entries": zipped.entries,
                            "mb": round(zipped.megabytes, 1), "seconds": round(zipped.seconds, 2),
                            "peak_rss_mb": round(zipped.peak_mb), "hwm_mb": round(zipped.hwm_mb),
@@ -661,22 +806,29 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
                         help="a smoke run: levels 1,8, 2 s, 200 uploads a level, a 50-file zip")
-    parser.add_argument("--levels", default="1,8,32", help="concurrent clients, comma-separated")
-    parser.add_argument("--seconds", type=float, default=10.0, help="per level (default 10)")
-    parser.add_argument("--max-uploads", type=int, default=5000,
-                        help="stop a level after this many uploads (default 5000)")
+    parser.add_argument("--levels", help="concurrent clients, comma-separated (1,8,32)")
+    parser.add_argument("--seconds", type=float, help="per level (10)")
+    parser.add_argument("--max-uploads", type=int,
+                        help="stop a level after this many uploads (5000)")
     parser.add_argument("--servers", default=f"sync:{2 * CORES + 1},gthread:{CORES + 1}x4",
                         help="gunicorn set-ups to measure: sync:N, gthread:NxT (the first "
                              "serves the zip download)")
-    parser.add_argument("--zip-files", type=int, default=500)
+    parser.add_argument("--zip-files", type=int, help="files in the zip download (500)")
     parser.add_argument("--no-ceiling", action="store_true", help="skip nginx")
     parser.add_argument("--no-service", action="store_true",
                         help="skip s2s (measure only nginx: the client and the box)")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="also profile N uploads in-process with cProfile, printing where "
+                             "the time goes")
     parser.add_argument("--keep", action="store_true",
                         help="keep the database s2s_bench and the temp directory")
     args = parser.parse_args()
-    if args.quick:
-        args.levels, args.seconds, args.max_uploads, args.zip_files = "1,8", 2.0, 200, 50
+    defaults = {"levels": "1,8", "seconds": 2.0, "max_uploads": 200, "zip_files": 50} \
+        if args.quick else {"levels": "1,8,32", "seconds": 10.0, "max_uploads": 5000,
+                            "zip_files": 500}
+    for name, value in defaults.items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
     args.levels = [int(n) for n in args.levels.split(",")]
     args.servers = args.servers.split(",")
     return args
@@ -698,6 +850,8 @@ def main() -> None:
             token = world_build(env)
         pool = ctf_pool(RECEIVER)
         sizes = [len(c) for c in pool]
+        print(f"load average before the run: {Path('/proc/loadavg').read_text().strip()} "
+              "(other work on the box competes with the bench)")
         print(f"{CORES} cores; {len(pool)} seeded CTFs of {min(sizes)}-{max(sizes)} bytes, "
               f"each upload stamped unique; levels {args.levels}, {args.seconds:g} s or "
               f"{args.max_uploads} uploads a level; work dir {workdir}\n", flush=True)
@@ -711,6 +865,8 @@ def main() -> None:
                 run.service(spec)
             if args.zip_files:
                 zipped = run.zip()
+            if args.profile:
+                profile(run, args.profile)
         summary(run, zipped)
 
 
