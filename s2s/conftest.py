@@ -59,6 +59,18 @@ def client():
     return VerifiedClient()
 
 
+@pytest.fixture(autouse=True)
+def _temporary_file_store(settings, tmp_path):
+    # No test writes into the real data directory: stored files go under the test's tmp_path.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "transfers": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "files"},
+        },
+    }
+
+
 @pytest.fixture
 def password():
     return PASSWORD

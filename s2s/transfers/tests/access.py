@@ -1,16 +1,10 @@
 """Who may reach the transfer pages, with files in and out of each role's scope.
 
 The objects are made through the upload service itself, from the world's people, so each row
-asks about a real file. The store is a temporary directory for the whole run (see `_store`),
-since the matrix lives outside this app's autouse `file_store` fixture.
+asks about a real file (stored under the test's tmp_path by the root conftest).
 """
 
-import atexit
 import io
-import shutil
-import tempfile
-
-from django.test.utils import override_settings
 
 from s2s.core.tests.matrix import Row
 from s2s.transfers.tests.ctfs import ctf, zip_of
@@ -34,29 +28,9 @@ LLLL_ZIP = frozenset({"la_user", "la_school", "la_lost_pupil", "la_lost_pupil_tr
 ADMIN = frozenset({"admin"})
 SCHOOL = frozenset({"school"})
 
-_override = None
-
-
-def _store():
-    """Send stored files to a temporary directory for the rest of the run, once."""
-    global _override
-    if _override is None:
-        location = tempfile.mkdtemp(prefix="s2s-matrix-")
-        atexit.register(shutil.rmtree, location, ignore_errors=True)
-        from django.conf import settings
-
-        _override = override_settings(STORAGES={
-            **settings.STORAGES,
-            "transfers": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                          "OPTIONS": {"location": location}},
-        })
-        _override.enable()
-
-
 def _send(world, sender, name, content):
     from s2s.transfers.services import transfer_upload
 
-    _store()
     sender = world.users[sender] if isinstance(sender, str) else sender
     return transfer_upload(user=sender, name=name, content=io.BytesIO(content)).transfer
 
