@@ -133,7 +133,7 @@ def parse_place(*, code: str, role: str = "destination") -> Place:
         )
     raise FileNameError(
         f"source '{code}' is not a 7-digit establishment number or an LA mailbox "
-        "(LLLLLLL, PLAS or ADMS after the LA number)", field="source",
+        "(LLLL, PLAS or ADMS after the LA number)", field="source",
     )
 
 

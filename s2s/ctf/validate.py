@@ -142,7 +142,7 @@ HEADER_FORMS = (
     ("source_establishment", "SourceSchool/Estab", r"[0-9]{4}|LLLL", "4 digits or LLLL"),
     ("destination_la", "DestSchool/LEA", r"[0-9]{3}|XXX|MMM", "3 digits, XXX or MMM"),
     ("destination_establishment", "DestSchool/Estab", r"[0-9]{4}|XXXX|MMMM|LLLL|PLAS|ADMS",
-     "4 digits, XXXX, MMMM or LLLL"),
+     "4 digits, XXXX, MMMM, LLLL, PLAS or ADMS"),
 )
 
 
