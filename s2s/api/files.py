@@ -91,7 +91,8 @@ class FilesPage(Schema):
 class FilesQuery(Schema):
     box: Literal["inbox", "outbox"] = Field(
         "inbox", description="inbox: files sent to you; outbox: files you sent.")
-    status: TransferStatus | None = Field(None, description="Only files in this state.")
+    status: TransferStatus | None = Field(
+        None, description="Only files in this state; every state when absent.")
     page: int = Field(1, ge=1, le=MAX_PAGE)
 
 
