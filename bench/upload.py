@@ -44,6 +44,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
@@ -611,16 +612,26 @@ class RssSampler(threading.Thread):
                 self.peaks[pid] = max(self.peaks[pid], rss_kb(pid))
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # the 302 itself is the answer; the page it leads to is not measured
+
+
 def signed_in_opener(port: int, username: str) -> urllib.request.OpenerDirector:
     """Sign in through the sign-in page (CSRF token, then the form) and return the session."""
     jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
     url = f"http://127.0.0.1:{port}/account/sign-in"
     page = opener.open(url, timeout=30).read().decode()
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     form = urllib.parse.urlencode({"username": username, "password": PASSWORD,
                                    "csrfmiddlewaretoken": csrf}).encode()
-    opener.open(urllib.request.Request(url, data=form, headers={"Referer": url}), timeout=30)
+    try:
+        opener.open(urllib.request.Request(url, data=form, headers={"Referer": url}),
+                    timeout=30)
+    except urllib.error.HTTPError as error:
+        if error.code != 302:
+            raise
     if not any(cookie.name == "sessionid" for cookie in jar):
         raise RuntimeError(f"signing in as {username} failed")
     opener.csrf = next(c.value for c in jar if c.name == "csrftoken")
@@ -637,6 +648,7 @@ class ZipResult:
     peak_mb: float
     hwm_mb: float
     status: int
+    signin_mb: float
 
 
 def zip_download(server: Server, ids: list[int], workdir: Path) -> ZipResult:
@@ -647,6 +659,14 @@ def zip_download(server: Server, ids: list[int], workdir: Path) -> ZipResult:
     url = f"http://127.0.0.1:{server.port}/files/download.zip"
     pids = server.workers()
     idle = {pid: rss_kb(pid) for pid in pids}
+    # The sign-in's Argon2 hash takes Django's 100 MiB memory_cost in whichever worker served
+    # it; note that peak, then reset the high-water marks (root only) so VmHWM is the zip's.
+    signin_mb = max(rss_kb(pid, "VmHWM") for pid in pids) / 1024
+    for pid in pids:
+        try:
+            Path(f"/proc/{pid}/clear_refs").write_text("5")
+        except OSError:
+            pass
     sampler = RssSampler(pids)
     sampler.start()
     start = time.perf_counter()
@@ -670,7 +690,8 @@ def zip_download(server: Server, ids: list[int], workdir: Path) -> ZipResult:
     return ZipResult(files=len(ids), entries=entries, megabytes=path.stat().st_size / 1e6,
                      seconds=seconds, idle_mb=idle[serving] / 1024,
                      peak_mb=sampler.peaks[serving] / 1024,
-                     hwm_mb=rss_kb(serving, "VmHWM") / 1024, status=status)
+                     hwm_mb=rss_kb(serving, "VmHWM") / 1024, status=status,
+                     signin_mb=signin_mb)
 
 
 # --- the run -----------------------------------------------------------------------------
@@ -787,6 +808,8 @@ def summary(run: Run, zipped: ZipResult | None) -> None:
               f"{zipped.peak_mb:.0f} MB sampled, VmHWM {zipped.hwm_mb:.0f} MB, idle "
               f"{zipped.idle_mb:.0f} MB: {'meets' if zipped.peak_mb < TARGET_ZIP_MB else 'misses'}"
               " the target")
+        print(f"  (signing in before it: a worker's VmHWM reached {zipped.signin_mb:.0f} MB, "
+              "the Argon2 password hash)")
     print(json.dumps({
         "levels": [{"server": lv.label, "clients": lv.clients, "uploads": len(lv.tally.latencies),
                     "errors": lv.tally.errors, "per_s": round(lv.rate, 1),
@@ -798,7 +821,8 @@ def summary(run: Run, zipped: ZipResult | None) -> None:
         "zip": zipped and {"files": zipped.files, "entries": zipped.entries,
                            "mb": round(zipped.megabytes, 1), "seconds": round(zipped.seconds, 2),
                            "peak_rss_mb": round(zipped.peak_mb), "hwm_mb": round(zipped.hwm_mb),
-                           "idle_rss_mb": round(zipped.idle_mb)},
+                           "idle_rss_mb": round(zipped.idle_mb),
+                           "signin_hwm_mb": round(zipped.signin_mb)},
     }))
 
 
@@ -864,7 +888,10 @@ def main() -> None:
             for spec in args.servers:
                 run.service(spec)
             if args.zip_files:
-                zipped = run.zip()
+                try:
+                    zipped = run.zip()
+                except (OSError, RuntimeError) as error:  # HTTPError is an OSError
+                    print(f"  the zip download failed: {error!r}")
             if args.profile:
                 profile(run, args.profile)
         summary(run, zipped)
