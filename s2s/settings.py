@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "s2s.accounts",
     "s2s.transfers",
     "s2s.api",
+    "s2s.reports",
 ]
 
 MIDDLEWARE = [

@@ -41,7 +41,8 @@ class Action:
     LA_COPIES = "files.la_copies"  # copies of its schools' CTFs, while its switch is on
     SEARCH_LPD = "lpd.search"
     DOWNLOAD_LPD = "lpd.download"  # download and forward LPD files
-    REPORTS = "reports.view"
+    REPORTS = "reports.view"  # the LA reports, for its own LA (the service: any LA)
+    SERVICE_REPORTS = "reports.service"  # the national service reports (issue 7)
     MESSAGES = "messages.use"
     CME_DASHBOARD = "cme.dashboard"
 
@@ -53,7 +54,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         Action.USE_PAGES, Action.USE_API, Action.MANAGE_LAS, Action.VIEW_LA, Action.MANAGE_LA,
         Action.VIEW_USERS, Action.MANAGE_USERS, Action.VIEW_SCHOOLS, Action.MANAGE_SCHOOLS,
         Action.MANAGE_ESTABLISHMENTS, Action.VIEW_AGENCIES, Action.VIEW_AUDIT, Action.REPORTS,
-        Action.SEARCH_LPD,
+        Action.SERVICE_REPORTS, Action.SEARCH_LPD,
     }),
     Role.LA_DBA: frozenset({
         *_LA_COMMON, Action.MANAGE_LA, Action.VIEW_USERS, Action.MANAGE_USERS,

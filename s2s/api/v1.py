@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from s2s.api.auth import BearerToken
 from s2s.api.errors import HANDLED, error_response
 from s2s.api.files import router as files_router
+from s2s.api.reports import router as reports_router
 
 
 class _NinjaAPI(NinjaAPI):
@@ -30,6 +31,7 @@ api = _NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/files", files_router)
+api.add_router("/reports", reports_router)
 
 for _exception in HANDLED:
     api.add_exception_handler(_exception, partial(error_response, api=api))

@@ -11,9 +11,10 @@ from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action
 from s2s.audit.forms import AuditFilterForm
 from s2s.audit.selectors import audit_events_for
+from s2s.core.csvsafe import Echo
+from s2s.core.csvsafe import safe_cell as _cell
 
 PAGE_SIZE = 50
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @requires(Action.VIEW_AUDIT)
@@ -26,24 +27,13 @@ def audit_list(request):
     return render(request, "audit/list.html", {"form": form, "page": page})
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _cell(value) -> str:
-    """Return the value as text a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
 @requires(Action.VIEW_AUDIT)
 def audit_export(request):
     """Download the filtered trail as CSV."""
     form = AuditFilterForm(request.user, request.GET)
     filters = form.filters() if form.is_valid() else {}
     events = audit_events_for(user=request.user, **filters).iterator(chunk_size=2000)
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     header = ["at", "who", "action", "object_type", "object_id", "summary", "ip_address"]
     rows = (
         writer.writerow([_cell(v) for v in (

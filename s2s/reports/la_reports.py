@@ -1,0 +1,250 @@
+"""The LA reports of seed 003, section 7: usage (7.1), school (7.2), cluster (7.3), movement (7.6).
+
+Each counts files uploaded in the date range, in their state today. An LA user sees its own
+LA's schools; the cluster report gives LA-to-LA counts only, never a school's figures.
+"""
+
+import re
+
+from django import forms
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from s2s.directory.models import Establishment, LocalAuthority, Nation
+from s2s.reports.charts import Chart
+from s2s.reports.queries import (
+    DELIVERED_KINDS,
+    DOWNLOADED,
+    destination_la,
+    source_la,
+    status_counts,
+    transfers,
+    week_chart,
+    weekly,
+)
+from s2s.reports.registry import Column, Report, register
+from s2s.transfers.models import TransferStatus
+
+CTF = "CTF"
+MAX_OTHER_LAS = 9
+
+
+def _schools(params):
+    """Return the schools a run covers: the one asked for, or the LA's (every LA's)."""
+    if params.school is not None:
+        return Establishment.objects.filter(pk=params.school.pk)
+    schools = Establishment.objects.all()
+    return schools.filter(la=params.la) if params.la is not None else schools
+
+
+@register
+class UsageReport(Report):
+    name = "usage"
+    title = _("General usage and volume")
+    description = _("For your LA's schools, one or all: the CTFs each uploaded, and those sent "
+                    "to it that were downloaded, are awaiting download or were rejected, with "
+                    "the pupil records they held (seed 003, 7.1).")
+    has_school = True
+    columns = (
+        Column("school", _("School")), Column("school_name", _("Name")),
+        Column("uploaded", _("CTFs uploaded"), True),
+        Column("pupils_uploaded", _("Pupils in CTFs uploaded"), True),
+        Column("received", _("CTFs received"), True),
+        Column("downloaded", _("Downloaded"), True),
+        Column("awaiting", _("Awaiting download"), True),
+        Column("rejected", _("Rejected"), True),
+        Column("pupils_received", _("Pupils in CTFs received"), True),
+    )
+
+    def rows(self, params):
+        schools = _schools(params)
+        ctfs = transfers(params, file_type=CTF)
+        sent = {
+            r["source_establishment_id"]: r for r in
+            ctfs.filter(source_establishment__in=schools.values("pk"))
+            .values("source_establishment_id").annotate(**status_counts())
+        }
+        received = {
+            r["destination_establishment_id"]: r for r in
+            ctfs.filter(destination_establishment__in=schools.values("pk"))
+            .values("destination_establishment_id")
+            .annotate(**status_counts(), downloaded=Count("id", filter=DOWNLOADED))
+        }
+        for school in schools.order_by("code").values("pk", "code", "name").iterator():
+            out, into = sent.get(school["pk"], {}), received.get(school["pk"], {})
+            yield {
+                "school": school["code"], "school_name": school["name"],
+                "uploaded": out.get("files", 0), "pupils_uploaded": out.get("pupils", 0),
+                "received": into.get("files", 0), "downloaded": into.get("downloaded", 0),
+                "awaiting": into.get("awaiting", 0), "rejected": into.get("rejected", 0),
+                "pupils_received": into.get("pupils", 0),
+            }
+
+    def charts(self, params):
+        schools = _schools(params).values("pk")
+        weeks = weekly(transfers(params, file_type=CTF, source_establishment__in=schools))
+        return [week_chart(weeks, _("CTFs uploaded per week"))]
+
+
+@register
+class SchoolReport(Report):
+    name = "school"
+    title = _("School report")
+    description = _("For each school, by date: the CTFs it sent (with their destinations) and "
+                    "received, and how many still await download (seed 003, 7.2).")
+    has_school = True
+    columns = (
+        Column("date", _("Date")), Column("school", _("School")),
+        Column("school_name", _("Name")), Column("direction", _("Sent or received")),
+        Column("other", _("To or from")), Column("files", _("CTFs"), True),
+        Column("pupils", _("Pupils"), True), Column("awaiting", _("Awaiting download"), True),
+    )
+
+    def _side(self, params, side: str, other: str, direction: str):
+        schools = _schools(params).values("pk")
+        return (
+            transfers(params, file_type=CTF, **{f"{side}_establishment__in": schools})
+            .annotate(date=TruncDate("uploaded_at", tzinfo=timezone.get_current_timezone()),
+                      school=F(f"{side}_establishment__code"),
+                      school_name=F(f"{side}_establishment__name"),
+                      direction=Value(direction), other=F(other))
+            .values("date", "school", "school_name", "direction", "other")
+            .annotate(**{k: v for k, v in status_counts().items()
+                         if k in ("files", "pupils", "awaiting")})
+        )
+
+    def rows(self, params):
+        sent = self._side(params, "source", "destination_code", "sent")
+        received = self._side(params, "destination", "source_code", "received")
+        both = sent.union(received, all=True).order_by("date", "school", "direction", "other")
+        return both.iterator(chunk_size=self.chunk_size)
+
+
+def _la_numbers(text: str) -> list[str]:
+    return [n for n in re.split(r"[\s,]+", text or "") if n]
+
+
+class ClusterLAsField(forms.CharField):
+    """LA numbers separated by commas or spaces: each must be a known LA."""
+
+    def clean(self, value):
+        numbers = _la_numbers(super().clean(value))
+        if len(numbers) > self.max_las:
+            raise forms.ValidationError(
+                _("Choose up to %(max)s other LAs."), params={"max": self.max_las})
+        known = set(LocalAuthority.objects.filter(number__in=numbers)
+                    .values_list("number", flat=True))
+        unknown = [n for n in numbers if n not in known]
+        if unknown:
+            raise forms.ValidationError(_("There is no LA numbered %(numbers)s."),
+                                        params={"numbers": ", ".join(unknown)})
+        return " ".join(numbers)
+
+
+@register
+class ClusterReport(Report):
+    name = "cluster"
+    title = _("LA cluster report")
+    description = _("CTFs between LAs: your LA and up to 9 others, or a whole nation, counted "
+                    "from LA to LA (seed 003, 7.3). A nation's report is a CSV file: it is too "
+                    "large for the screen.")
+    per_la = False
+    columns = (
+        Column("from_la", _("From LA")), Column("from_name", _("From")),
+        Column("to_la", _("To LA")), Column("to_name", _("To")),
+        Column("files", _("CTFs"), True), Column("pupils", _("Pupils"), True),
+        Column("awaiting", _("Awaiting download"), True),
+        Column("collected", _("Collected"), True), Column("rejected", _("Rejected"), True),
+    )
+
+    def extra_fields(self, user):
+        las = ClusterLAsField(
+            label=_("Other LAs") if user.la_id else _("LAs"), required=False,
+            help_text=_("Up to %(max)s LA numbers, separated by commas, for example 681, 835")
+            % {"max": MAX_OTHER_LAS if user.la_id else MAX_OTHER_LAS + 1})
+        las.max_las = MAX_OTHER_LAS if user.la_id else MAX_OTHER_LAS + 1
+        nation = forms.ChoiceField(
+            label=_("Or a whole nation (CSV)"), required=False,
+            choices=[("", _("No, the LAs above")), *Nation.choices])
+        return {"las": las, "nation": nation}
+
+    def on_screen(self, params):
+        return not params.extra.get("nation")
+
+    def _files(self, params):
+        files = (transfers(params, file_type=CTF, destination_kind__in=DELIVERED_KINDS)
+                 .annotate(from_id=source_la(), to_id=destination_la()))
+        nation = params.extra.get("nation")
+        if nation:
+            ids = LocalAuthority.objects.filter(nation=nation).values("pk")
+            return files.filter(Q(from_id__in=ids) | Q(to_id__in=ids))
+        numbers = _la_numbers(params.extra.get("las", ""))
+        ids = set(LocalAuthority.objects.filter(number__in=numbers).values_list("pk", flat=True))
+        ids |= {params.user.la_id} if params.user.la_id else set()
+        return files.filter(from_id__in=ids, to_id__in=ids)
+
+    def rows(self, params):
+        names = {la.pk: la for la in LocalAuthority.objects.all()}
+        grouped = (self._files(params).values("from_id", "to_id").annotate(**status_counts())
+                   .order_by("from_id", "to_id"))
+        for row in grouped.iterator(chunk_size=self.chunk_size):
+            source, destination = names[row.pop("from_id")], names[row.pop("to_id")]
+            yield {"from_la": source.number, "from_name": source.name,
+                   "to_la": destination.number, "to_name": destination.name, **row}
+
+    def charts(self, params):
+        if not self.on_screen(params):
+            return []
+        pairs = sorted(self.rows(params), key=lambda r: -r["files"])[:20]
+        return [Chart(title=str(_("CTFs between LAs (the 20 largest flows)")),
+                      x_label=str(_("From LA → to LA")), y_label=str(_("CTFs")),
+                      bars=[(f"{r['from_la']} → {r['to_la']}", r["files"]) for r in pairs])]
+
+
+@register
+class MovementReport(Report):
+    name = "movement"
+    title = _("Generic and other file movement")
+    description = _("Generic zips, census and other files (everything but CTFs) sent by or to "
+                    "your LA's schools and mailboxes, with their upload and download dates "
+                    "(seed 003, 7.6).")
+    has_school = True
+    columns = (
+        Column("uploaded_at", _("Uploaded")), Column("name", _("File")),
+        Column("file_type", _("Type")), Column("source", _("From")),
+        Column("destination", _("To")), Column("status", _("Status")),
+        Column("first_downloaded_at", _("First downloaded")),
+        Column("last_downloaded_at", _("Last downloaded")),
+    )
+
+    def extra_fields(self, user):
+        from s2s.ctf.names import FILE_TYPES
+
+        kinds = [(code, kind.title) for code, kind in FILE_TYPES.items() if code != CTF]
+        return {**super().extra_fields(user), "file_type": forms.ChoiceField(
+            label=_("Type of file"), required=False, choices=[("", _("Any")), *kinds])}
+
+    def _places(self, params) -> Q:
+        schools = _schools(params).values("pk")
+        places = (Q(source_establishment__in=schools)
+                  | Q(destination_establishment__in=schools))
+        if params.school is None and params.la is not None:
+            places |= Q(source_la=params.la) | Q(destination_la=params.la)
+        return places
+
+    def rows(self, params):
+        files = transfers(params).exclude(file_type=CTF).filter(self._places(params))
+        if params.extra.get("file_type"):
+            files = files.filter(file_type=params.extra["file_type"])
+        files = files.annotate(
+            source=F("source_code"),
+            destination=Coalesce("destination_establishment__code", "destination_code"),
+        ).values(*[c.key for c in self.columns]).order_by("uploaded_at", "id")
+        for row in files.iterator(chunk_size=self.chunk_size):
+            for key in ("uploaded_at", "first_downloaded_at", "last_downloaded_at"):
+                row[key] = timezone.localtime(row[key]) if row[key] else None
+            row["status"] = TransferStatus(row["status"]).label
+            yield row
+

@@ -1,0 +1,97 @@
+"""Query pieces the reports share: the LA of each end of a transfer, weeks, ages, statuses."""
+
+from datetime import timedelta
+
+from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncWeek
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from s2s.reports.charts import Chart
+from s2s.transfers.models import DestinationKind, Transfer, TransferStatus
+
+# A file to an establishment or an LA mailbox; not the Lost Pupil Database.
+DELIVERED_KINDS = (DestinationKind.SCHOOL, DestinationKind.LA_MAILBOX)
+DOWNLOADED = Q(first_downloaded_at__isnull=False) | Q(status=TransferStatus.COLLECTED)
+
+# Ages of a file awaiting download, in days: (label, from, to) with `to` excluded.
+AGE_BANDS = (
+    (_("0 to 2 days"), 0, 3), (_("3 to 7 days"), 3, 8), (_("8 to 14 days"), 8, 15),
+    (_("15 to 28 days"), 15, 29), (_("29 to 60 days"), 29, 61), (_("61 to 90 days"), 61, 91),
+    (_("Over 90 days"), 91, None),
+)
+
+
+def source_la():
+    """Return the sending LA's id: the sending school's LA, or the LA mailbox's."""
+    return Coalesce("source_establishment__la_id", "source_la_id")
+
+
+def destination_la():
+    """Return the receiving LA's id: the receiving school's LA, or the LA mailbox's."""
+    return Coalesce("destination_establishment__la_id", "destination_la_id")
+
+
+def status_counts() -> dict:
+    """Return the aggregates of a group: files, pupils, and files in each state."""
+    return {
+        "files": Count("id"), "pupils": Coalesce(Sum("pupil_count"), 0),
+        "awaiting": Count("id", filter=Q(status=TransferStatus.AWAITING)),
+        "collected": Count("id", filter=Q(status=TransferStatus.COLLECTED)),
+        "rejected": Count("id", filter=Q(status=TransferStatus.REJECTED)),
+    }
+
+
+def age_band(now=None) -> Case:
+    """Return the index in AGE_BANDS of a file's age on `now` (by its upload time)."""
+    now = now or timezone.now()
+    whens = [When(uploaded_at__gt=now - timedelta(days=end), then=Value(i))
+             for i, (_label, _start, end) in enumerate(AGE_BANDS) if end is not None]
+    return Case(*whens, default=Value(len(AGE_BANDS) - 1), output_field=IntegerField())
+
+
+def awaiting_by_age(files) -> list[dict]:
+    """Return each age band with the files (and pupils) of `files` awaiting, oldest last."""
+    counts = {
+        row["band"]: row for row in files.filter(status=TransferStatus.AWAITING)
+        .annotate(band=age_band()).values("band")
+        .annotate(files=Count("id"), pupils=Coalesce(Sum("pupil_count"), 0)).order_by()
+    }
+    return [{"age": str(label), "files": counts.get(i, {}).get("files", 0),
+             "pupils": counts.get(i, {}).get("pupils", 0)}
+            for i, (label, _start, _end) in enumerate(AGE_BANDS)]
+
+
+def age_chart(bands: list[dict], title) -> Chart:
+    """Return a chart of files awaiting download by age band."""
+    return Chart(title=str(title), x_label=str(_("Age")), y_label=str(_("Files")),
+                 bars=[(band["age"], band["files"]) for band in bands])
+
+
+def weekly(files) -> list[tuple]:
+    """Return (Monday, files) for each week from the first file's to the last's, gaps as 0."""
+    tz = timezone.get_current_timezone()
+    counts = {
+        timezone.localtime(row["week"]).date() if hasattr(row["week"], "hour") else row["week"]:
+        row["files"]
+        for row in files.annotate(week=TruncWeek("uploaded_at", tzinfo=tz)).values("week")
+        .annotate(files=Count("id")).order_by()
+    }
+    if not counts:
+        return []
+    weeks, week = [], min(counts)
+    while week <= max(counts):
+        weeks.append((week, counts.get(week, 0)))
+        week += timedelta(days=7)
+    return weeks
+
+
+def week_chart(weeks: list[tuple], title) -> Chart:
+    """Return a chart of files per week."""
+    return Chart(title=str(title), x_label=str(_("Week beginning")), y_label=str(_("Files")),
+                 bars=[(week.strftime("%d %b %Y"), files) for week, files in weeks])
+
+
+def transfers(params, **lookup):
+    """Return the transfers uploaded in the run's range, narrowed by lookup, unordered."""
+    return Transfer.objects.filter(**params.uploaded(), **lookup).order_by()

@@ -1,0 +1,195 @@
+"""The service administrator's national reports: volumes, undelivered files, closed schools, hours.
+
+Each counts files uploaded in the date range, across every LA, in their state today.
+"""
+
+from django.db.models import Count, F, Max, Q, Sum
+from django.db.models.functions import Coalesce, ExtractHour, TruncWeek
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from s2s.accounts.policy import Action
+from s2s.directory.models import EstablishmentStatus, LocalAuthority
+from s2s.reports.charts import Chart
+from s2s.reports.queries import (
+    DELIVERED_KINDS,
+    age_chart,
+    awaiting_by_age,
+    destination_la,
+    source_la,
+    status_counts,
+    transfers,
+    week_chart,
+    weekly,
+)
+from s2s.reports.registry import Column, Report, register
+from s2s.transfers.models import TransferStatus
+
+
+class ServiceReport(Report):
+    action = Action.SERVICE_REPORTS
+    per_la = False
+
+
+@register
+class VolumesByWeek(ServiceReport):
+    name = "volumes-week"
+    title = _("Volumes by week")
+    description = _("Files uploaded each week (weeks begin on Monday), by type of file.")
+    columns = (
+        Column("week", _("Week beginning")), Column("file_type", _("Type")),
+        Column("files", _("Files"), True), Column("pupils", _("Pupils"), True),
+    )
+
+    def rows(self, params):
+        tz = timezone.get_current_timezone()
+        grouped = (transfers(params).annotate(week=TruncWeek("uploaded_at", tzinfo=tz))
+                   .values("week", "file_type")
+                   .annotate(files=Count("id"), pupils=Coalesce(Sum("pupil_count"), 0))
+                   .order_by("week", "file_type"))
+        for row in grouped.iterator(chunk_size=self.chunk_size):
+            yield {**row, "week": timezone.localtime(row["week"], tz).date()}
+
+    def charts(self, params):
+        return [week_chart(weekly(transfers(params)), _("Files uploaded per week"))]
+
+
+@register
+class VolumesByLA(ServiceReport):
+    name = "volumes-la"
+    title = _("Volumes by LA")
+    description = _("Files sent and received by each LA's schools and mailboxes, by type of "
+                    "file. Files to the Lost Pupil Database count as sent only.")
+    columns = (
+        Column("la", _("LA")), Column("la_name", _("Name")), Column("nation", _("Nation")),
+        Column("file_type", _("Type")), Column("sent", _("Sent"), True),
+        Column("pupils_sent", _("Pupils sent"), True), Column("received", _("Received"), True),
+    )
+
+    def rows(self, params):
+        files = transfers(params)
+        counts: dict[tuple, dict] = {}
+        for row in (files.annotate(la_id=source_la()).values("la_id", "file_type")
+                    .annotate(sent=Count("id"), pupils_sent=Coalesce(Sum("pupil_count"), 0))):
+            counts.setdefault((row.pop("la_id"), row.pop("file_type")), {}).update(row)
+        for row in (files.annotate(la_id=destination_la()).filter(la_id__isnull=False)
+                    .values("la_id", "file_type").annotate(received=Count("id"))):
+            counts.setdefault((row.pop("la_id"), row.pop("file_type")), {}).update(row)
+        las = {la.pk: la for la in LocalAuthority.objects.all()}
+        for (la_id, file_type), row in sorted(
+                counts.items(), key=lambda item: (las[item[0][0]].number, item[0][1])):
+            la = las[la_id]
+            yield {"la": la.number, "la_name": la.name, "nation": la.get_nation_display(),
+                   "file_type": file_type, "sent": row.get("sent", 0),
+                   "pupils_sent": row.get("pupils_sent", 0),
+                   "received": row.get("received", 0)}
+
+
+@register
+class VolumesByType(ServiceReport):
+    name = "volumes-type"
+    title = _("Volumes by type of file")
+    description = _("Files uploaded of each type, with their state today.")
+    columns = (
+        Column("file_type", _("Type")), Column("files", _("Files"), True),
+        Column("pupils", _("Pupils"), True), Column("awaiting", _("Awaiting download"), True),
+        Column("collected", _("Collected"), True), Column("rejected", _("Rejected"), True),
+        Column("deleted", _("Deleted"), True),
+    )
+
+    def rows(self, params):
+        return (transfers(params).values("file_type")
+                .annotate(**status_counts(),
+                          deleted=Count("id", filter=Q(status=TransferStatus.DELETED)))
+                .order_by("file_type"))
+
+
+@register
+class Undelivered(ServiceReport):
+    name = "undelivered"
+    title = _("Files undelivered, by age")
+    description = _("Files awaiting download at a school or an LA mailbox, by how long they "
+                    "have waited. Files in the Lost Pupil Database wait there by design and "
+                    "are not counted.")
+    columns = (
+        Column("age", _("Waiting for")), Column("files", _("Files"), True),
+        Column("pupils", _("Pupils"), True),
+    )
+
+    def rows(self, params):
+        return awaiting_by_age(transfers(params, destination_kind__in=DELIVERED_KINDS))
+
+    def charts(self, params):
+        return [age_chart(self.rows(params), _("Files awaiting download, by age"))]
+
+
+@register
+class ClosedSchools(ServiceReport):
+    name = "closed-schools"
+    title = _("Files sent to closed schools")
+    description = _("Files addressed to a closed school and delivered to its successor, and "
+                    "files awaiting download at a school that has since closed.")
+    note = _("An upload to a closed school with no successor is refused and not stored, so "
+             "those refusals cannot be counted here.")
+    columns = (
+        Column("kind", _("What happened")), Column("school", _("Closed school")),
+        Column("school_name", _("Name")), Column("closed_on", _("Closed on")),
+        Column("delivered_to", _("Delivered to")), Column("files", _("Files"), True),
+        Column("pupils", _("Pupils"), True), Column("last_upload", _("Last upload")),
+    )
+
+    def _grouped(self, files, school: str, delivered: str):
+        return (files.values(school=F(f"{school}__code"), school_name=F(f"{school}__name"),
+                             closed_on=F(f"{school}__closed_on"),
+                             delivered_to=F(f"{delivered}__code"))
+                .annotate(files=Count("id"), pupils=Coalesce(Sum("pupil_count"), 0),
+                          last_upload=Max("uploaded_at"))
+                .order_by("school", "delivered_to"))
+
+    def rows(self, params):
+        files = transfers(params)
+        redirected = self._grouped(files.filter(redirected_from__isnull=False),
+                                   "redirected_from", "destination_establishment")
+        waiting = self._grouped(
+            files.filter(status=TransferStatus.AWAITING, redirected_from__isnull=True,
+                         destination_establishment__status=EstablishmentStatus.CLOSED),
+            "destination_establishment", "destination_establishment")
+        for kind, rows in ((_("Delivered to its successor"), redirected),
+                           (_("Awaiting at a closed school"), waiting)):
+            for row in rows:
+                yield {**row, "kind": str(kind),
+                       "last_upload": timezone.localtime(row["last_upload"])}
+
+
+@register
+class BusiestHours(ServiceReport):
+    name = "busiest-hours"
+    title = _("Busiest hours")
+    description = _("Uploads and first downloads in each hour of the day (UK time), over the "
+                    "date range.")
+    columns = (
+        Column("hour", _("Hour")), Column("uploads", _("Uploads"), True),
+        Column("pupils", _("Pupils uploaded"), True),
+        Column("downloads", _("First downloads"), True),
+    )
+
+    def rows(self, params):
+        tz = timezone.get_current_timezone()
+        files = transfers(params)
+        uploads = {r["hour"]: r for r in files.annotate(
+            hour=ExtractHour("uploaded_at", tzinfo=tz)).values("hour").annotate(
+            uploads=Count("id"), pupils=Coalesce(Sum("pupil_count"), 0))}
+        downloads = {r["hour"]: r["downloads"] for r in files.filter(
+            first_downloaded_at__isnull=False).annotate(
+            hour=ExtractHour("first_downloaded_at", tzinfo=tz)).values("hour").annotate(
+            downloads=Count("id"))}
+        return [{"hour": f"{hour:02d}:00", "uploads": uploads.get(hour, {}).get("uploads", 0),
+                 "pupils": uploads.get(hour, {}).get("pupils", 0),
+                 "downloads": downloads.get(hour, 0)} for hour in range(24)]
+
+    def charts(self, params):
+        return [Chart(title=str(_("Uploads by hour of the day")), x_label=str(_("Hour")),
+                      y_label=str(_("Uploads")),
+                      bars=[(r["hour"], r["uploads"]) for r in self.rows(params)])]
+
+
