@@ -31,7 +31,7 @@ def _slow_schools(waiting) -> list[dict]:
     return list(
         waiting.filter(uploaded_at__lt=old)
         .values(code=F("destination_establishment__code"),
-                name=F("destination_establishment__name"))
+                school_name=F("destination_establishment__name"))
         .annotate(files=Count("id"), oldest=Min("uploaded_at"))
         .order_by("-files", "oldest")[:SLOW_SCHOOLS]
     )

@@ -186,13 +186,13 @@ class ClusterReport(Report):
         return files.filter(from_id__in=ids, to_id__in=ids)
 
     def rows(self, params):
-        names = {la.pk: la for la in LocalAuthority.objects.all()}
-        grouped = (self._files(params).values("from_id", "to_id").annotate(**status_counts())
-                   .order_by("from_id", "to_id"))
+        names = dict(LocalAuthority.objects.values_list("number", "name"))
+        grouped = (self._files(params)
+                   .annotate(from_la=source_la("number"), to_la=destination_la("number"))
+                   .values("from_la", "to_la").annotate(**status_counts())
+                   .order_by("from_la", "to_la"))
         for row in grouped.iterator(chunk_size=self.chunk_size):
-            source, destination = names[row.pop("from_id")], names[row.pop("to_id")]
-            yield {"from_la": source.number, "from_name": source.name,
-                   "to_la": destination.number, "to_name": destination.name, **row}
+            yield {**row, "from_name": names[row["from_la"]], "to_name": names[row["to_la"]]}
 
     def charts(self, params):
         if not self.on_screen(params):

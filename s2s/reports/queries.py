@@ -22,14 +22,14 @@ AGE_BANDS = (
 )
 
 
-def source_la():
-    """Return the sending LA's id: the sending school's LA, or the LA mailbox's."""
-    return Coalesce("source_establishment__la_id", "source_la_id")
+def source_la(field: str = "id"):
+    """Return a field (id, number) of the sending LA: the sending school's, or the mailbox's."""
+    return Coalesce(f"source_establishment__la__{field}", f"source_la__{field}")
 
 
-def destination_la():
-    """Return the receiving LA's id: the receiving school's LA, or the LA mailbox's."""
-    return Coalesce("destination_establishment__la_id", "destination_la_id")
+def destination_la(field: str = "id"):
+    """Return a field of the receiving LA: the receiving school's, or the LA mailbox's."""
+    return Coalesce(f"destination_establishment__la__{field}", f"destination_la__{field}")
 
 
 def status_counts() -> dict:
