@@ -17,6 +17,9 @@ SCHEDULE: list[Job] = [
     # Transfers: retention, nightly, deletes collected and long-uncollected files and warns
     # before it deletes one never downloaded (`s2s purge_transfers`).
     Job("purge_transfers", "daily 02:00", command="purge_transfers"),
+    # Messaging: retention, nightly, deletes unread copies 31 days after arrival and read ones
+    # 14 days after reading (`s2s purge_messages`).
+    Job("purge_messages", "daily 02:30", command="purge_messages"),
     # The annual user review: warnings, then disabling.
     Job("review_users", "daily 03:00", command="review_users"),
     # Finished task results kept a fortnight, for looking into a failure (database backend

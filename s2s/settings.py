@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "s2s.accounts",
     "s2s.transfers",
     "s2s.api",
+    "s2s.messaging",
     "s2s.reports",
 ]
 
@@ -111,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "s2s.core.context_processors.navigation",
+                "s2s.messaging.context_processors.unread_messages",
             ],
         },
     },
@@ -276,6 +278,13 @@ S2S_REDOWNLOAD_DAYS = env_int("S2S_REDOWNLOAD_DAYS", 28)
 S2S_RETAIN_COLLECTED_DAYS = env_int("S2S_RETAIN_COLLECTED_DAYS", 28)
 S2S_RETAIN_UNCOLLECTED_DAYS = env_int("S2S_RETAIN_UNCOLLECTED_DAYS", 90)
 S2S_RETENTION_WARN_DAYS = [int(d) for d in env_list("S2S_RETENTION_WARN_DAYS", "14,3")]
+
+# Secure messaging (issue 6): a recipient's unread copy is deleted this many days after it
+# arrived, a read one this many days after it was read; a message to more LAs than
+# S2S_BLANKET_MESSAGE_LAS asks its sender to confirm first (seed 003, 4.2).
+S2S_MESSAGE_UNREAD_DAYS = env_int("S2S_MESSAGE_UNREAD_DAYS", 31)
+S2S_MESSAGE_READ_DAYS = env_int("S2S_MESSAGE_READ_DAYS", 14)
+S2S_BLANKET_MESSAGE_LAS = env_int("S2S_BLANKET_MESSAGE_LAS", 10)
 
 LOGGING = {
     "version": 1,

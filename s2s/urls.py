@@ -20,6 +20,7 @@ urlpatterns = [
     path("directory/", include("s2s.directory.urls")),
     path("audit/", include("s2s.audit.urls")),
     path("files/", include("s2s.transfers.urls")),
+    path("messages/", include("s2s.messaging.urls")),
     path("reports/", include("s2s.reports.urls")),
     path("api/v1/", include("s2s.api.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -44,6 +44,7 @@ class Action:
     REPORTS = "reports.view"  # the LA reports, for its own LA (the service: any LA)
     SERVICE_REPORTS = "reports.service"  # the national service reports (issue 7)
     MESSAGES = "messages.use"
+    MESSAGE_REPORT = "messages.report"  # which schools of an LA have unread messages (7.7)
     CME_DASHBOARD = "cme.dashboard"
 
 
@@ -95,6 +96,11 @@ CAPABILITIES[Role.ADMIN] |= {Action.VIEW_TRANSFERS}
 LA_FILE_MONITORS = (Role.LA_DBA, Role.LA_USER, Role.LA_SCHOOL, Role.LA_LOST_PUPIL_TRANSFER)
 for _role in LA_FILE_MONITORS:
     CAPABILITIES[_role] |= {Action.MONITOR_LA_FILES, Action.MANAGE_LA_FILES, Action.LA_COPIES}
+
+# LA administrators see which of their schools have unread messages, never content or
+# sender (seed 003, 7.7); the service sees it for any LA.
+for _role in (Role.ADMIN, Role.LA_DBA, Role.LA_DBA_VIEW):
+    CAPABILITIES[_role] |= {Action.MESSAGE_REPORT}
 
 # The LA mailbox each LA role sends from and receives at (DESIGN.md, Words: 333LLLL,
 # 333PLAS, 333ADMS). Schools and MIS connectors send and receive as their establishment.
@@ -233,8 +239,30 @@ _LA_RULES = {
 }
 
 
+def _messaging_rule(field: str, **extra):
+    """Return a rule giving a messaging row to one user only: its recipient, sender or owner.
+
+    Messages are personal: nobody, the service included, reads another user's inbox, sent
+    items, groups or templates (issue 6), so no role gets `MESSAGES` without its own rows.
+    """
+
+    def rule(user, action: str) -> Q:
+        if action != Action.MESSAGES:
+            return _NOTHING
+        return Q(**{field: user.pk}, **extra)
+
+    return rule
+
+
 # Scope rules of other apps' models: a Q of the rows this user may act on, per action.
-_SCOPE_RULES = {"transfers.transfer": _transfer_rule}
+_SCOPE_RULES = {
+    "transfers.transfer": _transfer_rule,
+    # A recipient's copy (inbox, read, delete); a message its sender sent (sent items).
+    "messaging.recipient": _messaging_rule("user_id", deleted_at__isnull=True),
+    "messaging.message": _messaging_rule("sender_id"),
+    "messaging.messagegroup": _messaging_rule("owner_id"),
+    "messaging.messagetemplate": _messaging_rule("owner_id"),
+}
 
 
 def _in_scope(user, action: str, obj: Model) -> bool:

@@ -1,0 +1,1 @@
+"""Secure messaging between schools and LAs: no attachments, plain text, short-lived (issue 6)."""
