@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "s2s.accounts",
     "s2s.transfers",
     "s2s.api",
+    "s2s.lostpupils",
     "s2s.messaging",
     "s2s.reports",
 ]
@@ -285,6 +286,10 @@ S2S_RETENTION_WARN_DAYS = [int(d) for d in env_list("S2S_RETENTION_WARN_DAYS", "
 S2S_MESSAGE_UNREAD_DAYS = env_int("S2S_MESSAGE_UNREAD_DAYS", 31)
 S2S_MESSAGE_READ_DAYS = env_int("S2S_MESSAGE_READ_DAYS", 14)
 S2S_BLANKET_MESSAGE_LAS = env_int("S2S_BLANKET_MESSAGE_LAS", 10)
+
+# Lost Pupil Database (issue 5): a record is purged once its pupil is past this age, at the
+# end of the school year (31 August) in which the pupil reached it (lostpupils/leaving.py).
+S2S_LPD_LEAVING_AGE = env_int("S2S_LPD_LEAVING_AGE", 16)
 
 LOGGING = {
     "version": 1,

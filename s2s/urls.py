@@ -20,6 +20,7 @@ urlpatterns = [
     path("directory/", include("s2s.directory.urls")),
     path("audit/", include("s2s.audit.urls")),
     path("files/", include("s2s.transfers.urls")),
+    path("lost-pupils/", include("s2s.lostpupils.urls")),
     path("messages/", include("s2s.messaging.urls")),
     path("reports/", include("s2s.reports.urls")),
     path("api/v1/", include("s2s.api.urls")),

@@ -41,6 +41,7 @@ class Action:
     LA_COPIES = "files.la_copies"  # copies of its schools' CTFs, while its switch is on
     SEARCH_LPD = "lpd.search"
     DOWNLOAD_LPD = "lpd.download"  # download and forward LPD files
+    REMOVE_LPD = "lpd.remove"  # see and remove the LPD records its own schools uploaded
     REPORTS = "reports.view"  # the LA reports, for its own LA (the service: any LA)
     SERVICE_REPORTS = "reports.service"  # the national service reports (issue 7)
     MESSAGES = "messages.use"
@@ -68,10 +69,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     }),
     Role.LA_USER: frozenset({*_LA_COMMON, Action.TRANSFER_FILES, Action.GENERIC_FILES}),
     Role.LA_SCHOOL: frozenset({*_LA_COMMON, Action.TRANSFER_FILES, Action.GENERIC_FILES}),
-    Role.LA_LOST_PUPIL: frozenset({*_LA_COMMON, Action.SEARCH_LPD, Action.GENERIC_FILES}),
+    Role.LA_LOST_PUPIL: frozenset({
+        *_LA_COMMON, Action.SEARCH_LPD, Action.REMOVE_LPD, Action.GENERIC_FILES,
+    }),
     Role.LA_LOST_PUPIL_TRANSFER: frozenset({
-        *_LA_COMMON, Action.SEARCH_LPD, Action.DOWNLOAD_LPD, Action.TRANSFER_FILES,
-        Action.GENERIC_FILES,
+        *_LA_COMMON, Action.SEARCH_LPD, Action.DOWNLOAD_LPD, Action.REMOVE_LPD,
+        Action.TRANSFER_FILES, Action.GENERIC_FILES,
     }),
     Role.LA_CENSUS: frozenset({*_LA_COMMON, Action.TRANSFER_FILES}),
     Role.LA_ADMISSIONS: frozenset({*_LA_COMMON, Action.TRANSFER_FILES, Action.GENERIC_FILES}),
@@ -254,9 +257,26 @@ def _messaging_rule(field: str, **extra):
     return rule
 
 
+def _lost_pupil_rule(user, action: str) -> Q:
+    """Return the LPD records this user may act on (the service's pass before any rule).
+
+    The LPD is national (issue 5): searchers find, view, and (with DOWNLOAD_LPD) download or
+    forward any record whose file is still held, whichever LA uploaded it. Removing is for
+    the LA whose schools uploaded the record (seed 003, 1.3). No school role holds these
+    capabilities, so `scope` gives a school nothing before this rule is asked.
+    """
+    held = Q(status__in=["open", "downloaded"])
+    if action in (Action.SEARCH_LPD, Action.DOWNLOAD_LPD):
+        return held
+    if action == Action.REMOVE_LPD and user.la_id:
+        return held & Q(uploading_la_id=user.la_id)
+    return _NOTHING
+
+
 # Scope rules of other apps' models: a Q of the rows this user may act on, per action.
 _SCOPE_RULES = {
     "transfers.transfer": _transfer_rule,
+    "lostpupils.lostpupilrecord": _lost_pupil_rule,
     # A recipient's copy (inbox, read, delete); a message its sender sent (sent items).
     "messaging.recipient": _messaging_rule("user_id", deleted_at__isnull=True),
     "messaging.message": _messaging_rule("sender_id"),

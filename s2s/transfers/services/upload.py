@@ -19,6 +19,7 @@ from s2s.ctf.errors import CTFError
 from s2s.ctf.names import FileName, parse_name
 from s2s.ctf.reader import PupilIndex, check_prolog
 from s2s.ctf.validate import Finding, Report, validate_ctf
+from s2s.lostpupils.services.intake import lost_pupil_intake
 from s2s.transfers import emails
 from s2s.transfers.addressing import Destination, Sender, destination_for, sender_for
 from s2s.transfers.models import Transfer, TransferPupil, TransferStatus
@@ -223,6 +224,8 @@ def _record(*, user, name: str, parsed: FileName, sender: Sender, destination: D
             duplicate_of=duplicate,
         )
         TransferPupil.objects.bulk_create(_pupil_rows(transfer, checked.pupils), batch_size=500)
+        if transfer.is_lost_pupil:
+            lost_pupil_intake(transfer=transfer)
         audit_record(
             action="transfer_upload", actor=user, obj=transfer, request=request,
             summary=f"{transfer.name} to {destination.delivered_code}",

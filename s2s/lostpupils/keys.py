@@ -1,0 +1,62 @@
+"""The search keys of a lost pupil: what intake stores and a search compares (phonetics.py)."""
+
+from datetime import date
+
+from s2s.lostpupils.models import NameKind
+from s2s.lostpupils.phonetics import name_parts, normalise, sound_key
+
+# Enough of every field to index; longer text is cut, as the CTF index does.
+MAX_NAME = 100
+
+
+def swapped(dob: date | None) -> date | None:
+    """Return the date with day and month swapped, or None if that is no date or the same."""
+    if dob is None or dob.day > 12 or dob.day == dob.month:
+        return None
+    return date(dob.year, dob.day, dob.month)
+
+
+def postcode_key(text: str | None) -> str:
+    """Return a postcode in capitals without spaces: "dt1 1aa" -> "DT11AA"."""
+    return normalise_alnum(text)[:10]
+
+
+def normalise_alnum(text: str | None) -> str:
+    return "".join(c for c in (text or "").upper() if c.isascii() and c.isalnum())
+
+
+def upn_key(text: str | None) -> str:
+    """Return a UPN as stored and searched: capitals, no spaces."""
+    return normalise_alnum(text)[:13]
+
+
+def surname_variants(*, surname: str, preferred: str = "", former: str = ""
+                     ) -> list[tuple[str, str, str]]:
+    """Return each surname variant once as (kind, name, key): legal, preferred, former, parts.
+
+    "Smith-Jones" gives SMITHJONES (legal) and SMITH and JONES (parts of it), so a search for
+    either half of a hyphenated or double-barrelled name finds the child.
+    """
+    seen: dict[str, tuple[str, str, str]] = {}
+    wholes = ((NameKind.LEGAL, surname), (NameKind.PREFERRED, preferred),
+              (NameKind.FORMER, former))
+    for kind, text in wholes:
+        name = normalise(text)[:MAX_NAME]
+        if name and name not in seen:
+            seen[name] = (str(kind), name, sound_key(name))
+    for _kind, text in wholes:
+        for part in name_parts(text):
+            if part not in seen:
+                seen[part] = (str(NameKind.PART), part[:MAX_NAME], sound_key(part))
+    return list(seen.values())
+
+
+def record_keys(*, forename: str, dob: date | None, town: str, postcode: str,
+                surname: str) -> dict:
+    """Return the record's own search keys (the surname variants are rows of their own)."""
+    forename_norm = normalise(forename)[:MAX_NAME]
+    return {
+        "surname_norm": normalise(surname)[:MAX_NAME], "forename_norm": forename_norm,
+        "forename_key": sound_key(forename_norm), "dob_swapped": swapped(dob),
+        "town_norm": normalise(town)[:MAX_NAME], "postcode_norm": postcode_key(postcode),
+    }

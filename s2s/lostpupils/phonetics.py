@@ -1,0 +1,149 @@
+"""Names for matching: normalising, a sound-alike key, and the Damerau-Levenshtein distance.
+
+The key is our own Metaphone-like code, tuned for the names of pupils in England and Wales
+(issue 5): it must give Smith, Smyth and Smithe one key; Thompson and Thomson; Mohammed,
+Mohamed and Muhammad; Catherine and Kathryn. It keeps every consonant sound (no four-letter
+cut), so it stays selective on a million names; typos it does not absorb are caught by the
+edit distance on a candidate set narrowed by an index (see `search.py`).
+
+No dependency: the rules are short enough to read, and tested in `tests/test_phonetics.py`.
+"""
+
+import re
+import unicodedata
+
+_NOT_LETTER = re.compile(r"[^A-Z]")
+_SPLIT = re.compile(r"[^A-Z']+")
+VOWELS = frozenset("AEIOUY")
+# Particles of a double-barrelled or multi-part surname that alone say little about a child.
+PARTICLES = frozenset({
+    "AL", "AP", "BEN", "BIN", "DA", "DE", "DEL", "DEN", "DER", "DI", "DOS", "DU", "EL", "LA",
+    "LE", "ST", "VAN", "VON",
+})
+# Spellings that sound the same, rewritten before the letter rules (longest first).
+_SPELLINGS = (
+    ("SCH", "SK"), ("TCH", "X"), ("MPS", "MS"), ("MPT", "MT"), ("CHR", "KR"), ("PH", "F"),
+    ("CK", "K"), ("SH", "X"), ("CH", "X"), ("TH", "T"), ("DG", "J"), ("GN", "N"),
+    ("KN", "N"), ("WR", "R"), ("WH", "W"), ("QU", "KW"), ("GH", ""),
+)
+_SIMPLE = {"B": "B", "D": "T", "F": "F", "J": "J", "K": "K", "L": "L", "M": "M", "N": "N",
+           "P": "P", "Q": "K", "R": "R", "S": "S", "T": "T", "V": "F", "X": "KS", "Z": "S"}
+
+
+def fold(text: str | None) -> str:
+    """Return the text in capitals without accents: "Zoë O'Brien" -> "ZOE O'BRIEN"."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper().strip()
+
+
+def normalise(text: str | None) -> str:
+    """Return the letters only, in capitals: "O'Brien-Smith" -> "OBRIENSMITH"."""
+    return _NOT_LETTER.sub("", fold(text))
+
+
+def name_parts(text: str | None) -> list[str]:
+    """Return the normalised parts of a hyphenated, double-barrelled or multi-word name.
+
+    "Smith-Jones" -> ["SMITH", "JONES"]; "Ap Rhys Pryce" -> ["RHYS", "PRYCE"]; a one-part name
+    gives no parts (the whole name is its own variant).
+    """
+    words = [w.replace("'", "") for w in _SPLIT.split(fold(text)) if w.replace("'", "")]
+    if len(words) < 2:
+        return []
+    return [w for w in words if w not in PARTICLES and len(w) > 1]
+
+
+def _c(word: str, i: int, nxt: str) -> str:
+    return "S" if nxt in "EIY" else "K"
+
+
+def _g(word: str, i: int, nxt: str) -> str:
+    return "J" if nxt in "EIY" else "K"
+
+
+def _h(word: str, i: int, nxt: str) -> str:
+    # Heard only before a vowel, and not after a consonant that it softens: Mohammed, Hugh.
+    prev = word[i - 1] if i else ""
+    return "H" if nxt in VOWELS and (not prev or prev in VOWELS) else ""
+
+
+def _w(word: str, i: int, nxt: str) -> str:
+    return "W" if nxt in VOWELS and nxt != "Y" else ""
+
+
+def _y(word: str, i: int, nxt: str) -> str:
+    if i:
+        return ""
+    return "Y" if nxt in VOWELS else "A"
+
+
+_RULES = {"C": _c, "G": _g, "H": _h, "W": _w, "Y": _y}
+
+
+def sound_key(text: str | None) -> str:
+    """Return the sound-alike key of a name: the same for names that sound the same.
+
+    Smith, Smyth, Smithe -> SMT; Thompson, Thomson -> TMSN; Mohammed, Muhammad -> MHMT;
+    Catherine, Kathryn -> KTRN. A leading vowel is kept as "A"; other vowels are dropped;
+    repeated sounds count once. An empty name has an empty key.
+    """
+    word = normalise(text)
+    if not word:
+        return ""
+    for start, instead in (("PS", "S"), ("PN", "N"), ("X", "S"), ("MAC", "MK"), ("GH", "G")):
+        if word.startswith(start):
+            word = instead + word[len(start):]
+            break
+    if word.endswith("MB"):
+        word = word[:-1]
+    for spelling, instead in _SPELLINGS:
+        word = word.replace(spelling, instead)
+    out = []
+    for i, letter in enumerate(word):
+        nxt = word[i + 1] if i + 1 < len(word) else ""
+        if letter in VOWELS and letter not in _RULES:
+            sound = "A" if i == 0 else ""
+        elif letter in _RULES:
+            sound = _RULES[letter](word, i, nxt)
+        else:
+            sound = _SIMPLE.get(letter, "")
+        if sound and not (out and out[-1] == sound):
+            out.append(sound)
+    return "".join(out)
+
+
+def damerau_levenshtein(a: str, b: str, limit: int | None = None) -> int:
+    """Return the edit distance (insert, delete, substitute, swap two neighbours) of a and b.
+
+    The optimal-string-alignment form: each neighbour swap counts once ("SMTIH" is one edit
+    from "SMITH"). With `limit`, return `limit + 1` as soon as the distance must exceed it,
+    so a long candidate list is cheap to screen.
+    """
+    if a == b:
+        return 0
+    if limit is not None and abs(len(a) - len(b)) > limit:
+        return limit + 1
+    if not a or not b:
+        return max(len(a), len(b))
+    before: list[int] | None = None
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            best = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if (before is not None and j > 1 and a[i - 1] == b[j - 2]
+                    and a[i - 2] == b[j - 1]):
+                best = min(best, before[j - 2] + 1)
+            current[j] = best
+        if limit is not None and min(current) > limit:
+            return limit + 1
+        before, previous = previous, current
+    return previous[-1]
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """Return whether a and b differ by exactly one edit (the fast test for one typo)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    return damerau_levenshtein(a, b, limit=1) == 1

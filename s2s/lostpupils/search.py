@@ -1,0 +1,371 @@
+"""Searching the Lost Pupil Database (seed 003, 4.1): find the child, rank, say why.
+
+Every criterion given must match (UPN also matches the former UPN; surname matches the legal,
+preferred and former surnames and each part of a double name; DOB optionally with day and
+month swapped). Names match exactly, by "begins" (an exact prefix) or, by default, sound-alike:
+the same `sound_key`, or one typo (a Damerau-Levenshtein distance of 1).
+
+How it stays fast on a million records: the database narrows the records by an index first,
+the most selective one given (UPN, DOB, surname key or prefix, forename key, postcode, town).
+When that leaves at most `CANDIDATES` records, only their key columns are read and Python
+scores each (typos are found here: a DOB narrows a million records to a few hundred). When it
+leaves more (a common surname alone), the database also applies every name condition by its
+keys, counts, sorts and pages, and only the page's records are scored.
+"""
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from s2s.lostpupils.keys import postcode_key, swapped, upn_key
+from s2s.lostpupils.models import HELD, LostPupilName, LostPupilRecord, NameKind
+from s2s.lostpupils.phonetics import name_parts, normalise, one_edit_apart, sound_key
+
+# Up to this many candidates are scored in Python; more are narrowed, sorted and paged by SQL.
+CANDIDATES = 1000
+PER_PAGE = 25
+SOUNDALIKE, BEGINS = "soundalike", "begins"
+# Sortable columns: name in the URL -> the record's field (SQL) and the light row's key.
+SORTS = {
+    "score": None, "upn": "upn", "surname": "surname_norm", "forename": "forename_norm",
+    "dob": "dob", "sex": "sex", "town": "town_norm", "la": "uploading_la__number",
+    "school": "uploading_school__code", "uploaded": "uploaded_at",
+}
+_LIGHT = ("id", "upn", "former_upn", "surname_norm", "forename_norm", "forename_key", "dob",
+          "sex", "town_norm", "postcode_norm", "uploading_la__number",
+          "uploading_school__code", "uploaded_at")
+# Points per criterion: the best possible match, and each kind of match.
+POINTS = {"upn": 40, "surname": 30, "forename": 15, "dob": 25, "sex": 5, "town": 5,
+          "postcode": 10}
+_HIGH = "~"  # sorts after every letter and digit: a prefix's upper bound
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """What a person searches by; blank fields are not criteria."""
+
+    upn: str = ""
+    surname: str = ""
+    forename: str = ""
+    dob: date | None = None
+    sex: str = ""
+    town: str = ""
+    postcode: str = ""
+    match: str = SOUNDALIKE
+    swap_dob: bool = False
+
+    def is_empty(self) -> bool:
+        """Return whether nothing selective was given (sex alone would list half the LPD)."""
+        return not any((self.upn, self.surname, self.forename, self.dob, self.town,
+                        self.postcode))
+
+    def as_audit(self) -> dict:
+        """Return the criteria as the audit trail keeps them."""
+        values = asdict(self)
+        values["dob"] = self.dob.isoformat() if self.dob else ""
+        return {k: v for k, v in values.items() if v not in ("", None, False)}
+
+
+@dataclass(frozen=True)
+class _Name:
+    whole: str
+    variants: tuple[str, ...]  # the whole name, then its parts
+    keys: frozenset[str]
+
+
+def _name(text: str) -> _Name | None:
+    whole = normalise(text)
+    if not whole:
+        return None
+    variants = (whole, *[p for p in name_parts(text) if p != whole])
+    return _Name(whole, variants, frozenset(sound_key(v) for v in variants))
+
+
+@dataclass(frozen=True)
+class _Query:
+    """The criteria, normalised once."""
+
+    criteria: Criteria
+    upn: str
+    surname: _Name | None
+    forename: _Name | None
+    dobs: tuple[date, ...]
+    sex: str
+    town: str
+    postcode: str
+
+    @property
+    def begins(self) -> bool:
+        return self.criteria.match == BEGINS
+
+
+def _prepare(criteria: Criteria) -> _Query:
+    dobs: tuple[date, ...] = ()
+    if criteria.dob:
+        other = swapped(criteria.dob) if criteria.swap_dob else None
+        dobs = (criteria.dob, other) if other else (criteria.dob,)
+    return _Query(
+        criteria=criteria, upn=upn_key(criteria.upn), surname=_name(criteria.surname),
+        forename=_name(criteria.forename), dobs=dobs, sex=(criteria.sex or "").upper()[:1],
+        town=normalise(criteria.town), postcode=postcode_key(criteria.postcode),
+    )
+
+
+# --- the database's part: narrowing by indexes ----------------------------------------------
+
+def _prefix(field_name: str, prefix: str) -> Q:
+    """Return `field starts with prefix` as a range, which every backend reads from an index."""
+    return Q(**{f"{field_name}__gte": prefix, f"{field_name}__lte": prefix + _HIGH * 20})
+
+
+def _surname_q(query: _Query) -> Q:
+    names = LostPupilName.objects.all()
+    if query.begins:
+        condition = Q(pk__in=[])
+        for variant in query.surname.variants:
+            condition |= _prefix("name", variant)
+        names = names.filter(condition)
+    else:
+        names = names.filter(Q(key__in=query.surname.keys) | Q(name__in=query.surname.variants))
+    return Q(pk__in=names.values("record_id"))
+
+
+def _forename_q(query: _Query) -> Q:
+    return Q(forename_key__in=query.forename.keys) | _prefix("forename_norm",
+                                                             query.forename.whole)
+
+
+def _filters(query: _Query, *, strict: bool) -> Q:
+    """Return the conditions the database applies through its indexes.
+
+    Unless strict, names are left to Python when a UPN or DOB narrows the records (so names
+    with one typo are found).
+    """
+    condition = Q(status__in=HELD)
+    if query.upn:
+        condition &= Q(upn=query.upn) | Q(former_upn=query.upn)
+    if query.dobs:
+        # The stored swapped DOB finds a record written with day and month the other way.
+        same_day = Q(dob=query.dobs[0])
+        condition &= same_day | Q(dob_swapped=query.dobs[0]) if len(query.dobs) > 1 else same_day
+    anchored = bool(query.upn or query.dobs) and not strict
+    if query.surname and not anchored:
+        condition &= _surname_q(query)
+    if query.forename and not anchored:
+        condition &= _forename_q(query)
+    if query.sex:
+        condition &= Q(sex=query.sex)
+    if query.town:
+        condition &= Q(town_norm=query.town)
+    if query.postcode:
+        condition &= _prefix("postcode_norm", query.postcode)
+    return condition
+
+
+# --- Python's part: scoring -------------------------------------------------------------------
+
+_NAME_LABELS = {
+    NameKind.LEGAL: gettext_lazy("surname"), NameKind.PREFERRED: gettext_lazy("preferred surname"),
+    NameKind.FORMER: gettext_lazy("former surname"),
+    NameKind.PART: gettext_lazy("part of the surname"),
+}
+
+
+def _compare(query: _Name, name: str, key: str, begins: bool) -> tuple[int, str] | None:
+    """Return (points out of 100, how) for the best way one stored name matches the query."""
+    if name in query.variants:
+        return (100, "exact") if name == query.whole else (90, "exact")
+    if begins:
+        return (85, "begins") if any(name.startswith(v) for v in query.variants) else None
+    if key in query.keys:
+        return 80, "sounds"
+    if any(one_edit_apart(v, name) for v in query.variants):
+        return 70, "typo"
+    return None
+
+
+def _how(label: str, how: str) -> str:
+    return {
+        "exact": _("%(name)s exact"), "begins": _("%(name)s begins with the search"),
+        "sounds": _("%(name)s sounds alike"), "typo": _("%(name)s one letter different"),
+    }[how] % {"name": label}
+
+
+def _surname(query: _Query, row: dict) -> tuple[int, str] | None:
+    best = None
+    for kind, name, key in row["names"]:
+        found = _compare(query.surname, name, key, query.begins)
+        if found and (best is None or found[0] > best[0]):
+            best = (found[0], _how(str(_NAME_LABELS.get(kind, _("surname"))), found[1]))
+    return best
+
+
+def _forename(query: _Query, row: dict) -> tuple[int, str] | None:
+    name = row["forename_norm"]
+    found = _compare(query.forename, name, row["forename_key"], begins=False)
+    if found is None and name.startswith(query.forename.whole):
+        found = (80, "begins")
+    return (found[0], _how(_("forename"), found[1])) if found else None
+
+
+def _upn(query: _Query, row: dict) -> tuple[int, str] | None:
+    if row["upn"] == query.upn:
+        return 100, _("UPN exact")
+    return (90, _("former UPN exact")) if row["former_upn"] == query.upn else None
+
+
+def _dob(query: _Query, row: dict) -> tuple[int, str] | None:
+    if row["dob"] == query.dobs[0]:
+        return 100, _("DOB exact")
+    return (60, _("DOB day and month swapped")) if row["dob"] in query.dobs else None
+
+
+def _sex(query: _Query, row: dict) -> tuple[int, str] | None:
+    return (100, _("sex matches")) if row["sex"] == query.sex else None
+
+
+def _town(query: _Query, row: dict) -> tuple[int, str] | None:
+    return (100, _("town matches")) if row["town_norm"] == query.town else None
+
+
+def _postcode(query: _Query, row: dict) -> tuple[int, str] | None:
+    if row["postcode_norm"] == query.postcode:
+        return 100, _("postcode exact")
+    return (60, _("postcode begins")) if row["postcode_norm"].startswith(query.postcode) else None
+
+
+_CHECKS = (
+    ("upn", _upn), ("surname", _surname), ("forename", _forename), ("dob", _dob),
+    ("sex", _sex), ("town", _town), ("postcode", _postcode),
+)
+
+
+def _given(query: _Query, name: str) -> bool:
+    return bool(query.dobs if name == "dob" else getattr(query, name))
+
+
+def score_row(query: _Query, row: dict) -> tuple[int, list[str]] | None:
+    """Return (score 0-100, reasons) for one record's light row, or None if it does not match."""
+    got = possible = 0
+    reasons = []
+    for name, check in _CHECKS:
+        if not _given(query, name):
+            continue
+        found = check(query, row)
+        if found is None:
+            return None
+        possible += POINTS[name]
+        got += POINTS[name] * found[0]
+        reasons.append(found[1])
+    return round(got / possible) if possible else 0, reasons
+
+
+# --- putting it together ----------------------------------------------------------------------
+
+@dataclass
+class Hit:
+    """One record found: its score, why, and (for the page shown) the record itself."""
+
+    id: int
+    score: int
+    reasons: list[str] = field(default_factory=list)
+    row: dict = field(default_factory=dict)
+    record: LostPupilRecord | None = None
+
+    @property
+    def reason(self) -> str:
+        text = ", ".join(self.reasons)
+        return text[:1].upper() + text[1:]
+
+
+def _light_rows(queryset: QuerySet) -> list[dict] | None:
+    """Return the candidates' key columns and surname variants, or None if too many."""
+    rows = list(queryset.order_by().values(*_LIGHT)[:CANDIDATES + 1])
+    if len(rows) > CANDIDATES:
+        return None
+    by_id = {row["id"]: {**row, "names": []} for row in rows}
+    names = LostPupilName.objects.filter(record_id__in=list(by_id))
+    for record_id, kind, name, key in names.values_list("record_id", "kind", "name", "key"):
+        by_id[record_id]["names"].append((kind, name, key))
+    return list(by_id.values())
+
+
+def _sorted_hits(hits: list[Hit], sort: str) -> list[Hit]:
+    """Return the hits closest first, or by a column (blanks last, whichever direction)."""
+    column = SORTS.get(sort.lstrip("-"))
+    if column is None:
+        return sorted(hits, key=lambda h: (-h.score, h.row["surname_norm"],
+                                           h.row["forename_norm"], h.id))
+    present = [h for h in hits if h.row[column] not in (None, "")]
+    missing = [h for h in hits if h.row[column] in (None, "")]
+    return sorted(present, key=lambda h: (h.row[column], h.id),
+                  reverse=sort.startswith("-")) + missing
+
+
+def _sql_order(query: _Query, sort: str) -> list:
+    column = SORTS.get(sort.lstrip("-"))
+    if column is not None:
+        return [f"-{column}" if sort.startswith("-") else column, "id"]
+    exact = Case(When(surname_norm=query.surname.whole if query.surname else "", then=Value(0)),
+                 default=Value(1), output_field=IntegerField())
+    return [exact, "surname_norm", "forename_norm", "id"]
+
+
+def _record_page(page: Page) -> list[LostPupilRecord]:
+    ids = [hit.id for hit in page.object_list]
+    records = LostPupilRecord.objects.select_related("uploading_la", "uploading_school",
+                                                     "transfer").in_bulk(ids)
+    for hit in page.object_list:
+        hit.record = records.get(hit.id)
+    return page.object_list
+
+
+def _scored(query: _Query, rows: list[dict]) -> list[Hit]:
+    hits = []
+    for row in rows:
+        scored = score_row(query, row)
+        if scored is not None:
+            hits.append(Hit(id=row["id"], score=scored[0], reasons=scored[1], row=row))
+    return hits
+
+
+def _page_from_sql(query: _Query, queryset: QuerySet, sort: str, page: int,
+                   per_page: int) -> Page:
+    paged = Paginator(queryset.order_by(*_sql_order(query, sort)).values_list("id", flat=True),
+                      per_page).get_page(page)
+    ids = list(paged.object_list)
+    rows = _light_rows(LostPupilRecord.objects.filter(pk__in=ids)) or []
+    by_id = {row["id"]: row for row in rows}
+    hits = []
+    for record_id in ids:
+        row = by_id[record_id]
+        scored = score_row(query, row) or (0, [])
+        hits.append(Hit(id=record_id, score=scored[0], reasons=scored[1], row=row))
+    paged.object_list = hits
+    return paged
+
+
+def search_records(criteria: Criteria, *, sort: str = "score", page: int | str = 1,
+                   per_page: int = PER_PAGE) -> Page:
+    """Return one page of the records matching the criteria, ranked or sorted, with reasons.
+
+    Each hit has `record` (with its LA, school and transfer) filled in. Sort by a key of
+    `SORTS`, "-" first for descending; "score" (the default) ranks the closest first.
+    """
+    query = _prepare(criteria)
+    records = LostPupilRecord.objects.all()
+    for strict in (False, True):
+        rows = _light_rows(records.filter(_filters(query, strict=strict)))
+        if rows is not None:
+            hits = _sorted_hits(_scored(query, rows), sort)
+            paged = Paginator(hits, per_page).get_page(page)
+            _record_page(paged)
+            return paged
+    paged = _page_from_sql(query, records.filter(_filters(query, strict=True)), sort, page,
+                           per_page)
+    _record_page(paged)
+    return paged

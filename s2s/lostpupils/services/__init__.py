@@ -1,0 +1,1 @@
+"""The LPD's services, one module per topic (import the module: upload imports intake)."""

@@ -1,0 +1,151 @@
+"""Pages of the Lost Pupil Database: search, a record, attested download, forward, remove."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from s2s.accounts.decorators import requires
+from s2s.accounts.policy import Action, can, get_for, scope
+from s2s.core.errors import ServiceError
+from s2s.lostpupils.forms import (
+    AttestForm,
+    ForwardForm,
+    RemoveForm,
+    SearchForm,
+    add_service_error,
+)
+from s2s.lostpupils.models import LostPupilRecord
+from s2s.lostpupils.services import records as services
+
+DOWNLOADED_KEY = "lostpupils_downloaded"  # records this session downloaded, to confirm
+PER_PAGE = 50
+
+
+def _record(request, pk: int, action: str) -> LostPupilRecord:
+    queryset = LostPupilRecord.objects.select_related(
+        "transfer", "uploading_la", "uploading_school", "downloaded_la", "same_pupil_as__transfer")
+    return get_for(request.user, queryset, action, pk=pk)
+
+
+@requires(Action.SEARCH_LPD)
+def search(request):
+    """Search the LPD (seed 003, 4.1); each search is audited with its criteria."""
+    form = SearchForm(request.GET if "search" in request.GET or "page" in request.GET else None)
+    page = None
+    if form.is_bound and form.is_valid():
+        try:
+            page = services.lost_pupil_search(
+                user=request.user, criteria=form.criteria(), request=request,
+                sort=form.cleaned_data["sort"] or "score", page=request.GET.get("page", 1))
+        except ServiceError as error:
+            add_service_error(form, error)
+    return render(request, "lostpupils/search.html", {
+        "form": form, "page": page, "sort": form.is_bound and form.data.get("sort") or "score",
+        "can_la_records": can(request.user, Action.REMOVE_LPD),
+    })
+
+
+@requires(Action.SEARCH_LPD)
+def record(request, pk):
+    """Show the chosen record's further details (seed 003, 4.1); the view is audited."""
+    found = _record(request, pk, Action.SEARCH_LPD)
+    services.lost_pupil_view(user=request.user, record=found, request=request)
+    return render(request, "lostpupils/record.html", {
+        "record": found, "can_download": can(request.user, Action.DOWNLOAD_LPD, found),
+        "can_remove": can(request.user, Action.REMOVE_LPD, found),
+    })
+
+
+def _attachment(stream, name: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(stream, content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@requires(Action.DOWNLOAD_LPD)
+def download(request, pk):
+    """Ask for the attestation, then send the file; the page then asks to confirm it."""
+    found = _record(request, pk, Action.DOWNLOAD_LPD)
+    form = AttestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        try:
+            name, stream = services.lost_pupil_open_for_download(
+                user=request.user, record=found, request=request,
+                attested=form.is_valid() and form.cleaned_data["attest"])
+        except ServiceError as error:
+            if error.field not in form.errors:
+                add_service_error(form, error)
+        else:
+            request.session[DOWNLOADED_KEY] = [*request.session.get(DOWNLOADED_KEY, []), found.pk]
+            return _attachment(stream, name)
+    return render(request, "lostpupils/download.html", {
+        "record": found, "form": form,
+        "downloaded": found.pk in request.session.get(DOWNLOADED_KEY, []),
+    })
+
+
+@requires(Action.DOWNLOAD_LPD)
+def confirm(request, pk):
+    """Record that the file downloaded correctly: the record is downloaded by this LA."""
+    found = _record(request, pk, Action.DOWNLOAD_LPD)
+    if request.method != "POST" or found.pk not in request.session.get(DOWNLOADED_KEY, []):
+        return redirect("lostpupils:download", pk=found.pk)
+    services.lost_pupil_confirm_download(user=request.user, record=found, request=request)
+    request.session[DOWNLOADED_KEY] = [p for p in request.session[DOWNLOADED_KEY]
+                                       if p != found.pk]
+    messages.success(request, _("%(name)s is marked downloaded by your LA; the LA that sent it "
+                                "has been told.") % {"name": found.transfer.name})
+    return redirect("lostpupils:search")
+
+
+@requires(Action.DOWNLOAD_LPD)
+def forward(request, pk):
+    """Send the record's CTF to a school of the user's LA in one step (seed 003, 4.2)."""
+    found = _record(request, pk, Action.DOWNLOAD_LPD)
+    form = ForwardForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.lost_pupil_forward(user=request.user, record=found, request=request,
+                                              to=form.cleaned_data["to"])
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("The CTF was sent to %(school)s as %(name)s.")
+                             % {"school": new.destination_code, "name": new.name})
+            return redirect("lostpupils:search")
+    return render(request, "lostpupils/forward.html", {"record": found, "form": form})
+
+
+@requires(Action.REMOVE_LPD)
+def la_records(request):
+    """List the records the LA's schools uploaded, second files flagged, to remove them."""
+    records = scope(request.user, LostPupilRecord.objects.select_related(
+        "transfer", "uploading_school", "same_pupil_as__transfer"), Action.REMOVE_LPD)
+    if request.GET.get("flagged"):
+        records = records.filter(same_pupil_as__isnull=False)
+    page = Paginator(records.order_by("-uploaded_at", "-pk"), PER_PAGE).get_page(
+        request.GET.get("page"))
+    services.lost_pupil_list_viewed(user=request.user, records=page.object_list,
+                                    request=request)
+    return render(request, "lostpupils/la_records.html", {"page": page})
+
+
+@requires(Action.REMOVE_LPD)
+def remove(request, pk):
+    """Remove a record the LA's school uploaded, once the destination is known (seed 003, 1.3)."""
+    found = _record(request, pk, Action.REMOVE_LPD)
+    form = RemoveForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.lost_pupil_remove(user=request.user, record=found, request=request,
+                                       reason=form.cleaned_data["reason"])
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("%(name)s was removed from the Lost Pupil Database.")
+                             % {"name": found.transfer.name})
+            return redirect("lostpupils:la-records")
+    return render(request, "lostpupils/remove.html", {"record": found, "form": form})
