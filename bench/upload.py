@@ -41,6 +41,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import time
@@ -105,7 +106,7 @@ django.setup()
 from django.test import Client
 from django.test.utils import setup_test_environment
 
-sys.path.insert(0, "bench")
+sys.path.insert(0, sys.argv[3])
 from upload import RECEIVER, SENDER, ctf_pool, stamp
 
 setup_test_environment()  # lets the test client run outside a test
@@ -189,9 +190,25 @@ def database_reset(*, create: bool) -> None:
             conn.execute(f"CREATE DATABASE {DB_NAME}")
 
 
-def server_env(data_dir: Path) -> dict[str, str]:
+def code_snapshot(workdir: Path) -> tuple[Path, str]:
+    """Export the committed tree (HEAD) to run, so edits in progress cannot break the run."""
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, check=True,
+                            capture_output=True, text=True).stdout.strip()
+    archive = subprocess.run(["git", "archive", "--format=tar", "HEAD"], cwd=ROOT, check=True,
+                             capture_output=True).stdout
+    source = workdir / "src"
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(source, filter="data")
+    if (ROOT / "node_modules").is_dir():  # GOV.UK Frontend, for the pages' static files
+        (source / "node_modules").symlink_to(ROOT / "node_modules")
+    return source, commit
+
+
+def server_env(data_dir: Path, source: Path) -> dict[str, str]:
+    # PYTHONPATH comes before the editable install's finder, so `s2s` is the source's.
     return {
-        **os.environ, "DJANGO_SETTINGS_MODULE": "s2s.settings", "DATABASE_URL": DATABASE_URL,
+        **os.environ, "PYTHONPATH": str(source), "S2S_BENCH_SOURCE": str(source),
+        "DJANGO_SETTINGS_MODULE": "s2s.settings", "DATABASE_URL": DATABASE_URL,
         "S2S_DATA_DIR": str(data_dir), "S2S_MODE": "local", "S2S_DEBUG": "false",
         "S2S_ALLOWED_HOSTS": "127.0.0.1,localhost", "S2S_TASKS_BACKEND": "database",
         "PYTHONUNBUFFERED": "1",
@@ -200,10 +217,11 @@ def server_env(data_dir: Path) -> dict[str, str]:
 
 def world_build(env: dict[str, str]) -> str:
     """Migrate the fresh database, add the schools and people; return the connector's token."""
-    subprocess.run([str(BIN / "s2s"), "migrate", "--no-input", "-v", "0"], env=env, cwd=ROOT,
-                   check=True)
+    source = env["S2S_BENCH_SOURCE"]
+    subprocess.run([str(BIN / "s2s"), "migrate", "--no-input", "-v", "0"], env=env,
+                   cwd=source, check=True)
     result = subprocess.run([sys.executable, "-c", "import sys\n" + SETUP, PASSWORD], env=env,
-                            cwd=ROOT, check=True, capture_output=True, text=True)
+                            cwd=source, check=True, capture_output=True, text=True)
     return json.loads(result.stdout.strip().splitlines()[-1])["token"]
 
 
@@ -285,7 +303,8 @@ def gunicorn_start(spec: str, env: dict[str, str], workdir: Path) -> Server:
         "--threads", threads or "1", "--backlog", "2048", "--keep-alive", "30",
         "--timeout", "120", "--worker-tmp-dir", "/dev/shm", "--error-logfile", str(log),
     ]
-    process = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True,
+    process = subprocess.Popen(command, env=env, cwd=env["S2S_BENCH_SOURCE"],
+                               start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     server = Server(f"gunicorn {spec}", port, process, log)
     try:
@@ -788,8 +807,8 @@ def profile(run: Run, count: int) -> None:
     """Profile `count` uploads in one process with Django's test client and cProfile."""
     print(f"\nProfile of {count} uploads (cProfile, in-process, Django test client):",
           flush=True)
-    subprocess.run([sys.executable, "-c", PROFILE, run.token, str(count)], env=run.env,
-                   cwd=ROOT, check=False)
+    subprocess.run([sys.executable, "-c", PROFILE, run.token, str(count), str(ROOT / "bench")],
+                   env=run.env, cwd=run.env["S2S_BENCH_SOURCE"], check=False)
 
 
 def summary(run: Run, zipped: ZipResult | None) -> None:
@@ -844,6 +863,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="also profile N uploads in-process with cProfile, printing where "
                              "the time goes")
+    parser.add_argument("--worktree", action="store_true",
+                        help="serve the working tree instead of an export of HEAD")
     parser.add_argument("--keep", action="store_true",
                         help="keep the database s2s_bench and the temp directory")
     args = parser.parse_args()
@@ -858,42 +879,58 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
+def prepare(args: argparse.Namespace, stack: ExitStack) -> Run:
+    """Make the work dir, the code to serve, the database and the files; print what they are."""
+    workdir = Path(tempfile.mkdtemp(prefix="s2s-upload-bench-"))
+    if not args.keep:
+        stack.callback(shutil.rmtree, workdir, ignore_errors=True)
+    if args.worktree:
+        source, code = ROOT, "the working tree, edits in progress included"
+    else:
+        source, commit = code_snapshot(workdir)
+        code = f"commit {commit} (HEAD, exported; --worktree runs the working tree)"
+    env = server_env(workdir / "data", source)
+    token = ""
+    if not args.no_service:
+        database_reset(create=True)
+        if not args.keep:
+            stack.callback(database_reset, create=False)
+        token = world_build(env)
+    pool = ctf_pool(RECEIVER)
+    sizes = [len(c) for c in pool]
+    print(f"load average before the run: {Path('/proc/loadavg').read_text().strip()} "
+          "(other work on the box competes with the bench)")
+    print(f"code under test: {code}")
+    print(f"{CORES} cores; {len(pool)} seeded CTFs of {min(sizes)}-{max(sizes)} bytes, "
+          f"each upload stamped unique; levels {args.levels}, {args.seconds:g} s or "
+          f"{args.max_uploads} uploads a level; work dir {workdir}\n", flush=True)
+    return Run(args, workdir, env, token, pool, stack)
+
+
+def measure_service(run: Run) -> ZipResult | None:
+    """Run the uploads for every gunicorn set-up, then the zip download and the profile."""
+    for spec in run.args.servers:
+        run.service(spec)
+    zipped = None
+    if run.args.zip_files:
+        try:
+            zipped = run.zip()
+        except (OSError, RuntimeError) as error:  # HTTPError is an OSError
+            print(f"  the zip download failed: {error!r}")
+    if run.args.profile:
+        profile(run, run.args.profile)
+    return zipped
+
+
 def main() -> None:
     args = parse_args()
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # clean up as on Ctrl-C
     with ExitStack() as stack:
-        workdir = Path(tempfile.mkdtemp(prefix="s2s-upload-bench-"))
-        if not args.keep:
-            stack.callback(shutil.rmtree, workdir, ignore_errors=True)
-        env = server_env(workdir / "data")
-        token = ""
-        if not args.no_service:
-            database_reset(create=True)
-            if not args.keep:
-                stack.callback(database_reset, create=False)
-            token = world_build(env)
-        pool = ctf_pool(RECEIVER)
-        sizes = [len(c) for c in pool]
-        print(f"load average before the run: {Path('/proc/loadavg').read_text().strip()} "
-              "(other work on the box competes with the bench)")
-        print(f"{CORES} cores; {len(pool)} seeded CTFs of {min(sizes)}-{max(sizes)} bytes, "
-              f"each upload stamped unique; levels {args.levels}, {args.seconds:g} s or "
-              f"{args.max_uploads} uploads a level; work dir {workdir}\n", flush=True)
-        run = Run(args, workdir, env, token, pool, stack)
+        run = prepare(args, stack)
         header()
         if not args.no_ceiling:
             run.ceiling()
-        zipped = None
-        if not args.no_service:
-            for spec in args.servers:
-                run.service(spec)
-            if args.zip_files:
-                try:
-                    zipped = run.zip()
-                except (OSError, RuntimeError) as error:  # HTTPError is an OSError
-                    print(f"  the zip download failed: {error!r}")
-            if args.profile:
-                profile(run, args.profile)
+        zipped = None if args.no_service else measure_service(run)
         summary(run, zipped)
 
 
