@@ -32,6 +32,7 @@ api = _NinjaAPI(
 )
 api.add_router("/files", files_router)
 api.add_router("/reports", reports_router)
+api.add_router("/lost-pupils", "s2s.api.lostpupils.router")
 api.add_router("/messages", "s2s.api.messages.router")
 
 for _exception in HANDLED:

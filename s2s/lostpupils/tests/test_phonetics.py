@@ -1,0 +1,65 @@
+"""The sound-alike key, the name parts and the edit distance (phonetics.py)."""
+
+import pytest
+
+from s2s.lostpupils.phonetics import (
+    damerau_levenshtein,
+    name_parts,
+    normalise,
+    one_edit_apart,
+    sound_key,
+)
+
+
+@pytest.mark.parametrize("names", [
+    ("Smith", "Smyth", "Smithe"),
+    ("Thompson", "Thomson"),
+    ("Mohammed", "Muhammad", "Mohamed", "Muhammed", "Mohammad"),
+    ("Catherine", "Kathryn", "Katherine", "Cathryn"),
+    ("Philip", "Phillip"),
+    ("Stephen", "Steven"),
+    ("Macdonald", "McDonald"),
+    ("Knight", "Night"),
+    ("Vaughan", "Vaughn"),
+    ("Sarah", "Sara"),
+])
+def test_names_that_sound_alike_share_a_key(names):
+    assert len({sound_key(name) for name in names}) == 1, [sound_key(n) for n in names]
+
+
+@pytest.mark.parametrize(("name", "key"), [
+    ("Smith", "SMT"), ("Thompson", "TMSN"), ("Mohammed", "MHMT"), ("Catherine", "KTRN"),
+    ("O'Brien", "ABRN"), ("Zoë", "S"), ("", ""),
+])
+def test_the_keys_are_written_down(name, key):
+    assert sound_key(name) == key
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("Jones", "Brown"), ("Smith", "Jones"), ("Khan", "Kaur"), ("Taylor", "Tyler-Smith"),
+])
+def test_names_that_do_not_sound_alike_have_different_keys(one, other):
+    assert sound_key(one) != sound_key(other)
+
+
+def test_a_double_barrelled_name_has_both_parts():
+    assert name_parts("Smith-Jones") == ["SMITH", "JONES"]
+    assert name_parts("Bonham Carter") == ["BONHAM", "CARTER"]
+    assert name_parts("Al-Hassan") == ["HASSAN"]
+    assert name_parts("Jones") == []
+    assert normalise("O'Brien-Smith") == "OBRIENSMITH"
+
+
+@pytest.mark.parametrize(("a", "b", "distance"), [
+    ("SMITH", "SMITH", 0), ("SMITH", "SMTIH", 1), ("SMITH", "SMIT", 1), ("SMITH", "SMIITH", 1),
+    ("SMITH", "SNITH", 1), ("KITTEN", "SITTING", 3), ("", "ABC", 3), ("CA", "ABC", 3),
+])
+def test_damerau_levenshtein_counts_a_neighbour_swap_as_one_edit(a, b, distance):
+    assert damerau_levenshtein(a, b) == distance
+
+
+def test_one_edit_apart_is_exactly_one_edit():
+    assert one_edit_apart("JONES", "JONSE")
+    assert not one_edit_apart("JONES", "JONES")
+    assert not one_edit_apart("JONES", "JAMES")
+    assert damerau_levenshtein("JONES", "BROWNING", limit=1) == 2
