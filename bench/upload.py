@@ -555,6 +555,12 @@ class Level:
     app_cpu: float = 0.0
     db_cpu: float = 0.0
 
+    @property
+    def server_share(self) -> float:
+        """Return the share of all the box's cores the server and database used, in %."""
+        return 100 * (self.app_cpu + self.db_cpu) / (self.seconds * CORES) if self.seconds \
+            else float("nan")
+
     def per_upload_ms(self, seconds: float) -> float:
         return 1000 * seconds / self.tally.ok if self.tally.ok else float("nan")
 
@@ -567,6 +573,22 @@ class Level:
     @property
     def rate(self) -> float:
         return self.tally.ok / self.seconds if self.seconds else 0.0
+
+
+def wait_quiet(seconds: float) -> None:
+    """Wait, at most `seconds`, until the box is under a quarter busy for a whole second."""
+    deadline = time.monotonic() + seconds
+    said = False
+    while time.monotonic() < deadline:
+        before = cpu_times()
+        time.sleep(1)
+        busy, _iowait = cpu_share(before, cpu_times())
+        if busy < 25:
+            return
+        if not said:
+            print(f"  (the box is {busy:.0f}% busy with other work: waiting up to "
+                  f"{seconds:.0f} s for it to settle)", flush=True)
+            said = True
 
 
 def load(target: Target, pool: list[bytes], *, clients: int, seconds: float, total: int,
@@ -668,6 +690,7 @@ class ZipResult:
     hwm_mb: float
     status: int
     signin_mb: float
+    first_byte: float
 
 
 def zip_download(server: Server, ids: list[int], workdir: Path) -> ZipResult:
@@ -693,7 +716,9 @@ def zip_download(server: Server, ids: list[int], workdir: Path) -> ZipResult:
     with opener.open(urllib.request.Request(url, data=form, headers={"Referer": url}),
                      timeout=600) as response, path.open("wb") as out:
         status = response.status
+        first = 0.0
         while chunk := response.read(256 * 1024):
+            first = first or time.perf_counter() - start
             out.write(chunk)
     seconds = time.perf_counter() - start
     time.sleep(0.1)
@@ -710,7 +735,7 @@ def zip_download(server: Server, ids: list[int], workdir: Path) -> ZipResult:
                      seconds=seconds, idle_mb=idle[serving] / 1024,
                      peak_mb=sampler.peaks[serving] / 1024,
                      hwm_mb=rss_kb(serving, "VmHWM") / 1024, status=status,
-                     signin_mb=signin_mb)
+                     signin_mb=signin_mb, first_byte=first)
 
 
 # --- the run -----------------------------------------------------------------------------
@@ -720,7 +745,8 @@ def print_level(level: Level) -> None:
     p50, p99 = level.percentile(0.50), level.percentile(0.99)
     print(f"  {level.label:<30} {level.clients:>7} {len(level.tally.latencies):>8} "
           f"{level.tally.errors:>6} {level.rate:>10.1f} {p50:>8.1f} {p99:>8.1f} "
-          f"{level.busy:>5.0f}% {level.iowait:>6.0f}% {level.per_upload_ms(level.app_cpu):>7.1f} "
+          f"{level.busy:>7.0f}% {level.server_share:>6.0f}% {level.iowait:>6.0f}% "
+          f"{level.per_upload_ms(level.app_cpu):>7.1f} "
           f"{level.per_upload_ms(level.db_cpu):>7.1f}", flush=True)
     for sample in level.tally.samples:
         print(f"      error: {sample}")
@@ -728,9 +754,10 @@ def print_level(level: Level) -> None:
 
 def header() -> None:
     print(f"  {'server':<30} {'clients':>7} {'uploads':>8} {'errors':>6} {'uploads/s':>10} "
-          f"{'p50 ms':>8} {'p99 ms':>8} {'box CPU':>6} {'iowait':>7} {'CPU ms/upload':>15}")
-    print(f"  {'':<30} {'':>7} {'':>8} {'':>6} {'':>10} {'':>8} {'':>8} {'':>6} {'':>7} "
-          f"{'server':>7} {'db':>7}")
+          f"{'p50 ms':>8} {'p99 ms':>8} {'CPU: box':>6} {'server':>7} {'iowait':>7} "
+          f"{'CPU ms/upload':>15}")
+    print(f"  {'':<30} {'':>7} {'':>8} {'':>6} {'':>10} {'':>8} {'':>8} {'':>8} {'+ db':>7} "
+          f"{'':>7} {'server':>7} {'db':>7}")
 
 
 @dataclass
@@ -750,6 +777,7 @@ class Run:
 
     def sweep(self, target: Target, label: str, server: Server) -> None:
         for clients in self.args.levels:
+            wait_quiet(self.args.settle)
             level = load(target, self.pool, clients=clients, seconds=self.args.seconds,
                          total=self.args.max_uploads, serial_base=self.next_base(), label=label,
                          server=server)
@@ -823,7 +851,8 @@ def summary(run: Run, zipped: ZipResult | None) -> None:
                   f"{'meets' if met else 'misses'} the target")
     if zipped:
         print(f"  zip of {zipped.files} files (HTTP {zipped.status}, {zipped.entries} entries, "
-              f"{zipped.megabytes:.1f} MB in {zipped.seconds:.1f} s): serving worker peak "
+              f"{zipped.megabytes:.1f} MB in {zipped.seconds:.1f} s, first byte after "
+              f"{zipped.first_byte:.1f} s): serving worker peak "
               f"{zipped.peak_mb:.0f} MB sampled, VmHWM {zipped.hwm_mb:.0f} MB, idle "
               f"{zipped.idle_mb:.0f} MB: {'meets' if zipped.peak_mb < TARGET_ZIP_MB else 'misses'}"
               " the target")
@@ -834,11 +863,13 @@ def summary(run: Run, zipped: ZipResult | None) -> None:
                     "errors": lv.tally.errors, "per_s": round(lv.rate, 1),
                     "p50_ms": round(lv.percentile(0.5), 1),
                     "p99_ms": round(lv.percentile(0.99), 1), "cpu_pct": round(lv.busy),
+                    "server_cpu_pct": round(lv.server_share),
                     "iowait_pct": round(lv.iowait),
                     "server_cpu_ms": round(lv.per_upload_ms(lv.app_cpu), 1),
                     "db_cpu_ms": round(lv.per_upload_ms(lv.db_cpu), 1)} for lv in run.levels],
         "zip": zipped and {"files": zipped.files, "entries": zipped.entries,
                            "mb": round(zipped.megabytes, 1), "seconds": round(zipped.seconds, 2),
+                           "first_byte_s": round(zipped.first_byte, 2),
                            "peak_rss_mb": round(zipped.peak_mb), "hwm_mb": round(zipped.hwm_mb),
                            "idle_rss_mb": round(zipped.idle_mb),
                            "signin_hwm_mb": round(zipped.signin_mb)},
@@ -863,6 +894,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="also profile N uploads in-process with cProfile, printing where "
                              "the time goes")
+    parser.add_argument("--settle", type=float, default=30, metavar="SECONDS",
+                        help="before each level, wait up to this long for other work on the "
+                             "box to stop (default 30)")
     parser.add_argument("--worktree", action="store_true",
                         help="serve the working tree instead of an export of HEAD")
     parser.add_argument("--keep", action="store_true",
