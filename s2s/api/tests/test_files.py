@@ -298,4 +298,5 @@ def test_the_openapi_document_is_at_its_url_with_bearer_security():
     assert set(document["paths"]) == {
         "/api/v1/files", "/api/v1/files/{file_id}", "/api/v1/files/{file_id}/content",
         "/api/v1/files/{file_id}/collected", "/api/v1/files/{file_id}/reject",
-    }
+    } | {path for path in document["paths"] if not path.startswith("/api/v1/files")}
+    assert "/api/v1/reports/{name}.csv" in document["paths"]
