@@ -113,7 +113,6 @@ class LostPupilRecord(models.Model):
             models.Index(fields=["town_norm"], name="lpd_town"),
             models.Index(fields=["uploading_la", "uploaded_at"], name="lpd_la_uploaded"),
             models.Index(fields=["downloaded_la", "downloaded_at"], name="lpd_la_downloaded"),
-            models.Index(fields=["status", "dob"], name="lpd_status_dob"),
         ]
 
     def __str__(self):

@@ -139,6 +139,15 @@ def _forename_q(query: _Query) -> Q:
                                                              query.forename.whole)
 
 
+def _ids_of(**lookup) -> list[int]:
+    """Return the ids of one indexed equality, as its own query.
+
+    Read apart because an OR of two indexed columns, joined to the LA and school, makes
+    SQLite scan the table.
+    """
+    return list(LostPupilRecord.objects.filter(**lookup).order_by().values_list("id", flat=True))
+
+
 def _filters(query: _Query, *, strict: bool) -> Q:
     """Return the conditions the database applies through its indexes.
 
@@ -147,11 +156,11 @@ def _filters(query: _Query, *, strict: bool) -> Q:
     """
     condition = Q(status__in=HELD)
     if query.upn:
-        condition &= Q(upn=query.upn) | Q(former_upn=query.upn)
+        condition &= Q(pk__in=_ids_of(upn=query.upn) + _ids_of(former_upn=query.upn))
     if query.dobs:
         # The stored swapped DOB finds a record written with day and month the other way.
-        same_day = Q(dob=query.dobs[0])
-        condition &= same_day | Q(dob_swapped=query.dobs[0]) if len(query.dobs) > 1 else same_day
+        swapped_too = _ids_of(dob_swapped=query.dobs[0]) if len(query.dobs) > 1 else []
+        condition &= Q(pk__in=_ids_of(dob=query.dobs[0]) + swapped_too)
     anchored = bool(query.upn or query.dobs) and not strict
     if query.surname and not anchored:
         condition &= _surname_q(query)
@@ -335,18 +344,70 @@ def _scored(query: _Query, rows: list[dict]) -> list[Hit]:
 
 def _page_from_sql(query: _Query, queryset: QuerySet, sort: str, page: int,
                    per_page: int) -> Page:
-    paged = Paginator(queryset.order_by(*_sql_order(query, sort)).values_list("id", flat=True),
-                      per_page).get_page(page)
+    ids = queryset.order_by(*_sql_order(query, sort)).values_list("id", flat=True)
+    return _page_of_ids(query, ids, page, per_page)
+
+
+def _page_of_ids(query: _Query, ids, page: int, per_page: int) -> Page:
+    """Return a page of these record ids (in order) as scored hits with their records."""
+    paged = Paginator(ids, per_page).get_page(page)
     ids = list(paged.object_list)
     rows = _light_rows(LostPupilRecord.objects.filter(pk__in=ids)) or []
     by_id = {row["id"]: row for row in rows}
     hits = []
-    for record_id in ids:
+    for record_id in (i for i in ids if i in by_id):
         row = by_id[record_id]
         scored = score_row(query, row) or (0, [])
         hits.append(Hit(id=record_id, score=scored[0], reasons=scored[1], row=row))
     paged.object_list = hits
+    _record_page(paged)
     return paged
+
+
+def _surname_only(query: _Query) -> bool:
+    criteria = query.criteria
+    return bool(query.surname) and not query.begins and not any((
+        criteria.upn, criteria.forename, criteria.dob, criteria.sex, criteria.town,
+        criteria.postcode))
+
+
+class _NameMatches:
+    """The records whose surname sounds like the query, as a sequence for Paginator.
+
+    Read from the surname keys alone (only held records have keys), exact names first, each
+    part in the order of its index (key or name, then record), so a common surname on a
+    million records is counted and paged from the index without sorting its rows.
+    """
+
+    def __init__(self, query: _Query):
+        names = LostPupilName.objects.order_by()
+        self.exact = names.filter(name__in=query.surname.variants)
+        self.alike = names.filter(key__in=query.surname.keys).exclude(
+            name__in=query.surname.variants)
+        self._counts: tuple[int, int] | None = None
+
+    def counts(self) -> tuple[int, int]:
+        if self._counts is None:
+            self._counts = (self.exact.count(), self.alike.count())
+        return self._counts
+
+    def __len__(self) -> int:
+        return sum(self.counts())
+
+    def count(self) -> int:
+        return len(self)
+
+    def __getitem__(self, window: slice) -> list[int]:
+        exact = self.counts()[0]
+        start, stop = window.start or 0, window.stop
+        ids = []
+        if start < exact:
+            ids += list(self.exact.order_by("name", "record_id").values_list(
+                "record_id", flat=True)[start:min(stop, exact)])
+        if stop > exact:
+            ids += list(self.alike.order_by("key", "record_id").values_list(
+                "record_id", flat=True)[max(start - exact, 0):stop - exact])
+        return list(dict.fromkeys(ids))
 
 
 def search_records(criteria: Criteria, *, sort: str = "score", page: int | str = 1,
@@ -358,6 +419,8 @@ def search_records(criteria: Criteria, *, sort: str = "score", page: int | str =
     """
     query = _prepare(criteria)
     records = LostPupilRecord.objects.all()
+    if _surname_only(query) and sort.lstrip("-") in ("", "score"):
+        return _page_of_ids(query, _NameMatches(query), page, per_page)
     for strict in (False, True):
         rows = _light_rows(records.filter(_filters(query, strict=strict)))
         if rows is not None:
@@ -365,7 +428,5 @@ def search_records(criteria: Criteria, *, sort: str = "score", page: int | str =
             paged = Paginator(hits, per_page).get_page(page)
             _record_page(paged)
             return paged
-    paged = _page_from_sql(query, records.filter(_filters(query, strict=True)), sort, page,
-                           per_page)
-    _record_page(paged)
-    return paged
+    return _page_from_sql(query, records.filter(_filters(query, strict=True)), sort, page,
+                          per_page)

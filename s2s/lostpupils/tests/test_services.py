@@ -32,7 +32,8 @@ def _names(criteria: Criteria) -> list[str]:
 
 def test_a_file_to_xxxxxxx_becomes_a_record_with_its_keys(smith, home_la, sending_school):
     assert smith.kind == LostPupilKind.MISSING
-    assert smith.uploading_la == home_la and smith.uploading_school == sending_school
+    assert smith.uploading_la == home_la
+    assert smith.uploading_school == sending_school
     assert smith.status == RecordStatus.OPEN
     names = {(n.kind, n.name, n.key) for n in smith.names.all()}
     assert names == {("legal", "SMYTHJONES", "SMTJNS"), ("former", "THOMSON", "TMSN"),
@@ -98,8 +99,10 @@ def test_a_second_file_for_the_same_upn_is_linked_and_flagged(
                            surname="Smith", forename="Liv", dob="2013-04-07").lost_pupil
     assert second.same_pupil_as == smith
     to_la = [m for m in mail.outbox if m.to == ["s2s@dorset.example.gov.uk"]]
-    assert len(to_la) == 1 and "second file" in to_la[0].subject
-    assert "Olivia" not in to_la[0].body and "H801200001001" not in to_la[0].body
+    assert len(to_la) == 1
+    assert "second file" in to_la[0].subject
+    assert "Olivia" not in to_la[0].body
+    assert "H801200001001" not in to_la[0].body
 
 
 def test_a_second_file_with_the_same_name_and_dob_is_linked(smith, outsider_school_user):
@@ -139,7 +142,8 @@ def test_download_then_confirm_marks_it_downloaded_and_tells_the_uploading_la(
     assert record.status == RecordStatus.DOWNLOADED
     assert (record.downloaded_by, record.downloaded_la) == (other_lpd_officer, other_la)
     assert [m.to for m in mail.outbox] == [["s2s@dorset.example.gov.uk"]]
-    assert "found" in mail.outbox[0].subject and "Olivia" not in mail.outbox[0].body
+    assert "found" in mail.outbox[0].subject
+    assert "Olivia" not in mail.outbox[0].body
     assert AuditEvent.objects.filter(action="lpd_download", actor=other_lpd_officer).exists()
 
 
@@ -156,7 +160,8 @@ def test_forward_sends_the_ctf_to_an_own_la_school(smith, lpd_transfer_officer,
     assert new.destination_establishment == receiving_school
     assert new.status == TransferStatus.AWAITING
     smith.refresh_from_db()
-    assert smith.status == RecordStatus.DOWNLOADED and smith.forwarded_to == "8384512"
+    assert smith.status == RecordStatus.DOWNLOADED
+    assert smith.forwarded_to == "8384512"
 
 
 def test_forward_refuses_a_school_of_another_la(smith, lpd_transfer_officer, outsider_school):
@@ -168,10 +173,13 @@ def test_removal_deletes_the_file_and_keeps_the_fact(smith, lost_pupil_officer):
     record = services.lost_pupil_remove(user=lost_pupil_officer, record=smith,
                                         reason="On roll at 8384512")
     record.refresh_from_db()
-    assert record.status == RecordStatus.REMOVED and record.surname == "" and record.dob is None
+    assert record.status == RecordStatus.REMOVED
+    assert record.surname == ""
+    assert record.dob is None
     assert not record.names.exists()
     record.transfer.refresh_from_db()
-    assert record.transfer.stored_file is None and not record.transfer.pupils.exists()
+    assert record.transfer.stored_file is None
+    assert not record.transfer.pupils.exists()
     assert AuditEvent.objects.get(action="lpd_remove").detail["upn"] == "H801200001001"
     assert _names(Criteria(surname="Jones")) == []
 
