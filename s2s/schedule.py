@@ -20,6 +20,10 @@ SCHEDULE: list[Job] = [
     # Messaging: retention, nightly, deletes unread copies 31 days after arrival and read ones
     # 14 days after reading (`s2s purge_messages`).
     Job("purge_messages", "daily 02:30", command="purge_messages"),
+    # Lost Pupil Database: records past statutory school leaving age are purged nightly
+    # (`s2s purge_lost_pupils`); on the 1st, each LA hears what goes next month.
+    Job("purge_lost_pupils", "daily 02:15", command="purge_lost_pupils"),
+    Job("send_lost_pupil_preview", "monthly 1st 06:00", command="send_lost_pupil_preview"),
     # The annual user review: warnings, then disabling.
     Job("review_users", "daily 03:00", command="review_users"),
     # Finished task results kept a fortnight, for looking into a failure (database backend

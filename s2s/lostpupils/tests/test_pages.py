@@ -1,0 +1,112 @@
+"""The LPD pages: search, the audited record view, attested download, forward, and that no
+school role reaches any of them."""
+
+import pytest
+from django.urls import reverse
+
+from s2s.accounts.roles import Role
+from s2s.audit.models import AuditEvent
+from s2s.lostpupils.models import RecordStatus
+from s2s.lostpupils.tests.conftest import send_lost
+from s2s.lostpupils.urls import urlpatterns
+from s2s.transfers.models import Transfer
+
+
+@pytest.fixture
+def record(sending_school_user):
+    return send_lost(sending_school_user, "8383321", surname="Thomson", forename="Ayesha",
+                     dob="2012-10-05", sex="F").lost_pupil
+
+
+def test_the_search_page_ranks_with_reasons_and_audits_the_search(client, record,
+                                                                   lpd_transfer_officer):
+    client.force_login(lpd_transfer_officer)
+    response = client.get(reverse("lostpupils:search"),
+                          {"surname": "Thompson", "dob": "2012-10-05", "search": ""})
+    assert response.status_code == 200
+    assert "Surname sounds alike, DOB exact" in response.content.decode()
+    assert AuditEvent.objects.filter(action="lpd_search").count() == 1
+
+
+def test_the_search_page_sorts_by_a_column(client, record, sending_school_user,
+                                           lpd_transfer_officer):
+    send_lost(sending_school_user, "8383321", surname="Tomson", forename="Zak",
+              dob="2012-10-05", sex="M")
+    client.force_login(lpd_transfer_officer)
+    response = client.get(reverse("lostpupils:search"), {
+        "surname": "Thomson", "dob": "2012-10-05", "search": "", "sort": "-forename"})
+    page = response.context["page"]
+    assert [hit.record.forename for hit in page.object_list] == ["Zak", "Ayesha"]
+
+
+def test_choosing_a_result_shows_its_details_and_is_audited(client, record,
+                                                            lost_pupil_officer):
+    client.force_login(lost_pupil_officer)
+    response = client.get(reverse("lostpupils:record", args=[record.pk]))
+    content = response.content.decode()
+    assert "838" in content
+    assert "Stickland" in content
+    assert "Date uploaded" in content
+    assert AuditEvent.objects.get(action="lpd_view").object_id == str(record.pk)
+
+
+def test_the_attestation_box_must_be_ticked(client, record, lpd_transfer_officer):
+    client.force_login(lpd_transfer_officer)
+    response = client.post(reverse("lostpupils:download", args=[record.pk]), {})
+    assert response.status_code == 200
+    assert "Confirm that you have taken reasonable steps" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="lpd_download").exists()
+
+
+def test_attested_download_then_confirmation_marks_it_downloaded(client, record,
+                                                                lpd_transfer_officer):
+    client.force_login(lpd_transfer_officer)
+    url = reverse("lostpupils:download", args=[record.pk])
+    response = client.post(url, {"attest": "on"})
+    assert response["Content-Disposition"].startswith("attachment")
+    assert b"Thomson" in b"".join(response.streaming_content)
+    assert "Yes, it downloaded correctly" in client.get(url).content.decode()
+    client.post(reverse("lostpupils:confirm", args=[record.pk]))
+    record.refresh_from_db()
+    assert record.status == RecordStatus.DOWNLOADED
+    assert record.downloaded_by == lpd_transfer_officer
+
+
+def test_confirming_without_downloading_changes_nothing(client, record, lpd_transfer_officer):
+    client.force_login(lpd_transfer_officer)
+    client.post(reverse("lostpupils:confirm", args=[record.pk]))
+    record.refresh_from_db()
+    assert record.status == RecordStatus.OPEN
+
+
+def test_forwarding_through_the_page_delivers_a_ctf_to_the_school(
+        client, record, lpd_transfer_officer, receiving_school):
+    client.force_login(lpd_transfer_officer)
+    response = client.post(reverse("lostpupils:forward", args=[record.pk]), {"to": "8384512"})
+    assert response.status_code == 302
+    new = Transfer.objects.get(destination_establishment=receiving_school)
+    assert new.name.startswith("838LLLL_CTF8384512_")
+    record.refresh_from_db()
+    assert record.forwarded_to == "8384512"
+
+
+def test_the_la_records_page_flags_a_second_file(client, record, sending_school_user,
+                                                 lost_pupil_officer):
+    send_lost(sending_school_user, "8383321", surname="Thomson", forename="Ayesha",
+              dob="2012-10-05")
+    client.force_login(lost_pupil_officer)
+    response = client.get(reverse("lostpupils:la-records"))
+    assert "Second file" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", [Role.SCHOOL, Role.CONNECTOR, Role.LA_SCHOOL])
+def test_no_school_role_reaches_any_lpd_page(client, make_user, sending_school, home_la,
+                                             record, role):
+    scope = home_la if role == Role.LA_SCHOOL else sending_school
+    client.force_login(make_user(role, scope, username=f"u_{role}"))
+    for pattern in urlpatterns:
+        kwargs = {"pk": record.pk} if "<int:pk>" in str(pattern.pattern) else {}
+        url = reverse(f"lostpupils:{pattern.name}", kwargs=kwargs)
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, {"attest": "on", "to": "8384512", "reason": "x"}
+                           ).status_code == 404, url
