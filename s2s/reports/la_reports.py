@@ -17,6 +17,7 @@ from s2s.reports.charts import Chart
 from s2s.reports.queries import (
     DELIVERED_KINDS,
     DOWNLOADED,
+    by_day_windows,
     destination_la,
     source_la,
     status_counts,
@@ -29,6 +30,7 @@ from s2s.transfers.models import TransferStatus
 
 CTF = "CTF"
 MAX_OTHER_LAS = 9
+SCHOOLS_AT_A_TIME = 600  # schools counted in one go: a little over a page (500 rows)
 
 
 def _schools(params):
@@ -37,6 +39,16 @@ def _schools(params):
         return Establishment.objects.filter(pk=params.school.pk)
     schools = Establishment.objects.all()
     return schools.filter(la=params.la) if params.la is not None else schools
+
+
+def _at_schools(params, side: str) -> dict:
+    """Return the lookup for files whose `side` ("source", "destination") is a run's school.
+
+    Every school is every file with a school at that end (the foreign key makes it one).
+    """
+    if params.school is None and params.la is None:
+        return {f"{side}_establishment__isnull": False}
+    return {f"{side}_establishment__in": _schools(params).values("pk")}
 
 
 @register
@@ -59,20 +71,25 @@ class UsageReport(Report):
     )
 
     def rows(self, params):
-        schools = _schools(params)
+        schools = list(_schools(params).order_by("code").values("pk", "code", "name"))
+        for at in range(0, len(schools), SCHOOLS_AT_A_TIME):  # the first rows come first
+            yield from self._rows(params, schools[at:at + SCHOOLS_AT_A_TIME])
+
+    def _rows(self, params, schools: list[dict]):
+        ids = [school["pk"] for school in schools]
         ctfs = transfers(params, file_type=CTF)
         sent = {
             r["source_establishment_id"]: r for r in
-            ctfs.filter(source_establishment__in=schools.values("pk"))
+            ctfs.filter(source_establishment__in=ids)
             .values("source_establishment_id").annotate(**status_counts())
         }
         received = {
             r["destination_establishment_id"]: r for r in
-            ctfs.filter(destination_establishment__in=schools.values("pk"))
+            ctfs.filter(destination_establishment__in=ids)
             .values("destination_establishment_id")
             .annotate(**status_counts(), downloaded=Count("id", filter=DOWNLOADED))
         }
-        for school in schools.order_by("code").values("pk", "code", "name").iterator():
+        for school in schools:
             out, into = sent.get(school["pk"], {}), received.get(school["pk"], {})
             yield {
                 "school": school["code"], "school_name": school["name"],
@@ -83,8 +100,7 @@ class UsageReport(Report):
             }
 
     def charts(self, params):
-        schools = _schools(params).values("pk")
-        weeks = weekly(transfers(params, file_type=CTF, source_establishment__in=schools))
+        weeks = weekly(transfers(params, file_type=CTF, **_at_schools(params, "source")))
         return [week_chart(weeks, _("CTFs uploaded per week"))]
 
 
@@ -102,10 +118,10 @@ class SchoolReport(Report):
         Column("pupils", _("Pupils"), True), Column("awaiting", _("Awaiting download"), True),
     )
 
-    def _side(self, params, side: str, other: str, direction: str):
-        schools = _schools(params).values("pk")
+    def _side(self, params, side: str, other: str, direction: str, start, end):
         return (
-            transfers(params, file_type=CTF, **{f"{side}_establishment__in": schools})
+            transfers(params, file_type=CTF, **_at_schools(params, side))
+            .filter(uploaded_at__gte=start, uploaded_at__lt=end)
             .annotate(date=TruncDate("uploaded_at", tzinfo=timezone.get_current_timezone()),
                       school=F(f"{side}_establishment__code"),
                       school_name=F(f"{side}_establishment__name"),
@@ -115,11 +131,16 @@ class SchoolReport(Report):
                          if k in ("files", "pupils", "awaiting")})
         )
 
-    def rows(self, params):
-        sent = self._side(params, "source", "destination_code", "sent")
-        received = self._side(params, "destination", "source_code", "received")
+    def _rows_in(self, params, start, end):
+        sent = self._side(params, "source", "destination_code", "sent", start, end)
+        received = self._side(params, "destination", "source_code", "received", start, end)
         both = sent.union(received, all=True).order_by("date", "school", "direction", "other")
         return both.iterator(chunk_size=self.chunk_size)
+
+    def rows(self, params):
+        # Ordered by day first, so a few days at a time: the page's rows come at once.
+        return by_day_windows(params, transfers(params, file_type=CTF),
+                              lambda start, end: self._rows_in(params, start, end))
 
 
 def _la_numbers(text: str) -> list[str]:
@@ -227,10 +248,13 @@ class MovementReport(Report):
             label=_("Type of file"), required=False, choices=[("", _("Any")), *kinds])}
 
     def _places(self, params) -> Q:
-        schools = _schools(params).values("pk")
-        places = (Q(source_establishment__in=schools)
-                  | Q(destination_establishment__in=schools))
-        if params.school is None and params.la is not None:
+        # The schools' ids, not a subquery: each branch of the OR can then use its index.
+        if params.school is None and params.la is None:
+            return Q(source_establishment__isnull=False) | Q(
+                destination_establishment__isnull=False)
+        ids = list(_schools(params).values_list("pk", flat=True))
+        places = Q(source_establishment__in=ids) | Q(destination_establishment__in=ids)
+        if params.school is None:
             places |= Q(source_la=params.la) | Q(destination_la=params.la)
         return places
 

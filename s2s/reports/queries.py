@@ -1,8 +1,8 @@
 """Query pieces the reports share: the LA of each end of a transfer, weeks, ages, statuses."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
-from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Min, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -77,6 +77,11 @@ def weekly(files) -> list[tuple]:
         for row in files.annotate(week=TruncWeek("uploaded_at", tzinfo=tz)).values("week")
         .annotate(files=Count("id")).order_by()
     }
+    return fill_weeks(counts)
+
+
+def fill_weeks(counts: dict) -> list[tuple]:
+    """Return (Monday, files) for each week from the first in `counts` to the last, gaps as 0."""
     if not counts:
         return []
     weeks, week = [], min(counts)
@@ -84,6 +89,35 @@ def weekly(files) -> list[tuple]:
         weeks.append((week, counts.get(week, 0)))
         week += timedelta(days=7)
     return weeks
+
+
+def by_day_windows(params, files, rows_in, *, target: int = 2000):
+    """Yield the rows of a report ordered by UK day, reading the range a few days at a time.
+
+    `rows_in(start, end)` returns the rows of files uploaded from `start` up to `end` (two
+    local midnights). The first rows come without grouping the whole range: a window starts
+    at one day, doubles while it gives fewer than `target` rows, and halves when it gives
+    more than four times that. `files` is the run's files: a blank "from" starts at the first.
+    """
+    first = params.date_from
+    if first is None:
+        earliest = files.aggregate(first=Min("uploaded_at"))["first"]
+        if earliest is None:
+            return
+        first = timezone.localtime(earliest).date()
+    days, after_last = 1, params.date_to + timedelta(days=1)
+    while first < after_last:
+        last = min(first + timedelta(days=days), after_last)
+        count = 0
+        for row in rows_in(timezone.make_aware(datetime.combine(first, time.min)),
+                           timezone.make_aware(datetime.combine(last, time.min))):
+            count += 1
+            yield row
+        first = last
+        if count < target:
+            days = min(days * 2, 512)
+        elif count > 4 * target:
+            days = max(days // 2, 1)
 
 
 def week_chart(weeks: list[tuple], title) -> Chart:

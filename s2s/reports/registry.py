@@ -43,6 +43,14 @@ class Params:
     la: LocalAuthority | None = None  # None: every LA (the service only)
     school: Establishment | None = None
     extra: dict = field(default_factory=dict)
+    # What one run has worked out already (a chart drawn from the rows), by name.
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def cached(self, key: str, compute):
+        """Return compute()'s value, worked out once per run under `key`."""
+        if key not in self.cache:
+            self.cache[key] = compute()
+        return self.cache[key]
 
     @property
     def start(self) -> datetime | None:

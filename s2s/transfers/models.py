@@ -178,6 +178,9 @@ class Transfer(models.Model):
             models.Index(fields=["source_la", "source_mailbox", "uploaded_at"],
                          name="transfer_outbox_la"),
             models.Index(fields=["status", "uploaded_at"], name="transfer_status"),
+            # The file movement report: everything but CTFs, in order of upload.
+            models.Index(fields=["uploaded_at", "id"], condition=~models.Q(file_type="CTF"),
+                         name="transfer_not_ctf"),
         ]
 
     def __str__(self):
