@@ -35,9 +35,10 @@ SORTS = {
     "dob": "dob", "sex": "sex", "town": "town_norm", "la": "uploading_la__number",
     "school": "uploading_school__code", "uploaded": "uploaded_at",
 }
+# No joins: an OR of two indexed columns stays an index read on SQLite only without them.
 _LIGHT = ("id", "upn", "former_upn", "surname_norm", "forename_norm", "forename_key", "dob",
-          "sex", "town_norm", "postcode_norm", "uploading_la__number",
-          "uploading_school__code", "uploaded_at")
+          "sex", "town_norm", "postcode_norm", "uploading_la_id", "uploading_school_id",
+          "uploaded_at")
 # Points per criterion: the best possible match, and each kind of match.
 POINTS = {"upn": 40, "surname": 30, "forename": 15, "dob": 25, "sex": 5, "town": 5,
           "postcode": 10}
@@ -139,13 +140,15 @@ def _forename_q(query: _Query) -> Q:
                                                              query.forename.whole)
 
 
-def _ids_of(**lookup) -> list[int]:
-    """Return the ids of one indexed equality, as its own query.
+def _either(**equalities) -> Q:
+    """Return "any of these indexed equalities" as a UNION of one index read each.
 
-    Read apart because an OR of two indexed columns, joined to the LA and school, makes
-    SQLite scan the table.
+    A plain OR of two columns makes SQLite scan the table; a UNION reads both indexes on
+    every backend.
     """
-    return list(LostPupilRecord.objects.filter(**lookup).order_by().values_list("id", flat=True))
+    records = LostPupilRecord.objects.order_by()
+    reads = [records.filter(**{name: value}).values("id") for name, value in equalities.items()]
+    return Q(pk__in=reads[0].union(*reads[1:]))
 
 
 def _filters(query: _Query, *, strict: bool) -> Q:
@@ -156,11 +159,11 @@ def _filters(query: _Query, *, strict: bool) -> Q:
     """
     condition = Q(status__in=HELD)
     if query.upn:
-        condition &= Q(pk__in=_ids_of(upn=query.upn) + _ids_of(former_upn=query.upn))
+        condition &= _either(upn=query.upn, former_upn=query.upn)
     if query.dobs:
         # The stored swapped DOB finds a record written with day and month the other way.
-        swapped_too = _ids_of(dob_swapped=query.dobs[0]) if len(query.dobs) > 1 else []
-        condition &= Q(pk__in=_ids_of(dob=query.dobs[0]) + swapped_too)
+        condition &= (_either(dob=query.dobs[0], dob_swapped=query.dobs[0])
+                      if len(query.dobs) > 1 else Q(dob=query.dobs[0]))
     anchored = bool(query.upn or query.dobs) and not strict
     if query.surname and not anchored:
         condition &= _surname_q(query)
@@ -303,9 +306,24 @@ def _light_rows(queryset: QuerySet) -> list[dict] | None:
     return list(by_id.values())
 
 
+def _with_places(hits: list[Hit]) -> None:
+    """Add the LA number and school code to each hit's row, to sort by them."""
+    from s2s.directory.models import Establishment, LocalAuthority
+
+    las = dict(LocalAuthority.objects.filter(
+        pk__in={h.row["uploading_la_id"] for h in hits}).values_list("pk", "number"))
+    schools = dict(Establishment.objects.filter(
+        pk__in={h.row["uploading_school_id"] for h in hits}).values_list("pk", "code"))
+    for hit in hits:
+        hit.row["uploading_la__number"] = las.get(hit.row["uploading_la_id"], "")
+        hit.row["uploading_school__code"] = schools.get(hit.row["uploading_school_id"], "")
+
+
 def _sorted_hits(hits: list[Hit], sort: str) -> list[Hit]:
     """Return the hits closest first, or by a column (blanks last, whichever direction)."""
     column = SORTS.get(sort.lstrip("-"))
+    if column in ("uploading_la__number", "uploading_school__code"):
+        _with_places(hits)
     if column is None:
         return sorted(hits, key=lambda h: (-h.score, h.row["surname_norm"],
                                            h.row["forename_norm"], h.id))

@@ -63,3 +63,13 @@ def test_one_edit_apart_is_exactly_one_edit():
     assert not one_edit_apart("JONES", "JONES")
     assert not one_edit_apart("JONES", "JAMES")
     assert damerau_levenshtein("JONES", "BROWNING", limit=1) == 2
+
+
+def test_one_edit_apart_agrees_with_the_distance_on_random_strings():
+    import random
+
+    rng = random.Random(1)
+    for _ in range(20000):
+        a = "".join(rng.choice("ABC") for _ in range(rng.randrange(7)))
+        b = "".join(rng.choice("ABC") for _ in range(rng.randrange(7)))
+        assert one_edit_apart(a, b) == (damerau_levenshtein(a, b) == 1), (a, b)
