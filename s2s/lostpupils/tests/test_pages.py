@@ -110,3 +110,17 @@ def test_no_school_role_reaches_any_lpd_page(client, make_user, sending_school, 
         assert client.get(url).status_code == 404, url
         assert client.post(url, {"attest": "on", "to": "8384512", "reason": "x"}
                            ).status_code == 404, url
+
+
+def test_results_sort_by_school_and_la(client, record, outsider_school_user,
+                                       lpd_transfer_officer):
+    send_lost(outsider_school_user, "6812345", surname="Thomson", forename="Ayesha",
+              dob="2012-10-05")
+    client.force_login(lpd_transfer_officer)
+    url = reverse("lostpupils:search")
+    for sort, expected in (("school", ["6812345", "8383321"]), ("-la", ["838", "681"])):
+        page = client.get(url, {"surname": "Thomson", "dob": "2012-10-05", "search": "",
+                                "sort": sort}).context["page"]
+        shown = [hit.record.uploading_school.code if sort == "school"
+                 else hit.record.uploading_la.number for hit in page.object_list]
+        assert shown == expected, sort
