@@ -4,19 +4,24 @@ from functools import wraps
 
 from django.http import Http404
 
-from s2s.accounts.policy import has_capability
+from s2s.accounts.policy import Action, has_capability
 
 
-def requires(action: str):
-    """Let the view run only for users whose role has this capability; anyone else gets 404.
+def requires(*actions: str):
+    """Let the view run for people who use the pages and hold any of these capabilities.
 
-    Signed-out users never reach here: LoginRequiredMiddleware sends them to sign in first.
+    Anyone else gets 404, MIS connectors included (they hold file capabilities, but use the
+    API only). Signed-out visitors never reach here: LoginRequiredMiddleware sends them to
+    sign in first.
     """
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not has_capability(request.user, action):
+            user = request.user
+            if not has_capability(user, Action.USE_PAGES) or not any(
+                has_capability(user, action) for action in actions
+            ):
                 raise Http404
             return view(request, *args, **kwargs)
 

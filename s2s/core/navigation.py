@@ -17,14 +17,15 @@ class MenuEntry:
     label: str
     url_name: str
     action: str
+    also: tuple[str, ...] = ()  # other capabilities that show the entry too
 
 
 MENU = [
     MenuEntry(_("Start"), "core:start", Action.USE_PAGES),
-    MenuEntry(_("Upload"), "transfers:upload", Action.TRANSFER_FILES),
+    MenuEntry(_("Upload"), "transfers:upload", Action.TRANSFER_FILES, (Action.GENERIC_FILES,)),
     MenuEntry(_("Download"), "transfers:inbox", Action.TRANSFER_FILES),
     MenuEntry(_("Generic files"), "transfers:generic", Action.GENERIC_FILES),
-    MenuEntry(_("Sent files"), "transfers:outbox", Action.TRANSFER_FILES),
+    MenuEntry(_("Sent files"), "transfers:outbox", Action.TRANSFER_FILES, (Action.GENERIC_FILES,)),
     MenuEntry(_("LA monitoring"), "transfers:la-monitoring", Action.MONITOR_LA_FILES),
     MenuEntry(_("Lost pupils"), "lostpupils:search", Action.SEARCH_LPD),
     MenuEntry(_("Children missing education"), "feeds:cme", Action.CME_DASHBOARD),
@@ -43,7 +44,7 @@ def menu_for(user, current_path: str = "") -> list[dict]:
     """Return the menu entries this user may use, with their URLs."""
     items = []
     for entry in MENU:
-        if not has_capability(user, entry.action):
+        if not any(has_capability(user, a) for a in (entry.action, *entry.also)):
             continue
         try:
             url = reverse(entry.url_name)

@@ -1,14 +1,14 @@
 """Pages of the file exchange: upload, the inbox, generic zips, one file, the outbox."""
 
-from functools import wraps
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action, can, has_capability, transfer_box
 from s2s.core.errors import ServiceError
 from s2s.ctf.validate import Finding
@@ -19,27 +19,6 @@ from s2s.transfers.models import Transfer, TransferStatus
 RESULTS_KEY = "transfers_upload_results"
 WARNINGS_SHOWN = 20
 PER_PAGE = 50
-
-
-def pages_for(*actions: str):
-    """Let the view run for users who may use the pages and hold any of these capabilities.
-
-    Anyone else gets 404, as with `accounts.decorators.requires`.
-    """
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            user = request.user
-            if not has_capability(user, Action.USE_PAGES) or not any(
-                has_capability(user, action) for action in actions
-            ):
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 def finding_texts(findings: list[dict], limit: int | None = None) -> list[str]:
@@ -61,7 +40,7 @@ def _upload_one(request, upload) -> dict:
     }
 
 
-@pages_for(Action.TRANSFER_FILES, Action.GENERIC_FILES)
+@requires(Action.TRANSFER_FILES, Action.GENERIC_FILES)
 def upload(request):
     """Upload one file or several; each is accepted or refused on its own (issue 4)."""
     error = None
@@ -78,7 +57,7 @@ def upload(request):
     })
 
 
-@pages_for(Action.TRANSFER_FILES, Action.GENERIC_FILES)
+@requires(Action.TRANSFER_FILES, Action.GENERIC_FILES)
 def upload_results(request):
     """Show what became of each file of the last upload."""
     results = request.session.get(RESULTS_KEY)
@@ -90,7 +69,7 @@ def upload_results(request):
     })
 
 
-@pages_for(Action.TRANSFER_FILES)
+@requires(Action.TRANSFER_FILES)
 def inbox(request):
     """List the CTFs awaiting download, by type, to take one at a time or several as a zip."""
     awaiting = selectors.transfer_inbox(user=request.user)
@@ -100,7 +79,7 @@ def inbox(request):
     })
 
 
-@pages_for(Action.GENERIC_FILES)
+@requires(Action.GENERIC_FILES)
 def generic(request):
     """List the generic zips awaiting download; each is downloaded on its own (seed 003, 5.7)."""
     return render(request, "transfers/generic.html", {
@@ -109,7 +88,7 @@ def generic(request):
     })
 
 
-@pages_for(Action.TRANSFER_FILES, Action.GENERIC_FILES)
+@requires(Action.TRANSFER_FILES, Action.GENERIC_FILES)
 def outbox(request):
     """List the files the user's school or mailbox sent, and what became of them."""
     files = selectors.transfer_outbox(user=request.user)
@@ -130,7 +109,7 @@ def _permissions(user, transfer: Transfer) -> dict:
     }
 
 
-@pages_for(Action.VIEW_TRANSFERS)
+@requires(Action.VIEW_TRANSFERS)
 def detail(request, pk):
     """Show one file: who sent it, where to, its state and warnings, and what can be done."""
     transfer = selectors.transfer_get(user=request.user, pk=pk)
@@ -148,7 +127,7 @@ def _attachment(stream, name: str, content_type: str) -> StreamingHttpResponse:
     return response
 
 
-@pages_for(Action.RECEIVE_FILES)
+@requires(Action.RECEIVE_FILES)
 def download(request, pk):
     """Send one file to its destination, counting and auditing the download."""
     transfer = selectors.transfer_get(user=request.user, pk=pk, action=Action.RECEIVE_FILES)
@@ -164,7 +143,7 @@ def download(request, pk):
 
 
 @require_POST
-@pages_for(Action.TRANSFER_FILES)
+@requires(Action.TRANSFER_FILES)
 def download_zip(request):
     """Send the chosen CTFs as one zip, streamed."""
     chosen = selectors.transfers_chosen(user=request.user, ids=request.POST.getlist("ids"))
@@ -179,7 +158,7 @@ def download_zip(request):
 
 
 @require_POST
-@pages_for(Action.TRANSFER_FILES)
+@requires(Action.TRANSFER_FILES)
 def collect_many(request):
     """Mark the chosen files as downloaded correctly."""
     chosen = selectors.transfers_chosen(user=request.user, ids=request.POST.getlist("ids"))
@@ -193,7 +172,7 @@ def collect_many(request):
 
 
 @require_POST
-@pages_for(Action.RECEIVE_FILES)
+@requires(Action.RECEIVE_FILES)
 def collect(request, pk):
     """Mark one file as downloaded correctly (seed 003, 5.2)."""
     transfer = selectors.transfer_get(user=request.user, pk=pk, action=Action.RECEIVE_FILES)
@@ -221,7 +200,7 @@ def _reason_page(request, transfer, *, service, submit: str, title: str, done: s
     })
 
 
-@pages_for(Action.RECEIVE_FILES)
+@requires(Action.RECEIVE_FILES)
 def reject(request, pk):
     """Refuse a file with a reason the sender is told."""
     transfer = selectors.transfer_get(user=request.user, pk=pk, action=Action.RECEIVE_FILES)
@@ -231,7 +210,7 @@ def reject(request, pk):
     return page or redirect("transfers:generic" if transfer.is_generic else "transfers:inbox")
 
 
-@pages_for(Action.WITHDRAW_FILES)
+@requires(Action.WITHDRAW_FILES)
 def delete(request, pk):
     """Withdraw a file the user's place sent that has not been collected."""
     transfer = selectors.transfer_get(user=request.user, pk=pk, action=Action.WITHDRAW_FILES)
