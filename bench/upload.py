@@ -254,10 +254,13 @@ class Server:
     port: int
     process: subprocess.Popen
     log: Path
+    # Each one's fast shutdown: SIGINT for gunicorn (SIGTERM waits for requests to finish),
+    # SIGTERM for nginx (its SIGQUIT is the graceful one).
+    stop_signal: int = signal.SIGTERM
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            self.process.send_signal(self.stop_signal)
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
@@ -306,7 +309,7 @@ def gunicorn_start(spec: str, env: dict[str, str], workdir: Path) -> Server:
     process = subprocess.Popen(command, env=env, cwd=env["S2S_BENCH_SOURCE"],
                                start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    server = Server(f"gunicorn {spec}", port, process, log)
+    server = Server(f"gunicorn {spec}", port, process, log, signal.SIGINT)
     try:
         wait_healthy(server, "/healthz")
     except BaseException:
@@ -473,6 +476,9 @@ def client_thread(target: Target, pool: list[bytes], first_serial: int, slot: in
 
 def client_process(target: Target, pool: list[bytes], slots: list[int], serial_base: int,
                    count: int, seconds: float, go, out) -> None:
+    # The parent handles Ctrl-C and stops us with SIGTERM: die quietly then.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     tallies = [Tally() for _ in slots]
     go.wait()
     start = time.monotonic()
@@ -616,6 +622,10 @@ def load(target: Target, pool: list[bytes], *, clients: int, seconds: float, tot
         for receive in pipes:
             if receive.poll(seconds + 300):
                 tally.add(receive.recv())
+    except BaseException:
+        for child in children:
+            child.terminate()
+        raise
     finally:
         for child in children:
             child.join(timeout=10)
@@ -958,7 +968,10 @@ def measure_service(run: Run) -> ZipResult | None:
 
 def main() -> None:
     args = parse_args()
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # clean up as on Ctrl-C
+    # Ctrl-C and SIGTERM both unwind through the ExitStack, which stops servers and drops the
+    # database (SIGINT too, in case the shell that started us ignored it).
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with ExitStack() as stack:
         run = prepare(args, stack)
         header()
@@ -969,4 +982,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit("interrupted: servers stopped, database and temp directory removed "
+                 "(unless --keep)")
