@@ -25,6 +25,8 @@ from schemathesis.specs.openapi.checks import (
 
 from s2s.accounts.models import ApiToken
 from s2s.api.tests.conftest import a_ctf, send
+from s2s.messaging.recipients import Recipients
+from s2s.messaging.services import message_send
 from s2s.transfers.services import transfer_collect, transfer_reject
 from s2s.wsgi import application
 
@@ -35,10 +37,15 @@ OPERATIONS = [
     ("GET", "/api/v1/files/{file_id}/content"),
     ("POST", "/api/v1/files/{file_id}/collected"),
     ("POST", "/api/v1/files/{file_id}/reject"),
+    ("GET", "/api/v1/messages"),
+    ("POST", "/api/v1/messages"),
+    ("GET", "/api/v1/messages/{message_id}"),
 ]
 # Operations a school's token cannot use, checked the same way with their own users' tokens.
 OPERATIONS_TESTED_ELSEWHERE = [
     ("GET", "/api/v1/reports/{name}.csv"),  # s2s/reports/tests/test_api_schemathesis.py
+    ("GET", "/api/v1/lost-pupils"),  # s2s/lostpupils/tests/test_api_schemathesis.py
+    ("POST", "/api/v1/lost-pupils/{record_id}/forward"),
 ]
 # No 5xx, answers as documented, and no operation that works without the token. Not
 # schemathesis's "positive data accepted": the document cannot say which file names and
@@ -64,20 +71,24 @@ def world(sending_school_user, receiving_school_user):
         ids.append(transfer.pk)
     ids.append(send(receiving_school_user, "8384512_CTF_8383321_001.XML",
                     a_ctf("8384512", "8383321")).pk)
-    return SimpleNamespace(token=ApiToken.issue(receiving_school_user)[1], ids=ids)
+    sent = message_send(user=sending_school_user, to=Recipients(schools=("8384512",)),
+                        subject="A CTF is on its way", body="Please look out for it.")
+    return SimpleNamespace(token=ApiToken.issue(receiving_school_user)[1],
+                           ids={"file_id": ids, "message_id": [sent.message.pk]})
 
 
-def _cases(operation, ids: list[int]):
-    """Return generated cases, half of them about the world's files when the path has an id.
+def _cases(operation, ids: dict[str, list[int]]):
+    """Return generated cases, half of them about the world's objects when the path has an id.
 
     Ids are drawn over the whole integer range; the world's real ones (not 1 to 5 on
     PostgreSQL, whose sequences outlive each test) would seldom come up by chance.
     """
     free = operation.as_strategy()
-    if "{file_id}" not in operation.path:
-        return free
-    known = [operation.as_strategy(path_parameters={"file_id": i}) for i in ids]
-    return st.one_of(free, *known)
+    known = [
+        operation.as_strategy(path_parameters={name: i})
+        for name, values in ids.items() if f"{{{name}}}" in operation.path for i in values
+    ]
+    return st.one_of(free, *known) if known else free
 
 
 @pytest.fixture
