@@ -153,6 +153,7 @@ class ApiToken(models.Model):
     @classmethod
     def issue(cls, user: User) -> tuple["ApiToken", str]:
         """Create a token for the user and return it with the key, shown once only."""
-        key = "s2s_" + secrets.token_urlsafe(32)
+        # Hex, so a prefix never starts with "-" (which a command line would read as an option).
+        key = "s2s_" + secrets.token_hex(32)
         token = cls.objects.create(user=user, prefix=key[4:12], key_hash=cls.hash(key))
         return token, key
