@@ -262,6 +262,12 @@ class MovementReport(Report):
         files = transfers(params).exclude(file_type=CTF).filter(self._places(params))
         if params.extra.get("file_type"):
             files = files.filter(file_type=params.extra["file_type"])
+        # In order of upload, so a few days at a time: the first rows come at once (a
+        # single query's cursor outside a transaction is held, so read to the end first).
+        return by_day_windows(params, files, lambda start, end: self._rows_in(
+            files.filter(uploaded_at__gte=start, uploaded_at__lt=end)))
+
+    def _rows_in(self, files):
         files = files.annotate(
             source=F("source_code"),
             destination=Coalesce("destination_establishment__code", "destination_code"),
@@ -271,4 +277,3 @@ class MovementReport(Report):
                 row[key] = timezone.localtime(row[key]) if row[key] else None
             row["status"] = TransferStatus(row["status"]).label
             yield row
-
