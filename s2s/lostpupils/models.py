@@ -106,7 +106,11 @@ class LostPupilRecord(models.Model):
         indexes = [
             models.Index(fields=["upn"], name="lpd_upn"),
             models.Index(fields=["former_upn"], name="lpd_former_upn"),
-            models.Index(fields=["dob"], name="lpd_dob"),
+            # Covering: a DOB search reads its candidates' key columns from the index alone.
+            models.Index(fields=["dob", "status", "surname_norm", "forename_norm",
+                                 "forename_key", "sex", "town_norm", "postcode_norm", "upn",
+                                 "former_upn", "uploading_la", "uploading_school",
+                                 "uploaded_at"], name="lpd_dob_keys"),
             models.Index(fields=["dob_swapped"], name="lpd_dob_swapped"),
             models.Index(fields=["forename_key"], name="lpd_forename_key"),
             models.Index(fields=["postcode_norm"], name="lpd_postcode"),
@@ -126,7 +130,8 @@ class LostPupilName(models.Model):
     sound-alike key. Each is indexed, so a surname search reads an index, not the table.
     """
 
-    record = models.ForeignKey(LostPupilRecord, on_delete=models.CASCADE, related_name="names")
+    record = models.ForeignKey(LostPupilRecord, on_delete=models.CASCADE, related_name="names",
+                               db_index=False)
     kind = models.CharField(max_length=10, choices=NameKind.choices)
     name = models.CharField(max_length=100)
     key = models.CharField(max_length=100)
@@ -136,6 +141,8 @@ class LostPupilName(models.Model):
         indexes = [
             models.Index(fields=["key", "record"], name="lpdname_key"),
             models.Index(fields=["name", "record"], name="lpdname_name"),
+            # Covering: a record's variants are read from the index alone.
+            models.Index(fields=["record", "kind", "name", "key"], name="lpdname_record"),
         ]
 
     def __str__(self):
