@@ -139,7 +139,8 @@ class LostPupilName(models.Model):
     class Meta:
         verbose_name = _("lost pupil name")
         indexes = [
-            models.Index(fields=["key", "record"], name="lpdname_key"),
+            # Covering: a sound-alike surname is counted and paged from the index alone.
+            models.Index(fields=["key", "name", "record"], name="lpdname_key"),
             models.Index(fields=["name", "record"], name="lpdname_name"),
             # Covering: a record's variants are read from the index alone.
             models.Index(fields=["record", "kind", "name", "key"], name="lpdname_record"),

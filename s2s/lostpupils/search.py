@@ -393,8 +393,8 @@ class _NameMatches:
     """The records whose surname sounds like the query, as a sequence for Paginator.
 
     Read from the surname keys alone (only held records have keys), exact names first, each
-    part in the order of its index (key or name, then record), so a common surname on a
-    million records is counted and paged from the index without sorting its rows.
+    part in the order of its covering index (name, record; key, name, record), so a common
+    surname on a million records is counted and paged from the index without sorting.
     """
 
     def __init__(self, query: _Query):
@@ -423,7 +423,7 @@ class _NameMatches:
             ids += list(self.exact.order_by("name", "record_id").values_list(
                 "record_id", flat=True)[start:min(stop, exact)])
         if stop > exact:
-            ids += list(self.alike.order_by("key", "record_id").values_list(
+            ids += list(self.alike.order_by("key", "name", "record_id").values_list(
                 "record_id", flat=True)[max(start - exact, 0):stop - exact])
         return list(dict.fromkeys(ids))
 
