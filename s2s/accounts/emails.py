@@ -7,12 +7,11 @@ Nothing here logs a link or a token.
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from s2s.core.outbox import email_queue
+from s2s.core.outbox import email_queue_templated
 
 
 def activation_link(user) -> str:
@@ -25,17 +24,7 @@ def activation_link(user) -> str:
 
 
 def _send(name: str, to: list[str], context: dict) -> None:
-    """Render emails/<name>-subject.txt, -body.txt and -body.html and queue them in the outbox.
-
-    Each address gets its own email, so no recipient learns who else was told, and a failure
-    to reach one address never holds up (or repeats) the others.
-    """
-    context = {"site_url": settings.SITE_URL, **context}
-    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
-    text = render_to_string(f"emails/{name}-body.txt", context)
-    html = render_to_string(f"emails/{name}-body.html", context)
-    for address in dict.fromkeys(a for a in to if a):
-        email_queue(to=address, subject=subject, text=text, html=html)
+    email_queue_templated(name=name, to=to, context=context)
 
 
 def send_activation(*, email: str, full_name: str, link: str) -> None:

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from s2s.core.models import EmailStatus, OutboundEmail
@@ -51,6 +52,27 @@ def email_queue(*, to: str, subject: str, text: str, html: str = "") -> Outbound
     # is there, and the sweep sends it.
     transaction.on_commit(lambda: send_email.enqueue(email_id=email.pk), robust=True)
     return email
+
+def email_queue_templated(*, name: str, to: list[str], context: dict) -> int:
+    """Render emails/<name>-subject.txt, -body.txt and -body.html and queue one per address.
+
+    Each address gets its own email, once however often and in whatever case it is given, so
+    no recipient learns who else was told and one bad address never holds up the others.
+    Return how many were queued.
+    """
+    context = {"site_url": settings.SITE_URL, **context}
+    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
+    text = render_to_string(f"emails/{name}-body.txt", context)
+    html = render_to_string(f"emails/{name}-body.html", context)
+    unique: dict[str, str] = {}
+    for address in to:
+        address = (address or "").strip()
+        if address:
+            unique.setdefault(address.lower(), address)
+    for address in unique.values():
+        email_queue(to=address, subject=subject, text=text, html=html)
+    return len(unique)
+
 
 
 def send_next_email() -> bool:

@@ -12,9 +12,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import formats
 
+from s2s.core.outbox import email_queue_templated
 from s2s.directory.models import LocalAuthority
 from s2s.lostpupils.models import LostPupilRecord
-from s2s.transfers.emails import _send
 
 
 def _records_link() -> str:
@@ -50,3 +50,7 @@ def send_purge_preview(*, la: LocalAuthority, month: date, count: int) -> int:
         "la": str(la), "count": count, "month": formats.date_format(month, "F Y"),
         "link": _records_link() + "?purge=next",
     })
+
+
+def _send(name: str, to: list[str], context: dict) -> int:
+    return email_queue_templated(name=name, to=to, context=context)

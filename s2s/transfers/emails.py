@@ -19,13 +19,12 @@ Who is told (DESIGN.md, "Notifications"):
 """
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from s2s.accounts.models import User
 from s2s.accounts.policy import CAPABILITIES, LA_MAILBOX_OF_ROLE, Action
-from s2s.core.outbox import email_queue
+from s2s.core.outbox import email_queue_templated
 from s2s.ctf.names import FILE_TYPES
 from s2s.directory.models import Establishment, LocalAuthority
 from s2s.transfers.models import DestinationKind, Mailbox, Transfer
@@ -38,29 +37,8 @@ _RECEIVING_ROLES = frozenset(
 
 
 def _send(name: str, to: list[str], context: dict) -> int:
-    """Render emails/<name>-subject.txt, -body.txt and -body.html; queue one per address.
-
-    Each address gets its own email, so no recipient learns who else was told. Return how
-    many were queued.
-    """
-    context = {"site_url": settings.SITE_URL, **context}
-    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
-    text = render_to_string(f"emails/{name}-body.txt", context)
-    html = render_to_string(f"emails/{name}-body.html", context)
-    addresses = _unique(to)
-    for address in addresses:
-        email_queue(to=address, subject=subject, text=text, html=html)
-    return len(addresses)
-
-
-def _unique(addresses: list[str]) -> list[str]:
-    """Return the addresses in order, each once however often and in whatever case given."""
-    seen: dict[str, str] = {}
-    for address in addresses:
-        address = (address or "").strip()
-        if address:
-            seen.setdefault(address.lower(), address)
-    return list(seen.values())
+    """Queue the email <name> to each address once; return how many were queued."""
+    return email_queue_templated(name=name, to=to, context=context)
 
 
 # --- who is told ----------------------------------------------------------------------------
