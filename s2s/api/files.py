@@ -16,12 +16,12 @@ from ninja.files import UploadedFile
 
 from s2s.accounts.policy import Action, has_capability
 from s2s.api.errors import ERRORS, ErrorOut
+from s2s.api.paging import PAGE_SIZE, next_page_url
 from s2s.transfers import selectors, services
 from s2s.transfers.models import Transfer, TransferStatus
 
 router = Router(tags=["files"])
 
-PAGE_SIZE = 50
 # Far beyond any real box; it keeps a generated page number from asking the database for
 # an offset it cannot hold.
 MAX_PAGE = 100_000
@@ -136,13 +136,6 @@ def _box(user, box: str, status: str | None) -> QuerySet[Transfer]:
             | selectors.transfer_inbox(user=user, generic=True, statuses=statuses))
 
 
-def _next_url(request: HttpRequest, page: int, count: int) -> str | None:
-    if page * PAGE_SIZE >= count:
-        return None
-    query = request.GET.copy()
-    query["page"] = str(page + 1)
-    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-
 
 @router.post("", response={201: UploadOut, 413: ErrorOut, **ERRORS}, summary="Upload a file")
 def file_upload(request: HttpRequest, file: File[UploadedFile]):
@@ -166,7 +159,7 @@ def file_list(request: HttpRequest, filters: Query[FilesQuery]):
     start = (filters.page - 1) * PAGE_SIZE
     return {
         "items": [_summary(t) for t in files[start:start + PAGE_SIZE]],
-        "count": count, "next": _next_url(request, filters.page, count),
+        "count": count, "next": next_page_url(request, filters.page, count, PAGE_SIZE),
     }
 
 

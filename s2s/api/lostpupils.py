@@ -13,13 +13,13 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from s2s.accounts.policy import Action, get_for, has_capability
 from s2s.api.errors import ERRORS
+from s2s.api.paging import PAGE_SIZE, next_page_url
 from s2s.lostpupils.models import LostPupilRecord
 from s2s.lostpupils.search import BEGINS, SOUNDALIKE, Criteria
 from s2s.lostpupils.services import records as services
 
 router = Router(tags=["lost pupils"])
 
-PAGE_SIZE = 50
 MAX_PAGE = 100_000
 MAX_ID = 2**63 - 1
 RecordId = Path[Annotated[int, Field(ge=1, le=MAX_ID)]]
@@ -101,13 +101,6 @@ def _item(hit) -> dict:
     }
 
 
-def _next_url(request: HttpRequest, page: int, count: int) -> str | None:
-    if page * PAGE_SIZE >= count:
-        return None
-    query = request.GET.copy()
-    query["page"] = str(page + 1)
-    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-
 
 @router.get("", response={200: LostPupilsPage, **ERRORS}, summary="Search the LPD")
 def lost_pupil_search(request: HttpRequest, filters: Query[LostPupilsQuery]):
@@ -119,7 +112,7 @@ def lost_pupil_search(request: HttpRequest, filters: Query[LostPupilsQuery]):
     count = page.paginator.count
     items = [_item(hit) for hit in page.object_list] if page.number == filters.page else []
     return {"items": items, "count": count,
-            "next": _next_url(request, filters.page, count)}
+            "next": next_page_url(request, filters.page, count, PAGE_SIZE)}
 
 
 @router.post("/{record_id}/forward", response={201: ForwardOut, **ERRORS},

@@ -12,13 +12,13 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from s2s.accounts.policy import Action, has_capability
 from s2s.api.errors import ERRORS
+from s2s.api.paging import PAGE_SIZE, next_page_url
 from s2s.messaging import selectors, services
 from s2s.messaging.models import BODY_MAX, SUBJECT_MAX
 from s2s.messaging.recipients import DEFAULT_LA_ROLES, LaTarget, Recipients
 
 router = Router(tags=["messages"])
 
-PAGE_SIZE = 50
 MAX_PAGE = 100_000
 MAX_ID = 2**63 - 1
 MessageId = Path[Annotated[int, Field(ge=1, le=MAX_ID)]]
@@ -123,13 +123,6 @@ def _sent_item(message) -> dict:
             "recipients": message.total, "unread": message.unread}
 
 
-def _next_url(request: HttpRequest, page: int, count: int) -> str | None:
-    if page * PAGE_SIZE >= count:
-        return None
-    query = request.GET.copy()
-    query["page"] = str(page + 1)
-    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-
 
 @router.get("", response={200: MessagesPage, **ERRORS}, summary="List messages")
 def message_list(request: HttpRequest, filters: Query[MessagesQuery]):
@@ -142,7 +135,7 @@ def message_list(request: HttpRequest, filters: Query[MessagesQuery]):
     count = rows.count()
     start = (filters.page - 1) * PAGE_SIZE
     return {"items": [item(row) for row in rows[start:start + PAGE_SIZE]], "count": count,
-            "next": _next_url(request, filters.page, count)}
+            "next": next_page_url(request, filters.page, count, PAGE_SIZE)}
 
 
 def _received(request: HttpRequest, user, message_id: int) -> dict:
