@@ -12,11 +12,6 @@ from s2s.core.errors import ServiceError
 from s2s.directory.models import Establishment, LocalAuthority
 
 
-def apply_service_error(form: forms.Form, error: ServiceError) -> None:
-    """Show a service's refusal on the form: on its field when the form has one."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
 def _helper(button: Submit, method: str = "post") -> FormHelper:
     helper = FormHelper()
     helper.form_method = method

@@ -18,11 +18,11 @@ from s2s.accounts.forms_users import (
     UserCreateForm,
     UserFilterForm,
     UserRoleForm,
-    apply_service_error,
 )
 from s2s.accounts.models import User
 from s2s.accounts.policy import Action, can, get_for
 from s2s.core.errors import ServiceError
+from s2s.core.forms import add_service_error
 
 PAGE_SIZE = 25
 _USERS = User.objects.select_related("la", "establishment__la", "agency")
@@ -38,7 +38,7 @@ def _done(request, form, service, message: str, **kwargs) -> bool:
     try:
         service(by=request.user, request=request, **kwargs)
     except ServiceError as error:
-        apply_service_error(form, error)
+        add_service_error(form, error)
         return False
     messages.success(request, message)
     return True
@@ -84,7 +84,7 @@ def user_create(request):
         try:
             account = services.user_create(by=request.user, request=request, **form.cleaned_data)
         except ServiceError as error:
-            apply_service_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("%(username)s was added. The activation link and the "
                                         "username have been emailed to %(email)s, separately.")

@@ -5,7 +5,6 @@ from crispy_forms_gds.layout import Button, Field, Fixed, Fluid, Layout, Size
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from s2s.core.errors import ServiceError
 from s2s.directory.models import Establishment, Nation
 
 
@@ -15,10 +14,6 @@ def _helper(*fields, submit=None) -> FormHelper:
     helper.layout = Layout(*fields, Button("save", submit or _("Save"), type="submit"))
     return helper
 
-
-def add_service_error(form: forms.Form, error: ServiceError) -> None:
-    """Show a service's refusal on the field it names, or above the form."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 class LocalAuthorityCreateForm(forms.Form):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action, can
 from s2s.core.errors import ServiceError
+from s2s.core.forms import add_service_error
 from s2s.directory import selectors, services
 from s2s.directory.forms import (
     EstablishmentForm,
@@ -16,7 +17,6 @@ from s2s.directory.forms import (
     LocalAuthorityForm,
     SchoolSearchForm,
     SuccessorForm,
-    add_service_error,
 )
 
 SCHOOLS_PER_PAGE = 50

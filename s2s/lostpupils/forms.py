@@ -5,16 +5,11 @@ from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from s2s.core.errors import ServiceError
 from s2s.lostpupils.search import BEGINS, SORTS, SOUNDALIKE, Criteria
 from s2s.lostpupils.services.records import MAX_REASON
 
 SEX_CHOICES = [("", _("Any")), ("F", _("Female")), ("M", _("Male"))]
 
-
-def add_service_error(form: forms.Form, error: ServiceError) -> None:
-    """Show a service's refusal on the field it names, or above the form."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 class SearchForm(forms.Form):

@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action, can, get_for, scope
 from s2s.core.errors import ServiceError
+from s2s.core.forms import add_service_error
 from s2s.lostpupils.forms import (
     AttestForm,
     ForwardForm,
     RemoveForm,
     SearchForm,
-    add_service_error,
 )
 from s2s.lostpupils.models import LostPupilRecord
 from s2s.lostpupils.services import records as services

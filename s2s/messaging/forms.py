@@ -8,17 +8,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from s2s.accounts.roles import Role
-from s2s.core.errors import ServiceError
 from s2s.directory.models import LocalAuthority
 from s2s.messaging.models import BODY_MAX, NAME_MAX, SUBJECT_MAX
 from s2s.messaging.recipients import DEFAULT_LA_ROLES, LA_MESSAGE_ROLES, LaTarget, Recipients
 
 ROLE_CHOICES = [(role, Role(role).label) for role in LA_MESSAGE_ROLES]
 
-
-def add_service_error(form: forms.Form, error: ServiceError) -> None:
-    """Show a service's refusal on the field it names, or above the form."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 def _helper(*fields, form_tag: bool = True) -> FormHelper:

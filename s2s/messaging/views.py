@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action
 from s2s.core.errors import ServiceError
+from s2s.core.forms import add_service_error
 from s2s.messaging import compose, selectors, services
 from s2s.messaging.forms import (
     ConfirmForm,
@@ -19,7 +20,6 @@ from s2s.messaging.forms import (
     MessageForm,
     SchoolListForm,
     SchoolNumberForm,
-    add_service_error,
 )
 from s2s.messaging.recipients import BLANKET_GUIDANCE
 

@@ -11,6 +11,7 @@ from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action, scope
 from s2s.core.csvsafe import csv_lines
 from s2s.core.errors import ServiceError
+from s2s.core.forms import add_service_error
 from s2s.directory.models import LocalAuthority
 from s2s.messaging import selectors, services
 from s2s.messaging.forms import (
@@ -18,7 +19,6 @@ from s2s.messaging.forms import (
     GroupForm,
     ReportForm,
     TemplateForm,
-    add_service_error,
     group_initial,
 )
 

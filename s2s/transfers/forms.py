@@ -5,7 +5,6 @@ from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from s2s.core.errors import ServiceError
 from s2s.transfers.services.receive import MAX_REASON
 
 
@@ -27,6 +26,3 @@ class ReasonForm(forms.Form):
             Button("submit", submit, type="submit"),
         )
 
-    def add_service_error(self, error: ServiceError) -> None:
-        """Show a service's refusal on the field it names, or above the form."""
-        self.add_error(error.field if error.field in self.fields else None, error.message)

@@ -5,7 +5,6 @@ from crispy_forms_gds.layout import Button, Field, Fixed, Hidden, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from s2s.core.errors import ServiceError
 from s2s.transfers.models import TransferStatus
 from s2s.transfers.services.phase import AllocationError, allocation_from_csv
 
@@ -15,13 +14,6 @@ MAX_CSV_BYTES = 2 * 1024 * 1024
 def _school_choices(schools) -> list[tuple[str, str]]:
     return [("", _("All schools")), *((school.code, str(school)) for school in schools)]
 
-
-def add_service_error(form: forms.Form, error: ServiceError) -> None:
-    """Show a service's refusal on the field it names, or above the form."""
-    problems = error.problems if isinstance(error, AllocationError) else [error.message]
-    field = error.field if error.field in form.fields else None
-    for problem in problems:
-        form.add_error(field, problem)
 
 
 class SchoolFilterForm(forms.Form):

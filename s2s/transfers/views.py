@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action, can, has_capability, transfer_box
 from s2s.core.errors import ServiceError
+from s2s.core.forms import add_service_error
 from s2s.ctf.validate import Finding
 from s2s.transfers import selectors, services
 from s2s.transfers.forms import ReasonForm
@@ -191,7 +192,7 @@ def _reason_page(request, transfer, *, service, submit: str, title: str, done: s
         try:
             service(user=request.user, transfer=transfer, request=request, **form.cleaned_data)
         except ServiceError as error:
-            form.add_service_error(error)
+            add_service_error(form, error)
         else:
             messages.success(request, done % {"name": transfer.name})
             return None

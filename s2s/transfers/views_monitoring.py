@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action, get_for
 from s2s.core.errors import ServiceError
+from s2s.core.forms import add_service_error
 from s2s.transfers import monitoring
 from s2s.transfers.forms import ReasonForm
 from s2s.transfers.forms_monitoring import (
@@ -17,7 +18,6 @@ from s2s.transfers.forms_monitoring import (
     ForwardForm,
     MonitoringFilterForm,
     SchoolFilterForm,
-    add_service_error,
 )
 from s2s.transfers.models import Transfer
 from s2s.transfers.services.copies import transfer_copy_open
