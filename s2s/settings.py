@@ -253,7 +253,14 @@ if TASKS_BACKEND not in TASK_BACKENDS:
     )
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
 
-locals().update(email_settings(env_str("EMAIL_URL", "")))
+_email = email_settings(env_str("EMAIL_URL", ""))
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("S2S_FROM_EMAIL", "s2s <no-reply@s2s.localhost>")
 SITE_URL = env_str("S2S_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
