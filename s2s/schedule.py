@@ -12,6 +12,8 @@ from s2s.core.scheduling import Job
 SCHEDULE: list[Job] = [
     # The outbox sweep: retries, and emails whose own send task was lost (`s2s send_emails`).
     Job("send_emails", "every 1 minute", task="s2s.core.tasks.send_pending_emails"),
+    # Uploads whose notification task was lost: their emails written (`s2s notify_transfers`).
+    Job("notify_transfers", "every 1 minute", task="s2s.transfers.tasks.notify_pending_transfers"),
     # Encrypted objects left by crashed or rolled-back uploads.
     Job("sweep_orphan_files", "hourly", command="sweep_orphan_files"),
     # Transfers: retention, nightly, deletes collected and long-uncollected files and warns

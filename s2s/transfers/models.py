@@ -157,6 +157,10 @@ class Transfer(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates",
         help_text=_("An identical file uploaded earlier to the same destination."),
     )
+    # When the upload's emails were written to the outbox. Empty until the worker has done
+    # it (`notify_transfers`): the upload itself only queues a task, in its own transaction,
+    # so the request does not pay for rendering them and none is lost if the task is.
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     objects = TransferQuerySet.as_manager()
 
@@ -181,6 +185,9 @@ class Transfer(models.Model):
             # The file movement report: everything but CTFs, in order of upload.
             models.Index(fields=["uploaded_at", "id"], condition=~models.Q(file_type="CTF"),
                          name="transfer_not_ctf"),
+            # The notification sweep: only uploads whose emails are not yet written.
+            models.Index(fields=["uploaded_at"], condition=models.Q(notified_at__isnull=True),
+                         name="transfer_not_notified"),
         ]
 
     def __str__(self):

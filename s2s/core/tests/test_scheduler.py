@@ -90,6 +90,7 @@ def test_the_scheduler_enqueues_a_due_job_once_per_slot_even_when_run_twice(db, 
     second = _scheduler("--once", "--at", "2025-01-06T03:00")
     assert first.splitlines() == [
         "2025-01-06 03:00 enqueued send_emails",
+        "2025-01-06 03:00 enqueued notify_transfers",
         "2025-01-06 03:00 enqueued sweep_orphan_files",
         "2025-01-06 03:00 enqueued review_users",
     ]
@@ -99,9 +100,12 @@ def test_the_scheduler_enqueues_a_due_job_once_per_slot_even_when_run_twice(db, 
         ("s2s.core.tasks.run_command", {"args": ["review_users", []], "kwargs": {}}),
         ("s2s.core.tasks.run_command", {"args": ["sweep_orphan_files", []], "kwargs": {}}),
         ("s2s.core.tasks.send_pending_emails", {"args": [], "kwargs": {}}),
+        ("s2s.transfers.tasks.notify_pending_transfers", {"args": [], "kwargs": {}}),
     ]
     runs = ScheduledRun.objects.order_by("name")
-    assert [run.name for run in runs] == ["review_users", "send_emails", "sweep_orphan_files"]
+    assert [run.name for run in runs] == [
+        "notify_transfers", "review_users", "send_emails", "sweep_orphan_files"
+    ]
     assert {run.slot for run in runs} == {_local("2025-01-06 03:00")}
     assert {run.task_id for run in runs} == {str(task.pk) for task in tasks}
 
@@ -118,6 +122,7 @@ def test_a_second_scheduler_claiming_the_same_slot_enqueues_nothing(db, database
 def test_once_enqueues_only_the_jobs_due_that_minute(db, database_tasks):
     assert _scheduler("--once", "--at", "2025-01-06T03:01").splitlines() == [
         "2025-01-06 03:01 enqueued send_emails",
+        "2025-01-06 03:01 enqueued notify_transfers",
     ]
 
 

@@ -20,9 +20,9 @@ from s2s.ctf.names import FileName, parse_name
 from s2s.ctf.reader import PupilIndex, check_prolog
 from s2s.ctf.validate import Finding, Report, validate_ctf
 from s2s.lostpupils.services.intake import lost_pupil_intake
-from s2s.transfers import emails
 from s2s.transfers.addressing import Destination, Sender, destination_for, sender_for
 from s2s.transfers.models import Transfer, TransferPupil, TransferStatus
+from s2s.transfers.services.notify import transfer_notify_queue
 from s2s.transfers.storage import atomic_with_files, stored_file_write
 from s2s.transfers.zipchecks import zip_archive_check, zip_size_check, zip_size_limit
 
@@ -232,7 +232,7 @@ def _record(*, user, name: str, parsed: FileName, sender: Sender, destination: D
             detail={"name": transfer.name, "to": destination.delivered_code,
                     "upns": [p.upn for p in checked.pupils if p.upn]},
         )
-        emails.transfer_uploaded_notify(transfer=transfer)
+        transfer_notify_queue(transfer=transfer)
     return transfer
 
 

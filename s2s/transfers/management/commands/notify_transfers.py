@@ -1,0 +1,21 @@
+"""Write the emails of accepted uploads whose notification task has not run."""
+
+from django.core.management.base import BaseCommand
+
+from s2s.transfers.services.notify import SWEEP_LIMIT, transfers_notify_pending
+
+
+class Command(BaseCommand):
+    help = (
+        "Write to the outbox the emails of uploads more than a minute old whose notification "
+        "task was lost or failed. Safe to run at any time: each upload's emails are written "
+        "once."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--limit", type=int, default=SWEEP_LIMIT,
+                            help=f"at most this many uploads (default {SWEEP_LIMIT})")
+
+    def handle(self, *, limit: int, **options):
+        written = transfers_notify_pending(limit=limit)
+        self.stdout.write(f"{written} emails written for uploads not yet notified.")
