@@ -1,10 +1,12 @@
 """Benchmark the Lost Pupil Database search with a million records (issue 5).
 
     .venv/bin/python bench/lpd_search.py [--records 1000000] [--backend both|postgres|sqlite]
-                                         [--queries 300] [--keep]
+                                         [--queries 300] [--keep] [--reuse] [--profile]
 
 Builds the LPD in a fresh database: PostgreSQL `s2s_lpd_bench` (127.0.0.1:5432, user
-postgres, trust authentication), dropped and created anew, and SQLite in a temp file. Rows
+postgres, trust authentication), dropped and created anew, and SQLite in a temp file (with
+--keep or --reuse, in `SQLITE_DIR` instead). --keep leaves both behind; --reuse times the
+databases an earlier --keep run left, migrated to the current code, without reloading. Rows
 are written directly in batches (`s2s.lostpupils.synthetic.load_records`: a Transfer row
 without a stored file, the record and its surname keys), not through uploads; the pupils
 come from the CTF library's synthetic generator (its names, dates of birth, UPNs, towns).
@@ -14,10 +16,13 @@ first page's records included) for: a UPN; a sound-alike surname with one typo a
 DOB; a surname alone (the most common ones included). Prints p50 and p95 of each, and how
 often the intended pupil was found: one-typo surname with the right DOB; right surname with
 the DOB's day and month swapped (swap asked for). Asserts nothing. Each backend runs in its
-own process (Django is configured once per process).
+own process (Django is configured once per process). --profile then shows where one search's
+time goes: its SQL statements (how many, and their time as the client sees it) against the
+whole, per query, and cProfile of the sound-alike surname + DOB searches.
 """
 
 import argparse
+import contextlib
 import os
 import random
 import statistics
@@ -27,6 +32,7 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -35,6 +41,16 @@ DB_NAME = "s2s_lpd_bench"
 SERVER = "postgres://postgres@127.0.0.1:5432"
 TODAY = date(2025, 11, 3)
 SOURCE = "8383321"
+SQLITE_DIR = Path(tempfile.gettempdir()) / "s2s-lpd-bench"
+SAMPLE = 5000
+
+
+class Known(NamedTuple):
+    """A sampled pupil as loaded: the truth a search should find."""
+
+    upn: str
+    surname: str
+    dob: str  # CCYY-MM-DD
 
 
 def _admin_sql(sql: str) -> None:
@@ -44,12 +60,16 @@ def _admin_sql(sql: str) -> None:
         conn.execute(sql)
 
 
-def _setup_django(backend: str, data_dir: str) -> None:
+def _setup_django(backend: str, data_dir: str, reuse: bool) -> None:
     if backend == "postgres":
-        _admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        _admin_sql(f"CREATE DATABASE {DB_NAME}")
+        if not reuse:
+            _admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME}")
+            _admin_sql(f"CREATE DATABASE {DB_NAME}")
         os.environ["DATABASE_URL"] = f"{SERVER}/{DB_NAME}"
     else:
+        if not reuse:
+            for old in Path(data_dir).glob("s2s.sqlite3*"):
+                old.unlink()
         os.environ.pop("DATABASE_URL", None)
         os.environ["S2S_DATA_DIR"] = data_dir
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "s2s.settings")
@@ -113,7 +133,7 @@ def _insert(model, rows: list[dict]) -> None:
 
 
 def _rows(n: int, pupil, school, when) -> tuple[dict, dict, list[dict]]:
-    from s2s.lostpupils.keys import surname_variants
+    from s2s.lostpupils.keys import variants_of
     from s2s.lostpupils.synthetic import record_values
 
     transfer = {
@@ -126,9 +146,7 @@ def _rows(n: int, pupil, school, when) -> tuple[dict, dict, list[dict]]:
     record = {"id": n, "transfer_id": n, "kind": "XXXXXXX", "uploading_la_id": school.la_id,
               "uploading_school_id": school.pk, "uploaded_at": when, **values}
     names = [{"record_id": n, "kind": kind, "name": name, "key": key}
-             for kind, name, key in surname_variants(
-                 surname=values["surname"], preferred=values["preferred_surname"],
-                 former=values["former_surname"])]
+             for kind, name, key in variants_of(values["name_keys"])]
     return transfer, record, names
 
 
@@ -143,13 +161,13 @@ def _load(records: int, batch: int = 20_000) -> dict:
 
     la = LocalAuthority.objects.create(number="838", name="Dorset", nation=Nation.ENGLAND)
     school = Establishment.objects.create(la=la, number="3321", name="Bench Primary")
-    sample = set(random.Random(5).sample(range(1, records + 1), min(records, 5000)))
+    sample = _sample(records)
     kept, when, name_id = {}, timezone.now(), 0
     started = time.perf_counter()
     made = ([], [], [])
     for n, pupil in enumerate(_pupils(records, seed=11), start=1):
         if n in sample:
-            kept[n] = pupil
+            kept[n] = Known(pupil.upn, pupil.surname, pupil.dob)
         transfer, record, names = _rows(n, pupil, school, when)
         for name in names:
             name_id += 1
@@ -169,6 +187,24 @@ def _load(records: int, batch: int = 20_000) -> dict:
     print(f"  loaded {records:,} records ({name_id:,} surname keys) in "
           f"{time.perf_counter() - started:.0f} s", flush=True)
     return kept
+
+
+def _sample(records: int) -> set[int]:
+    return set(random.Random(5).sample(range(1, records + 1), min(records, SAMPLE)))
+
+
+def _known(records: int) -> dict:
+    """Return the sample of a database loaded earlier, as `_load` returned it."""
+    from s2s.lostpupils.models import LostPupilRecord
+
+    found = LostPupilRecord.objects.count()
+    if found != records:
+        sys.exit(f"The kept database has {found:,} records, not {records:,}: run with "
+                 f"--records {found} or load it again without --reuse.")
+    print(f"  reusing {records:,} records", flush=True)
+    rows = LostPupilRecord.objects.filter(pk__in=_sample(records)).values_list(
+        "id", "upn", "surname", "dob")
+    return {n: Known(upn, surname, dob.isoformat()) for n, upn, surname, dob in rows}
 
 
 def _analyse(backend: str) -> None:
@@ -233,18 +269,67 @@ def _run_queries(known: dict, queries: int) -> None:
           f"{sum(f for f, _ms in swap) / len(swap):.1%} of {len(swap)}")
 
 
-def run_backend(backend: str, records: int, queries: int, keep: bool) -> None:
-    """Build the LPD on one backend, time the searches and print the figures."""
-    with tempfile.TemporaryDirectory(prefix="lpd-bench-") as data_dir:
+def _profile(known: dict, count: int = 100) -> None:
+    """Print each query's SQL round trips and SQL time against its whole, then cProfile."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from s2s.lostpupils.search import Criteria, search_records
+
+    rng = random.Random(4)
+    targets = rng.sample(sorted(known), min(count, len(known)))
+    kinds = {
+        "UPN": [Criteria(upn=known[i].upn) for i in targets],
+        "sound-alike surname + DOB": [
+            Criteria(surname=_typo(rng, known[i].surname), dob=date.fromisoformat(known[i].dob))
+            for i in targets if len(known[i].surname) >= 3],
+        "surname alone": [Criteria(surname=known[i].surname) for i in targets],
+    }
+    for kind, searches in kinds.items():
+        total = sql = statements = 0.0
+        for criteria in searches:
+            with CaptureQueriesContext(connection) as captured:
+                total += _time(lambda c=criteria: list(search_records(c).object_list))
+            statements += len(captured.captured_queries)
+            sql += sum(float(q["time"]) for q in captured.captured_queries) * 1000
+        n = len(searches)
+        print(f"  {kind:28} {statements / n:4.1f} statements, SQL {sql / n:5.1f} ms of "
+              f"{total / n:5.1f} ms (mean, n={n}; query logging adds its own time)")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for criteria in kinds["sound-alike surname + DOB"]:
+        list(search_records(criteria).object_list)
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
+
+
+def _data_dir(keep: bool):
+    """Return a context giving the SQLite data directory: kept, or a temp one."""
+    if keep:
+        SQLITE_DIR.mkdir(exist_ok=True)
+        return contextlib.nullcontext(str(SQLITE_DIR))
+    return tempfile.TemporaryDirectory(prefix="lpd-bench-")
+
+
+def run_backend(backend: str, records: int, queries: int, *, keep: bool, reuse: bool,
+                profile: bool) -> None:
+    """Build (or reuse) the LPD on one backend, time the searches and print the figures."""
+    with _data_dir(keep or reuse) as data_dir:
         print(f"{backend}: {records:,} LPD records", flush=True)
-        _setup_django(backend, data_dir)
-        known = _load(records)
+        _setup_django(backend, data_dir, reuse)
+        known = _known(records) if reuse else _load(records)
         _analyse(backend)
+        print(f"  load average {' '.join(f'{n:.2f}' for n in os.getloadavg())}", flush=True)
         _run_queries(known, queries)
+        if profile:
+            _profile(known)
         if backend == "sqlite":
             size = sum(p.stat().st_size for p in Path(data_dir).rglob("*") if p.is_file())
             print(f"  SQLite files: {size / 1e6:.0f} MB")
-    if backend == "postgres" and not keep:
+    if backend == "postgres" and not (keep or reuse):
         from django.db import connections
 
         connections.close_all()
@@ -256,15 +341,22 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--backend", choices=["both", "postgres", "sqlite"], default="both")
     parser.add_argument("--queries", type=int, default=300)
-    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
+    parser.add_argument("--keep", action="store_true",
+                        help=f"keep the databases (PostgreSQL {DB_NAME}, SQLite in {SQLITE_DIR})")
+    parser.add_argument("--reuse", action="store_true",
+                        help="time the databases an earlier --keep run left (no reload)")
+    parser.add_argument("--profile", action="store_true",
+                        help="also show where a search's time goes (SQL, cProfile)")
     args = parser.parse_args()
     if args.backend != "both":
-        run_backend(args.backend, args.records, args.queries, args.keep)
+        run_backend(args.backend, args.records, args.queries, keep=args.keep,
+                    reuse=args.reuse, profile=args.profile)
         return
+    flags = [f"--{name}" for name in ("keep", "reuse", "profile") if getattr(args, name)]
     for backend in ("postgres", "sqlite"):
         command = [sys.executable, __file__, "--backend", backend, "--records",
                    str(args.records), "--queries", str(args.queries)]
-        subprocess.run(command + (["--keep"] if args.keep else []), check=False)
+        subprocess.run(command + flags, check=False)
 
 
 if __name__ == "__main__":

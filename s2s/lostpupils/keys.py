@@ -51,11 +51,27 @@ def surname_variants(*, surname: str, preferred: str = "", former: str = ""
     return list(seen.values())
 
 
+def variants_text(variants: list[tuple[str, str, str]]) -> str:
+    """Return surname variants as the record stores them: "legal:SMITHJONES:SMTJNS part:...".
+
+    Kinds, names and keys are capitals or lower-case letters only, so ":" and " " cannot
+    occur in them.
+    """
+    return " ".join(f"{kind}:{name}:{key}" for kind, name, key in variants)
+
+
+def variants_of(text: str) -> list[tuple[str, str, str]]:
+    """Return the (kind, name, key) variants of a record's `name_keys`, in their order."""
+    return [tuple(variant.split(":")) for variant in text.split()]
+
+
 def record_keys(*, forename: str, dob: date | None, town: str, postcode: str,
-                surname: str) -> dict:
-    """Return the record's own search keys (the surname variants are rows of their own)."""
+                surname: str, preferred: str = "", former: str = "") -> dict:
+    """Return the record's search keys, its surname variants (`name_keys`) included."""
     forename_norm = normalise(forename)[:MAX_NAME]
     return {
+        "name_keys": variants_text(surname_variants(surname=surname, preferred=preferred,
+                                                    former=former)),
         "surname_norm": normalise(surname)[:MAX_NAME], "forename_norm": forename_norm,
         "forename_key": sound_key(forename_norm), "dob_swapped": swapped(dob),
         "town_norm": normalise(town)[:MAX_NAME], "postcode_norm": postcode_key(postcode),

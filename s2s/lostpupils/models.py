@@ -67,7 +67,11 @@ class LostPupilRecord(models.Model):
     town = models.CharField(_("town"), max_length=100, blank=True)
     postcode = models.CharField(_("postcode"), max_length=10, blank=True)
 
-    # Search keys (phonetics.py): the surname variants and their keys are LostPupilName rows.
+    # Search keys (phonetics.py). The surname variants and their keys are LostPupilName rows
+    # (for a search by surname alone) and, copied here, `name_keys` ("kind:NAME:KEY" each,
+    # space-separated; keys.variants_text), so a UPN or DOB search reads its candidates in
+    # one query. Intake writes both from the same list; removal and purge blank both.
+    name_keys = models.TextField(blank=True)
     surname_norm = models.CharField(max_length=100, blank=True)
     forename_norm = models.CharField(max_length=100, blank=True)
     forename_key = models.CharField(max_length=100, blank=True)

@@ -7,21 +7,25 @@ the same `sound_key`, or one typo (a Damerau-Levenshtein distance of 1).
 
 How it stays fast on a million records: the database narrows the records by an index first,
 the most selective one given (UPN, DOB, surname key or prefix, forename key, postcode, town).
-When that leaves at most `CANDIDATES` records, only their key columns are read and Python
-scores each (typos are found here: a DOB narrows a million records to a few hundred). When it
-leaves more (a common surname alone), the database also applies every name condition by its
-keys, counts, sorts and pages, and only the page's records are scored.
+When that leaves at most `CANDIDATES` records, they are read in one query (their key columns,
+their surname variants as copied on the record, and what a page shows, the LA's number and the
+school's code by joins) and Python scores each (typos are found here: a DOB narrows a million
+records to a few hundred). When it leaves more (a common surname alone), the database also
+applies every name condition by its keys, counts, sorts and pages, and only the page's records
+are read and scored.
 """
 
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Case, IntegerField, Model, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from s2s.lostpupils.keys import postcode_key, swapped, upn_key
+from s2s.directory.models import Establishment, LocalAuthority
+from s2s.lostpupils.keys import postcode_key, swapped, upn_key, variants_of
 from s2s.lostpupils.models import HELD, LostPupilName, LostPupilRecord, NameKind
 from s2s.lostpupils.phonetics import name_parts, normalise, one_edit_apart, sound_key
 
@@ -35,10 +39,11 @@ SORTS = {
     "dob": "dob", "sex": "sex", "town": "town_norm", "la": "uploading_la__number",
     "school": "uploading_school__code", "uploaded": "uploaded_at",
 }
-# No joins: an OR of two indexed columns stays an index read on SQLite only without them.
-_LIGHT = ("id", "upn", "former_upn", "surname_norm", "forename_norm", "forename_key", "dob",
-          "sex", "town_norm", "postcode_norm", "uploading_la_id", "uploading_school_id",
-          "uploaded_at")
+# A candidate's row: what is scored, the surname variants, and what a page shows of it.
+_SHOWN = ("id", "upn", "former_upn", "surname", "forename", "dob", "sex", "town",
+          "uploading_la_id", "uploading_school_id", "uploaded_at")
+_LIGHT = (*_SHOWN, "surname_norm", "forename_norm", "forename_key", "name_keys", "town_norm",
+          "postcode_norm", "uploading_la__number", "uploading_school__code")
 # Points per criterion: the best possible match, and each kind of match.
 POINTS = {"upn": 40, "surname": 30, "forename": 15, "dob": 25, "sex": 5, "town": 5,
           "postcode": 10}
@@ -161,9 +166,8 @@ def _filters(query: _Query, *, strict: bool) -> Q:
     if query.upn:
         condition &= _either(upn=query.upn, former_upn=query.upn)
     if query.dobs:
-        # The stored swapped DOB finds a record written with day and month the other way.
-        condition &= (_either(dob=query.dobs[0], dob_swapped=query.dobs[0])
-                      if len(query.dobs) > 1 else Q(dob=query.dobs[0]))
+        # The DOB and, if asked for, the DOB with day and month swapped: one index read.
+        condition &= Q(dob__in=query.dobs)
     anchored = bool(query.upn or query.dobs) and not strict
     if query.surname and not anchored:
         condition &= _surname_q(query)
@@ -209,7 +213,7 @@ def _how(label: str, how: str) -> str:
 
 def _surname(query: _Query, row: dict) -> tuple[int, str] | None:
     best = None
-    for kind, name, key in row["names"]:
+    for kind, name, key in variants_of(row["name_keys"]):
         found = _compare(query.surname, name, key, query.begins)
         if found and (best is None or found[0] > best[0]):
             best = (found[0], _how(str(_NAME_LABELS.get(kind, _("surname"))), found[1]))
@@ -295,35 +299,35 @@ class Hit:
 
 
 def _light_rows(queryset: QuerySet) -> list[dict] | None:
-    """Return the candidates' key columns and surname variants, or None if too many."""
+    """Return the candidates' rows (`_LIGHT`) in one query, or None if there are too many."""
     rows = list(queryset.order_by().values(*_LIGHT)[:CANDIDATES + 1])
-    if len(rows) > CANDIDATES:
-        return None
-    by_id = {row["id"]: {**row, "names": []} for row in rows}
-    names = LostPupilName.objects.filter(record_id__in=list(by_id))
-    for record_id, kind, name, key in names.values_list("record_id", "kind", "name", "key"):
-        by_id[record_id]["names"].append((kind, name, key))
-    return list(by_id.values())
+    return rows if len(rows) <= CANDIDATES else None
 
 
-def _with_places(hits: list[Hit]) -> None:
-    """Add the LA number and school code to each hit's row, to sort by them."""
-    from s2s.directory.models import Establishment, LocalAuthority
+def _instance(model: type[Model], values: dict) -> Model:
+    """Return an instance of the model with these fields loaded; the others are deferred."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
 
-    las = dict(LocalAuthority.objects.filter(
-        pk__in={h.row["uploading_la_id"] for h in hits}).values_list("pk", "number"))
-    schools = dict(Establishment.objects.filter(
-        pk__in={h.row["uploading_school_id"] for h in hits}).values_list("pk", "code"))
-    for hit in hits:
-        hit.row["uploading_la__number"] = las.get(hit.row["uploading_la_id"], "")
-        hit.row["uploading_school__code"] = schools.get(hit.row["uploading_school_id"], "")
+
+def _record_of(row: dict) -> LostPupilRecord:
+    """Return the record of a candidate's row, with its LA and school: what a page shows.
+
+    Built from the row already read, not read again; a field not in `_SHOWN` is read from the
+    database if asked for (Django's deferred fields).
+    """
+    record = _instance(LostPupilRecord, {name: row[name] for name in _SHOWN})
+    record.uploading_la = _instance(LocalAuthority, {"id": row["uploading_la_id"],
+                                                     "number": row["uploading_la__number"]})
+    record.uploading_school = (_instance(Establishment, {
+        "id": row["uploading_school_id"], "code": row["uploading_school__code"]})
+        if row["uploading_school_id"] else None)
+    return record
 
 
 def _sorted_hits(hits: list[Hit], sort: str) -> list[Hit]:
     """Return the hits closest first, or by a column (blanks last, whichever direction)."""
     column = SORTS.get(sort.lstrip("-"))
-    if column in ("uploading_la__number", "uploading_school__code"):
-        _with_places(hits)
     if column is None:
         return sorted(hits, key=lambda h: (-h.score, h.row["surname_norm"],
                                            h.row["forename_norm"], h.id))
@@ -342,12 +346,10 @@ def _sql_order(query: _Query, sort: str) -> list:
     return [exact, "surname_norm", "forename_norm", "id"]
 
 
-def _record_page(page: Page) -> list[LostPupilRecord]:
-    ids = [hit.id for hit in page.object_list]
-    records = LostPupilRecord.objects.select_related("uploading_la", "uploading_school",
-                                                     "transfer").in_bulk(ids)
+def _record_page(page: Page) -> list[Hit]:
+    """Give each hit of the page its record, from the row read for it."""
     for hit in page.object_list:
-        hit.record = records.get(hit.id)
+        hit.record = _record_of(hit.row)
     return page.object_list
 
 

@@ -12,8 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from s2s.ctf.records import PupilData
-from s2s.lostpupils.keys import record_keys, surname_variants, upn_key
+from s2s.lostpupils.keys import record_keys, upn_key
 from s2s.lostpupils.models import LostPupilKind, LostPupilName, LostPupilRecord
+from s2s.lostpupils.services.intake import name_rows
 from s2s.transfers.models import DestinationKind, Transfer
 
 
@@ -32,7 +33,9 @@ def record_values(pupil: PupilData) -> dict:
         "sex": (pupil.sex or "")[:1], "town": town or "", "postcode": postcode or "",
     }
     values.update(record_keys(forename=pupil.forename, dob=dob, town=town or "",
-                              postcode=postcode or "", surname=pupil.surname))
+                              postcode=postcode or "", surname=pupil.surname,
+                              preferred=values["preferred_surname"],
+                              former=values["former_surname"]))
     return values
 
 
@@ -71,12 +74,7 @@ def load_records(*, pupils: Iterable[PupilData], school, batch_size: int = 2000,
                                 uploaded_at=when, **record_values(pupil))
                 for transfer, pupil in zip(transfers, batch, strict=True)
             ])
-            LostPupilName.objects.bulk_create([
-                LostPupilName(record=record, kind=kind, name=name, key=key)
-                for record in records
-                for kind, name, key in surname_variants(
-                    surname=record.surname, preferred=record.preferred_surname,
-                    former=record.former_surname)
-            ])
+            LostPupilName.objects.bulk_create(
+                [row for record in records for row in name_rows(record)])
         ids.extend(record.pk for record in records)
     return ids

@@ -7,7 +7,7 @@ record land together or not at all. Imports no transfer service: upload imports 
 from django.db.models import Q
 
 from s2s.lostpupils import emails
-from s2s.lostpupils.keys import record_keys, surname_variants, upn_key
+from s2s.lostpupils.keys import record_keys, upn_key, variants_of
 from s2s.lostpupils.models import HELD, LostPupilKind, LostPupilName, LostPupilRecord
 from s2s.transfers.models import DestinationKind, Transfer, TransferPupil
 
@@ -25,18 +25,15 @@ def pupil_fields(pupil: TransferPupil) -> dict:
     values.update(upn=upn_key(pupil.upn), former_upn=upn_key(pupil.former_upn))
     values["sex"] = (values["sex"] or "").upper()[:1]
     values.update(record_keys(forename=pupil.forename, dob=pupil.dob, town=pupil.town,
-                              postcode=pupil.postcode, surname=pupil.surname))
+                              postcode=pupil.postcode, surname=pupil.surname,
+                              preferred=pupil.preferred_surname, former=pupil.former_surname))
     return values
 
 
 def name_rows(record: LostPupilRecord) -> list[LostPupilName]:
-    """Return the record's surname variants as rows to store."""
-    return [
-        LostPupilName(record=record, kind=kind, name=name, key=key)
-        for kind, name, key in surname_variants(
-            surname=record.surname, preferred=record.preferred_surname,
-            former=record.former_surname)
-    ]
+    """Return the record's surname variants (its `name_keys`) as rows to store."""
+    return [LostPupilName(record=record, kind=kind, name=name, key=key)
+            for kind, name, key in variants_of(record.name_keys)]
 
 
 def first_record_of(record: LostPupilRecord) -> LostPupilRecord | None:

@@ -25,8 +25,8 @@ SYSTEM = "system"
 _BLANKED = {
     "upn": "", "former_upn": "", "surname": "", "forename": "", "middle_names": "",
     "preferred_surname": "", "former_surname": "", "dob": None, "town": "", "postcode": "",
-    "surname_norm": "", "forename_norm": "", "forename_key": "", "dob_swapped": None,
-    "town_norm": "", "postcode_norm": "",
+    "name_keys": "", "surname_norm": "", "forename_norm": "", "forename_key": "",
+    "dob_swapped": None, "town_norm": "", "postcode_norm": "",
 }
 
 

@@ -65,6 +65,45 @@ def test_one_edit_apart_is_exactly_one_edit():
     assert damerau_levenshtein("JONES", "BROWNING", limit=1) == 2
 
 
+@pytest.mark.parametrize(("a", "b"), [
+    ("SMITH", "SMTIH"),  # neighbours swapped in the middle
+    ("SMITH", "MSITH"),  # ... at the start
+    ("SMITH", "SMIHT"),  # ... at the end
+    ("AB", "BA"),  # the whole name is the swap
+    ("SMITH", "XSMITH"),  # a letter added at the start
+    ("SMITH", "SMITHX"),  # ... at the end
+    ("SMITH", "MITH"),  # a letter dropped at the start
+    ("SMITH", "SMIT"),  # ... at the end
+    ("SMITH", "SMITT"),  # the last letter different
+    ("SMITH", "XMITH"),  # the first letter different
+    ("A", ""),  # one letter against none
+    ("", "A"),
+    ("A", "B"),
+    ("JONES", "JONNES"),  # a letter doubled
+])
+def test_one_edit_apart_at_the_edges(a, b):
+    assert one_edit_apart(a, b)
+    assert one_edit_apart(b, a)
+    assert damerau_levenshtein(a, b) == 1
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("", ""),
+    ("SMITH", "SMITH"),  # no edit
+    ("SMITH", "MSIHT"),  # two swaps
+    ("SMITH", "STIMH"),  # a swap of letters that are not neighbours
+    ("SMITH", "SMI"),  # two letters dropped
+    ("SMITH", "XMITX"),  # two letters different
+    ("SMITH", "MSITHX"),  # a swap and a letter added
+    ("ABC", "CBA"),
+    ("A", "XY"),
+])
+def test_more_than_one_edit_is_not_one_edit_apart(a, b):
+    assert not one_edit_apart(a, b)
+    assert not one_edit_apart(b, a)
+    assert damerau_levenshtein(a, b) != 1
+
+
 def test_one_edit_apart_agrees_with_the_distance_on_random_strings():
     import random
 

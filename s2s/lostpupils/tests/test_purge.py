@@ -52,6 +52,8 @@ def test_the_command_purges_only_records_past_leaving_age(old_and_young, capsys)
     old.refresh_from_db()
     assert old.status == RecordStatus.PURGED
     assert old.upn == ""
+    assert old.name_keys == ""
+    assert not old.names.exists()
     assert old.transfer.stored_file_id is None
     assert not old.transfer.pupils.exists()
     assert AuditEvent.objects.get(action="lpd_purge").detail["upn"] == "H801200001001"

@@ -41,6 +41,59 @@ def test_a_file_to_xxxxxxx_becomes_a_record_with_its_keys(smith, home_la, sendin
     assert smith.dob_swapped == date(2013, 7, 4)
 
 
+def _rows_in_order(record) -> list[tuple[str, str, str]]:
+    return list(record.names.order_by("id").values_list("kind", "name", "key"))
+
+
+SMITH_VARIANTS = [("legal", "SMYTHJONES", "SMTJNS"), ("former", "THOMSON", "TMSN"),
+                  ("part", "SMYTH", "SMT"), ("part", "JONES", "JNS")]
+
+
+def test_the_record_carries_its_surname_variants_as_its_name_rows_have_them(smith):
+    assert smith.name_keys == ("legal:SMYTHJONES:SMTJNS former:THOMSON:TMSN part:SMYTH:SMT "
+                               "part:JONES:JNS")
+    assert _rows_in_order(smith) == SMITH_VARIANTS
+
+
+def test_a_linked_second_file_keeps_its_own_surname_variants(smith, sending_school_user):
+    second = send_lost(sending_school_user, "8383321", upn="H801200001001",
+                       surname="Smith", preferred_surname="Smith", forename="Liv",
+                       dob="2013-04-07").lost_pupil
+    assert second.same_pupil_as == smith
+    second.refresh_from_db()
+    assert second.name_keys == "legal:SMITH:SMT"
+    assert _rows_in_order(second) == [("legal", "SMITH", "SMT")]
+    smith.refresh_from_db()
+    assert _rows_in_order(smith) == SMITH_VARIANTS
+    assert smith.name_keys.split() == [":".join(v) for v in SMITH_VARIANTS]
+
+
+def test_a_dob_search_reads_its_candidates_and_what_the_page_shows_in_one_query(
+        smith, django_assert_num_queries, home_la, sending_school):
+    with django_assert_num_queries(1):
+        hits = search_records(Criteria(surname="Jomes", dob=DOB)).object_list
+        shown = [(h.record.surname, h.record.forename, h.record.dob, h.record.town,
+                  h.record.uploading_la.number, h.record.uploading_school.code, h.reason)
+                 for h in hits]
+    assert shown == [("Smyth-Jones", "Olivia", DOB, smith.town, "838", "8383321",
+                      "Part of the surname one letter different, DOB exact")]
+    with django_assert_num_queries(1):
+        hits = search_records(Criteria(surname="Smyth", dob=date(2013, 7, 4),
+                                       swap_dob=True)).object_list
+    assert [(h.id, h.reason) for h in hits] == [
+        (smith.pk, "Part of the surname exact, DOB day and month swapped")]
+    with django_assert_num_queries(1):
+        assert [h.record.upn for h in search_records(Criteria(upn="R201100018042"))
+                .object_list] == ["H801200001001"]
+
+
+def test_a_hits_record_reads_what_the_page_does_not_show_when_asked(smith):
+    record = search_records(Criteria(surname="Smith", dob=DOB)).object_list[0].record
+    assert record.middle_names == smith.middle_names
+    assert record.transfer.name == smith.transfer.name
+    assert record.uploading_la.name == smith.uploading_la.name
+
+
 def test_a_file_to_mmmmmmm_is_left_the_maintained_sector(sending_school_user):
     record = send_lost(sending_school_user, "8383321", destination="MMMMMMM").lost_pupil
     assert record.kind == LostPupilKind.LEFT_SECTOR
@@ -177,6 +230,7 @@ def test_removal_deletes_the_file_and_keeps_the_fact(smith, lost_pupil_officer):
     assert record.surname == ""
     assert record.dob is None
     assert not record.names.exists()
+    assert record.name_keys == ""
     record.transfer.refresh_from_db()
     assert record.transfer.stored_file is None
     assert not record.transfer.pupils.exists()

@@ -1,0 +1,46 @@
+"""The search keys intake stores (keys.py), and the migration that copied them to old records."""
+
+from importlib import import_module
+from types import SimpleNamespace
+
+from django.apps import apps
+from django.db import connection
+
+from s2s.lostpupils.keys import record_keys, surname_variants, variants_of, variants_text
+from s2s.lostpupils.models import LostPupilRecord
+from s2s.lostpupils.tests.conftest import send_lost
+
+
+def test_surname_variants_are_stored_as_text_and_read_back_in_their_order():
+    variants = surname_variants(surname="Ap Rhys Pryce", former="O'Brien")
+    assert variants == [("legal", "APRHYSPRYCE", "APRSPRS"), ("former", "OBRIEN", "ABRN"),
+                        ("part", "RHYS", "RS"), ("part", "PRYCE", "PRS")]
+    text = variants_text(variants)
+    assert text == "legal:APRHYSPRYCE:APRSPRS former:OBRIEN:ABRN part:RHYS:RS part:PRYCE:PRS"
+    assert variants_of(text) == variants
+
+
+def test_a_pupil_without_a_surname_has_no_variants():
+    assert variants_text(surname_variants(surname="")) == ""
+    assert variants_of("") == []
+
+
+def test_the_record_keys_include_the_surname_variants():
+    keys = record_keys(forename="Olivia", dob=None, town="", postcode="", surname="Smyth",
+                       preferred="Smith")
+    assert keys["name_keys"] == "legal:SMYTH:SMT preferred:SMITH:SMT"
+
+
+def test_the_migration_copies_each_records_name_rows_in_order(sending_school_user):
+    first = send_lost(sending_school_user, "8383321", surname="Smyth-Jones",
+                      preferred_surname="", former_surname="Thomson").lost_pupil
+    second = send_lost(sending_school_user, "8383321", surname="Ali",
+                       preferred_surname="").lost_pupil
+    expected = dict(LostPupilRecord.objects.values_list("pk", "name_keys"))
+    LostPupilRecord.objects.update(name_keys="")
+    migration = import_module("s2s.lostpupils.migrations.0003_record_name_keys")
+    migration.fill_name_keys(apps, SimpleNamespace(connection=connection))
+    assert dict(LostPupilRecord.objects.values_list("pk", "name_keys")) == expected
+    assert expected[first.pk] == ("legal:SMYTHJONES:SMTJNS former:THOMSON:TMSN "
+                                  "part:SMYTH:SMT part:JONES:JNS")
+    assert expected[second.pk] == "legal:ALI:AL"
