@@ -896,7 +896,8 @@ def parse_args() -> argparse.Namespace:
                         help="stop a level after this many uploads (20000)")
     parser.add_argument("--servers", default=f"sync:{2 * CORES + 1},gthread:{CORES + 1}x4",
                         help="gunicorn set-ups to measure: sync:N, gthread:NxT (the first "
-                             "serves the zip download)")
+                             "serves the zip download); none, with --profile, for the "
+                             "profile alone")
     parser.add_argument("--zip-files", type=int, help="files in the zip download (500)")
     parser.add_argument("--no-ceiling", action="store_true", help="skip nginx")
     parser.add_argument("--no-service", action="store_true",
@@ -954,9 +955,10 @@ def prepare(args: argparse.Namespace, stack: ExitStack) -> Run:
 def measure_service(run: Run) -> ZipResult | None:
     """Run the uploads for every gunicorn set-up, then the zip download and the profile."""
     for spec in run.args.servers:
-        run.service(spec)
+        if spec != "none":
+            run.service(spec)
     zipped = None
-    if run.args.zip_files:
+    if run.args.zip_files and run.args.servers != ["none"]:
         try:
             zipped = run.zip()
         except (OSError, RuntimeError) as error:  # HTTPError is an OSError

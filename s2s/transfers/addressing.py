@@ -71,7 +71,9 @@ def sender_for(*, user, name: FileName) -> Sender:
 
 
 def _school(code: str) -> tuple[Establishment, Establishment | None]:
-    school = Establishment.objects.select_related("la", "successor").filter(code=code).first()
+    # No joins: an open school (nearly every upload) needs nothing else; a closed one's
+    # successors are read one by one.
+    school = Establishment.objects.filter(code=code).first()
     if school is None:
         raise _refuse(
             _("There is no establishment %(code)s on s2s: check the destination in the file "

@@ -4,10 +4,9 @@ import hashlib
 import re
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import IO
 
-from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from lxml import etree
@@ -138,19 +137,35 @@ def _when(moment) -> str:
     return formats.date_format(timezone.localtime(moment), "j F Y H:i")
 
 
-def _duplicate_of(destination: Destination, sha256: str) -> Transfer | None:
+@dataclass(frozen=True, slots=True)
+class _Earlier:
+    """An identical file uploaded before to the same destination: what the sender is told."""
+
+    pk: int
+    name: str
+    uploaded_at: datetime
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        return TransferStatus(self.status).label
+
+
+def _duplicate_of(destination: Destination, sha256: str) -> _Earlier | None:
     """Return an identical file still held for the same destination; refuse one awaiting.
 
     An identical file that is still awaiting download is refused (issue 4: not stored twice);
     one already collected or rejected is accepted again and flagged, since the destination
     may well need it again (a lost import, a rejection sorted out by phone).
     """
-    earlier = (
+    # Only the four columns the answer needs: this runs on every upload.
+    row = (
         Transfer.objects.filter(**destination.lookup(), sha256=sha256,
                                 stored_file__isnull=False)
-        .filter(~Q(status=TransferStatus.DELETED))
-        .order_by("-uploaded_at").first()
+        .exclude(status=TransferStatus.DELETED)
+        .order_by("-uploaded_at").values_list("pk", "name", "uploaded_at", "status").first()
     )
+    earlier = _Earlier(*row) if row is not None else None
     if earlier is not None and earlier.status == TransferStatus.AWAITING:
         raise _refuse(
             _("This file is identical to %(name)s, uploaded on %(when)s to the same "
@@ -160,7 +175,7 @@ def _duplicate_of(destination: Destination, sha256: str) -> Transfer | None:
     return earlier
 
 
-def _notes(destination: Destination, duplicate: Transfer | None) -> list[str]:
+def _notes(destination: Destination, duplicate: _Earlier | None) -> list[str]:
     notes = []
     if destination.redirected_from is not None:
         closed, school = destination.redirected_from, destination.establishment
@@ -175,7 +190,7 @@ def _notes(destination: Destination, duplicate: Transfer | None) -> list[str]:
         notes.append(
             _("Flagged: this file is identical to %(name)s, uploaded on %(when)s and %(status)s.")
             % {"name": duplicate.name, "when": _when(duplicate.uploaded_at),
-               "status": duplicate.get_status_display().lower()}
+               "status": str(duplicate.status_label).lower()}
         )
     return notes
 
@@ -207,7 +222,7 @@ def _max_length(name: str) -> int:
 
 def _record(*, user, name: str, parsed: FileName, sender: Sender, destination: Destination,
             spool: IO[bytes], size: int, sha256: str, checked: _Checked,
-            duplicate: Transfer | None, request) -> Transfer:
+            duplicate: _Earlier | None, request) -> Transfer:
     """Store the file and write its row, pupils and audit record: all of them or none."""
     with atomic_with_files():
         stored = stored_file_write(content=spool, name_hint=name)
@@ -221,7 +236,7 @@ def _record(*, user, name: str, parsed: FileName, sender: Sender, destination: D
             document_qualifier=checked.document_qualifier[:16],
             data_qualifier=checked.data_qualifier[:32],
             warnings=[finding.as_dict() for finding in checked.warnings],
-            duplicate_of=duplicate,
+            duplicate_of_id=duplicate.pk if duplicate is not None else None,
         )
         TransferPupil.objects.bulk_create(_pupil_rows(transfer, checked.pupils), batch_size=500)
         if transfer.is_lost_pupil:
