@@ -294,14 +294,16 @@ def wait_healthy(server: Server, path: str, seconds: float = 60) -> None:
     raise RuntimeError(f"{server.name} did not answer {path}:\n{tail}")
 
 
-def gunicorn_start(spec: str, env: dict[str, str], workdir: Path) -> Server:
+def gunicorn_start(spec: str, env: dict[str, str], workdir: Path,
+                   app: str = "s2s.wsgi:application") -> Server:
     """Start gunicorn for a spec like `sync:5` or `gthread:3x4`; wait for /healthz."""
     kind, _, shape = spec.partition(":")
     workers, _, threads = shape.partition("x")
     port = free_port()
     log = workdir / f"gunicorn-{kind}-{port}.log"
     command = [
-        str(BIN / "gunicorn"), "s2s.wsgi:application", "--bind", f"127.0.0.1:{port}",
+        str(BIN / "gunicorn"), app, "--pythonpath", str(Path(__file__).parent),
+        "--bind", f"127.0.0.1:{port}",
         "--worker-class", kind, "--workers", workers or str(2 * CORES + 1),
         "--threads", threads or "1", "--backlog", "2048", "--keep-alive", "30",
         "--timeout", "120", "--worker-tmp-dir", "/dev/shm", "--error-logfile", str(log),
@@ -820,6 +822,19 @@ class Run:
         finally:
             server.stop()
 
+    def floor(self) -> None:
+        """The same uploads to bench/floor_app.py: Django doing the least an upload needs."""
+        spec = self.args.servers[0]
+        server = gunicorn_start(spec, self.env, self.workdir, app="floor_app:application")
+        try:
+            target = Target("api", server.port, RECEIVER, self.token)
+            workers = max(1, len(server.workers()))
+            load(target, self.pool, clients=workers, seconds=30, total=4 * workers,
+                 serial_base=self.next_base(), label="warm-up")
+            self.sweep(target, f"Django floor, gunicorn {spec}", server)
+        finally:
+            server.stop()
+
     def zip(self) -> ZipResult:
         spec = self.args.servers[0]
         server = gunicorn_start(spec, self.env, self.workdir)
@@ -853,6 +868,11 @@ def summary(run: Run, zipped: ZipResult | None) -> None:
     print("\nTargets: >= 200 uploads/s at 32 clients, p99 < 500 ms, no errors; "
           "zip download peak worker RSS < 100 MB.")
     for level in run.levels:
+        if level.label.startswith("Django floor") and level.clients == 32:
+            print(f"  {level.label} at 32 clients: {level.rate:.0f} uploads/s, "
+                  f"p99 {level.percentile(0.99):.0f} ms, {level.tally.errors} errors "
+                  f"({level.per_upload_ms(level.app_cpu) + level.per_upload_ms(level.db_cpu):.1f}"
+                  " ms CPU per upload: what Django, psycopg and PostgreSQL alone cost)")
         if level.label.startswith("s2s") and level.clients == 32:
             met = (level.rate >= TARGET_RATE and level.percentile(0.99) < TARGET_P99_MS
                    and level.tally.errors == 0)
@@ -900,6 +920,9 @@ def parse_args() -> argparse.Namespace:
                              "profile alone")
     parser.add_argument("--zip-files", type=int, help="files in the zip download (500)")
     parser.add_argument("--no-ceiling", action="store_true", help="skip nginx")
+    parser.add_argument("--floor", action="store_true",
+                        help="also measure bench/floor_app.py: Django, a token lookup and one "
+                             "insert, under the first --servers set-up")
     parser.add_argument("--no-service", action="store_true",
                         help="skip s2s (measure only nginx: the client and the box)")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
@@ -954,6 +977,8 @@ def prepare(args: argparse.Namespace, stack: ExitStack) -> Run:
 
 def measure_service(run: Run) -> ZipResult | None:
     """Run the uploads for every gunicorn set-up, then the zip download and the profile."""
+    if run.args.floor and run.args.servers != ["none"]:
+        run.floor()
     for spec in run.args.servers:
         if spec != "none":
             run.service(spec)
