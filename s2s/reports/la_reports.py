@@ -5,6 +5,7 @@ LA's schools; the cluster report gives LA-to-LA counts only, never a school's fi
 """
 
 import re
+from datetime import timedelta
 
 from django import forms
 from django.db.models import Count, F, Q, Value
@@ -19,6 +20,7 @@ from s2s.reports.queries import (
     DOWNLOADED,
     by_day_windows,
     destination_la,
+    fill_weeks,
     source_la,
     status_counts,
     transfers,
@@ -26,6 +28,7 @@ from s2s.reports.queries import (
     weekly,
 )
 from s2s.reports.registry import Column, Report, register
+from s2s.reports.rollup import uploads_counted
 from s2s.transfers.models import TransferStatus
 
 CTF = "CTF"
@@ -100,7 +103,15 @@ class UsageReport(Report):
             }
 
     def charts(self, params):
-        weeks = weekly(transfers(params, file_type=CTF, **_at_schools(params, "source")))
+        if params.school is None and params.la is None:  # every school: from the counts
+            days = uploads_counted(params, ("day",), file_type=CTF, from_school=True)
+            counts: dict = {}
+            for (day,), count in days.items():
+                week = day - timedelta(days=day.weekday())
+                counts[week] = counts.get(week, 0) + count["files"]
+            weeks = fill_weeks(counts)
+        else:
+            weeks = weekly(transfers(params, file_type=CTF, **_at_schools(params, "source")))
         return [week_chart(weeks, _("CTFs uploaded per week"))]
 
 
@@ -164,6 +175,25 @@ class ClusterLAsField(forms.CharField):
         return " ".join(numbers)
 
 
+def _end_in(side: str, la_ids) -> Q:
+    """Return the filter for files whose `side` end ("source", "destination") is in the LAs.
+
+    A school's files by the schools' ids and a mailbox's by its LA, so each uses its index.
+    """
+    schools = list(Establishment.objects.filter(la__in=la_ids).values_list("pk", flat=True))
+    return Q(**{f"{side}_establishment__in": schools}) | Q(
+        **{f"{side}_establishment__isnull": True, f"{side}_la__in": list(la_ids)})
+
+
+def _growing(items: list, most: int = 32):
+    """Yield the items in batches of 1, 2, 4 ... up to `most`: the first batch comes quickly."""
+    size, at = 1, 0
+    while at < len(items):
+        yield items[at:at + size]
+        at += size
+        size = min(size * 2, most)
+
+
 @register
 class ClusterReport(Report):
     name = "cluster"
@@ -194,26 +224,35 @@ class ClusterReport(Report):
     def on_screen(self, params):
         return not params.extra.get("nation")
 
-    def _files(self, params):
-        files = (transfers(params, file_type=CTF, destination_kind__in=DELIVERED_KINDS)
-                 .annotate(from_id=source_la(), to_id=destination_la()))
-        nation = params.extra.get("nation")
-        if nation:
-            ids = LocalAuthority.objects.filter(nation=nation).values("pk")
-            return files.filter(Q(from_id__in=ids) | Q(to_id__in=ids))
-        numbers = _la_numbers(params.extra.get("las", ""))
-        ids = set(LocalAuthority.objects.filter(number__in=numbers).values_list("pk", flat=True))
-        ids |= {params.user.la_id} if params.user.la_id else set()
-        return files.filter(from_id__in=ids, to_id__in=ids)
-
     def rows(self, params):
         names = dict(LocalAuthority.objects.values_list("number", "name"))
-        grouped = (self._files(params)
-                   .annotate(from_la=source_la("number"), to_la=destination_la("number"))
-                   .values("from_la", "to_la").annotate(**status_counts())
-                   .order_by("from_la", "to_la"))
-        for row in grouped.iterator(chunk_size=self.chunk_size):
-            yield {**row, "from_name": names[row["from_la"]], "to_name": names[row["to_la"]]}
+        for files in self._queries(params):
+            grouped = (files.annotate(from_la=source_la("number"), to_la=destination_la("number"))
+                       .values("from_la", "to_la").annotate(**status_counts())
+                       .order_by("from_la", "to_la"))
+            for row in grouped.iterator(chunk_size=self.chunk_size):
+                yield {**row, "from_name": names[row["from_la"]], "to_name": names[row["to_la"]]}
+
+    def _queries(self, params):
+        """Yield the files to count, in order of sending LA; each end found by its index."""
+        files = transfers(params, file_type=CTF, destination_kind__in=DELIVERED_KINDS)
+        nation = params.extra.get("nation")
+        if not nation:
+            numbers = _la_numbers(params.extra.get("las", ""))
+            ids = set(LocalAuthority.objects.filter(number__in=numbers)
+                      .values_list("pk", flat=True))
+            ids |= {params.user.la_id} if params.user.la_id else set()
+            yield files.filter(_end_in("source", ids), _end_in("destination", ids))
+            return
+        # A nation: a few sending LAs at a time, so the first rows come at once.
+        to_nation = (Q(destination_establishment__la__nation=nation)
+                     | Q(destination_establishment__isnull=True, destination_la__nation=nation))
+        las = list(LocalAuthority.objects.order_by("number").values_list("pk", "nation"))
+        for batch in _growing(las):
+            inside = [pk for pk, la_nation in batch if la_nation == nation]
+            outside = [pk for pk, la_nation in batch if la_nation != nation]
+            yield files.filter(_end_in("source", inside)
+                               | (_end_in("source", outside) & to_nation))
 
     def charts(self, params):
         if not self.on_screen(params):

@@ -3,8 +3,10 @@
 Each counts files uploaded in the date range, across every LA, in their state today.
 """
 
+from datetime import timedelta
+
 from django.db.models import Count, F, Max, Q, Sum
-from django.db.models.functions import Coalesce, ExtractHour, TruncWeek
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,14 +17,13 @@ from s2s.reports.queries import (
     DELIVERED_KINDS,
     age_chart,
     awaiting_by_age,
-    destination_la,
     fill_weeks,
-    source_la,
     status_counts,
     transfers,
     week_chart,
 )
 from s2s.reports.registry import Column, Report, register
+from s2s.reports.rollup import downloads_by_hour, la_counts, uploads_counted
 from s2s.transfers.models import TransferStatus
 
 
@@ -45,13 +46,14 @@ class VolumesByWeek(ServiceReport):
         return params.cached(self.name, lambda: list(self._rows(params)))
 
     def _rows(self, params):
-        tz = timezone.get_current_timezone()
-        grouped = (transfers(params).annotate(week=TruncWeek("uploaded_at", tzinfo=tz))
-                   .values("week", "file_type")
-                   .annotate(files=Count("id"), pupils=Coalesce(Sum("pupil_count"), 0))
-                   .order_by("week", "file_type"))
-        for row in grouped.iterator(chunk_size=self.chunk_size):
-            yield {**row, "week": timezone.localtime(row["week"], tz).date()}
+        weeks: dict[tuple, dict] = {}
+        for (day, file_type), count in uploads_counted(params, ("day", "file_type")).items():
+            week = weeks.setdefault((day - timedelta(days=day.weekday()), file_type),
+                                    {"files": 0, "pupils": 0})
+            week["files"] += count["files"]
+            week["pupils"] += count["pupils"]
+        for (week, file_type), count in sorted(weeks.items()):
+            yield {"week": week, "file_type": file_type, **count}
 
     def charts(self, params):
         # The rows' weeks, summed over the types: the files grouped once, not twice.
@@ -74,14 +76,7 @@ class VolumesByLA(ServiceReport):
     )
 
     def rows(self, params):
-        files = transfers(params)
-        counts: dict[tuple, dict] = {}
-        for row in (files.annotate(la_id=source_la()).values("la_id", "file_type")
-                    .annotate(sent=Count("id"), pupils_sent=Coalesce(Sum("pupil_count"), 0))):
-            counts.setdefault((row.pop("la_id"), row.pop("file_type")), {}).update(row)
-        for row in (files.annotate(la_id=destination_la()).filter(la_id__isnull=False)
-                    .values("la_id", "file_type").annotate(received=Count("id"))):
-            counts.setdefault((row.pop("la_id"), row.pop("file_type")), {}).update(row)
+        counts = la_counts(params)  # counted days from the counts, the newest live
         las = {la.pk: la for la in LocalAuthority.objects.all()}
         for (la_id, file_type), row in sorted(
                 counts.items(), key=lambda item: (las[item[0][0]].number, item[0][1])):
@@ -185,19 +180,12 @@ class BusiestHours(ServiceReport):
         return params.cached(self.name, lambda: self._rows(params))
 
     def _rows(self, params):
-        # One pass over the files, grouped by the hour of upload and of first download
-        # (at most 24 x 25 groups), then summed each way here.
-        tz = timezone.get_current_timezone()
-        uploads, pupils, downloads = [0] * 24, [0] * 24, [0] * 24
-        for row in (transfers(params)
-                    .values(up=ExtractHour("uploaded_at", tzinfo=tz),
-                            down=ExtractHour("first_downloaded_at", tzinfo=tz))
-                    .annotate(files=Count("id"), pupils=Coalesce(Sum("pupil_count"), 0))):
-            uploads[row["up"]] += row["files"]
-            pupils[row["up"]] += row["pupils"]
-            if row["down"] is not None:
-                downloads[row["down"]] += row["files"]
-        return [{"hour": f"{hour:02d}:00", "uploads": uploads[hour], "pupils": pupils[hour],
+        # Uploads from the counts of closed days (today's live), first downloads likewise.
+        uploads = uploads_counted(params, ("hour",))
+        downloads = downloads_by_hour(params)
+        return [{"hour": f"{hour:02d}:00",
+                 "uploads": uploads.get((hour,), {}).get("files", 0),
+                 "pupils": uploads.get((hour,), {}).get("pupils", 0),
                  "downloads": downloads[hour]} for hour in range(24)]
 
     def charts(self, params):

@@ -185,6 +185,8 @@ class Transfer(models.Model):
             # The file movement report: everything but CTFs, in order of upload.
             models.Index(fields=["uploaded_at", "id"], condition=~models.Q(file_type="CTF"),
                          name="transfer_not_ctf"),
+            # The busiest-hours report: first downloads since its counts were refreshed.
+            models.Index(fields=["first_downloaded_at"], name="transfer_first_download"),
             # The notification sweep: only uploads whose emails are not yet written.
             models.Index(fields=["uploaded_at"], condition=models.Q(notified_at__isnull=True),
                          name="transfer_not_notified"),

@@ -1,0 +1,31 @@
+"""`s2s refresh_report_counts`: count the UK days closed since the last run, for the reports.
+
+Scheduled nightly (`s2s/schedule.py`); safe to run at any time: a second run finds nothing
+new, and two at once take turns. `--rebuild` counts every day again from the transfers (after
+a school has moved to another LA, say).
+"""
+
+from django.core.management.base import BaseCommand
+
+from s2s.reports.rollup import report_counts_refresh
+
+
+class Command(BaseCommand):
+    help = (
+        "Count uploads and first downloads on the UK days closed since the last run, so "
+        "the national reports need not read every transfer."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--rebuild", action="store_true", help="count every day again, from the first transfer"
+        )
+
+    def handle(self, *args, rebuild=False, **options):
+        counted = report_counts_refresh(rebuild=rebuild)
+        if counted is None:
+            self.stdout.write("The report counts were up to date")
+            return
+        first, last = counted
+        since = first.isoformat() if first else "the first transfer"
+        self.stdout.write(f"Counted the days from {since} to {last.isoformat()}")
