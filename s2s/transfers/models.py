@@ -88,11 +88,11 @@ class Transfer(models.Model):
     source_code = models.CharField(_("from"), max_length=7, db_index=True)
     source_establishment = models.ForeignKey(
         "directory.Establishment", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="transfers_sent",
+        related_name="transfers_sent", db_index=False,
     )
     source_la = models.ForeignKey(
         "directory.LocalAuthority", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="transfers_sent",
+        related_name="transfers_sent", db_index=False,
     )
     source_mailbox = models.CharField(max_length=4, choices=Mailbox.choices, blank=True)
 
@@ -100,11 +100,11 @@ class Transfer(models.Model):
     destination_kind = models.CharField(max_length=32, choices=DestinationKind.choices)
     destination_establishment = models.ForeignKey(
         "directory.Establishment", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="transfers_received",
+        related_name="transfers_received", db_index=False,
     )
     destination_la = models.ForeignKey(
         "directory.LocalAuthority", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="transfers_received",
+        related_name="transfers_received", db_index=False,
     )
     destination_mailbox = models.CharField(max_length=4, choices=Mailbox.choices, blank=True)
     redirected_from = models.ForeignKey(
@@ -167,6 +167,8 @@ class Transfer(models.Model):
     class Meta:
         ordering = ["-uploaded_at", "-id"]
         verbose_name = _("transfer")
+        # The four place FKs have no index of their own: the inbox and outbox indexes below
+        # lead with them, and every index is written on every upload.
         indexes = [
             models.Index(
                 fields=["destination_establishment", "status", "file_type", "uploaded_at"],
