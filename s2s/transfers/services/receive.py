@@ -8,14 +8,15 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from s2s.accounts.policy import Action, get_for
+from s2s.accounts.policy import Action, can, get_for, scope
 from s2s.audit.services import audit_record
 from s2s.core.errors import ServiceError
 from s2s.transfers import emails
-from s2s.transfers.models import Transfer, TransferStatus
+from s2s.transfers.models import Transfer, TransferPupil, TransferStatus
 from s2s.transfers.storage import stored_file_delete, stored_file_open
 from s2s.transfers.zipstream import zip_stream
 
@@ -32,6 +33,29 @@ def _locked(user, transfer: Transfer, action: str) -> Transfer:
     # Only the transfer's row: PostgreSQL cannot lock the nullable side of the join.
     locked = Transfer.objects.select_for_update(of=("self",)).select_related("stored_file")
     return get_for(user, locked, action, pk=transfer.pk)
+
+
+def _locked_all(user, transfers: Iterable[Transfer], action: str) -> list[Transfer]:
+    """Return the transfers again, locked, in the order given, or raise Http404.
+
+    The user must be allowed this action on every one of them. One query, not one a file:
+    a zip may hold hundreds.
+    """
+    wanted = list(dict.fromkeys(t.pk for t in transfers))
+    locked = Transfer.objects.select_for_update(of=("self",)).select_related("stored_file")
+    found = {t.pk: t for t in scope(user, locked, action).filter(pk__in=wanted)}
+    if len(found) != len(wanted) or not all(can(user, action, t) for t in found.values()):
+        raise Http404
+    return [found[pk] for pk in wanted]
+
+
+def _upns_by_transfer(transfers: list[Transfer]) -> dict[int, list[str]]:
+    upns: dict[int, list[str]] = {t.pk: [] for t in transfers}
+    rows = (TransferPupil.objects.filter(transfer__in=transfers).exclude(upn="")
+            .order_by("transfer", "position").values_list("transfer", "upn"))
+    for transfer_id, upn in rows:
+        upns[transfer_id].append(upn)
+    return upns
 
 
 def _upns(transfer: Transfer) -> list[str]:
@@ -88,6 +112,24 @@ def _count_download(*, user, transfer: Transfer, request, how: str) -> None:
     transfer.refresh_from_db()
 
 
+def _count_downloads(*, user, transfers: list[Transfer], request, how: str) -> None:
+    """Count and audit the download of several files at once.
+
+    The zip's own `_count_download`: two queries and an audit row a file, not five queries.
+    """
+    now = timezone.now()
+    Transfer.objects.filter(pk__in=[t.pk for t in transfers]).update(
+        download_count=F("download_count") + 1,
+        first_downloaded_at=Coalesce(F("first_downloaded_at"), now), last_downloaded_at=now,
+    )
+    upns = _upns_by_transfer(transfers)
+    for transfer in transfers:
+        action = "transfer_re_download" if transfer.download_count else "transfer_download"
+        audit_record(action=action, actor=user, obj=transfer, request=request,
+                     summary=transfer.name,
+                     detail={"name": transfer.name, "how": how, "upns": upns[transfer.pk]})
+
+
 def transfer_open_for_download(*, user, transfer: Transfer, request=None
                                ) -> tuple[str, Iterator[bytes]]:
     """Return the file's name and its verified content, counting and auditing the download.
@@ -142,7 +184,7 @@ def transfers_zip_stream(*, user, transfers: Iterable[Transfer], request=None
     audited before the stream starts.
     """
     with transaction.atomic():
-        chosen = [_locked(user, t, Action.RECEIVE_FILES) for t in transfers]
+        chosen = _locked_all(user, transfers, Action.RECEIVE_FILES)
         if not chosen:
             raise _refuse(_("Choose the files to download."), "none_chosen", "transfers")
         if len(chosen) > MAX_FILES_PER_ZIP:
@@ -153,8 +195,7 @@ def transfers_zip_stream(*, user, transfers: Iterable[Transfer], request=None
                 raise _refuse(_("%(name)s is a generic zip file: download it on its own.")
                               % {"name": transfer.name}, "generic_in_zip", "transfers")
             _check_downloadable(transfer)
-        for transfer in chosen:
-            _count_download(user=user, transfer=transfer, request=request, how="zip")
+        _count_downloads(user=user, transfers=chosen, request=request, how="zip")
     name = f"s2s-{timezone.localtime():%Y%m%d-%H%M%S}.zip"
     return name, zip_stream(entries=_entries(chosen))
 

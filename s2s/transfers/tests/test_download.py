@@ -119,6 +119,39 @@ def test_the_streamed_zip_holds_exactly_the_chosen_files(
     assert Transfer.objects.filter(download_count=1).count() == 2
 
 
+def test_a_zip_audits_each_file_with_its_upns_and_counts_a_second_zip_as_a_re_download(
+    upload, sending_school_user, receiving_school_user
+):
+    contents = [ctf("8383321", "8384512", pupils=2, seed=n) for n in (1, 2)]
+    chosen = [upload(sending_school_user, f"8383321_CTF_8384512_00{n}.XML", content).transfer
+              for n, content in enumerate(contents, start=1)]
+    for _ in range(2):
+        _name, stream = transfers_zip_stream(user=receiving_school_user, transfers=chosen)
+        b"".join(stream)
+    events = AuditEvent.objects.filter(action__contains="download").order_by("id")
+    assert [(e.action, e.object_id) for e in events] == [
+        ("transfer_download", str(chosen[0].pk)), ("transfer_download", str(chosen[1].pk)),
+        ("transfer_re_download", str(chosen[0].pk)), ("transfer_re_download", str(chosen[1].pk)),
+    ]
+    for event, content in zip(events[:2], contents, strict=True):
+        assert event.detail["how"] == "zip"
+        assert sorted(event.detail["upns"]) == sorted(ctf_upns(content))
+    assert set(Transfer.objects.values_list("download_count", flat=True)) == {2}
+
+
+def test_a_zip_with_one_file_out_of_scope_is_404_and_counts_nothing(
+    upload, sending_school_user, receiving_school_user, outsider_school
+):
+    mine = upload(sending_school_user, "8383321_CTF_8384512_001.XML",
+                  ctf("8383321", "8384512")).transfer
+    theirs = upload(sending_school_user, "8383321_CTF_6812345_001.XML",
+                    ctf("8383321", "6812345")).transfer
+    with pytest.raises(Http404):
+        transfers_zip_stream(user=receiving_school_user, transfers=[mine, theirs])
+    assert not Transfer.objects.filter(download_count__gt=0).exists()
+    assert not AuditEvent.objects.filter(action__contains="download").exists()
+
+
 def test_a_generic_zip_is_never_bundled(upload, sending_school_user, receiving_school_user):
     a = upload(sending_school_user, "8383321_CTF_8384512_001.XML", ctf("8383321", "8384512"))
     z = upload(sending_school_user, "8383321_8384512_notes.ZIP", zip_of({"n.txt": b"n"}))
