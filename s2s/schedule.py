@@ -26,6 +26,9 @@ SCHEDULE: list[Job] = [
     # (`s2s purge_lost_pupils`); on the 1st, each LA hears what goes next month.
     Job("purge_lost_pupils", "daily 02:15", command="purge_lost_pupils"),
     Job("send_lost_pupil_preview", "monthly 1st 06:00", command="send_lost_pupil_preview"),
+    # Reports: uploads and first downloads of the days closed since, counted for the national
+    # reports (`s2s refresh_report_counts`); after the purges, whose changes it does not count.
+    Job("refresh_report_counts", "daily 03:30", command="refresh_report_counts"),
     # The annual user review: warnings, then disabling.
     Job("review_users", "daily 03:00", command="review_users"),
     # Finished task results kept a fortnight, for looking into a failure (database backend
