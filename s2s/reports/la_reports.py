@@ -225,6 +225,11 @@ class ClusterReport(Report):
         return not params.extra.get("nation")
 
     def rows(self, params):
+        if self.on_screen(params):  # at most 10 x 10 pairs, read once for the page and chart
+            return params.cached(self.name, lambda: list(self._rows(params)))
+        return self._rows(params)
+
+    def _rows(self, params):
         names = dict(LocalAuthority.objects.values_list("number", "name"))
         for files in self._queries(params):
             grouped = (files.annotate(from_la=source_la("number"), to_la=destination_la("number"))
