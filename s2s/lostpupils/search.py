@@ -264,13 +264,20 @@ def _given(query: _Query, name: str) -> bool:
     return bool(query.dobs if name == "dob" else getattr(query, name))
 
 
-def score_row(query: _Query, row: dict) -> tuple[int, list[str]] | None:
-    """Return (score 0-100, reasons) for one record's light row, or None if it does not match."""
+def _checks(query: _Query) -> list:
+    """Return the (name, check) pairs of the criteria given, in the order reasons are told."""
+    return [(name, check) for name, check in _CHECKS if _given(query, name)]
+
+
+def score_row(query: _Query, row: dict, checks: list | None = None
+              ) -> tuple[int, list[str]] | None:
+    """Return (score 0-100, reasons) for one record's light row, or None if it does not match.
+
+    `checks` is `_checks(query)`, worked out once for many rows.
+    """
     got = possible = 0
     reasons = []
-    for name, check in _CHECKS:
-        if not _given(query, name):
-            continue
+    for name, check in checks if checks is not None else _checks(query):
         found = check(query, row)
         if found is None:
             return None
@@ -355,8 +362,9 @@ def _record_page(page: Page) -> list[Hit]:
 
 def _scored(query: _Query, rows: list[dict]) -> list[Hit]:
     hits = []
+    checks = _checks(query)
     for row in rows:
-        scored = score_row(query, row)
+        scored = score_row(query, row, checks)
         if scored is not None:
             hits.append(Hit(id=row["id"], score=scored[0], reasons=scored[1], row=row))
     return hits
