@@ -449,7 +449,8 @@ def search_records(criteria: Criteria, *, sort: str = "score", page: int | str =
     records = LostPupilRecord.objects.all()
     if _surname_only(query) and sort.lstrip("-") in ("", "score"):
         return _page_of_ids(query, _NameMatches(query), page, per_page)
-    for strict in (False, True):
+    # Without a UPN or DOB both passes would be the same query: run it once.
+    for strict in (False, True) if query.upn or query.dobs else (True,):
         rows = _light_rows(records.filter(_filters(query, strict=strict)))
         if rows is not None:
             hits = _sorted_hits(_scored(query, rows), sort)
