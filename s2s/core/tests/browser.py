@@ -4,6 +4,7 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = [
@@ -31,5 +32,9 @@ def browser_page(live_server, tmp_path, monkeypatch):
         page = context.new_page()
         page.set_default_timeout(15_000)
         yield page
+        # With Playwright running, the test's ORM calls use a connection of their own (asgiref
+        # keeps Django's connections per context); close it here, in that context, or the
+        # test database cannot be dropped at the end of the run.
+        connections.close_all()
         context.close()
         browser.close()
