@@ -48,7 +48,7 @@ def send_purge_preview(*, la: LocalAuthority, month: date, count: int) -> int:
     """Tell an LA how many of its schools' records will be purged in `month`."""
     return _send("lpd-purge-preview", [la.email], {
         "la": str(la), "count": count, "month": formats.date_format(month, "F Y"),
-        "link": _records_link() + "?purge=next",
+        "link": f"{_records_link()}?purge={month:%Y-%m}",
     })
 
 

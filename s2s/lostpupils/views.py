@@ -1,9 +1,12 @@
 """Pages of the Lost Pupil Database: search, a record, attested download, forward, remove."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from s2s.accounts.decorators import requires
@@ -18,6 +21,7 @@ from s2s.lostpupils.forms import (
 )
 from s2s.lostpupils.models import LostPupilRecord
 from s2s.lostpupils.services import records as services
+from s2s.lostpupils.services.purge import next_month, records_going_in
 
 DOWNLOADED_KEY = "lostpupils_downloaded"  # records this session downloaded, to confirm
 PER_PAGE = 50
@@ -126,11 +130,24 @@ def la_records(request):
         "transfer", "uploading_school", "same_pupil_as__transfer"), Action.REMOVE_LPD)
     if request.GET.get("flagged"):
         records = records.filter(same_pupil_as__isnull=False)
+    purge_month = _month(request.GET.get("purge"))
+    if purge_month is not None:
+        records = records_going_in(records, month=purge_month)
     page = Paginator(records.order_by("-uploaded_at", "-pk"), PER_PAGE).get_page(
         request.GET.get("page"))
     services.lost_pupil_list_viewed(user=request.user, records=page.object_list,
                                     request=request)
-    return render(request, "lostpupils/la_records.html", {"page": page})
+    return render(request, "lostpupils/la_records.html", {
+        "page": page, "purge_month": purge_month,
+        "next_month": f"{next_month(timezone.localdate()):%Y-%m}"})
+
+
+def _month(text: str | None) -> date | None:
+    """Return the first day of a YYYY-MM month (the preview email's link), or None."""
+    try:
+        return date.fromisoformat(f"{text}-01") if text else None
+    except ValueError:
+        return None
 
 
 @requires(Action.REMOVE_LPD)

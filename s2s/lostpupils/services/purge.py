@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from s2s.audit.services import audit_record
@@ -77,23 +78,35 @@ def lost_pupil_purge(*, record: LostPupilRecord, today: date, now: datetime) -> 
     return True
 
 
-def due_in_month(*, month: date) -> Counter:
-    """Return, per uploading LA id, how many held records will be purged during `month`.
+def next_month(today: date) -> date:
+    """Return the first day of the month after `today`'s."""
+    return date(today.year + (today.month == 12), today.month % 12 + 1, 1)
+
+
+def _going_in(records: QuerySet, month: date, *fields: str) -> Iterator[tuple]:
+    """Yield `fields` of the held records that will be purged during `month`.
 
     A record is purged on the first day it is past leaving age, so it goes in `month` when
     that day falls in it.
     """
     first = month.replace(day=1)
-    last = date(first.year + (first.month == 12), first.month % 12 + 1, 1) - timedelta(days=1)
+    last = next_month(first) - timedelta(days=1)
     before = first - timedelta(days=1)
-    due: Counter = Counter()
-    candidates = LostPupilRecord.objects.filter(
-        status__in=HELD, dob__lte=latest_dob_due(today=last)).values_list(
-        "uploading_la_id", "dob")
-    for la_id, dob in candidates.iterator():
+    candidates = records.filter(status__in=HELD, dob__lte=latest_dob_due(today=last))
+    for dob, *values in candidates.values_list("dob", *fields).iterator():
         if purge_due(dob, today=last) and not purge_due(dob, today=before):
-            due[la_id] += 1
-    return due
+            yield values
+
+
+def due_in_month(*, month: date) -> Counter:
+    """Return, per uploading LA id, how many held records will be purged during `month`."""
+    return Counter(la_id for (la_id,) in _going_in(LostPupilRecord.objects.all(), month,
+                                                   "uploading_la_id"))
+
+
+def records_going_in(records: QuerySet, *, month: date) -> QuerySet:
+    """Narrow `records` to the held ones purged during `month`: the preview email's list."""
+    return records.filter(pk__in=[pk for (pk,) in _going_in(records, month, "pk")])
 
 
 def purge_preview_send(*, month: date) -> int:

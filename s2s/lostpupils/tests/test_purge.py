@@ -4,12 +4,18 @@ from datetime import date
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from s2s.audit.models import AuditEvent
 from s2s.lostpupils.leaving import leaving_age_date, purge_due
 from s2s.lostpupils.models import LostPupilRecord, RecordStatus
-from s2s.lostpupils.services.purge import due_in_month, purge_preview_send
+from s2s.lostpupils.services.purge import (
+    due_in_month,
+    next_month,
+    purge_preview_send,
+    records_going_in,
+)
 from s2s.lostpupils.tests.conftest import send_lost
 
 
@@ -78,3 +84,35 @@ def test_the_monthly_preview_counts_next_months_purges_per_la(
         assert purge_preview_send(month=date(2026, 9, 1)) == 1
     assert [m.to for m in mail.outbox] == [["s2s@dorset.example.gov.uk"]]
     assert "September 2026" in mail.outbox[0].subject
+    assert "/lost-pupils/our-schools/?purge=2026-09" in mail.outbox[0].body
+
+
+def test_next_month_rolls_over_the_year():
+    assert next_month(date(2026, 8, 15)) == date(2026, 9, 1)
+    assert next_month(date(2026, 12, 31)) == date(2027, 1, 1)
+
+
+def test_the_preview_emails_link_lists_only_that_months_purges(
+        client, sending_school_user, lost_pupil_officer):
+    goes = send_lost(sending_school_user, "8383321", surname="Goesnow", dob="2010-08-31")
+    send_lost(sending_school_user, "8383321", surname="Stayslonger", dob="2010-09-01")
+    assert list(records_going_in(LostPupilRecord.objects.all(), month=date(2026, 9, 1))) == [
+        goes.lost_pupil]
+    client.force_login(lost_pupil_officer)
+    url = reverse("lostpupils:la-records")
+    listed = client.get(url, {"purge": "2026-09"}).content.decode()
+    assert "Goesnow" in listed
+    assert "Stayslonger" not in listed
+    assert "September 2026" in listed
+    everything = client.get(url, {"purge": "not-a-month"}).content.decode()
+    assert "Goesnow" in everything
+    assert "Stayslonger" in everything
+
+
+def test_the_preview_command_names_each_la_and_refuses_a_bad_month(
+        sending_school_user, home_la, capsys):
+    send_lost(sending_school_user, "8383321", dob="2010-08-31")
+    call_command("send_lost_pupil_preview", "--month", "2026-09", "--dry-run")
+    assert f"Would tell {home_la}: 1 record(s) in September 2026" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="YYYY-MM"):
+        call_command("send_lost_pupil_preview", "--month", "September")

@@ -6,11 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from s2s.directory.models import LocalAuthority
-from s2s.lostpupils.services.purge import due_in_month, purge_preview_send
-
-
-def _next_month(today: date) -> date:
-    return date(today.year + (today.month == 12), today.month % 12 + 1, 1)
+from s2s.lostpupils.services.purge import due_in_month, next_month, purge_preview_send
 
 
 class Command(BaseCommand):
@@ -27,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, month=None, dry_run=False, **options):
         try:
             when = (date.fromisoformat(f"{month}-01") if month
-                    else _next_month(timezone.localdate()))
+                    else next_month(timezone.localdate()))
         except ValueError:
             raise CommandError("--month must be YYYY-MM") from None
         if dry_run:
