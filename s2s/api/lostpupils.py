@@ -101,7 +101,6 @@ def _item(hit) -> dict:
     }
 
 
-
 @router.get("", response={200: LostPupilsPage, **ERRORS}, summary="Search the LPD")
 def lost_pupil_search(request: HttpRequest, filters: Query[LostPupilsQuery]):
     """Search the Lost Pupil Database of every LA; ranked closest first, with the reason."""
@@ -119,8 +118,6 @@ def lost_pupil_search(request: HttpRequest, filters: Query[LostPupilsQuery]):
              summary="Forward a lost pupil's CTF to a school")
 def lost_pupil_forward(request: HttpRequest, record_id: RecordId, body: ForwardIn):
     """Send the record's CTF, re-addressed, to a school of your LA from your LA mailbox."""
-    if not has_capability(request.auth, Action.DOWNLOAD_LPD):
-        raise Http404
     record = get_for(request.auth, LostPupilRecord.objects.select_related("transfer"),
                      Action.DOWNLOAD_LPD, pk=record_id)
     new = services.lost_pupil_forward(user=request.auth, record=record, to=body.to,
