@@ -382,10 +382,11 @@ def _page_of_ids(query: _Query, ids, page: int, per_page: int) -> Page:
     ids = list(paged.object_list)
     rows = _light_rows(LostPupilRecord.objects.filter(pk__in=ids)) or []
     by_id = {row["id"]: row for row in rows}
+    checks = _checks(query)
     hits = []
     for record_id in (i for i in ids if i in by_id):
         row = by_id[record_id]
-        scored = score_row(query, row) or (0, [])
+        scored = score_row(query, row, checks) or (0, [])
         hits.append(Hit(id=record_id, score=scored[0], reasons=scored[1], row=row))
     paged.object_list = hits
     _record_page(paged)
@@ -442,7 +443,7 @@ def search_records(criteria: Criteria, *, sort: str = "score", page: int | str =
                    per_page: int = PER_PAGE) -> Page:
     """Return one page of the records matching the criteria, ranked or sorted, with reasons.
 
-    Each hit has `record` (with its LA, school and transfer) filled in. Sort by a key of
+    Each hit has `record` (with its LA's number and school's code) filled in. Sort by a key of
     `SORTS`, "-" first for descending; "score" (the default) ranks the closest first.
     """
     query = _prepare(criteria)
