@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from s2s.accounts.roles import Role
 from s2s.core.errors import ServiceError
 from s2s.directory.models import Establishment, LocalAuthority
-from s2s.messaging import selectors
+from s2s.messaging import selectors, services
+from s2s.messaging.models import SUBJECT_MAX
 from s2s.messaging.recipients import (
     LaTarget,
     Recipients,
@@ -63,7 +64,7 @@ def draft_start(*, user, draft: dict, params: QueryDict) -> bool:
         if not subject.startswith(prefix):
             subject = f"{prefix} {subject}"
         draft.update(las=[], schools=[], groups=[], reply_to=copy.message_id,
-                     subject=subject[:150], template=None)
+                     subject=subject[:SUBJECT_MAX], template=None)
     return any(key in params for key in ("new", "template", "group", "reply"))
 
 
@@ -89,8 +90,10 @@ def draft_step(*, user, draft: dict, data: QueryDict, step: str) -> str:
     "preview" when the draft is ready to preview, "populate" to show an LA's schools, "" to
     show the page again. Raise ServiceError for anything the step cannot take.
     """
-    draft["subject"] = data.get("subject", draft["subject"])[:150]
-    draft["body"] = data.get("body", draft["body"])[:10_000]
+    # Kept as typed, however long: the preview step refuses an over-long one in the
+    # service's words, and nothing the person wrote is cut off.
+    draft["subject"] = data.get("subject", draft["subject"])
+    draft["body"] = data.get("body", draft["body"])
     handler = _STEP_HANDLERS.get(step)
     return handler(user, draft, data) if handler else ""
 
@@ -150,10 +153,7 @@ def _remove(user, draft, data) -> str:
 
 
 def _preview(user, draft, data) -> str:
-    if not draft["subject"].strip():
-        raise ServiceError(_("Enter the subject"), field="subject")
-    if not draft["body"].strip():
-        raise ServiceError(_("Enter the message"), field="body")
+    services.message_text(subject=draft["subject"], body=draft["body"])
     if draft_recipients(draft).is_empty() and not draft["reply_to"]:
         raise ServiceError(_("Choose at least one recipient: an LA, a school or one of your "
                              "groups."), field="la")

@@ -37,9 +37,12 @@ def numbers_in(text: str) -> list[str]:
 # The compose page: one <form>, one small form per step, each with its own button.
 
 class MessageForm(forms.Form):
-    subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX, required=False)
-    body = forms.CharField(label=_("Message"), max_length=BODY_MAX, required=False,
-                           widget=forms.Textarea(attrs={"rows": 12}),
+    # The browser's maxlength only: the draft keeps what was typed and the send service
+    # (`services.message_text`) refuses an empty or over-long subject or text in its words.
+    subject = forms.CharField(label=_("Subject"), required=False,
+                              widget=forms.TextInput(attrs={"maxlength": SUBJECT_MAX}))
+    body = forms.CharField(label=_("Message"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 12, "maxlength": BODY_MAX}),
                            help_text=_("Plain text. No attachments: send files as transfers."))
 
     def __init__(self, *args, **kwargs):

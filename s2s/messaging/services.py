@@ -72,6 +72,12 @@ def _text(value: str, *, name: str, label: str, limit: int, multiline: bool = Fa
     return value
 
 
+def message_text(*, subject: str, body: str) -> tuple[str, str]:
+    """Return a message's subject and text trimmed; refuse either empty or over-long."""
+    return (_text(subject, name="subject", label=_("subject"), limit=SUBJECT_MAX),
+            _text(body, name="body", label=_("message"), limit=BODY_MAX, multiline=True))
+
+
 def _blanket_check(resolved: Resolved, confirmed: bool) -> None:
     """Seed 003, 4.2: a message to many LAs asks its sender to think again, then to confirm."""
     limit = settings.S2S_BLANKET_MESSAGE_LAS
@@ -113,8 +119,7 @@ def message_send(*, user, to: Recipients, subject: str, body: str,
         subject, body = subject or template.subject, body or template.body
     if reply_to is not None:
         _own(user, reply_to)
-    subject = _text(subject, name="subject", label=_("subject"), limit=SUBJECT_MAX)
-    body = _text(body, name="body", label=_("message"), limit=BODY_MAX, multiline=True)
+    subject, body = message_text(subject=subject, body=body)
     resolved = _resolve(user=user, to=to, reply_to=reply_to)
     _blanket_check(resolved, confirm_blanket)
     with transaction.atomic():

@@ -98,7 +98,7 @@ def _compose_forms(request, draft, step="", error=None) -> dict:
     data = request.POST if error else None
     school_la = request.GET.get("school_la") or (data or {}).get("school_la")
     forms = {
-        "message": MessageForm(initial=draft),
+        "message": MessageForm(data if step == "preview" else None, initial=draft),
         "add_la": LaPickForm(data if step == "add_la" else None),
         "add_school": SchoolNumberForm(data if step == "add_school" else None),
         "populate": SchoolListForm(data if step in ("populate", "add_schools") else None,

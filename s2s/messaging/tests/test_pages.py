@@ -101,6 +101,20 @@ def test_compose_refuses_an_unknown_school_on_the_page(client, la_officer):
     assert "There is no school 8380000" in page
 
 
+def test_an_over_long_message_is_refused_at_preview_and_kept_whole(client, la_officer):
+    client.force_login(la_officer)
+    client.get(reverse("messaging:compose") + "?new")
+    _compose(client, add_la="", la="681", roles=["la_user"])
+    body = "x" * 10_001
+    page = _compose(client, preview="", subject="Long", body=body).content.decode()
+    assert "govuk-error-summary" in page
+    assert "The message must be 10000 characters or fewer" in page
+    assert client.session["messaging_draft"]["body"] == body
+    assert not Message.objects.exists()
+    page = _compose(client, preview="", subject="", body="Text").content.decode()
+    assert "Enter the subject" in page
+
+
 def test_a_blanket_message_shows_the_guidance_and_sends_once_confirmed(client, la_officer,
                                                                        many_las):
     client.force_login(la_officer)
