@@ -99,6 +99,23 @@ def test_the_la_records_page_flags_a_second_file(client, record, sending_school_
     assert "Second file" in response.content.decode()
 
 
+def test_removing_through_the_page_needs_a_reason_then_removes_the_record(
+        client, record, lost_pupil_officer):
+    client.force_login(lost_pupil_officer)
+    url = reverse("lostpupils:remove", args=[record.pk])
+    refused = client.post(url, {"reason": "  "})
+    assert refused.status_code == 200
+    assert "Enter why the record is removed" in refused.content.decode()
+    record.refresh_from_db()
+    assert record.status == RecordStatus.OPEN
+    response = client.post(url, {"reason": "On roll at 8384512"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("lostpupils:la-records")
+    record.refresh_from_db()
+    assert record.status == RecordStatus.REMOVED
+    assert record.remove_reason == "On roll at 8384512"
+
+
 @pytest.mark.parametrize("role", [Role.SCHOOL, Role.CONNECTOR, Role.LA_SCHOOL])
 def test_no_school_role_reaches_any_lpd_page(client, make_user, sending_school, home_la,
                                              record, role):
