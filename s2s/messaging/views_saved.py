@@ -23,7 +23,16 @@ from s2s.messaging.forms import (
 )
 
 
-def _form_page(request, form, title, back):
+def _form_page(request, form, *, save, title, back):
+    """Show a form page; on a valid post, return `save(form)` (its redirect).
+
+    A service's refusal is shown on the form, in the page's error summary.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            return save(form)
+        except ServiceError as error:
+            add_service_error(form, error)
     return render(request, "messaging/form_page.html", {"form": form, "title": title,
                                                         "back_url": back})
 
@@ -42,16 +51,9 @@ def template_detail(request, pk):
     return render(request, "messaging/template_detail.html", {"template": template})
 
 
-def _template_save(request, form, save):
-    if form.is_valid():
-        try:
-            template = save(**form.cleaned_data)
-        except ServiceError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _("Template %(name)s saved.") % {"name": template.name})
-            return redirect("messaging:template-detail", pk=template.pk)
-    return None
+def _template_saved(request, template):
+    messages.success(request, _("Template %(name)s saved.") % {"name": template.name})
+    return redirect("messaging:template-detail", pk=template.pk)
 
 
 @requires(Action.MESSAGES)
@@ -59,11 +61,12 @@ def template_add(request):
     """Add a template."""
     form = TemplateForm(request.POST or None, submit=_("Add template"))
 
-    def save(**fields):
-        return services.template_create(user=request.user, request=request, **fields)
+    def save(form):
+        return _template_saved(request, services.template_create(
+            user=request.user, request=request, **form.cleaned_data))
 
-    return (request.method == "POST" and _template_save(request, form, save)) or _form_page(
-        request, form, _("Add a message template"), "messaging:templates")
+    return _form_page(request, form, save=save, title=_("Add a message template"),
+                      back="messaging:templates")
 
 
 @requires(Action.MESSAGES)
@@ -73,12 +76,12 @@ def template_edit(request, pk):
     initial = {"name": template.name, "subject": template.subject, "body": template.body}
     form = TemplateForm(request.POST or None, initial=initial, submit=_("Update template"))
 
-    def save(**fields):
-        return services.template_update(user=request.user, template=template, request=request,
-                                        **fields)
+    def save(form):
+        return _template_saved(request, services.template_update(
+            user=request.user, template=template, request=request, **form.cleaned_data))
 
-    return (request.method == "POST" and _template_save(request, form, save)) or _form_page(
-        request, form, _("Update %(name)s") % {"name": template.name}, "messaging:templates")
+    return _form_page(request, form, save=save, back="messaging:templates",
+                      title=_("Update %(name)s") % {"name": template.name})
 
 
 @require_POST
@@ -111,16 +114,9 @@ def groups(request):
     return render(request, "messaging/groups.html", {"groups": selectors.groups(user=request.user)})
 
 
-def _group_save(request, form, save):
-    if form.is_valid():
-        try:
-            group = save(name=form.cleaned_data["name"], members=form.members())
-        except ServiceError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _("Group %(name)s saved.") % {"name": group.name})
-            return redirect("messaging:groups")
-    return None
+def _group_saved(request, group):
+    messages.success(request, _("Group %(name)s saved.") % {"name": group.name})
+    return redirect("messaging:groups")
 
 
 @requires(Action.MESSAGES)
@@ -128,11 +124,13 @@ def group_add(request):
     """Create a group of LAs (with roles) and schools."""
     form = GroupForm(request.POST or None, submit=_("Add group"))
 
-    def save(**fields):
-        return services.group_create(user=request.user, request=request, **fields)
+    def save(form):
+        return _group_saved(request, services.group_create(
+            user=request.user, name=form.cleaned_data["name"], members=form.members(),
+            request=request))
 
-    return (request.method == "POST" and _group_save(request, form, save)) or _form_page(
-        request, form, _("Add a message group"), "messaging:groups")
+    return _form_page(request, form, save=save, title=_("Add a message group"),
+                      back="messaging:groups")
 
 
 @requires(Action.MESSAGES)
@@ -141,11 +139,13 @@ def group_edit(request, pk):
     group = selectors.group_get(user=request.user, pk=pk)
     form = GroupForm(request.POST or None, initial=group_initial(group))
 
-    def save(**fields):
-        return services.group_update(user=request.user, group=group, request=request, **fields)
+    def save(form):
+        return _group_saved(request, services.group_update(
+            user=request.user, group=group, name=form.cleaned_data["name"],
+            members=form.members(), request=request))
 
-    return (request.method == "POST" and _group_save(request, form, save)) or _form_page(
-        request, form, _("Change %(name)s") % {"name": group.name}, "messaging:groups")
+    return _form_page(request, form, save=save, back="messaging:groups",
+                      title=_("Change %(name)s") % {"name": group.name})
 
 
 @requires(Action.MESSAGES)

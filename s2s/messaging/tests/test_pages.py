@@ -182,3 +182,18 @@ def test_the_service_admin_picks_the_la_of_the_report(client, service_admin, la_
     assert "8383321" in client.get(reverse("messaging:report"), {"la": "838"}).content.decode()
     assert "8383321" not in client.get(reverse("messaging:report"),
                                        {"la": "681"}).content.decode()
+
+
+def test_template_and_group_pages_show_the_services_refusal_on_the_form(client, la_officer):
+    client.force_login(la_officer)
+    fields = {"name": "CTF", "subject": "CTF please", "body": "Send it."}
+    client.post(reverse("messaging:template-add"), fields)
+    page = client.post(reverse("messaging:template-add"), fields).content.decode()
+    assert "govuk-error-summary" in page
+    assert "You already have a template called CTF" in page
+    page = client.post(reverse("messaging:group-add"), {
+        "name": "Bad", "las": "", "roles": ["la_user"], "schools": "8380000"}).content.decode()
+    assert "govuk-error-summary" in page
+    assert "There is no school 8380000" in page
+    assert la_officer.message_templates.count() == 1
+    assert not la_officer.message_groups.exists()
