@@ -178,17 +178,26 @@ def message_delete(*, user, copy: Recipient, request=None) -> None:
                                                           "was_read": copy.read_at is not None})
 
 
+def _own_name(*, user, name: str, model, instead_of, refusal: str) -> str:
+    """Return a template's or group's name trimmed; refuse one the user already gave another.
+
+    `refusal` is the message, translated, with %(name)s for the name.
+    """
+    name = _text(name, name="name", label=_("name"), limit=NAME_MAX)
+    taken = model.objects.filter(owner=user, name=name)
+    if instead_of is not None:
+        taken = taken.exclude(pk=instead_of.pk)
+    if taken.exists():
+        raise ServiceError(refusal % {"name": name}, code="duplicate_name", field="name")
+    return name
+
+
 # Templates (seed 003, 6.7): the owner's own, private to it.
 
 def _template_fields(*, user, name: str, subject: str, body: str,
                      instead_of: MessageTemplate | None = None) -> dict:
-    name = _text(name, name="name", label=_("name"), limit=NAME_MAX)
-    taken = MessageTemplate.objects.filter(owner=user, name=name)
-    if instead_of is not None:
-        taken = taken.exclude(pk=instead_of.pk)
-    if taken.exists():
-        raise ServiceError(_("You already have a template called %(name)s") % {"name": name},
-                           code="duplicate_name", field="name")
+    name = _own_name(user=user, name=name, model=MessageTemplate, instead_of=instead_of,
+                     refusal=_("You already have a template called %(name)s"))
     return {
         "name": name,
         "subject": _text(subject, name="subject", label=_("subject"), limit=SUBJECT_MAX),
@@ -253,13 +262,8 @@ def template_delete(*, user, template: MessageTemplate, request=None) -> None:
 
 def _group_members(*, user, name: str, members: Recipients,
                    instead_of: MessageGroup | None = None) -> tuple[str, Resolved]:
-    name = _text(name, name="name", label=_("name"), limit=NAME_MAX)
-    taken = MessageGroup.objects.filter(owner=user, name=name)
-    if instead_of is not None:
-        taken = taken.exclude(pk=instead_of.pk)
-    if taken.exists():
-        raise ServiceError(_("You already have a group called %(name)s") % {"name": name},
-                           code="duplicate_name", field="name")
+    name = _own_name(user=user, name=name, model=MessageGroup, instead_of=instead_of,
+                     refusal=_("You already have a group called %(name)s"))
     if not (members.las or members.schools):
         raise ServiceError(_("Add at least one LA or school to the group"),
                            code="no_recipients", field="las")

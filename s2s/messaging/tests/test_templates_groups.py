@@ -99,3 +99,15 @@ def test_nobody_sends_to_or_changes_another_users_group(la_officer, lost_pupil_o
                               members=Recipients(schools=("8383321",)))
     with pytest.raises(NotFound):
         services.group_delete(user=lost_pupil_officer, group=group)
+
+
+def test_two_groups_of_one_owner_cannot_share_a_name(la_officer, lost_pupil_officer,
+                                                     sending_school):
+    members = Recipients(schools=("8383321",))
+    group = services.group_create(user=la_officer, name="Mine", members=members)
+    services.group_create(user=lost_pupil_officer, name="Mine", members=members)  # another may
+    with pytest.raises(ServiceError, match="You already have a group called Mine") as refused:
+        services.group_create(user=la_officer, name=" Mine ", members=members)
+    assert (refused.value.code, refused.value.field) == ("duplicate_name", "name")
+    services.group_update(user=la_officer, group=group, name="Mine", members=members)
+    assert MessageGroup.objects.filter(owner=la_officer).count() == 1
