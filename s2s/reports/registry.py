@@ -6,7 +6,8 @@ and a `rows(params)` that returns rows aggregated in the database. Other apps (l
 messaging) add theirs the same way, from their own `reports.py` imported in `ready()`.
 
 Every report takes a date range (`from`, `to`) over when the files were uploaded: a blank
-"from" means from the beginning, "to" defaults to today and includes that whole day.
+"from" means from the beginning, "to" defaults to today and includes that whole day (a
+later "to" is read as today: nothing has been uploaded after it).
 """
 
 from collections.abc import Iterable
@@ -162,8 +163,9 @@ class Report:
         la = _la_for(user, cleaned.get("la")) if self.per_la else None
         school = _school_for(user, la, cleaned.get("school")) if self.has_school else None
         extra = {k: v for k, v in cleaned.items() if k not in {"from", "to", "la", "school"}}
+        today = timezone.localdate()
         params = Params(user=user, date_from=cleaned.get("from"),
-                        date_to=cleaned.get("to") or timezone.localdate(),
+                        date_to=min(cleaned.get("to") or today, today),
                         la=la, school=school, extra=extra)
         return form, params
 

@@ -244,6 +244,8 @@ def _month_split(first: date | None, last: date, through: date | None):
     Returns ((first month or None for the earliest, last month) or None, [(from, to), ...]):
     the newest counted month holds only the days up to `through`.
     """
+    if first is not None and first > last:
+        return None, []
     if through is None:
         return None, [(first, last)]
     end = min(last, through)

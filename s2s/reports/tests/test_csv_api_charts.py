@@ -10,6 +10,7 @@ from s2s.api.tests.conftest import api_client
 from s2s.core.csvsafe import safe_cell
 from s2s.reports.charts import Chart
 from s2s.reports.registry import REPORTS
+from s2s.reports.rollup import report_counts_refresh
 from s2s.reports.tests.conftest import make_transfer
 from s2s.reports.tests.test_la_reports import csv_rows
 from s2s.transfers.models import TransferStatus
@@ -66,6 +67,20 @@ def test_a_range_ending_before_it_starts_is_refused(client, data, la_officer):
     assert response.status_code == 400
     assert "The end date must be on or after the start date." in response.content.decode()
     assert client.get("/reports/usage.csv", {"from": "nonsense"}).status_code == 400
+
+
+@pytest.mark.parametrize("query", [
+    {"to": "9999-12-31"}, {"from": "9999-12-05"}, {"from": "9999-12-05", "to": "9999-12-31"},
+])
+def test_dates_far_ahead_are_an_empty_range_not_an_error(client, data, service_admin, query):
+    report_counts_refresh()  # the counted reports' month arithmetic too
+    client.force_login(service_admin)
+    page = client.get("/reports/usage/", query)
+    assert page.status_code == 200
+    assert page.context["params"].date_to == timezone.localdate()
+    for name in REPORTS:
+        assert client.get(f"/reports/{name}/", query).status_code == 200, name
+        assert len(csv_rows(client, name, **query)) >= 1, name
 
 
 def test_the_api_gives_the_same_csv(data, la_officer, client):

@@ -248,6 +248,8 @@ def test_the_known_numbers_hold_with_the_counts(admin, data):
             date(2025, 12, 31),
             (None, [(date(2026, 1, 1), date(2026, 1, 5))]),
         ),
+        # An empty range (from after to) has no days at all, even in the year 9999.
+        (date(9999, 12, 5), date(2025, 9, 30), date(2025, 9, 29), (None, [])),
     ],
 )
 def test_month_split(first, last, through, expected):
