@@ -68,10 +68,6 @@ class LaPickForm(forms.Form):
                               Button.secondary("add_la", _("Add local authority")),
                               form_tag=False)
 
-    def target(self) -> Recipients:
-        return Recipients(las=(LaTarget(self.data.get("la", ""),
-                                        tuple(self.data.getlist("roles"))),))
-
 
 class SchoolNumberForm(forms.Form):
     school = forms.CharField(
