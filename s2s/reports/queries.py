@@ -97,14 +97,13 @@ def by_day_windows(params, files, rows_in, *, target: int = 2000):
     `rows_in(start, end)` returns the rows of files uploaded from `start` up to `end` (two
     local midnights). The first rows come without grouping the whole range: a window starts
     at one day, doubles while it gives fewer than `target` rows, and halves when it gives
-    more than four times that. `files` is the run's files: a blank "from" starts at the first.
+    more than four times that. `files` is the run's files: the windows start at the first
+    of them, not at "from" (which may be blank, or years before any file).
     """
-    first = params.date_from
-    if first is None:
-        earliest = files.aggregate(first=Min("uploaded_at"))["first"]
-        if earliest is None:
-            return
-        first = timezone.localtime(earliest).date()
+    earliest = files.aggregate(first=Min("uploaded_at"))["first"]
+    if earliest is None:
+        return
+    first = timezone.localtime(earliest).date()
     days, after_last = 1, params.date_to + timedelta(days=1)
     while first < after_last:
         last = min(first + timedelta(days=days), after_last)
