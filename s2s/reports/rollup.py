@@ -6,6 +6,7 @@ the counted days from the counts and the days after them (today, or more if a ni
 missed) from the transfers, so its figures are the same as counting every transfer.
 """
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
@@ -65,12 +66,14 @@ def _totals() -> dict:
 
 
 def report_counts_refresh(
-    *, now: datetime | None = None, rebuild: bool = False
+    *, now: datetime | None = None, rebuild: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[date | None, date] | None:
     """Count the UK days closed since the last refresh; return the (first, last) day counted.
 
     Returns None when there was nothing new. `rebuild` counts every day again from the
     transfers (after a school has moved to another LA, say). Two runs at once take turns.
+    `progress` is told of each step as it finishes (a rebuild reads every transfer three times).
     """
     now = now or timezone.now()
     last = timezone.localdate(now - SETTLE) - timedelta(days=1)
@@ -82,31 +85,45 @@ def report_counts_refresh(
         if state.through is not None and state.through >= last:
             return None
         first = state.through + timedelta(days=1) if state.through is not None else None
-        _count_hours(first, last)
-        _count_months(first, last)
-        _count_downloads(first, last)
+        if progress:
+            progress(f"Counting the days from {first or 'the first transfer'} to {last}")
+        for what, count in (("uploads by hour", _count_hours), ("LAs' months", _count_months),
+                            ("first downloads", _count_downloads)):
+            rows = count(first, last)
+            if progress:
+                progress(f"Counted {what}: {rows} rows")
         state.through, state.refreshed_at = last, now
         state.save()
     return first, last
 
 
-def _count_hours(first: date | None, last: date) -> None:
-    HourCount.objects.filter(**({"day__gte": first} if first else {})).delete()
-    rows = (
+def _since(field: str, first: date | None) -> dict:
+    """Return the lookup for the counts from `first` on (None: every count)."""
+    return {f"{field}__gte": first} if first is not None else {}
+
+
+def _insert(model, rows, **fields) -> int:
+    """Insert a count for each of the grouped rows (with `fields`); return how many."""
+    return len(model.objects.bulk_create(
+        (model(**fields, **row) for row in rows.iterator(chunk_size=2000)), batch_size=2000
+    ))
+
+
+def _count_hours(first: date | None, last: date) -> int:
+    HourCount.objects.filter(**_since("day", first)).delete()
+    return _insert(
+        HourCount,
         Transfer.objects.filter(_uploaded(first, last))
         .order_by()
         .values("file_type", **_hour_keys())
-        .annotate(**_totals())
-    )
-    HourCount.objects.bulk_create(
-        (HourCount(**row) for row in rows.iterator(chunk_size=2000)), batch_size=2000
+        .annotate(**_totals()),
     )
 
 
-def _count_months(first: date | None, last: date) -> None:
+def _count_months(first: date | None, last: date) -> int:
     """Count again each month with a new day (the newest holds the days up to `last`)."""
     month = first.replace(day=1) if first else None
-    LAMonthCount.objects.filter(**({"month__gte": month} if month else {})).delete()
+    LAMonthCount.objects.filter(**_since("month", month)).delete()
     files = (
         Transfer.objects.filter(_uploaded(month, last))
         .order_by()
@@ -116,28 +133,26 @@ def _count_months(first: date | None, last: date) -> None:
             )
         )
     )
-    for sent, la in ((True, source_la()), (False, destination_la())):
-        rows = (
+    return sum(
+        _insert(
+            LAMonthCount,
             files.annotate(la_id=la)
             .filter(la_id__isnull=False)
             .values("month", "la_id", "file_type")
-            .annotate(**_totals())
+            .annotate(**_totals()),
+            sent=sent,
         )
-        LAMonthCount.objects.bulk_create(
-            (LAMonthCount(sent=sent, **row) for row in rows.iterator(chunk_size=2000)),
-            batch_size=2000,
-        )
+        for sent, la in ((True, source_la()), (False, destination_la()))
+    )
 
 
-def _count_downloads(first: date | None, last: date) -> None:
+def _count_downloads(first: date | None, last: date) -> int:
     """Count the new days' files, and again each earlier day's with a first download since."""
     end = midnight(last + timedelta(days=1))
+    DownloadCount.objects.filter(**_since("uploaded_on", first)).delete()
+    rows = _insert_downloads(_uploaded(first, last), end)
     if first is None:
-        DownloadCount.objects.all().delete()
-        _insert_downloads(Q(uploaded_at__lt=end), end)
-        return
-    DownloadCount.objects.filter(uploaded_on__gte=first).delete()
-    _insert_downloads(_uploaded(first, last), end)
+        return rows
     earlier = sorted(
         Transfer.objects.filter(
             first_downloaded_at__gte=midnight(first),
@@ -154,22 +169,21 @@ def _count_downloads(first: date | None, last: date) -> None:
         uploaded = Q()
         for day in days:
             uploaded |= _uploaded(day, day)
-        _insert_downloads(uploaded, end)
+        rows += _insert_downloads(uploaded, end)
+    return rows
 
 
-def _insert_downloads(uploaded: Q, end: datetime) -> None:
+def _insert_downloads(uploaded: Q, end: datetime) -> int:
     tz = timezone.get_current_timezone()
-    rows = (
+    return _insert(
+        DownloadCount,
         Transfer.objects.filter(uploaded, first_downloaded_at__lt=end)
         .order_by()
         .values(
             uploaded_on=TruncDate("uploaded_at", tzinfo=tz),
             hour=ExtractHour("first_downloaded_at", tzinfo=tz),
         )
-        .annotate(files=Count("id"))
-    )
-    DownloadCount.objects.bulk_create(
-        (DownloadCount(**row) for row in rows.iterator(chunk_size=2000)), batch_size=2000
+        .annotate(files=Count("id")),
     )
 
 

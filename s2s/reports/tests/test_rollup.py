@@ -150,6 +150,21 @@ def test_refreshing_day_by_day_is_the_same_as_at_once(admin, more):
     assert _every_report(admin) == by_days == _counted_directly(admin)
 
 
+def test_the_command_prints_each_step_as_it_goes(data):
+    out = io.StringIO()
+    call_command("refresh_report_counts", "--rebuild", stdout=out)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    assert out.getvalue().splitlines() == [
+        f"Counting the days from the first transfer to {yesterday}",
+        "Counted uploads by hour: 12 rows",
+        "Counted LAs' months: 11 rows",
+        "Counted first downloads: 5 rows",
+        f"Counted the days from the first transfer to {yesterday}",
+    ]
+    assert (HourCount.objects.count(), LAMonthCount.objects.count(),
+            DownloadCount.objects.count()) == (12, 11, 5)
+
+
 def test_a_day_is_counted_only_once_it_has_been_over_an_hour(data):
     assert report_counts_refresh(now=at("2025-09-16 00:30")) == (None, date(2025, 9, 14))
     assert report_counts_refresh(now=at("2025-09-16 01:30")) == (

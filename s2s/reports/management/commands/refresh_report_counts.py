@@ -2,7 +2,8 @@
 
 Scheduled nightly (`s2s/schedule.py`); safe to run at any time: a second run finds nothing
 new, and two at once take turns. `--rebuild` counts every day again from the transfers (after
-a school has moved to another LA, say).
+a school has moved to another LA, say). Each step is printed as it finishes: a rebuild over a
+million transfers takes a while.
 """
 
 from django.core.management.base import BaseCommand
@@ -22,10 +23,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, rebuild=False, **options):
-        counted = report_counts_refresh(rebuild=rebuild)
+        counted = report_counts_refresh(rebuild=rebuild, progress=self._progress)
         if counted is None:
             self.stdout.write("The report counts were up to date")
             return
         first, last = counted
         since = first.isoformat() if first else "the first transfer"
         self.stdout.write(f"Counted the days from {since} to {last.isoformat()}")
+
+    def _progress(self, message: str) -> None:
+        self.stdout.write(message)
+        self.stdout.flush()
