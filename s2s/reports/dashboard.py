@@ -5,14 +5,14 @@ this week, and lost-pupil uploads by its schools. Shown on the start page to the
 that may run reports, for their own LA only.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from s2s.accounts.policy import Action, has_capability
-from s2s.reports.queries import age_chart, awaiting_by_age
+from s2s.reports.queries import age_chart, awaiting_by_age, midnight
 from s2s.transfers.models import LOST_PUPIL_KINDS, DestinationKind, Transfer, TransferStatus
 
 SLOW_AFTER_DAYS = 7  # a file waiting longer than this marks its school as collecting slowly
@@ -21,8 +21,7 @@ SLOW_SCHOOLS = 10
 
 def _week_start() -> datetime:
     today = timezone.localdate()
-    return timezone.make_aware(datetime.combine(today - timedelta(days=today.weekday()),
-                                                time.min))
+    return midnight(today - timedelta(days=today.weekday()))
 
 
 def _slow_schools(waiting) -> list[dict]:

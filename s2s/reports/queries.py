@@ -1,6 +1,6 @@
 """Query pieces the reports share: the LA of each end of a transfer, weeks, ages, statuses."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Case, Count, IntegerField, Min, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncWeek
@@ -20,6 +20,11 @@ AGE_BANDS = (
     (_("15 to 28 days"), 15, 29), (_("29 to 60 days"), 29, 61), (_("61 to 90 days"), 61, 91),
     (_("Over 90 days"), 91, None),
 )
+
+
+def midnight(day: date) -> datetime:
+    """Return the aware instant a UK day begins."""
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def source_la(field: str = "id"):
@@ -108,8 +113,7 @@ def by_day_windows(params, files, rows_in, *, target: int = 2000):
     while first < after_last:
         last = min(first + timedelta(days=days), after_last)
         count = 0
-        for row in rows_in(timezone.make_aware(datetime.combine(first, time.min)),
-                           timezone.make_aware(datetime.combine(last, time.min))):
+        for row in rows_in(midnight(first), midnight(last)):
             count += 1
             yield row
         first = last

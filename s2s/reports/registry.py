@@ -12,7 +12,7 @@ later "to" is read as today: nothing has been uploaded after it).
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django import forms
 from django.http import Http404, QueryDict
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from s2s.accounts.policy import Action, get_for, has_capability
 from s2s.directory.models import Establishment, LocalAuthority
+from s2s.reports.queries import midnight
 
 REPORTS: dict[str, "Report"] = {}
 
@@ -58,12 +59,12 @@ class Params:
         """Return the first instant of the range (local midnight), or None from the beginning."""
         if self.date_from is None:
             return None
-        return timezone.make_aware(datetime.combine(self.date_from, time.min))
+        return midnight(self.date_from)
 
     @property
     def end(self) -> datetime:
         """Return the instant after the range: local midnight after the "to" day."""
-        return timezone.make_aware(datetime.combine(self.date_to + timedelta(days=1), time.min))
+        return midnight(self.date_to + timedelta(days=1))
 
     def uploaded(self) -> dict:
         """Return the ORM filter for files uploaded in the range."""

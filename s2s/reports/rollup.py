@@ -7,7 +7,7 @@ missed) from the transfers, so its figures are the same as counting every transf
 """
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Sum
@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce, ExtractHour, TruncDate, TruncMo
 from django.utils import timezone
 
 from s2s.reports.models import DownloadCount, HourCount, LAMonthCount, Rollup
-from s2s.reports.queries import destination_la, source_la
+from s2s.reports.queries import destination_la, midnight, source_la
 from s2s.transfers.models import Transfer
 
 NAME = "transfers"
@@ -24,11 +24,6 @@ NAME = "transfers"
 # midnight has long committed by then.
 SETTLE = timedelta(hours=1)
 DAYS_AT_A_TIME = 200  # earlier upload days counted again in one query, when downloaded late
-
-
-def midnight(day: date) -> datetime:
-    """Return the aware instant a UK day begins."""
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _month_end(day: date) -> date:
