@@ -1,7 +1,7 @@
 """Pages of the user's message templates and groups, and the LA message report (seed 003, 7.7)."""
 
 from django.contrib import messages
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -163,10 +163,17 @@ def group_delete(request, pk):
 
 
 def _report_la(request):
-    """Return the LAs the user may report on, and the one asked for (the first by default)."""
+    """Return the LAs the user may report on, and the one asked for (the first by default).
+
+    An LA asked for that is unknown or outside the user's scope answers 404, as elsewhere.
+    """
     las = list(scope(request.user, LocalAuthority.objects.all(), Action.MESSAGE_REPORT))
     wanted = request.GET.get("la")
-    chosen = next((la for la in las if la.number == wanted), las[0] if las else None)
+    if not wanted:
+        return las, las[0] if las else None
+    chosen = next((la for la in las if la.number == wanted), None)
+    if chosen is None:
+        raise Http404
     return las, chosen
 
 

@@ -184,6 +184,15 @@ def test_the_service_admin_picks_the_la_of_the_report(client, service_admin, la_
                                        {"la": "681"}).content.decode()
 
 
+def test_an_la_outside_the_dbas_scope_or_unknown_answers_404_on_the_report(
+        client, la_dba, other_la):
+    client.force_login(la_dba)
+    for url in ("messaging:report", "messaging:report-csv"):
+        assert client.get(reverse(url), {"la": "838"}).status_code == 200
+        assert client.get(reverse(url), {"la": "681"}).status_code == 404
+        assert client.get(reverse(url), {"la": "999"}).status_code == 404
+
+
 def test_template_and_group_pages_show_the_services_refusal_on_the_form(client, la_officer):
     client.force_login(la_officer)
     fields = {"name": "CTF", "subject": "CTF please", "body": "Send it."}
