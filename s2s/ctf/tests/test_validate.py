@@ -1,8 +1,11 @@
+import io
 import json
 from datetime import date
 
 import pytest
 
+from s2s.ctf.reader import Limits
+from s2s.ctf.synthetic import generate_ctf
 from s2s.ctf.tests.conftest import PUPIL, TODAY, make_ctf
 from s2s.ctf.validate import validate_ctf
 
@@ -159,3 +162,40 @@ def test_human_report_gives_verdict_and_each_finding_with_its_place():
     assert text.splitlines()[0] == ("8383321_CTF_8384512_001.XML: accepted, 1 pupil(s), "
                                     "0 error(s), 1 warning(s)")
     assert "warning: pupil 1, line 15, <Surname>: Surname 'JONES' is in capitals" in text
+
+
+def _both_ways(content):
+    """Validate once parsed whole (a small file) and once streamed (as a large one is)."""
+    whole = check(content, file_name="8383321_CTF_8384512_001.XML")
+    streamed = check(content, file_name="8383321_CTF_8384512_001.XML",
+                     limits=Limits(max_whole_bytes=0))
+    return whole, streamed
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_small_file_read_whole_reports_what_streaming_reports(seed):
+    """Small files take the faster whole-file parse; the report must not change with it."""
+    out = io.BytesIO()
+    generate_ctf(source="8383321", destination="8384512", pupils=40, out=out, seed=seed,
+                 error_rate=0.3, today=TODAY)
+    whole, streamed = _both_ways(out.getvalue())
+    assert whole.warnings, "the synthetic errors should give warnings to compare"
+    assert whole.as_dict() == streamed.as_dict()
+
+
+def test_blank_and_date_leaves_are_found_the_same_whichever_way_a_file_is_read():
+    extra = ("<SchoolHistory><School><EntryDate>2024-13-01</EntryDate><LeavingDate>\u00a0"
+             "</LeavingDate><LeavingReason>  </LeavingReason></School></SchoolHistory>")
+    whole, streamed = _both_ways(make_ctf(extra=extra))
+    assert whole.as_dict() == streamed.as_dict()
+    assert sorted(codes(whole.warnings)) == ["date_impossible", "empty_element",
+                                             "empty_element"]
+
+
+def test_a_malformed_small_file_is_reported_where_streaming_stops():
+    """A file that is not well-formed is left to the streaming reader: same error, same line."""
+    content = make_ctf().replace(b"</CTFpupilData>", b"</CTFpupilDat>")
+    whole, streamed = _both_ways(content)
+    assert whole.errors
+    assert whole.as_dict() == streamed.as_dict()
+    assert whole.header is not None  # the header before the fault is still read
