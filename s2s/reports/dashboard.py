@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from s2s.accounts.policy import Action, has_capability
-from s2s.reports.queries import age_chart, awaiting_by_age, midnight
+from s2s.reports.queries import age_chart, awaiting_by_age, midnight, week_beginning
 from s2s.transfers.models import LOST_PUPIL_KINDS, DestinationKind, Transfer, TransferStatus
 
 SLOW_AFTER_DAYS = 7  # a file waiting longer than this marks its school as collecting slowly
@@ -20,8 +20,7 @@ SLOW_SCHOOLS = 10
 
 
 def _week_start() -> datetime:
-    today = timezone.localdate()
-    return midnight(today - timedelta(days=today.weekday()))
+    return midnight(week_beginning(timezone.localdate()))
 
 
 def _slow_schools(waiting) -> list[dict]:

@@ -5,7 +5,6 @@ LA's schools; the cluster report gives LA-to-LA counts only, never a school's fi
 """
 
 import re
-from datetime import timedelta
 
 from django import forms
 from django.db.models import Count, F, Q, Value
@@ -24,6 +23,7 @@ from s2s.reports.queries import (
     source_la,
     status_counts,
     transfers,
+    week_beginning,
     week_chart,
     weekly,
 )
@@ -107,7 +107,7 @@ class UsageReport(Report):
             days = uploads_counted(params, ("day",), file_type=CTF, from_school=True)
             counts: dict = {}
             for (day,), count in days.items():
-                week = day - timedelta(days=day.weekday())
+                week = week_beginning(day)
                 counts[week] = counts.get(week, 0) + count["files"]
             weeks = fill_weeks(counts)
         else:

@@ -27,6 +27,11 @@ def midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def week_beginning(day: date) -> date:
+    """Return the Monday of the week `day` falls in (weeks begin on Monday)."""
+    return day - timedelta(days=day.weekday())
+
+
 def source_la(field: str = "id"):
     """Return a field (id, number) of the sending LA: the sending school's, or the mailbox's."""
     return Coalesce(f"source_establishment__la__{field}", f"source_la__{field}")

@@ -3,8 +3,6 @@
 Each counts files uploaded in the date range, across every LA, in their state today.
 """
 
-from datetime import timedelta
-
 from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -20,6 +18,7 @@ from s2s.reports.queries import (
     fill_weeks,
     status_counts,
     transfers,
+    week_beginning,
     week_chart,
 )
 from s2s.reports.registry import Column, Report, register
@@ -48,8 +47,7 @@ class VolumesByWeek(ServiceReport):
     def _rows(self, params):
         weeks: dict[tuple, dict] = {}
         for (day, file_type), count in uploads_counted(params, ("day", "file_type")).items():
-            week = weeks.setdefault((day - timedelta(days=day.weekday()), file_type),
-                                    {"files": 0, "pupils": 0})
+            week = weeks.setdefault((week_beginning(day), file_type), {"files": 0, "pupils": 0})
             week["files"] += count["files"]
             week["pupils"] += count["pupils"]
         for (week, file_type), count in sorted(weeks.items()):
