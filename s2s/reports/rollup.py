@@ -9,8 +9,9 @@ missed) from the transfers, so its figures are the same as counting every transf
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Sum
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, transaction
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Sum, Value
 from django.db.models.fields import DateField
 from django.db.models.functions import Coalesce, ExtractHour, TruncDate, TruncMonth
 from django.utils import timezone
@@ -98,10 +99,30 @@ def _since(field: str, first: date | None) -> dict:
 
 
 def _insert(model, rows, **fields) -> int:
-    """Insert a count for each of the grouped rows (with `fields`); return how many."""
-    return len(model.objects.bulk_create(
-        (model(**fields, **row) for row in rows.iterator(chunk_size=2000)), batch_size=2000
-    ))
+    """Insert a count for each of the grouped rows (with `fields`); return how many.
+
+    `rows` is a values() queryset named as the count's fields. It runs as one
+    INSERT ... SELECT in the database, so no row passes through Python: a rebuild's
+    million rows take no more memory than a night's few hundred.
+    """
+    rows = rows.annotate(**{name: Value(value) for name, value in fields.items()})
+    db = connections[rows.db]
+    compiler = rows.query.get_compiler(connection=db)
+    try:
+        select, params = compiler.as_sql()
+    except EmptyResultSet:
+        return 0
+    # The SELECT's columns in its own order, each aliased with the count's field it fills.
+    columns = ", ".join(
+        db.ops.quote_name(model._meta.get_field(alias).column)
+        for _expression, _sql, alias in compiler.select
+    )
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {db.ops.quote_name(model._meta.db_table)} ({columns}) {select}",
+            params,
+        )
+        return cursor.rowcount
 
 
 def _count_hours(first: date | None, last: date) -> int:
