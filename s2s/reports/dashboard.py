@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from s2s.accounts.policy import Action, has_capability
-from s2s.reports.queries import age_chart, awaiting_by_age, midnight, week_beginning
+from s2s.core.days import midnight
+from s2s.reports.queries import age_chart, awaiting_by_age, week_beginning
 from s2s.transfers.models import LOST_PUPIL_KINDS, DestinationKind, Transfer, TransferStatus
 
 SLOW_AFTER_DAYS = 7  # a file waiting longer than this marks its school as collecting slowly

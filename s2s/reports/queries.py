@@ -1,12 +1,13 @@
 """Query pieces the reports share: the LA of each end of a transfer, weeks, ages, statuses."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db.models import Case, Count, IntegerField, Min, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from s2s.core.days import midnight
 from s2s.reports.charts import Chart
 from s2s.transfers.models import DestinationKind, Transfer, TransferStatus
 
@@ -20,11 +21,6 @@ AGE_BANDS = (
     (_("15 to 28 days"), 15, 29), (_("29 to 60 days"), 29, 61), (_("61 to 90 days"), 61, 91),
     (_("Over 90 days"), 91, None),
 )
-
-
-def midnight(day: date) -> datetime:
-    """Return the aware instant a UK day begins."""
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def week_beginning(day: date) -> date:

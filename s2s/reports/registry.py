@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from s2s.accounts.policy import Action, get_for, has_capability
+from s2s.core.days import midnight
 from s2s.directory.models import Establishment, LocalAuthority
-from s2s.reports.queries import midnight
 
 REPORTS: dict[str, "Report"] = {}
 

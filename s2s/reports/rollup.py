@@ -16,8 +16,9 @@ from django.db.models.fields import DateField
 from django.db.models.functions import Coalesce, ExtractHour, TruncDate, TruncMonth
 from django.utils import timezone
 
+from s2s.core.days import midnight
 from s2s.reports.models import DownloadCount, HourCount, LAMonthCount, Rollup
-from s2s.reports.queries import destination_la, midnight, source_la
+from s2s.reports.queries import destination_la, source_la
 from s2s.transfers.models import Transfer
 
 NAME = "transfers"

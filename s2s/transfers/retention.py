@@ -18,7 +18,7 @@ each warning by inserting its `NoticeSent` row, so two runs never do the same th
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -26,6 +26,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from s2s.audit.services import audit_record
+from s2s.core.days import midnight
 from s2s.transfers import emails
 from s2s.transfers.models import (
     LOST_PUPIL_KINDS,
@@ -41,11 +42,6 @@ SYSTEM = "system"
 # NoticeSent rows are kept this long past the uncollected retention period: by then each
 # warning's file has gone and each week's reminder is long past.
 NOTICE_MARGIN = timedelta(days=14)
-
-
-def _start_of(day: date) -> datetime:
-    """Return local midnight at the start of this day, as an aware datetime."""
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _held() -> QuerySet[Transfer]:
@@ -72,7 +68,7 @@ def deletion_date(transfer: Transfer) -> date | None:
 
 def _before(today: date, days: int) -> datetime:
     """Return the moment before which something happened `days` or more local days ago."""
-    return _start_of(today - timedelta(days=days - 1))
+    return midnight(today - timedelta(days=days - 1))
 
 
 def transfers_to_delete(*, now: datetime) -> QuerySet[Transfer]:
