@@ -45,9 +45,10 @@ def surname_variants(*, surname: str, preferred: str = "", former: str = ""
         if name and name not in seen:
             seen[name] = (str(kind), name, sound_key(name))
     for _kind, text in wholes:
-        for part in name_parts(text):
+        # Cut as a whole name is, so that a record holds each name once.
+        for part in (p[:MAX_NAME] for p in name_parts(text)):
             if part not in seen:
-                seen[part] = (str(NameKind.PART), part[:MAX_NAME], sound_key(part))
+                seen[part] = (str(NameKind.PART), part, sound_key(part))
     return list(seen.values())
 
 

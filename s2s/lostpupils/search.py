@@ -20,7 +20,18 @@ from datetime import date
 
 from django.core.paginator import Page, Paginator
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Case, IntegerField, Model, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,6 +43,9 @@ from s2s.lostpupils.phonetics import name_parts, normalise, one_edit_apart, soun
 # Up to this many candidates are scored in Python; more are narrowed, sorted and paged by SQL.
 CANDIDATES = 1000
 PER_PAGE = 25
+# Up to this many sound-alike name rows are each asked whether their record matched earlier;
+# more are counted as distinct records (a sort of every row under the key).
+_FEW_ALIKE = 200
 SOUNDALIKE, BEGINS = "soundalike", "begins"
 # Sortable columns: name in the URL -> the record's field (SQL) and the light row's key.
 SORTS = {
@@ -406,19 +420,80 @@ class _NameMatches:
     Read from the surname keys alone (only held records have keys), exact names first, each
     part in the order of its covering index (name, record; key, name, record), so a common
     surname on a million records is counted and paged from the index without sorting.
+
+    A record is counted and listed once, at its first matching row in that order, though
+    several of its variants may match (a former surname that sounds like its legal one,
+    both halves of a double name). A row's key is its name's key, so every matching record
+    has a row under the query's keys: when some name sounds like the query without being it,
+    the records are counted as the distinct records under those keys; a page keeps a row
+    only when its record has no earlier matching row, asked of the record's few variants
+    through their own index (record, kind, name, key) for the rows paged past, not all.
     """
 
     def __init__(self, query: _Query):
-        names = LostPupilName.objects.order_by()
-        self.exact = names.filter(name__in=query.surname.variants)
-        self.alike = names.filter(key__in=query.surname.keys).exclude(
-            name__in=query.surname.variants)
+        self.names = LostPupilName.objects.order_by()
+        self.variants, self.keys = query.surname.variants, query.surname.keys
+        self.exact = self.names.filter(name__in=self.variants)
+        self.alike = self.names.filter(key__in=self.keys).exclude(name__in=self.variants)
         self._counts: tuple[int, int] | None = None
 
+    def _first_of_record(self, rows: QuerySet, earlier: Q) -> QuerySet:
+        """Return the rows whose record has no earlier matching row.
+
+        A scalar subquery with LIMIT, not EXISTS: PostgreSQL then asks it of each row it
+        pages past, instead of joining every row of a common name.
+        """
+        before = self.names.filter(earlier, record=OuterRef("record")).values("pk")[:1]
+        return rows.alias(before=Subquery(before)).filter(before__isnull=True)
+
+    def _exact_rows(self) -> QuerySet:
+        if len(self.variants) == 1:
+            return self.exact  # a record holds each name once (keys.surname_variants)
+        return self._first_of_record(self.exact, Q(name__in=self.variants,
+                                                   name__lt=OuterRef("name")))
+
+    def _earlier_alike(self) -> Q:
+        """Return "an exact row, or a sound-alike row before this one" of the same record."""
+        return (Q(name__in=self.variants) | Q(key__in=self.keys, key__lt=OuterRef("key"))
+                | Q(key__in=self.keys, key=OuterRef("key"), name__lt=OuterRef("name")))
+
+    def _alike_rows(self) -> QuerySet:
+        return self._first_of_record(self.alike, self._earlier_alike())
+
     def counts(self) -> tuple[int, int]:
+        """Return how many records match exactly, and how many only sound alike."""
         if self._counts is None:
-            self._counts = (self.exact.count(), self.alike.count())
+            if len(self.variants) == 1:
+                exact, alike = self.exact.count(), self._alike_once_count()
+            else:
+                exact = self._distinct_records(self.exact)
+                alike = (self._distinct_records(self.names.filter(key__in=self.keys)) - exact
+                         if self.alike.exists() else 0)
+            self._counts = (exact, alike)
         return self._counts
+
+    def _alike_once_count(self) -> int:
+        """Return the records that only sound like a one-part name (one variant, one key).
+
+        The rows are read either side of the name under its key (two ranges of the index,
+        never the exact rows: a common name has tens of thousands). A few are asked of their
+        records; more are counted as the distinct records under the key, less the exact ones.
+        """
+        [name], [key] = self.variants, self.keys
+        sides = (self.names.filter(key=key, name__lt=name).values("record_id"),
+                 self.names.filter(key=key, name__gt=name).values("record_id"))
+        rows = sides[0].union(sides[1], all=True).count()
+        if rows == 0:
+            return 0
+        if rows <= _FEW_ALIKE:
+            firsts = [self._first_of_record(side, self._earlier_alike()) for side in sides]
+            return firsts[0].union(firsts[1], all=True).count()
+        return (self._distinct_records(self.names.filter(key=key))
+                - self.exact.filter(key=key).count())
+
+    @staticmethod
+    def _distinct_records(rows: QuerySet) -> int:
+        return rows.aggregate(n=Count("record_id", distinct=True))["n"]
 
     def __len__(self) -> int:
         return sum(self.counts())
@@ -431,12 +506,12 @@ class _NameMatches:
         start, stop = window.start or 0, window.stop
         ids = []
         if start < exact:
-            ids += list(self.exact.order_by("name", "record_id").values_list(
+            ids += list(self._exact_rows().order_by("name", "record_id").values_list(
                 "record_id", flat=True)[start:min(stop, exact)])
         if stop > exact:
-            ids += list(self.alike.order_by("key", "name", "record_id").values_list(
+            ids += list(self._alike_rows().order_by("key", "name", "record_id").values_list(
                 "record_id", flat=True)[max(start - exact, 0):stop - exact])
-        return list(dict.fromkeys(ids))
+        return ids
 
 
 def search_records(criteria: Criteria, *, sort: str = "score", page: int | str = 1,

@@ -8,6 +8,7 @@ from django.http import Http404
 
 from s2s.audit.models import AuditEvent
 from s2s.core.errors import ServiceError
+from s2s.lostpupils import search
 from s2s.lostpupils.models import LostPupilKind, RecordStatus
 from s2s.lostpupils.search import BEGINS, Criteria, search_records
 from s2s.lostpupils.services import records as services
@@ -107,6 +108,44 @@ def test_sound_alike_finds_either_part_typos_and_the_former_surname(smith, surna
 def test_sound_alike_without_a_dob_finds_by_key(smith):
     assert _names(Criteria(surname="Smithe")) == ["Smyth-Jones"]
     assert _names(Criteria(surname="Brown")) == []
+
+
+def _every_page(criteria: Criteria, per_page: int) -> tuple[int, list[int]]:
+    """Return the count a surname search gives and the record ids of all its pages in turn."""
+    first = search_records(criteria, per_page=per_page)
+    ids = []
+    for number in first.paginator.page_range:
+        ids += [hit.id for hit in search_records(criteria, page=number,
+                                                 per_page=per_page).object_list]
+    return first.paginator.count, ids
+
+
+def test_a_record_whose_surname_and_former_surname_both_match_is_counted_and_listed_once(
+        sending_school_user):
+    both = send_lost(sending_school_user, "8383321", surname="Smith", preferred_surname="Smith",
+                     former_surname="Smyth").lost_pupil
+    other = send_lost(sending_school_user, "8383321", surname="Smith",
+                      preferred_surname="Smith").lost_pupil
+    assert _every_page(Criteria(surname="Smith"), per_page=25) == (2, [both.pk, other.pk])
+    assert _every_page(Criteria(surname="Smith"), per_page=1) == (2, [both.pk, other.pk])
+
+
+@pytest.mark.parametrize("few_alike", [200, 0])  # asked of each record, or counted distinct
+def test_a_record_with_two_sound_alike_surnames_is_counted_and_listed_once(
+        sending_school_user, monkeypatch, few_alike):
+    monkeypatch.setattr(search, "_FEW_ALIKE", few_alike)
+    twice = send_lost(sending_school_user, "8383321", surname="Smyth", preferred_surname="Smyth",
+                      former_surname="Smithe").lost_pupil
+    exact = send_lost(sending_school_user, "8383321", surname="Smith",
+                      preferred_surname="Smith").lost_pupil
+    assert _every_page(Criteria(surname="Smith"), per_page=1) == (2, [exact.pk, twice.pk])
+
+
+def test_a_record_matching_two_parts_of_a_double_name_search_is_counted_and_listed_once(
+        sending_school_user):
+    parts = send_lost(sending_school_user, "8383321", surname="Jones", preferred_surname="Jones",
+                      former_surname="Smith").lost_pupil
+    assert _every_page(Criteria(surname="Smith-Jones"), per_page=1) == (1, [parts.pk])
 
 
 def test_surname_begins_is_an_exact_prefix(smith):
