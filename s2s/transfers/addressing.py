@@ -72,13 +72,14 @@ def sender_for(*, user, name: FileName) -> Sender:
 
 def _school(code: str) -> tuple[Establishment, Establishment | None]:
     # No joins: an open school (nearly every upload) needs nothing else; a closed one's
-    # successors are read one by one.
-    school = Establishment.objects.filter(code=code).first()
-    if school is None:
+    # successors are read one by one. get() on the unique code, with no ORDER BY.
+    try:
+        school = Establishment.objects.get(code=code)
+    except Establishment.DoesNotExist:
         raise _refuse(
             _("There is no establishment %(code)s on s2s: check the destination in the file "
               "name.") % {"code": code}, "unknown_destination",
-        )
+        ) from None
     if school.is_open:
         return school, None
     successor = school.current_successor()
