@@ -5,14 +5,17 @@ weekday inside a term, not closed for the whole day, and not a bank holiday of t
 nation (the `holidays` package, England or Wales).
 """
 
+import re
 from datetime import date, timedelta
 from functools import lru_cache
 
 import holidays
 from django.db.models import Prefetch, Q
+from django.utils.translation import gettext as _
 
 from s2s.accounts.policy import Action, get_for
 from s2s.calendars.models import Calendar, Closure, Sessions, Term
+from s2s.core.errors import ServiceError
 from s2s.directory.models import Establishment, LocalAuthority, Nation
 
 BOTH_SESSIONS = ("AM", "PM")
@@ -20,6 +23,7 @@ BOTH_SESSIONS = ("AM", "PM")
 _OPEN_AFTER_CLOSURE = {Sessions.AM: ("PM",), Sessions.PM: ("AM",), Sessions.BOTH: ()}
 # The `holidays` package's subdivisions of GB for the nations the service covers.
 _SUBDIVISION = {Nation.ENGLAND: "ENG", Nation.WALES: "WLS"}
+_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
 
 
 def academic_year_of(day: date) -> str:
@@ -32,6 +36,16 @@ def academic_year_bounds(academic_year: str) -> tuple[date, date]:
     """Return the first and last day (1 September, 31 August) of an academic year "2025/26"."""
     first = int(academic_year[:4])
     return date(first, 9, 1), date(first + 1, 8, 31)
+
+
+def academic_year_checked(value) -> str:
+    """Return an academic year written "2025/26", or raise ServiceError naming the field."""
+    match = _YEAR.match(str(value or "").strip())
+    if not match or (int(match[1]) + 1) % 100 != int(match[2]):
+        raise ServiceError(
+            _("Write the academic year as two consecutive years, for example 2025/26."),
+            code="invalid_calendar", field="academic_year")
+    return match[0]
 
 
 @lru_cache(maxsize=64)

@@ -11,11 +11,10 @@ from django.utils.translation import gettext as _
 from s2s.accounts.policy import Action, can
 from s2s.audit.services import audit_record
 from s2s.calendars.models import REASON_MAX, Calendar, Closure, Sessions, Term
-from s2s.calendars.selectors import academic_year_bounds
+from s2s.calendars.selectors import academic_year_bounds, academic_year_checked
 from s2s.core.errors import NotFound, ServiceError
 from s2s.directory.models import Establishment, LocalAuthority
 
-_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_TERMS = 12
 MAX_CLOSURES = 366
@@ -29,14 +28,6 @@ class _Checked:
 
 def _refuse(message: str, field: str, code: str = "invalid_calendar"):
     raise ServiceError(message, code=code, field=field)
-
-
-def _academic_year(value) -> str:
-    match = _YEAR.match(str(value or "").strip())
-    if not match or (int(match[1]) + 1) % 100 != int(match[2]):
-        _refuse(_("Write the academic year as two consecutive years, for example 2025/26."),
-                "academic_year")
-    return match[0]
 
 
 def _date(value, field: str) -> date:
@@ -122,7 +113,7 @@ def calendar_check(*, academic_year: str, terms: Iterable[Mapping],
     its start, none overlapping; closures lie inside a term, one a day, taking the morning,
     the afternoon or both. The error names the field at fault: `terms[1].end`.
     """
-    year = _academic_year(academic_year)
+    year = academic_year_checked(academic_year)
     checked_terms = _terms(list(terms), year)
     return year, _Checked(checked_terms, _closures(list(closures), checked_terms))
 
