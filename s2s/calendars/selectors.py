@@ -85,12 +85,11 @@ class SchoolDays:
     Days of those academic years are answered from memory; days of other years are not known.
     """
 
-    def __init__(self, *, calendars: dict[str, Calendar], nation: str, start: date, end: date):
+    def __init__(self, *, calendars: dict[str, Calendar],
+                 sessions: dict[date, tuple[str, ...]], start: date, end: date):
         self.start, self.end = start, end
-        self.calendars = calendars
-        self._sessions: dict[date, tuple[str, ...]] = {}
-        for calendar in calendars.values():
-            self._sessions.update(_open_sessions(calendar, nation))
+        self.calendars = calendars  # academic year -> the calendar followed (own or the LA's)
+        self._sessions = sessions
 
     def known(self, day: date) -> bool:
         """Return whether a calendar (the school's own, else its LA's) covers the day's year."""
@@ -116,30 +115,68 @@ def _with_days(calendars):
     )
 
 
+class _Builder:
+    """Make SchoolDays from calendars already read, working out each calendar's days once."""
+
+    def __init__(self, calendars, start: date, end: date):
+        self.start, self.end = start, end
+        self.own, self.las = {}, {}
+        for calendar in calendars:
+            if calendar.establishment_id:
+                self.own[calendar.establishment_id, calendar.academic_year] = calendar
+            else:
+                self.las[calendar.la_id, calendar.academic_year] = calendar
+        self.years = _academic_years(start, end)
+        self._days: dict[int, dict[date, tuple[str, ...]]] = {}
+
+    def school_days(self, establishment: Establishment, nation: str) -> SchoolDays:
+        chosen, sessions = {}, {}
+        for year in self.years:
+            calendar = (self.own.get((establishment.pk, year))
+                        or self.las.get((establishment.la_id, year)))
+            if calendar is not None:
+                chosen[year] = calendar
+                if calendar.pk not in self._days:
+                    self._days[calendar.pk] = _open_sessions(calendar, nation)
+                sessions.update(self._days[calendar.pk])
+        return SchoolDays(calendars=chosen, sessions=sessions, start=self.start, end=self.end)
+
+
 def school_days(*, establishment: Establishment, start: date, end: date) -> SchoolDays:
     """Return the school days of a school over [start, end] (its own calendar, else its LA's).
 
     Not narrowed by a user: callers (feeds, CME) have already found the school through the
-    policy. Three queries: the calendars, their terms, their closures.
+    policy. Three queries: the calendars, their terms, their closures (a fourth for the
+    nation when the school's LA is not loaded).
     """
-    years = _academic_years(start, end)
+    found = list(_with_days(Calendar.objects.filter(
+        Q(establishment=establishment) | Q(la_id=establishment.la_id),
+        academic_year__in=_academic_years(start, end),
+    )))
+    return _Builder(found, start, end).school_days(establishment, _nation_of(establishment))
+
+
+def school_days_of_schools(*, establishments, start: date,
+                           end: date) -> dict[int, SchoolDays]:
+    """Return each school's days over [start, end], by establishment id, in four queries.
+
+    For a whole LA's schools at once (the CME dashboard, a night's feeds): an LA calendar
+    followed by many schools is read and worked out once.
+    """
+    schools = list(establishments)
+    la_ids = {school.la_id for school in schools}
     found = _with_days(Calendar.objects.filter(
-        Q(establishment=establishment) | Q(la_id=establishment.la_id), academic_year__in=years,
-    ).select_related("la"))
-    chosen: dict[str, Calendar] = {}
-    for calendar in found:
-        if calendar.establishment_id or calendar.academic_year not in chosen:
-            chosen[calendar.academic_year] = calendar
-    nation = _nation_of(establishment, chosen.values())
-    return SchoolDays(calendars=chosen, nation=nation, start=start, end=end)
+        Q(establishment__in=[school.pk for school in schools]) | Q(la_id__in=la_ids),
+        academic_year__in=_academic_years(start, end),
+    ))
+    builder = _Builder(found, start, end)
+    nations = dict(LocalAuthority.objects.filter(pk__in=la_ids).values_list("pk", "nation"))
+    return {school.pk: builder.school_days(school, nations[school.la_id]) for school in schools}
 
 
-def _nation_of(establishment: Establishment, calendars) -> str:
+def _nation_of(establishment: Establishment) -> str:
     if Establishment.la.is_cached(establishment):
         return establishment.la.nation
-    for calendar in calendars:
-        if calendar.la_id:
-            return calendar.la.nation
     return LocalAuthority.objects.values_list("nation", flat=True).get(pk=establishment.la_id)
 
 

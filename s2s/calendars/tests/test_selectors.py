@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from s2s.accounts.roles import Role
-from s2s.calendars.selectors import academic_year_of, school_days
+from s2s.calendars.selectors import academic_year_of, school_days, school_days_of_schools
 
 
 @pytest.mark.parametrize(("day", "year"), [
@@ -147,3 +147,20 @@ def test_a_schools_days_are_read_in_a_few_queries(home_la, sending_school, set_c
         days = school_days(establishment=sending_school, start=date(2025, 9, 1),
                            end=date(2027, 8, 31))
         assert len(days.days()) > 150
+
+
+def test_many_schools_days_are_read_together_each_with_its_own_calendar(
+        home_la, sending_school, receiving_school, outsider_school, make_user, set_calendar,
+        django_assert_max_num_queries):
+    set_calendar(home_la)
+    set_calendar(sending_school, terms=[{"start": "2025-09-01", "end": "2025-10-31"}],
+                 closures=[])
+    half_term_monday = date(2025, 10, 27)
+    with django_assert_max_num_queries(4):
+        found = school_days_of_schools(
+            establishments=[sending_school, receiving_school, outsider_school],
+            start=half_term_monday, end=half_term_monday)
+    assert found[sending_school.pk].days() == [half_term_monday]  # its own calendar
+    assert found[receiving_school.pk].days() == []  # the LA's: half-term
+    assert found[receiving_school.pk].known(half_term_monday)
+    assert not found[outsider_school.pk].known(half_term_monday)  # Cardiff sent none
