@@ -6,6 +6,7 @@ nation (the `holidays` package, England or Wales).
 """
 
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -204,3 +205,26 @@ def calendar_of(*, owner: Establishment | LocalAuthority, academic_year: str,
     if own is not None or not follow_la:
         return own
     return calendars.filter(la_id=owner.la_id).select_related("la").first()
+
+
+@dataclass(frozen=True)
+class TermSummary:
+    start: date
+    end: date
+    school_days: int
+
+
+def calendar_summary(*, calendar: Calendar) -> tuple[list[TermSummary], list[date]]:
+    """Return each term with its number of school days, and the bank holidays inside terms."""
+    owner = calendar.owner
+    nation = owner.nation if isinstance(owner, LocalAuthority) else _nation_of(owner)
+    days = _open_sessions(calendar, nation)
+    first, last = academic_year_bounds(calendar.academic_year)
+    holidays_ = bank_holidays(nation, first.year) | bank_holidays(nation, last.year)
+    terms = calendar.terms.all()
+    summaries = [TermSummary(term.start, term.end,
+                             sum(1 for day in days if term.start <= day <= term.end))
+                 for term in terms]
+    inside = sorted(day for day in holidays_ if day.weekday() < 5
+                    and any(term.start <= day <= term.end for term in terms))
+    return summaries, inside
