@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "s2s.lostpupils",
     "s2s.messaging",
     "s2s.reports",
+    "s2s.calendars",
 ]
 
 MIDDLEWARE = [

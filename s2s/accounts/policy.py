@@ -47,6 +47,9 @@ class Action:
     MESSAGES = "messages.use"
     MESSAGE_REPORT = "messages.report"  # which schools of an LA have unread messages (7.7)
     CME_DASHBOARD = "cme.dashboard"
+    # School calendars (issue 13), on an establishment or an LA:
+    VIEW_CALENDAR = "calendars.view"
+    SET_CALENDAR = "calendars.set"
 
 
 _LA_COMMON = {Action.USE_PAGES, Action.USE_API, Action.VIEW_LA, Action.REPORTS, Action.MESSAGES}
@@ -104,6 +107,14 @@ for _role in LA_FILE_MONITORS:
 # sender (seed 003, 7.7); the service sees it for any LA.
 for _role in (Role.ADMIN, Role.LA_DBA, Role.LA_DBA_VIEW):
     CAPABILITIES[_role] |= {Action.MESSAGE_REPORT}
+
+# School calendars (issue 13): a school's own users and MIS connector keep its calendar; the
+# roles of its LA keep their schools' and the LA's own (the view-only DBA reads them). The
+# scope is the establishment's or the LA's own rule below; everyone else gets 404.
+for _role in (*LA_ROLES, Role.SCHOOL, Role.CONNECTOR):
+    CAPABILITIES[_role] |= {Action.VIEW_CALENDAR}
+    if _role != Role.LA_DBA_VIEW:
+        CAPABILITIES[_role] |= {Action.SET_CALENDAR}
 
 # The LA mailbox each LA role sends from and receives at (DESIGN.md, Words: 333LLLL,
 # 333PLAS, 333ADMS). Schools and MIS connectors send and receive as their establishment.

@@ -46,6 +46,10 @@ OPERATIONS_TESTED_ELSEWHERE = [
     ("GET", "/api/v1/reports/{name}.csv"),  # s2s/reports/tests/test_api_schemathesis.py
     ("GET", "/api/v1/lost-pupils"),  # s2s/lostpupils/tests/test_api_schemathesis.py
     ("POST", "/api/v1/lost-pupils/{record_id}/forward"),
+    ("GET", "/api/v1/schools/{code}/calendar"),  # s2s/calendars/tests/test_api_schemathesis.py
+    ("PUT", "/api/v1/schools/{code}/calendar"),
+    ("GET", "/api/v1/las/{number}/calendar"),
+    ("PUT", "/api/v1/las/{number}/calendar"),
 ]
 # No 5xx, answers as documented, and no operation that works without the token. Not
 # schemathesis's "positive data accepted": the document cannot say which file names and
