@@ -86,7 +86,9 @@ class Month:
 
     def after(self, moment: datetime, days: int, hours: int = 2) -> datetime:
         """Return a time `days` and `hours` after `moment`, in the past and not too old."""
-        later = max(moment + timedelta(days=days, hours=hours), self.now - LATEST_OUTCOME_AGE)
+        later = moment + timedelta(days=days, hours=hours)
+        if later < self.now - LATEST_OUTCOME_AGE:
+            later = self.at(LATEST_OUTCOME_AGE.days - 1, timezone.localtime(later).hour)
         return min(later, self.now - timedelta(minutes=5))
 
     def user(self, username: str) -> User:

@@ -9,6 +9,7 @@ import re
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django_tasks_db.models import DBTaskResult
 
 from s2s.core.models import EmailStatus, OutboundEmail
 from s2s.directory.demo import build_plan
@@ -44,6 +45,16 @@ def test_the_printed_address_and_the_links_in_the_month_s_emails_follow_the_site
     links = [link for email in emails for link in re.findall(r"https?://\S+", email.text)]
     assert links
     assert all(link.startswith("https://s2s.example.org/") for link in links)
+
+
+@pytest.mark.django_db
+def test_the_month_leaves_no_tasks_queued_for_the_worker_of_make_run(settings):
+    settings.TASKS = {"default": {"BACKEND": settings.TASK_BACKENDS["database"]}}
+
+    _demo()
+
+    assert Transfer.objects.filter(notified_at__isnull=False).count() == Transfer.objects.count()
+    assert not DBTaskResult.objects.exists()
 
 
 @pytest.mark.django_db

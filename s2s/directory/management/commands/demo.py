@@ -1,15 +1,39 @@
 """`s2s demo [--if-empty]`: load demo LAs, schools, users of every role and a month of life."""
 
+import logging
 import time
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 
 from s2s.accounts.roles import Role
 from s2s.directory.demo import DEMO_PASSWORD, demo_accounts, load_demo
 from s2s.directory.demo_month import MonthMade, load_month
 from s2s.directory.models import Establishment, LocalAuthority
 from s2s.transfers.storage import atomic_with_files
+
+
+@contextmanager
+def _tasks_inline_and_quiet():
+    """Run the tasks the month asks for inline, and log only warnings while it is made.
+
+    Queued, they would be hundreds of tasks (no-ops by the time they ran: the month's emails
+    are marked sent) for `make run`'s worker to log over the accounts printed here; and each
+    upload's stored file would log a line of its own.
+    """
+    loggers = [logging.getLogger(name) for name in ("django_tasks", "s2s")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.WARNING)
+    try:
+        with override_settings(TASKS={"default": {
+                "BACKEND": settings.TASK_BACKENDS["immediate"]}}):
+            yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 class Command(BaseCommand):
@@ -34,7 +58,7 @@ class Command(BaseCommand):
             self.stdout.write("The database already has data, so no demo data was loaded.")
         else:
             started = time.monotonic()
-            with atomic_with_files():
+            with _tasks_inline_and_quiet(), atomic_with_files():
                 load_demo()
                 month = load_month()
             self._print_loaded(month, time.monotonic() - started)
