@@ -17,14 +17,17 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Sum
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from s2s.accounts.models import User
+from s2s.accounts.policy import Action, has_capability
 from s2s.accounts.roles import Role
 from s2s.audit.models import AuditEvent
 from s2s.core.days import midnight
 from s2s.core.models import OutboundEmail
-from s2s.directory.demo import DEMO_PASSWORD, planned_accounts
+from s2s.core.navigation import menu_for
+from s2s.directory.demo import DEMO_PASSWORD, demo_accounts, planned_accounts
 from s2s.directory.models import Agency, Establishment, EstablishmentStatus, LocalAuthority, Nation
 from s2s.lostpupils.models import LostPupilRecord, RecordStatus
 from s2s.lostpupils.search import Criteria, search_records
@@ -262,3 +265,19 @@ def _counts():
     return {model.__name__: model.objects.count() for model in (
         LocalAuthority, Establishment, User, Transfer, LostPupilRecord, Message, Recipient,
         OutboundEmail, AuditEvent)}
+
+
+@pytest.mark.django_db
+def test_every_page_in_each_demo_account_s_menu_opens_on_the_month(loaded, client):
+    for account in demo_accounts():
+        user = User.objects.get(username=account.username)
+        if not has_capability(user, Action.USE_PAGES):
+            continue  # the MIS connectors use the API alone
+        client.force_login(user)
+        pages = [item["url"] for item in menu_for(user)]
+        assert len(pages) > 2, account.username
+        for url in pages:
+            response = client.get(url, follow=True)  # a few menu entries redirect
+            assert response.status_code == 200, (account.username, url, response.status_code)
+            assert response.request["PATH_INFO"] != reverse("accounts:sign-in")
+        client.logout()
