@@ -181,9 +181,9 @@ def collect(month: Month, transfer: Transfer, when: datetime) -> None:
     backdate(Transfer, transfer.pk, collected_at=when + timedelta(minutes=3))
 
 
-def reject(month: Month, transfer: Transfer, when: datetime) -> None:
+def reject(month: Month, transfer: Transfer, when: datetime, reason: str = "") -> None:
     transfer_reject(user=month.user(receiver(transfer)), transfer=transfer,
-                    reason=month.rng.choice(REJECT_REASONS))
+                    reason=reason or month.rng.choice(REJECT_REASONS))
     backdate(Transfer, transfer.pk, rejected_at=when)
 
 
@@ -269,7 +269,9 @@ def example_files(month: Month) -> None:
     closed_dorset, closed_cardiff = _closed_school("838"), _closed_school("681")
     collect(month, send(month, "8383321", "8384512", at(12, 9, 40), pupils=2), at(11, 10))
     send(month, "8383321", "8384512", at(3, 14, 5))  # waiting
-    reject(month, send(month, "8383321", "8384512", at(9, 11, 20)), at(8, 9, 15))
+    reject(month, send(month, "8383321", "8384512", at(4, 11, 20)), at(3, 9, 15),
+           REJECT_REASONS[0])
+    reject(month, send(month, "6812345", cardiff[1], at(3, 10)), at(2, 11))
     download(month, send(month, "8384512", "8383321", at(5, 10, 30)), at(4, 8, 50))
     send(month, "8384512", "8383321", at(2, 15, 10))
     collect(month, send(month, "838user", "8383321", at(6, 13)), at(6, 15))
@@ -377,7 +379,7 @@ MESSAGES = [
     ("8384512", Recipients(las=(LaTarget("838", (Role.LA_USER,)),)),
      "A CTF for a pupil who never joined us",
      "We have rejected a CTF from 8383321 for a pupil who never joined us. Do you know "
-     "where the family went?", 9, {"838user": 0}),
+     "where the family went?", 2, {"838user": 0}),
     ("838user", Recipients(schools=("8383321",)), "Please send the CTF again",
      "The CTF you sent on Monday was addressed to a closed school. It reached its successor, "
      "but please check the destination in your MIS before the next one.", 2, {}),

@@ -153,6 +153,9 @@ def test_the_month_has_files_in_every_state(loaded):
     assert waiting.filter(download_count__gt=0, first_downloaded_at__isnull=False).exists()
     assert files.filter(status=TransferStatus.COLLECTED, collected_at__isnull=False).exists()
     assert files.filter(status=TransferStatus.REJECTED).exclude(reject_reason="").exists()
+    # The LA start page's "rejected this week" has something to show.
+    assert files.filter(status=TransferStatus.REJECTED,
+                        rejected_at__gt=loaded["before"] - timedelta(days=7)).exists()
     assert files.filter(status=TransferStatus.DELETED,
                         delete_reason__startswith="Forwarded to").exists()
     assert files.filter(source_code__endswith="LLLL", source_la__number="838").exists()
