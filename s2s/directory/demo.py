@@ -7,12 +7,15 @@ are always there. A month of files, lost pupils and messages is `demo_month.py`'
 """
 
 import random
+import time
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.text import slugify
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from s2s.accounts.models import User
 from s2s.accounts.roles import SCOPE_OF_ROLE, Role, ScopeKind
@@ -469,3 +472,20 @@ def demo_accounts() -> list[DemoAccount]:
         username__in=[account.username for account in planned], is_active=True,
     ).values_list("username", flat=True))
     return [account for account in planned if account.username in active]
+
+
+def two_factor_code(username: str) -> str | None:
+    """Return the current code of a demo account's authenticator, for trying it without a phone.
+
+    The account's confirmed device, else the one its set-up page has made; None if it has
+    neither, or the username is not a demo account's. The demo never loads in production.
+    """
+    if username not in {account.username for account in planned_accounts()}:
+        return None
+    device = (TOTPDevice.objects.filter(user__username=username)
+              .order_by("-confirmed", "pk").first())
+    if device is None:
+        return None
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    return f"{totp.token():0{device.digits}d}"

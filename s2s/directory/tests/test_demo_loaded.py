@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Sum
 from django.test import override_settings
@@ -23,6 +24,7 @@ from django.utils import timezone
 from s2s.accounts.models import User
 from s2s.accounts.policy import Action, has_capability
 from s2s.accounts.roles import Role
+from s2s.accounts.twofactor import pending_device
 from s2s.audit.models import AuditEvent
 from s2s.core.days import midnight
 from s2s.core.models import OutboundEmail
@@ -284,3 +286,27 @@ def test_every_page_in_each_demo_account_s_menu_opens_on_the_month(loaded, clien
             assert response.status_code == 200, (account.username, url, response.status_code)
             assert response.request["PATH_INFO"] != reverse("accounts:sign-in")
         client.logout()
+
+
+@pytest.mark.django_db
+def test_the_code_printed_for_a_demo_account_is_one_its_authenticator_accepts(loaded):
+    device = pending_device(User.objects.get(username="838dba"))
+
+    code = _demo("--code", "838dba").strip()
+
+    assert re.fullmatch(r"\d{6}", code)
+    assert device.verify_token(code)
+
+
+@pytest.mark.django_db
+def test_no_code_is_printed_for_an_account_that_is_not_the_demo_s_or_has_no_authenticator(
+        loaded):
+    person = User.objects.create_user(username="838realperson", role=Role.LA_DBA,
+                                      la=LocalAuthority.objects.get(number="838"),
+                                      email="real.person@dorset.example.gov.uk")
+    pending_device(person)
+
+    with pytest.raises(CommandError, match="not a demo account"):
+        _demo("--code", "838realperson")
+    with pytest.raises(CommandError, match="not a demo account"):
+        _demo("--code", "681dba")

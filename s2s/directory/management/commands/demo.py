@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
 from s2s.accounts.roles import Role
-from s2s.directory.demo import DEMO_PASSWORD, demo_accounts, load_demo
+from s2s.directory.demo import DEMO_PASSWORD, demo_accounts, load_demo, two_factor_code
 from s2s.directory.demo_month import MonthMade, load_month
 from s2s.directory.models import Establishment, LocalAuthority
 from s2s.transfers.storage import atomic_with_files
@@ -49,11 +49,19 @@ class Command(BaseCommand):
             "--if-empty", action="store_true",
             help="load nothing if the database already has a local authority",
         )
+        parser.add_argument(
+            "--code", metavar="USERNAME",
+            help="print the current two-factor code of a demo account's authenticator (once "
+                 "its set-up page has shown it) instead of loading anything",
+        )
 
     def handle(self, *args, **options):
         if settings.PRODUCTION:
             raise CommandError("The demo's accounts share a known password: it is not loaded "
                                "when S2S_MODE is production.")
+        if options["code"]:
+            self._print_code(options["code"])
+            return
         if options["if_empty"] and LocalAuthority.objects.exists():
             self.stdout.write("The database already has data, so no demo data was loaded.")
         else:
@@ -63,6 +71,13 @@ class Command(BaseCommand):
                 month = load_month()
             self._print_loaded(month, time.monotonic() - started)
         self._print_accounts()
+
+    def _print_code(self, username: str) -> None:
+        code = two_factor_code(username)
+        if code is None:
+            raise CommandError(f"{username} is not a demo account with an authenticator: sign "
+                               "in as it first, and the two-factor page sets one up.")
+        self.stdout.write(code)
 
     def _print_loaded(self, month: MonthMade | None, seconds: float) -> None:
         self.stdout.write(self.style.SUCCESS(
@@ -103,5 +118,7 @@ class Command(BaseCommand):
         if settings.S2S_TWO_FACTOR_REQUIRED:
             self.stdout.write(
                 "\nLA and national accounts set up two-factor sign-in (an authenticator app) at "
-                "first sign-in.\nTo try the demo without it: S2S_TWO_FACTOR_REQUIRED=false make run"
+                "first sign-in. Without a phone, `s2s demo --code USERNAME` prints the code the "
+                "app would show.\nTo try the demo without it: S2S_TWO_FACTOR_REQUIRED=false "
+                "make run"
             )
