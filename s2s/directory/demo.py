@@ -1,16 +1,21 @@
-"""Demo data: LAs in England and Wales, their schools and agencies, and a user of every role.
+"""Demo data: LAs in England and Wales, their schools and agencies, and their users.
 
 Everything is drawn from a seeded random generator, so every run gives the same schools with
-the same numbers, and the printed accounts always work. Loading twice changes nothing.
+the same numbers, and the printed accounts always work. Loading twice changes nothing. The
+schools the README's examples use (8383321, 8384512) and DESIGN.md's Welsh example (6812345)
+are always there. A month of files, lost pupils and messages is `demo_month.py`'s.
 """
 
 import random
+import time
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.text import slugify
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from s2s.accounts.models import User
 from s2s.accounts.roles import SCOPE_OF_ROLE, Role, ScopeKind
@@ -24,12 +29,8 @@ from s2s.directory.models import (
 )
 
 SEED = "s2s-demo-2004"
-ADMIN_PASSWORD = "demo-password-admin"
-
-
-def password_for(la_number: str) -> str:
-    """Return the known demo password of the accounts in an LA (and its schools and agencies)."""
-    return f"demo-password-{la_number}"
+# Every demo account shares this password (they are demo accounts, not people's).
+DEMO_PASSWORD = "demo-password-s2s"
 
 
 @dataclass(frozen=True)
@@ -236,10 +237,11 @@ class _Drawer:
                 break
         return self.add_named(name, place, type_, phase, number_range, **extra)
 
-    def add_named(self, name, place, type_, phase, number_range, **extra) -> SchoolPlan:
+    def add_named(self, name, place, type_, phase, number_range, *, number: str = "",
+                  **extra) -> SchoolPlan:
         self.names.add(name)
         school = SchoolPlan(
-            number=self.number(*number_range), name=name, type=type_, phase=phase,
+            number=number or self.number(*number_range), name=name, type=type_, phase=phase,
             place=place, urn=self.urn(type_.startswith("Academy")), phone=self.phone(place),
             postcode=self.postcode(place), **extra,
         )
@@ -276,11 +278,29 @@ def _academy_conversion(drawer: _Drawer) -> None:
                      successor=academy.number)
 
 
+# The schools the documentation's examples name: (LA, number, name, place, type, phase).
+# Their numbers and names are kept from the random draw, and they are added last, so the
+# other schools are drawn as they were before these were added.
+EXAMPLE_SCHOOLS = [
+    ("838", "3321", "Puddletown Church of England First School", "Puddletown", VC, PRIMARY),
+    ("838", "4512", "Dorchester Upper School", "Dorchester", "Foundation school", SECONDARY),
+    ("681", "2345", "Llandaff High School", "Llandaff", COMMUNITY, SECONDARY),
+]
+
+
+def _example_schools(drawer: _Drawer) -> None:
+    for la, number, name, place_name, type_, phase in EXAMPLE_SCHOOLS:
+        if la == drawer.la.number:
+            place = next(p for p in drawer.la.places if p.name == place_name)
+            drawer.add_named(name, place, type_, phase, None, number=number)
+
+
 def build_plan() -> list[LAPlan]:
     """Return the demo LAs and their schools: the same every time."""
-    plans, names = [], set()
+    plans, names = [], {example[2] for example in EXAMPLE_SCHOOLS}
     for la in LAS:
         drawer = _Drawer(la, names)
+        drawer.numbers.update(ex[1] for ex in EXAMPLE_SCHOOLS if ex[0] == la.number)
         for phase, count in MIX:
             patterns = PATTERNS.get((la.nation, phase)) or (SPECIAL if phase == NOT_APPLICABLE
                                                             else PRU)
@@ -290,6 +310,7 @@ def build_plan() -> list[LAPlan]:
         if not drawer.welsh:  # there are no academies in Wales
             _academy_conversion(drawer)
         drawer.plan.schools[3].status = EstablishmentStatus.OPEN_PROPOSED_TO_CLOSE
+        _example_schools(drawer)
         plans.append(drawer.plan)
     return plans
 
@@ -329,47 +350,64 @@ class DemoAccount:
     username: str
     role: str
     scope: str  # as `create_user --scope` takes it: national, an LA number, 7 digits, a reference
-    password: str
     email: str
     full_name: str
+    listed: bool = True  # printed by `s2s demo`; the other schools' users are not, one by one
+    password: str = DEMO_PASSWORD
 
 
-# Users of the LA roles live in the first LA; every other LA gets its own DBA as well.
+# Users of every LA role live in one English and one Welsh LA (the ones tests and the README
+# use); every other LA gets its own DBA.
+FULL_LAS = ("838", "681")
 LA_ROLE_USERNAMES = {
     Role.LA_DBA: "dba", Role.LA_DBA_VIEW: "dbaview", Role.LA_USER: "user",
     Role.LA_SCHOOL: "laschool", Role.LA_LOST_PUPIL: "lostpupil",
     Role.LA_LOST_PUPIL_TRANSFER: "lostpupiltransfer", Role.LA_CENSUS: "census",
     Role.LA_ADMISSIONS: "admissions", Role.LA_CME: "cme",
 }
+# Each full LA's own school (with its MIS connector) and agency, as the examples name them.
+HOME_SCHOOLS = {"838": "8383321", "681": "6812345"}
+HOME_AGENCIES = {"838": "838HLTH", "681": "681SOCS"}
 
 
 def _full_name(index: int) -> str:
     return f"{FIRST_NAMES[index % len(FIRST_NAMES)]} {SURNAMES[(index * 5) % len(SURNAMES)]}"
 
 
+def _la_rows(la: DemoLA) -> list[tuple]:
+    """Return the listed accounts of one LA: every role, or only a DBA."""
+    roles = LA_ROLE_USERNAMES if la.number in FULL_LAS else {Role.LA_DBA: "dba"}
+    rows = [(f"{la.number}{suffix}", role, la.number,
+             f"s2s.{suffix}@{la.domain}.example.gov.uk") for role, suffix in roles.items()]
+    if la.number in FULL_LAS:
+        school, agency = HOME_SCHOOLS[la.number], HOME_AGENCIES[la.number]
+        rows += [
+            (school, Role.SCHOOL, school, f"s2s.{school}@{la.domain}.example.sch.uk"),
+            (f"{school}-mis", Role.CONNECTOR, school, f"mis.{school}@{la.domain}.example.sch.uk"),
+            (agency.lower(), Role.AGENCY, agency, f"{agency.lower()}@agencies.example.gov.uk"),
+        ]
+    return rows
+
+
 def planned_accounts(plans: list[LAPlan] | None = None) -> list[DemoAccount]:
-    """Return the demo accounts, one for every role (and a DBA for every LA), admin first."""
+    """Return the demo accounts: the administrator, the LAs' people, then a user per school.
+
+    Every open school has a school user named by its establishment number, so files and
+    messages always reach someone; only the home schools' are listed one by one.
+    """
     plans = plans or build_plan()
-    home = plans[0].la
-    school = f"{home.number}{plans[0].schools[0].number}"
-    agency = AGENCIES[0][1]
-    rows = [("admin", Role.ADMIN, "national", ADMIN_PASSWORD, "s2s.admin@s2s.example.gov.uk")]
-    for role, suffix in LA_ROLE_USERNAMES.items():
-        rows.append((f"{home.number}{suffix}", role, home.number, password_for(home.number),
-                     f"s2s.{suffix}@{home.domain}.example.gov.uk"))
-    for plan in plans[1:]:
-        la = plan.la
-        rows.append((f"{la.number}dba", Role.LA_DBA, la.number, password_for(la.number),
-                     f"s2s.dba@{la.domain}.example.gov.uk"))
-    rows += [
-        (school, Role.SCHOOL, school, password_for(home.number),
-         f"s2s.{school}@{home.domain}.example.sch.uk"),
-        (f"{school}-mis", Role.CONNECTOR, school, password_for(home.number),
-         f"mis.{school}@{home.domain}.example.sch.uk"),
-        (agency.lower(), Role.AGENCY, agency, password_for(home.number),
-         f"{agency.lower()}@agencies.example.gov.uk"),
-    ]
-    return [DemoAccount(*row, full_name=_full_name(index)) for index, row in enumerate(rows)]
+    rows = [("admin", Role.ADMIN, "national", "s2s.admin@s2s.example.gov.uk")]
+    for plan in sorted(plans, key=lambda plan: plan.la.number not in FULL_LAS):
+        rows += _la_rows(plan.la)
+    listed = len(rows)
+    for plan in plans:
+        for school in plan.schools:
+            code = f"{plan.la.number}{school.number}"
+            if school.status != EstablishmentStatus.CLOSED and code not in HOME_SCHOOLS.values():
+                rows.append((code, Role.SCHOOL, code,
+                             f"s2s.{code}@{plan.la.domain}.example.sch.uk"))
+    return [DemoAccount(*row, full_name=_full_name(index), listed=index < listed)
+            for index, row in enumerate(rows)]
 
 
 def _scope_fields(account: DemoAccount) -> dict:
@@ -391,7 +429,7 @@ def _load_user(account: DemoAccount, hashed_password: str) -> User:
             full_name=account.full_name, must_change_password=False, **_scope_fields(account),
         )
     # Set (or bring back) the known password. Hashing is slow on purpose, so the accounts
-    # that share a demo password share its hash: they are demo accounts, not people's.
+    # share one hash of the shared demo password: they are demo accounts, not people's.
     user.password = hashed_password
     user.must_change_password = False
     user.is_active = True
@@ -418,21 +456,36 @@ def load_demo() -> None:
             defaults={"la": las[la_number], "name": name, "kind": kind,
                       "email": f"{reference.lower()}@agencies.example.gov.uk"},
         )
-    hashes: dict[str, str] = {}
+    hashed = make_password(DEMO_PASSWORD)
     for account in planned_accounts(plans):
-        if account.password not in hashes:
-            hashes[account.password] = make_password(account.password)
-        _load_user(account, hashes[account.password])
+        _load_user(account, hashed)
 
 
 def demo_accounts() -> list[DemoAccount]:
-    """Return the demo accounts that exist and are active.
+    """Return the listed demo accounts that exist and are active.
 
     Their passwords are not checked (hashing each would take seconds): one changed since the
     demo was loaded is printed all the same, and `s2s demo` sets it back.
     """
-    planned = planned_accounts()
+    planned = [account for account in planned_accounts() if account.listed]
     active = set(User.objects.filter(
         username__in=[account.username for account in planned], is_active=True,
     ).values_list("username", flat=True))
     return [account for account in planned if account.username in active]
+
+
+def two_factor_code(username: str) -> str | None:
+    """Return the current code of a demo account's authenticator, for trying it without a phone.
+
+    The account's confirmed device, else the one its set-up page has made; None if it has
+    neither, or the username is not a demo account's. The demo never loads in production.
+    """
+    if username not in {account.username for account in planned_accounts()}:
+        return None
+    device = (TOTPDevice.objects.filter(user__username=username)
+              .order_by("-confirmed", "pk").first())
+    if device is None:
+        return None
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    return f"{totp.token():0{device.digits}d}"

@@ -1,64 +1,26 @@
+"""`s2s demo` under other settings, or on a database that is not empty.
+
+The tests that read one demo loaded as `make run` loads it are in `test_demo_loaded.py`.
+"""
+
 import io
+import re
 
 import pytest
-from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django_tasks_db.models import DBTaskResult
 
-from s2s.accounts.models import User
-from s2s.accounts.roles import Role
-from s2s.directory.demo import build_plan, planned_accounts
-from s2s.directory.models import Agency, Establishment, EstablishmentStatus, LocalAuthority, Nation
+from s2s.core.models import EmailStatus, OutboundEmail
+from s2s.directory.demo import build_plan
+from s2s.directory.models import LocalAuthority
+from s2s.transfers.models import Transfer
 
 
 def _demo(*args):
     out = io.StringIO()
     call_command("demo", *args, stdout=out)
     return out.getvalue()
-
-
-@pytest.mark.django_db
-def test_the_demo_has_las_in_england_and_wales_with_about_20_schools_each():
-    _demo()
-
-    las = {la.number: la for la in LocalAuthority.objects.all()}
-    assert set(las) == {"838", "839", "680", "681"}
-    assert las["838"].nation == Nation.ENGLAND
-    assert las["681"].nation == Nation.WALES
-    assert las["680"].name == "Newport"
-    for la in las.values():
-        assert 18 <= la.establishments.count() <= 25
-        assert la.establishments.filter(status=EstablishmentStatus.CLOSED,
-                                        successor__isnull=False).count() >= 2
-    assert Agency.objects.count() >= 2
-    names = list(Establishment.objects.values_list("name", flat=True))
-    assert len(names) == len(set(names))
-
-
-@pytest.mark.django_db
-def test_there_is_a_demo_user_for_every_role_who_can_sign_in_at_once():
-    _demo()
-
-    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
-    for account in planned_accounts():
-        user = User.objects.get(username=account.username)
-        assert user.check_password(account.password)
-        assert not user.must_change_password
-        assert user.scope_code == account.scope
-        assert user.email.endswith((".example.gov.uk", ".example.sch.uk"))
-        validate_password(account.password, user)  # long enough, not common, not like the name
-    assert User.objects.filter(role=Role.LA_SCHOOL).count() == 1
-
-
-@pytest.mark.django_db
-def test_the_accounts_are_printed_as_a_table():
-    output = _demo()
-
-    assert "Username" in output
-    assert "Password" in output
-    assert "838dba" in output
-    assert "demo-password-838" in output
-    assert "admin" in output
-    assert "demo-password-admin" in output
 
 
 def test_the_demo_plan_is_the_same_every_time():
@@ -70,14 +32,29 @@ def test_the_demo_plan_is_the_same_every_time():
 
 
 @pytest.mark.django_db
-def test_loading_the_demo_twice_changes_nothing():
-    _demo()
-    before = sorted(Establishment.objects.values_list("code", "name", "successor__code"))
+def test_the_printed_address_and_the_links_in_the_month_s_emails_follow_the_site_url(settings):
+    settings.SITE_URL = "https://s2s.example.org"
+
+    output = _demo()
+
+    assert "sign in at https://s2s.example.org/" in output
+    assert "127.0.0.1" not in output
+    emails = OutboundEmail.objects.all()
+    assert emails.exists()
+    assert not emails.filter(status=EmailStatus.QUEUED).exists()  # the month's are history
+    links = [link for email in emails for link in re.findall(r"https?://\S+", email.text)]
+    assert links
+    assert all(link.startswith("https://s2s.example.org/") for link in links)
+
+
+@pytest.mark.django_db
+def test_the_month_leaves_no_tasks_queued_for_the_worker_of_make_run(settings):
+    settings.TASKS = {"default": {"BACKEND": settings.TASK_BACKENDS["database"]}}
 
     _demo()
 
-    assert sorted(Establishment.objects.values_list("code", "name", "successor__code")) == before
-    assert User.objects.count() == len(planned_accounts())
+    assert Transfer.objects.filter(notified_at__isnull=False).count() == Transfer.objects.count()
+    assert not DBTaskResult.objects.exists()
 
 
 @pytest.mark.django_db
@@ -86,14 +63,16 @@ def test_if_empty_loads_nothing_when_an_la_exists_but_still_prints_the_accounts(
 
     assert "no demo data was loaded" in output
     assert LocalAuthority.objects.count() == 1
+    assert Transfer.objects.count() == 0
     assert "No demo accounts" in output
 
 
 @pytest.mark.django_db
-def test_if_empty_prints_the_accounts_of_a_demo_loaded_before():
-    _demo()
+def test_the_demo_is_refused_in_production(settings):
+    settings.PRODUCTION = True
 
-    output = _demo("--if-empty")
+    with pytest.raises(CommandError, match="known password"):
+        _demo()
 
-    assert "no demo data was loaded" in output
-    assert "838lostpupil" in output
+    assert not LocalAuthority.objects.exists()
+
