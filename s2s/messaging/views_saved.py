@@ -1,7 +1,7 @@
 """Pages of the user's message templates and groups, and the LA message report (seed 003, 7.7)."""
 
 from django.contrib import messages
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action, scope
-from s2s.core.csvsafe import csv_lines
+from s2s.core.downloads import csv_download
 from s2s.core.errors import ServiceError
 from s2s.core.forms import add_service_error
 from s2s.directory.models import LocalAuthority
@@ -193,10 +193,8 @@ def report_csv(request):
     """Download the message report as CSV."""
     las, la = _report_la(request)
     rows = selectors.unread_by_school(la=la) if la else []
-    lines = csv_lines(["establishment_number", "school", "unread_messages", "oldest_unread"],
-                      ([r["code"], r["name"], r["unread"],
-                        timezone.localtime(r["oldest"]).date().isoformat()] for r in rows))
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    number = la.number if la else "none"
-    response["Content-Disposition"] = f'attachment; filename="s2s-messages-{number}.csv"'
-    return response
+    return csv_download(
+        filename=f"s2s-messages-{la.number if la else 'none'}.csv",
+        header=["establishment_number", "school", "unread_messages", "oldest_unread"],
+        rows=([r["code"], r["name"], r["unread"],
+               timezone.localtime(r["oldest"]).date().isoformat()] for r in rows))
