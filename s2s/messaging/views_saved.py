@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -10,8 +11,7 @@ from django.views.decorators.http import require_POST
 from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action, scope
 from s2s.core.downloads import csv_download
-from s2s.core.errors import ServiceError
-from s2s.core.forms import add_service_error
+from s2s.core.forms import form_page, form_submit
 from s2s.directory.models import LocalAuthority
 from s2s.messaging import selectors, services
 from s2s.messaging.forms import (
@@ -21,20 +21,6 @@ from s2s.messaging.forms import (
     TemplateForm,
     group_initial,
 )
-
-
-def _form_page(request, form, *, save, title, back):
-    """Show a form page; on a valid post, return `save(form)` (its redirect).
-
-    A service's refusal is shown on the form, in the page's error summary.
-    """
-    if request.method == "POST" and form.is_valid():
-        try:
-            return save(form)
-        except ServiceError as error:
-            add_service_error(form, error)
-    return render(request, "messaging/form_page.html", {"form": form, "title": title,
-                                                        "back_url": back})
 
 
 @requires(Action.MESSAGES)
@@ -60,13 +46,11 @@ def _template_saved(request, template):
 def template_add(request):
     """Add a template."""
     form = TemplateForm(request.POST or None, submit=_("Add template"))
-
-    def save(form):
-        return _template_saved(request, services.template_create(
-            user=request.user, request=request, **form.cleaned_data))
-
-    return _form_page(request, form, save=save, title=_("Add a message template"),
-                      back="messaging:templates")
+    if template := form_submit(request, form, lambda data: services.template_create(
+            user=request.user, request=request, **data)):
+        return _template_saved(request, template)
+    return form_page(request, form, title=_("Add a message template"),
+                     back_url=reverse("messaging:templates"))
 
 
 @requires(Action.MESSAGES)
@@ -75,13 +59,11 @@ def template_edit(request, pk):
     template = selectors.template_get(user=request.user, pk=pk)
     initial = {"name": template.name, "subject": template.subject, "body": template.body}
     form = TemplateForm(request.POST or None, initial=initial, submit=_("Update template"))
-
-    def save(form):
-        return _template_saved(request, services.template_update(
-            user=request.user, template=template, request=request, **form.cleaned_data))
-
-    return _form_page(request, form, save=save, back="messaging:templates",
-                      title=_("Update %(name)s") % {"name": template.name})
+    if saved := form_submit(request, form, lambda data: services.template_update(
+            user=request.user, template=template, request=request, **data)):
+        return _template_saved(request, saved)
+    return form_page(request, form, title=_("Update %(name)s") % {"name": template.name},
+                     back_url=reverse("messaging:templates"))
 
 
 @require_POST
@@ -102,10 +84,10 @@ def template_delete(request, pk):
         services.template_delete(user=request.user, template=template, request=request)
         messages.success(request, _("Template %(name)s deleted.") % {"name": template.name})
         return redirect("messaging:templates")
-    return render(request, "messaging/confirm_delete.html", {
-        "form": ConfirmForm(submit=_("Delete template")), "name": template.name,
-        "warning": _("Once a template is deleted, it cannot be restored."),
-        "back": "messaging:template-detail", "pk": template.pk})
+    return form_page(request, ConfirmForm(submit=_("Delete template")),
+                     title=_("Delete %(name)s?") % {"name": template.name},
+                     warning=_("Once a template is deleted, it cannot be restored."),
+                     back_url=reverse("messaging:template-detail", args=[template.pk]))
 
 
 @requires(Action.MESSAGES)
@@ -123,14 +105,11 @@ def _group_saved(request, group):
 def group_add(request):
     """Create a group of LAs (with roles) and schools."""
     form = GroupForm(request.POST or None, submit=_("Add group"))
-
-    def save(form):
-        return _group_saved(request, services.group_create(
-            user=request.user, name=form.cleaned_data["name"], members=form.members(),
-            request=request))
-
-    return _form_page(request, form, save=save, title=_("Add a message group"),
-                      back="messaging:groups")
+    if group := form_submit(request, form, lambda data: services.group_create(
+            user=request.user, name=data["name"], members=form.members(), request=request)):
+        return _group_saved(request, group)
+    return form_page(request, form, title=_("Add a message group"),
+                     back_url=reverse("messaging:groups"))
 
 
 @requires(Action.MESSAGES)
@@ -138,14 +117,12 @@ def group_edit(request, pk):
     """Change one of the user's groups."""
     group = selectors.group_get(user=request.user, pk=pk)
     form = GroupForm(request.POST or None, initial=group_initial(group))
-
-    def save(form):
-        return _group_saved(request, services.group_update(
-            user=request.user, group=group, name=form.cleaned_data["name"],
-            members=form.members(), request=request))
-
-    return _form_page(request, form, save=save, back="messaging:groups",
-                      title=_("Change %(name)s") % {"name": group.name})
+    if saved := form_submit(request, form, lambda data: services.group_update(
+            user=request.user, group=group, name=data["name"], members=form.members(),
+            request=request)):
+        return _group_saved(request, saved)
+    return form_page(request, form, title=_("Change %(name)s") % {"name": group.name},
+                     back_url=reverse("messaging:groups"))
 
 
 @requires(Action.MESSAGES)
@@ -156,10 +133,10 @@ def group_delete(request, pk):
         services.group_delete(user=request.user, group=group, request=request)
         messages.success(request, _("Group %(name)s deleted.") % {"name": group.name})
         return redirect("messaging:groups")
-    return render(request, "messaging/confirm_delete.html", {
-        "form": ConfirmForm(submit=_("Delete group")), "name": group.name,
-        "warning": _("The group goes; messages already sent to it stay."),
-        "back": "messaging:groups", "pk": None})
+    return form_page(request, ConfirmForm(submit=_("Delete group")),
+                     title=_("Delete %(name)s?") % {"name": group.name},
+                     warning=_("The group goes; messages already sent to it stay."),
+                     back_url=reverse("messaging:groups"))
 
 
 def _report_la(request):
