@@ -48,7 +48,9 @@ ROWS = [
     Row("accounts:password-change", allowed=PAGE_ROLES),
     Row("accounts:two-factor", allowed=PAGE_ROLES),
     Row("accounts:signed-out", public=True),
-    Row("accounts:activate", public=True, kwargs=_activation_link, label="a valid link"),
+    # Django's activation view keeps the token in the session and moves to .../set-password.
+    Row("accounts:activate", public=True, kwargs=_activation_link, label="a valid link",
+        redirect="accounts:activate"),
     Row("accounts:activate", public=True, kwargs=lambda w: {"uidb64": "MTIzNDU", "token": "x-y"},
         label="a broken link"),
     # Everyone here has already given a code (VerifiedClient), so is sent on to the start page.
