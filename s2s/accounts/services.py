@@ -28,6 +28,7 @@ from s2s.accounts.roles import ONE_PER_LA, SCOPE_OF_ROLE, Role, ScopeKind
 from s2s.accounts.selectors import la_administrators_of, review_deadline, roles_assignable_by
 from s2s.audit.services import audit_record
 from s2s.core.errors import NotFound, ServiceError
+from s2s.core.text import text_required
 from s2s.directory.models import Agency, Establishment, LocalAuthority
 
 SYSTEM = "system"
@@ -92,8 +93,7 @@ def _scope_fields(role: str, scope: Model | None) -> dict:
 
 
 def _check_username(username: str) -> None:
-    if not username:
-        raise ServiceError(_("Enter a username."), code="required", field="username")
+    text_required(username, field="username", blank=_("Enter a username."))
     try:
         UnicodeUsernameValidator()(username)
     except ValidationError:

@@ -7,6 +7,7 @@ outside the policy gets 404. No page ever shows a password or its hash.
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,7 +23,7 @@ from s2s.accounts.forms_users import (
 from s2s.accounts.models import User
 from s2s.accounts.policy import Action, can, get_for
 from s2s.core.errors import ServiceError
-from s2s.core.forms import add_service_error
+from s2s.core.forms import form_page, form_submit
 
 PAGE_SIZE = 25
 _USERS = User.objects.select_related("la", "establishment__la", "agency")
@@ -33,15 +34,15 @@ def _managed(request, pk: int) -> User:
     return get_for(request.user, _USERS, Action.MANAGE_USERS, pk=pk)
 
 
-def _done(request, form, service, message: str, **kwargs) -> bool:
-    """Run the service for the signed-in user; on success say so, else show why on the form."""
-    try:
-        service(by=request.user, request=request, **kwargs)
-    except ServiceError as error:
-        add_service_error(form, error)
-        return False
-    messages.success(request, message)
-    return True
+def _posted(request):
+    """Return the POST data, even empty (a confirm button alone sends none), or None on GET."""
+    return request.POST if request.method == "POST" else None
+
+
+def _account_page(request, form, account: User, *, title: str, **text):
+    """Render a form page about one user, with a way back to that user's page."""
+    return form_page(request, form, title=title, back_label=account.username,
+                     back_url=reverse("accounts:user-detail", args=[account.pk]), **text)
 
 
 @requires(Action.VIEW_USERS)
@@ -80,17 +81,16 @@ def user_create(request):
     initial = {"scope": request.GET.get("la") or request.user.scope_code,
                "role": request.GET.get("role", "")}
     form = UserCreateForm(request.user, request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            account = services.user_create(by=request.user, request=request, **form.cleaned_data)
-        except ServiceError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _("%(username)s was added. The activation link and the "
-                                        "username have been emailed to %(email)s, separately.")
-                             % {"username": account.username, "email": account.email})
-            return redirect("accounts:user-detail", pk=account.pk)
-    return render(request, "accounts/users/create.html", {"form": form})
+    if account := form_submit(request, form, lambda data: services.user_create(
+            by=request.user, request=request, **data)):
+        messages.success(request, _("%(username)s was added. The activation link and the "
+                                    "username have been emailed to %(email)s, separately.")
+                         % {"username": account.username, "email": account.email})
+        return redirect("accounts:user-detail", pk=account.pk)
+    return form_page(request, form, title=_("Add a user"), back_label=_("Users"),
+                     back_url=reverse("accounts:user-list"),
+                     lead=_("You do not choose a password. The user gets an email with a "
+                            "one-time link to set one, and the username in a separate email."))
 
 
 @requires(Action.MANAGE_USERS)
@@ -98,41 +98,49 @@ def user_role(request, pk: int):
     """Change a user's role (seed 003, 3.4); the user is told by email."""
     account = _managed(request, pk)
     form = UserRoleForm(request.user, account, request.POST or None)
-    if request.method == "POST" and form.is_valid() and _done(
-        request, form, services.user_change_role,
-        _("The role of %(username)s was changed.") % {"username": account.username},
-        user=account, role=form.cleaned_data["role"],
-    ):
+    if form_submit(request, form, lambda data: services.user_change_role(
+            by=request.user, user=account, role=data["role"], request=request)):
+        messages.success(request, _("The role of %(username)s was changed.")
+                         % {"username": account.username})
         return redirect("accounts:user-detail", pk=account.pk)
-    return render(request, "accounts/users/role.html", {"form": form, "account": account})
+    return _account_page(request, form, account,
+                         title=_("Change the role of %(username)s")
+                         % {"username": account.username},
+                         lead=_("The user is told by email."))
 
 
 @requires(Action.MANAGE_USERS)
 def user_delete(request, pk: int):
     """Ask, then delete a user (seed 003, 3.5); its audit history stays."""
     account = _managed(request, pk)
-    form = ConfirmForm(request.POST or None, button=_("Delete user"), warning=True)
-    if request.method == "POST" and _done(
-        request, form, services.user_delete,
-        _("%(username)s was deleted.") % {"username": account.username}, user=account,
-    ):
+    form = ConfirmForm(_posted(request), button=_("Delete user"), warning=True)
+    if form_submit(request, form, lambda data: services.user_delete(
+            by=request.user, user=account, request=request)):
+        messages.success(request, _("%(username)s was deleted.") % {"username": account.username})
         return redirect("accounts:user-list")
-    return render(request, "accounts/users/delete.html", {"form": form, "account": account})
+    return _account_page(request, form, account,
+                         title=_("Delete %(username)s?") % {"username": account.username},
+                         warning=_("The account cannot be restored. What it did stays in the "
+                                   "audit trail."))
 
 
 @requires(Action.MANAGE_USERS)
 def user_reset(request, pk: int):
     """Ask, then reset a user's password: the user gets a one-time link by email (seed 003, 3.6)."""
     account = _managed(request, pk)
-    form = ConfirmForm(request.POST or None, button=_("Reset password"))
-    if request.method == "POST" and _done(
-        request, form, services.user_reset_password,
-        _("The password of %(username)s was reset. A link to set a new one has been emailed "
-          "to %(email)s.") % {"username": account.username, "email": account.email},
-        user=account,
-    ):
+    form = ConfirmForm(_posted(request), button=_("Reset password"))
+    if form_submit(request, form, lambda data: services.user_reset_password(
+            by=request.user, user=account, request=request)):
+        messages.success(request, _("The password of %(username)s was reset. A link to set a "
+                                    "new one has been emailed to %(email)s.")
+                         % {"username": account.username, "email": account.email})
         return redirect("accounts:user-detail", pk=account.pk)
-    return render(request, "accounts/users/reset.html", {"form": form, "account": account})
+    return _account_page(
+        request, form, account,
+        title=_("Reset the password of %(username)s?") % {"username": account.username},
+        lead=_("The current password stops working now. A one-time link to set a new password "
+               "is emailed to %(email)s. Nobody, you included, ever sees the password.")
+        % {"email": account.email})
 
 
 def _back(request, account: User):
@@ -165,9 +173,11 @@ def user_active(request, pk: int):
         return _back(request, account)
     message = _("%(username)s was enabled.") if active == "true" else _(
         "%(username)s was disabled.")
-    form = ConfirmForm(button="")
-    if not _done(request, form, services.user_set_active,
-                 message % {"username": account.username}, user=account,
-                 active=active == "true"):
-        messages.error(request, " ".join(form.non_field_errors()))
+    try:
+        services.user_set_active(by=request.user, user=account, active=active == "true",
+                                 request=request)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, message % {"username": account.username})
     return _back(request, account)

@@ -10,13 +10,14 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, StreamingHttpResponse
+from django.http import Http404, HttpRequest
 from ninja import Field, File, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from s2s.accounts.policy import Action, has_capability
 from s2s.api.errors import ERRORS, ErrorOut
 from s2s.api.paging import PAGE_SIZE, next_page_url
+from s2s.core.downloads import download_response
 from s2s.transfers import selectors, services
 from s2s.transfers.models import Transfer, TransferStatus
 
@@ -184,14 +185,12 @@ def file_content(request: HttpRequest, file_id: FileId):
     name, stream = services.transfer_open_for_download(user=request.auth, transfer=transfer,
                                                        request=request)
     kind = "application/zip" if transfer.is_generic else "application/xml"
-    response = StreamingHttpResponse(stream, content_type=kind)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response = download_response(stream, filename=name, content_type=kind)
     # A length lets the client tell a download cut short (a failed check) from a whole one.
     response["Content-Length"] = str(transfer.size)
     response["ETag"] = f'"{transfer.sha256}"'
     digest = base64.b64encode(bytes.fromhex(transfer.sha256)).decode()
     response["Repr-Digest"] = f"sha-256=:{digest}:"  # RFC 9530
-    response["Cache-Control"] = "no-store"
     return response
 
 

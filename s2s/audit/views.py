@@ -1,9 +1,6 @@
 """The audit pages: the trail the user may see, filtered, paginated, and as CSV."""
 
-import csv
-
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -11,8 +8,7 @@ from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action
 from s2s.audit.forms import AuditFilterForm
 from s2s.audit.selectors import audit_events_for
-from s2s.core.csvsafe import Echo
-from s2s.core.csvsafe import safe_cell as _cell
+from s2s.core.downloads import csv_download
 
 PAGE_SIZE = 50
 
@@ -33,18 +29,9 @@ def audit_export(request):
     form = AuditFilterForm(request.user, request.GET)
     filters = form.filters() if form.is_valid() else {}
     events = audit_events_for(user=request.user, **filters).iterator(chunk_size=2000)
-    writer = csv.writer(Echo())
-    header = ["at", "who", "action", "object_type", "object_id", "summary", "ip_address"]
-    rows = (
-        writer.writerow([_cell(v) for v in (
-            timezone.localtime(e.at).isoformat(), e.actor_username, e.action, e.object_type,
-            e.object_id, e.summary, e.ip_address)])
-        for e in events
-    )
-    response = StreamingHttpResponse(
-        (line for part in ([writer.writerow(header)], rows) for line in part),
-        content_type="text/csv; charset=utf-8",
-    )
+    rows = ([timezone.localtime(e.at).isoformat(), e.actor_username, e.action, e.object_type,
+             e.object_id, e.summary, e.ip_address] for e in events)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="s2s-audit-{stamp}.csv"'
-    return response
+    return csv_download(
+        filename=f"s2s-audit-{stamp}.csv", rows=rows,
+        header=["at", "who", "action", "object_type", "object_id", "summary", "ip_address"])

@@ -23,12 +23,6 @@ class FileNameError(CTFError):
     code = "file_name"
 
 
-class IdentifierError(CTFError):
-    """An establishment, LA or pupil identifier that is not in a form we can use."""
-
-    code = "identifier"
-
-
 class NotXMLError(CTFError):
     """The file is not well-formed XML."""
 

@@ -183,11 +183,6 @@ def header_node(*, header: HeaderData, version_tag: str = "CTFversion") -> Node:
     ])
 
 
-def header_element(*, header: HeaderData, version_tag: str = "CTFversion") -> etree._Element:
-    """Return the `<Header>` element for a header."""
-    return etree.fromstring(render(node=header_node(header=header, version_tag=version_tag)))
-
-
 def _phones(phones: list[Phone]) -> list[Node]:
     if not phones:
         return []

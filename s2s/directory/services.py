@@ -10,6 +10,7 @@ from s2s.accounts.policy import Action, can
 from s2s.accounts.rules import is_personal_email
 from s2s.audit.services import audit_record
 from s2s.core.errors import ServiceError
+from s2s.core.text import text_required
 from s2s.directory.models import Establishment, LocalAuthority, Nation
 
 PHONE_CHARACTERS = set("0123456789 +()-")
@@ -24,10 +25,10 @@ def _require(user, action: str, obj=None) -> None:
 
 
 def _clean_text(value: str, *, field: str, label: str, required: bool = True) -> str:
-    value = " ".join((value or "").split())
-    if required and not value:
-        raise ServiceError(_("Enter the %(label)s.") % {"label": label}, field=field)
-    return value
+    if not required:
+        return " ".join((value or "").split())
+    return text_required(value, field=field, collapse=True,
+                         blank=_("Enter the %(label)s.") % {"label": label})
 
 
 def _clean_email(value: str, *, field: str = "email", required: bool = False) -> str:

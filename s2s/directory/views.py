@@ -8,8 +8,7 @@ from django.utils.translation import gettext as _
 
 from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action, can
-from s2s.core.errors import ServiceError
-from s2s.core.forms import add_service_error
+from s2s.core.forms import form_page, form_submit
 from s2s.directory import selectors, services
 from s2s.directory.forms import (
     EstablishmentForm,
@@ -25,20 +24,9 @@ ADD_USER_PATH = "/account/users/new"
 
 
 def _save(request, form, service, **objects):
-    """Call the service with the form's data; return its result, or None with errors on the form."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        return service(user=request.user, request=request, **objects, **form.cleaned_data)
-    except ServiceError as error:
-        add_service_error(form, error)
-        return None
-
-
-def _form_page(request, form, *, title: str, back_url: str, caption: str = ""):
-    return render(request, "directory/form_page.html", {
-        "form": form, "title": title, "caption": caption, "back_url": back_url,
-    })
+    """Post the form and call the service as this user, with the objects and the form's data."""
+    return form_submit(request, form, lambda data: service(
+        user=request.user, request=request, **objects, **data))
 
 
 @requires(Action.MANAGE_LAS)
@@ -54,8 +42,8 @@ def la_create(request):
     if la := _save(request, form, services.la_create):
         messages.success(request, _("Local authority %(la)s added.") % {"la": la})
         return redirect("directory:la-detail", number=la.number)
-    return _form_page(request, form, title=_("Add a local authority"),
-                      back_url=reverse("directory:la-list"))
+    return form_page(request, form, title=_("Add a local authority"),
+                     back_url=reverse("directory:la-list"))
 
 
 @requires(Action.MANAGE_LAS)
@@ -76,8 +64,8 @@ def _edit_la(request, la, *, done_url: str):
     if _save(request, form, services.la_update, la=la):
         messages.success(request, _("The details of %(la)s have been updated.") % {"la": la})
         return redirect(done_url)
-    return _form_page(request, form, title=_("Change LA details"), caption=str(la),
-                      back_url=done_url)
+    return form_page(request, form, title=_("Change LA details"), caption=str(la),
+                     back_url=done_url)
 
 
 @requires(Action.MANAGE_LAS)
@@ -145,8 +133,8 @@ def school_edit(request, code):
         messages.success(request, _("The details of %(school)s have been updated.")
                          % {"school": school.code})
         return redirect("directory:school-detail", code=school.code)
-    return _form_page(request, form, title=_("Change school details"), caption=str(school),
-                      back_url=reverse("directory:school-detail", args=[school.code]))
+    return form_page(request, form, title=_("Change school details"), caption=str(school),
+                     back_url=reverse("directory:school-detail", args=[school.code]))
 
 
 @requires(Action.MANAGE_ESTABLISHMENTS)
@@ -161,8 +149,8 @@ def school_successor(request, code):
         messages.success(request, _("The successor of %(school)s has been saved.")
                          % {"school": school.code})
         return redirect("directory:school-detail", code=school.code)
-    return _form_page(request, form, title=_("Successor school"), caption=str(school),
-                      back_url=reverse("directory:school-detail", args=[school.code]))
+    return form_page(request, form, title=_("Successor school"), caption=str(school),
+                     back_url=reverse("directory:school-detail", args=[school.code]))
 
 
 @requires(Action.VIEW_AGENCIES)

@@ -4,13 +4,13 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action, can, get_for, scope
+from s2s.core.downloads import download_response
 from s2s.core.errors import ServiceError
 from s2s.core.forms import add_service_error
 from s2s.lostpupils.forms import (
@@ -62,13 +62,6 @@ def record(request, pk):
     })
 
 
-def _attachment(stream, name: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(stream, content_type="application/xml")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 @requires(Action.DOWNLOAD_LPD)
 def download(request, pk):
     """Ask for the attestation, then send the file; the page then asks to confirm it."""
@@ -84,7 +77,7 @@ def download(request, pk):
                 add_service_error(form, error)
         else:
             request.session[DOWNLOADED_KEY] = [*request.session.get(DOWNLOADED_KEY, []), found.pk]
-            return _attachment(stream, name)
+            return download_response(stream, filename=name, content_type="application/xml")
     return render(request, "lostpupils/download.html", {
         "record": found, "form": form,
         "downloaded": found.pk in request.session.get(DOWNLOADED_KEY, []),

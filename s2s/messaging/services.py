@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from s2s.accounts.policy import Action, can, has_capability
 from s2s.audit.services import audit_record
 from s2s.core.errors import NotFound, ServiceError
+from s2s.core.text import text_required
 from s2s.messaging import emails
 from s2s.messaging.models import (
     BODY_MAX,
@@ -61,21 +62,15 @@ def sender_label(user) -> str:
     return f"{who} ({user.get_role_display()}, {place})"
 
 
-def _text(value: str, *, name: str, label: str, limit: int, multiline: bool = False) -> str:
-    value = (value or "").strip() if not multiline else (value or "").strip("\n\r ")
-    if not value:
-        raise ServiceError(_("Enter the %(label)s") % {"label": label}, code="required",
-                           field=name)
-    if len(value) > limit:
-        raise ServiceError(_("The %(label)s must be %(limit)s characters or fewer")
-                           % {"label": label, "limit": limit}, code="too_long", field=name)
-    return value
+def _text(value: str, *, name: str, label: str, limit: int) -> str:
+    return text_required(value, field=name, label=label, limit=limit,
+                         blank=_("Enter the %(label)s") % {"label": label})
 
 
 def message_text(*, subject: str, body: str) -> tuple[str, str]:
     """Return a message's subject and text trimmed; refuse either empty or over-long."""
     return (_text(subject, name="subject", label=_("subject"), limit=SUBJECT_MAX),
-            _text(body, name="body", label=_("message"), limit=BODY_MAX, multiline=True))
+            _text(body, name="body", label=_("message"), limit=BODY_MAX))
 
 
 def _blanket_check(resolved: Resolved, confirmed: bool) -> None:
@@ -201,7 +196,7 @@ def _template_fields(*, user, name: str, subject: str, body: str,
     return {
         "name": name,
         "subject": _text(subject, name="subject", label=_("subject"), limit=SUBJECT_MAX),
-        "body": _text(body, name="body", label=_("text"), limit=BODY_MAX, multiline=True),
+        "body": _text(body, name="body", label=_("text"), limit=BODY_MAX),
     }
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from s2s.messaging import views, views_saved
+from s2s.messaging import views, views_groups, views_report, views_templates
 
 app_name = "messaging"
 urlpatterns = [
@@ -13,17 +13,16 @@ urlpatterns = [
     path("sent/<int:pk>", views.sent_detail, name="sent-detail"),
     path("new", views.compose_page, name="compose"),
     path("new/preview", views.preview, name="preview"),
-    # Templates, groups and the LA report (views_saved.py)
-    path("templates", views_saved.templates, name="templates"),
-    path("templates/add", views_saved.template_add, name="template-add"),
-    path("templates/<int:pk>", views_saved.template_detail, name="template-detail"),
-    path("templates/<int:pk>/edit", views_saved.template_edit, name="template-edit"),
-    path("templates/<int:pk>/copy", views_saved.template_copy, name="template-copy"),
-    path("templates/<int:pk>/delete", views_saved.template_delete, name="template-delete"),
-    path("groups", views_saved.groups, name="groups"),
-    path("groups/add", views_saved.group_add, name="group-add"),
-    path("groups/<int:pk>/edit", views_saved.group_edit, name="group-edit"),
-    path("groups/<int:pk>/delete", views_saved.group_delete, name="group-delete"),
-    path("report", views_saved.report, name="report"),
-    path("report.csv", views_saved.report_csv, name="report-csv"),
+    path("templates", views_templates.templates, name="templates"),
+    path("templates/add", views_templates.template_add, name="template-add"),
+    path("templates/<int:pk>", views_templates.template_detail, name="template-detail"),
+    path("templates/<int:pk>/edit", views_templates.template_edit, name="template-edit"),
+    path("templates/<int:pk>/copy", views_templates.template_copy, name="template-copy"),
+    path("templates/<int:pk>/delete", views_templates.template_delete, name="template-delete"),
+    path("groups", views_groups.groups, name="groups"),
+    path("groups/add", views_groups.group_add, name="group-add"),
+    path("groups/<int:pk>/edit", views_groups.group_edit, name="group-edit"),
+    path("groups/<int:pk>/delete", views_groups.group_delete, name="group-delete"),
+    path("report", views_report.report, name="report"),
+    path("report.csv", views_report.report_csv, name="report-csv"),
 ]

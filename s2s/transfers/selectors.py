@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
 from s2s.accounts.policy import Action, get_for, scope, transfer_box
@@ -53,16 +53,6 @@ def transfers_chosen(*, user, ids: list[str]) -> list[Transfer]:
     wanted = [int(i) for i in ids if str(i).isdigit()]
     files = scope(user, Transfer.objects.filter(pk__in=wanted), Action.RECEIVE_FILES)
     return list(_awaiting_first(files))
-
-
-def transfer_counts(*, user) -> dict[str, int]:
-    """Return how many CTFs and generic zips await the user's download."""
-    files = scope(user, Transfer.objects.filter(status=TransferStatus.AWAITING),
-                  Action.RECEIVE_FILES)
-    return files.aggregate(
-        ctfs=Count("id", filter=~Q(file_type="ZIP")),
-        generic=Count("id", filter=Q(file_type="ZIP")),
-    )
 
 
 def transfers_by_type(transfers) -> list[tuple[str, list[Transfer]]]:

@@ -3,13 +3,13 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action, can, has_capability, transfer_box
+from s2s.core.downloads import download_response
 from s2s.core.errors import ServiceError
 from s2s.core.forms import add_service_error
 from s2s.ctf.validate import Finding
@@ -121,13 +121,6 @@ def detail(request, pk):
     })
 
 
-def _attachment(stream, name: str, content_type: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(stream, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 @requires(Action.RECEIVE_FILES)
 def download(request, pk):
     """Send one file to its destination, counting and auditing the download."""
@@ -140,7 +133,7 @@ def download(request, pk):
         messages.error(request, error.message)
         return redirect("transfers:detail", pk=transfer.pk)
     kind = "application/zip" if transfer.is_generic else "application/xml"
-    return _attachment(stream, name, kind)
+    return download_response(stream, filename=name, content_type=kind)
 
 
 @require_POST
@@ -155,7 +148,7 @@ def download_zip(request):
     except ServiceError as error:
         messages.error(request, error.message)
         return redirect("transfers:inbox")
-    return _attachment(stream, name, "application/zip")
+    return download_response(stream, filename=name, content_type="application/zip")
 
 
 @require_POST

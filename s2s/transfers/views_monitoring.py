@@ -2,12 +2,13 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action, get_for
+from s2s.core.downloads import download_response
 from s2s.core.errors import ServiceError
 from s2s.core.forms import add_service_error
 from s2s.transfers import monitoring
@@ -124,10 +125,7 @@ def la_copy_download(request, pk):
     except ServiceError as error:
         messages.error(request, error.message)
         return redirect("transfers:la-copies")
-    response = StreamingHttpResponse(stream, content_type="application/xml")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return download_response(stream, filename=name, content_type="application/xml")
 
 
 def _phase_forms(request, source):

@@ -34,7 +34,8 @@ USER_ADMINISTRATION_ROWS = [
     Row("accounts:user-create", allowed=_MANAGERS),
     *[Row("accounts:user-detail", allowed=viewers, kwargs=kwargs, label=label)
       for label, kwargs, viewers, _managers in _TARGETS],
-    *[Row(name, allowed=managers, kwargs=kwargs, label=label, method=method)
+    *[Row(name, allowed=managers, kwargs=kwargs, label=label, method=method,
+          redirect="accounts:user-detail" if method == "post" else "")
       for name, method in [("accounts:user-role", "get"), ("accounts:user-delete", "get"),
                            ("accounts:user-reset", "get"), ("accounts:user-confirm", "post"),
                            ("accounts:user-active", "post")]
@@ -43,15 +44,19 @@ USER_ADMINISTRATION_ROWS = [
 
 ROWS = [
     Row("accounts:sign-in", public=True),
-    Row("accounts:sign-out", allowed=ALL_ROLES, method="post"),
+    Row("accounts:sign-out", allowed=ALL_ROLES, method="post", redirect="accounts:signed-out"),
     Row("accounts:password-change", allowed=PAGE_ROLES),
     Row("accounts:two-factor", allowed=PAGE_ROLES),
     Row("accounts:signed-out", public=True),
-    Row("accounts:activate", public=True, kwargs=_activation_link, label="a valid link"),
+    # Django's activation view keeps the token in the session and moves to .../set-password.
+    Row("accounts:activate", public=True, kwargs=_activation_link, label="a valid link",
+        redirect="accounts:activate"),
     Row("accounts:activate", public=True, kwargs=lambda w: {"uidb64": "MTIzNDU", "token": "x-y"},
         label="a broken link"),
-    Row("accounts:two-factor-verify", allowed=PAGE_ROLES),
+    # Everyone here has already given a code (VerifiedClient), so is sent on to the start page.
+    Row("accounts:two-factor-verify", allowed=PAGE_ROLES, redirect="core:start"),
     # Only people who may go without two-factor sign-in may turn it off.
-    Row("accounts:two-factor-remove", allowed={"school", "agency"}, method="post"),
+    Row("accounts:two-factor-remove", allowed={"school", "agency"}, method="post",
+        redirect="accounts:two-factor"),
     *USER_ADMINISTRATION_ROWS,
 ]

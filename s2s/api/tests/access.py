@@ -12,5 +12,5 @@ from s2s.core.tests.matrix import Row
 ROWS = [
     Row("api-v1:openapi-json", public=True),
     Row("api-v1:openapi-view", public=True),
-    Row("api-v1:api-root", public=True),
+    Row("api-v1:api-root", public=True, redirect="api-v1:openapi-view"),
 ]

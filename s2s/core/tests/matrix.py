@@ -2,8 +2,9 @@
 
 Each app lists its rows in `<app>/tests/access.py` as `ROWS = [...]`. The matrix test
 (`test_authorisation_matrix.py`) walks the URLconf and fails when a named URL has no row, then
-asks every URL as every role and checks the answer: allowed roles get a page (2xx or a
-redirect), everyone else gets 404, and a signed-out visitor is sent to sign in.
+asks every URL as every role and checks the answer: allowed roles get a page (2xx, or a
+redirect to the page the row names), everyone else gets 404, and a signed-out visitor is sent
+to sign in.
 """
 
 from collections.abc import Callable
@@ -28,6 +29,8 @@ class Row:
     public: the page is for signed-out visitors too (sign-in, activation): no 404 check.
     method: "get" or "post" (a POST row sends no data: it checks who is let in, not the form).
     label: what the row is about ("another LA's school"), for the failure message.
+    redirect: the URL name an allowed role is sent on to (a POST that acts, a page with nothing
+        to show yet); a redirect anywhere else, or on a row without one, is a refusal.
     """
 
     url_name: str
@@ -36,3 +39,4 @@ class Row:
     public: bool = False
     method: str = "get"
     label: str = ""
+    redirect: str = ""

@@ -3,9 +3,12 @@
 import re
 
 import pytest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
+from s2s.accounts.policy import Action
 from s2s.accounts.roles import SCOPE_OF_ROLE, ScopeKind
+from s2s.core import navigation
+from s2s.core.navigation import MENU, MenuEntry
 
 TRANSFERS = ["Upload", "Download", "Generic files", "Sent files"]
 MENUS = {
@@ -55,3 +58,15 @@ def test_an_mis_connector_has_no_pages_at_all(person, client):
     client.force_login(person("connector"))
     assert client.get(reverse("core:start")).status_code == 404
     assert client.get(reverse("transfers:upload")).status_code == 404
+
+
+@pytest.mark.parametrize("entry", MENU, ids=lambda entry: entry.url_name)
+def test_every_menu_entry_names_a_page_that_exists(entry):
+    assert reverse(entry.url_name).startswith("/")
+
+
+def test_a_menu_entry_for_a_page_that_does_not_exist_fails_loudly(monkeypatch, person):
+    missing = MenuEntry("Nowhere", "core:no-such-page", Action.USE_PAGES)
+    monkeypatch.setattr(navigation, "MENU", [*navigation.MENU, missing])
+    with pytest.raises(NoReverseMatch):
+        navigation.menu_for(person("school"))

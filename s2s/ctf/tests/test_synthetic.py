@@ -83,4 +83,5 @@ def test_errors_keep_the_truth_beside_what_was_written():
 
 def test_error_rate_zero_writes_the_truth():
     made = list(synthetic_pupils(source="8383321", count=50, seed=3, today=TODAY))
+    assert len(made) == 50
     assert all(p.truth == p.written and p.errors == [] for p in made)

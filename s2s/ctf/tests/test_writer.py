@@ -1,6 +1,6 @@
 import pytest
 
-from s2s.ctf.errors import LostPupilCountError, WriteError
+from s2s.ctf.errors import FileNameError, LostPupilCountError, WriteError
 from s2s.ctf.reader import read_ctf, read_header
 from s2s.ctf.tests.conftest import PUPIL, TODAY, make_ctf
 from s2s.ctf.validate import validate_ctf
@@ -55,7 +55,7 @@ def test_readdress_to_lost_pupils_needs_exactly_one_pupil(small_ctf):
 
 
 def test_readdress_to_a_bad_destination_names_it(small_ctf):
-    with pytest.raises(Exception, match="destination '83845I2' is not a 7-digit"):
+    with pytest.raises(FileNameError, match="destination '83845I2' is not a 7-digit"):
         readdress(content=small_ctf[0], destination="83845I2")
 
 
@@ -95,7 +95,8 @@ def test_split_to_lost_pupils_writes_one_file_per_pupil(small_ctf, tmp_path):
         "8383321_CTF_XXXXXXX_001.XML", "8383321_CTF_XXXXXXX_002.XML",
     ]
     paths = write_split(result=result, out_dir=tmp_path)
-    assert all(path.read_bytes().count(b"<Pupil>") == 1 for path in paths)
+    assert [(path.name, path.read_bytes().count(b"<Pupil>")) for path in paths] == [
+        ("8383321_CTF_XXXXXXX_001.XML", 1), ("8383321_CTF_XXXXXXX_002.XML", 1)]
 
 
 def test_split_keeps_padded_paon_and_reports_a_pupil_without_upn():

@@ -38,7 +38,8 @@ ROWS = [
     Row("directory:la-edit", allowed=ADMIN, kwargs=_other_la, method="post",
         label="another LA, post"),
     # The service has no LA of its own: "LA details" takes it to the list of LAs.
-    Row("directory:my-la", allowed=ADMIN | LA_ROLES),
+    # The service has no LA of its own: it is sent to the list of LAs.
+    Row("directory:my-la", allowed=ADMIN | LA_ROLES, redirect="directory:la-list"),
     Row("directory:my-la-edit", allowed=frozenset({"la_dba"})),
     Row("directory:my-la-edit", allowed=frozenset({"la_dba"}), method="post", label="post"),
     Row("directory:school-list", allowed=SCHOOL_VIEWERS),

@@ -158,7 +158,7 @@ def test_a_reimport_updates_in_place_and_lists_what_changed_and_closed(register,
     assert school.status == EstablishmentStatus.CLOSED
     assert school.closed_on == date(2025, 8, 31)
     assert school.email == "office@thomashardye.example.sch.uk"
-    assert Establishment.objects.get(code="8383321").pk is not None
+    assert Establishment.objects.get(code="8383321").name == "Stickland's CE VA Primary School"
     assert Establishment.objects.count() == 6
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from s2s.accounts.policy import Action, get_for, has_capability, transfer_box
 from s2s.audit.services import audit_record
 from s2s.core.errors import ServiceError
+from s2s.core.text import text_required
 from s2s.directory.models import Establishment
 from s2s.lostpupils import emails
 from s2s.lostpupils.models import LostPupilRecord, RecordStatus
@@ -168,13 +169,9 @@ def lost_pupil_remove(*, user, record: LostPupilRecord, reason: str, request=Non
     """
     from s2s.lostpupils.services.purge import erase
 
-    reason = (reason or "").strip()
-    if not reason:
-        raise _refuse(_("Enter why the record is removed, for example where the pupil went"),
-                      "reason_required", "reason")
-    if len(reason) > MAX_REASON:
-        raise _refuse(_("The reason must be %(max)s characters or fewer")
-                      % {"max": MAX_REASON}, "reason_too_long", "reason")
+    reason = text_required(
+        reason, field="reason", code="reason", limit=MAX_REASON, label=_("reason"),
+        blank=_("Enter why the record is removed, for example where the pupil went"))
     with transaction.atomic():
         record = _locked(user, record, Action.REMOVE_LPD)
         facts = _facts(record)

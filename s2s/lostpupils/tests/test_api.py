@@ -36,7 +36,8 @@ def test_search_ranks_with_score_and_reason(clients, record):
     item = body["items"][0]
     assert (item["id"], item["la"], item["school"]) == (record.pk, "681", "6812345")
     assert item["reason"] == "Surname sounds alike, DOB day and month swapped"
-    assert 0 < item["score"] < 100
+    # Surname sounds alike 80% of 30 points, DOB swapped 60% of 25: 3900 / 55 = 70.9.
+    assert item["score"] == 71
 
 
 def test_only_the_lost_pupil_roles_and_the_service_search(clients, record):

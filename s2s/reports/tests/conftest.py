@@ -39,14 +39,15 @@ def _destination(destination) -> dict:
             "destination_mailbox": mailbox, "destination_kind": DestinationKind.LA_MAILBOX}
 
 
-_serial = iter(range(1, 10**6))
-
-
 def make_transfer(source, destination, *, uploaded: datetime, status=TransferStatus.AWAITING,
                   pupils: int = 1, file_type: str = "CTF", downloaded: datetime | None = None,
                   **fields) -> Transfer:
-    """Make one Transfer row from a school or (LA, mailbox) to a school, mailbox or the LPD."""
-    n = next(_serial)
+    """Make one Transfer row from a school or (LA, mailbox) to a school, mailbox or the LPD.
+
+    The sender's serial (NNN) is the row's place in this test's data, so a name never depends
+    on which tests ran before.
+    """
+    n = Transfer.objects.count() + 1
     src, dst = _source(source), {**_destination(destination), **fields}
     name = dst.pop("name", f"{src['source_code']}_{file_type}_{dst['destination_code']}_"
                               f"{n % 1000:03d}.XML")

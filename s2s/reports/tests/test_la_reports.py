@@ -129,9 +129,7 @@ def test_movement_lists_other_files_with_upload_and_download_dates(officer):
          "838PLAS", "Collected", "2025-09-16 10:00:00+01:00", "2025-09-16 10:00:00+01:00"],
         ["2025-09-15 16:30:00+01:00", "8383321_8384512_notes.ZIP", "ZIP", "8383321", "8384512",
          "Awaiting download", "", ""],
-    ] if rows[1][1].endswith("008.XML") else rows  # the serial depends on test order
-    assert [row[2] for row in rows[1:]] == ["PLAS", "ZIP"]
-    assert rows[1][6] == "2025-09-16 10:00:00+01:00"
+    ]
     assert [r[2] for r in csv_rows(officer, "movement", file_type="ZIP")[1:]] == ["ZIP"]
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from s2s.accounts.policy import Action, can, get_for, scope
 from s2s.audit.services import audit_record
 from s2s.core.errors import ServiceError
+from s2s.core.text import text_required
 from s2s.transfers import emails
 from s2s.transfers.models import Transfer, TransferPupil, TransferStatus
 from s2s.transfers.storage import stored_file_delete, stored_file_open
@@ -220,14 +221,9 @@ def transfers_collect(*, user, transfers: Iterable[Transfer], request=None) -> l
 
 
 def _reason(reason: str, what: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise _refuse(_("Give the reason you %(what)s the file.") % {"what": what},
-                      "reason_required", "reason")
-    if len(reason) > MAX_REASON:
-        raise _refuse(_("The reason must be %(count)s characters or fewer.")
-                      % {"count": MAX_REASON}, "reason_too_long", "reason")
-    return reason
+    return text_required(reason, field="reason", code="reason", limit=MAX_REASON,
+                         label=_("reason"),
+                         blank=_("Give the reason you %(what)s the file.") % {"what": what})
 
 
 def transfer_reject(*, user, transfer: Transfer, reason: str, request=None) -> Transfer:

@@ -102,6 +102,7 @@ def test_the_reminder_has_no_pupil_data(files):
     values = {v for p in pupils for v in (p.upn, p.surname, f"{p.forename} {p.surname}",
                                           p.postcode) if v}
     assert len(values) > 10
+    assert OutboundEmail.objects.count() == 2
     for email in OutboundEmail.objects.all():
         text = email.subject + email.text + email.html
         assert [v for v in values if v in text] == []

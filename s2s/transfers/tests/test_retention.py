@@ -231,7 +231,8 @@ def test_each_warning_goes_once_to_the_destination_and_the_sender(
     assert "in 14 days" in to_school.text
     assert "Download it before then" in to_school.text
     assert "ask the destination to download it" in emails["8383321@example.gov.uk"].text
-    pupils = transfer.pupils.all()
+    pupils = list(transfer.pupils.all())
+    assert len(pupils) == 2
     for email in emails.values():
         for pupil in pupils:
             assert pupil.upn not in email.text + email.html
