@@ -10,7 +10,7 @@ LA_ROLES = frozenset({
 NOBODY = frozenset()
 
 ROWS = [
-    Row("calendars:mine", allowed=SCHOOL | LA_ROLES),
+    Row("calendars:mine", allowed=SCHOOL | LA_ROLES, redirect="calendars:school calendars:la"),
     Row("calendars:school", allowed=SCHOOL | LA_ROLES,
         kwargs=lambda world: {"code": world.own_school.code}, label="the user's own school"),
     Row("calendars:school", allowed=LA_ROLES,

@@ -30,7 +30,8 @@ class Row:
     method: "get" or "post" (a POST row sends no data: it checks who is let in, not the form).
     label: what the row is about ("another LA's school"), for the failure message.
     redirect: the URL name an allowed role is sent on to (a POST that acts, a page with nothing
-        to show yet); a redirect anywhere else, or on a row without one, is a refusal.
+        to show yet), or several separated by spaces where the role decides which (a school's
+        calendar or its LA's); a redirect anywhere else, or on a row without one, is a refusal.
     """
 
     url_name: str

@@ -80,7 +80,7 @@ def _row_id(row):
 def _is_page(response, row) -> bool:
     """Return whether the user was let in: a page, or a redirect to the page the row names."""
     if response.status_code == 302 and row.redirect:
-        return resolve(response.url.split("?")[0]).view_name == row.redirect
+        return resolve(response.url.split("?")[0]).view_name in row.redirect.split()
     return 200 <= response.status_code < 300
 
 
