@@ -21,6 +21,7 @@ from s2s.accounts.forms_users import (
 )
 from s2s.accounts.models import User
 from s2s.accounts.policy import Action, can, get_for
+from s2s.accounts.twofactor import confirmed_device
 from s2s.core.errors import ServiceError
 from s2s.core.forms import add_service_error
 
@@ -69,6 +70,8 @@ def user_detail(request, pk: int):
     can_manage = can(request.user, Action.MANAGE_USERS, account)
     return render(request, "accounts/users/detail.html", {
         "account": account, "can_manage": can_manage,
+        "has_two_factor": confirmed_device(account) is not None,
+        "can_reset_two_factor": can(request.user, Action.RESET_TWO_FACTOR, account),
         "deadline": selectors.review_deadline(account),
         "tokens": selectors.api_tokens_of(account) if can_manage else [],
     })
@@ -171,3 +174,18 @@ def user_active(request, pk: int):
                  active=active == "true"):
         messages.error(request, " ".join(form.non_field_errors()))
     return _back(request, account)
+
+
+@requires(Action.RESET_TWO_FACTOR)
+def user_two_factor_reset(request, pk: int):
+    """Ask, then remove the authenticator of a user who lost their phone; the user is emailed."""
+    account = get_for(request.user, _USERS, Action.RESET_TWO_FACTOR, pk=pk)
+    form = ConfirmForm(request.POST or None, button=_("Reset two-factor sign-in"))
+    if request.method == "POST" and _done(
+        request, form, services.user_two_factor_reset,
+        _("The two-factor sign-in of %(username)s was reset, and %(email)s has been told.")
+        % {"username": account.username, "email": account.email}, user=account,
+    ):
+        return redirect("accounts:user-detail", pk=account.pk)
+    return render(request, "accounts/users/two_factor_reset.html",
+                  {"form": form, "account": account})

@@ -36,7 +36,9 @@ USER_ADMINISTRATION_ROWS = [
       for label, kwargs, viewers, _managers in _TARGETS],
     *[Row(name, allowed=managers, kwargs=kwargs, label=label, method=method)
       for name, method in [("accounts:user-role", "get"), ("accounts:user-delete", "get"),
-                           ("accounts:user-reset", "get"), ("accounts:user-confirm", "post"),
+                           ("accounts:user-reset", "get"),
+                           ("accounts:user-two-factor-reset", "get"),
+                           ("accounts:user-confirm", "post"),
                            ("accounts:user-active", "post")]
       for label, kwargs, _viewers, managers in _TARGETS],
 ]
@@ -51,6 +53,7 @@ ROWS = [
     Row("accounts:activate", public=True, kwargs=lambda w: {"uidb64": "MTIzNDU", "token": "x-y"},
         label="a broken link"),
     Row("accounts:two-factor-verify", allowed=PAGE_ROLES),
+    Row("accounts:administrators", public=True),
     # Only people who may go without two-factor sign-in may turn it off.
     Row("accounts:two-factor-remove", allowed={"school", "agency"}, method="post"),
     *USER_ADMINISTRATION_ROWS,
