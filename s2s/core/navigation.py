@@ -88,6 +88,12 @@ def menu_for(user, current_path: str = "") -> list[dict]:
             continue
         active = current_path == url if url == "/" else current_path.startswith(url)
         items.append({"label": entry.label, "url": url, "active": active, "group": entry.group})
+    # One entry is current: the longest that matches (Message report, not Messages, on
+    # /messages/report).
+    current = max((item for item in items if item["active"]), key=lambda item: len(item["url"]),
+                  default=None)
+    for item in items:
+        item["active"] = item is current
     return items
 
 

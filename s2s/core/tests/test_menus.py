@@ -93,6 +93,13 @@ def test_more_is_marked_current_on_a_page_it_holds(person, client):
     assert re.search(r'aria-current="page">Schools</a>', page)
 
 
+def test_only_the_closest_entry_is_current(person, client):
+    client.force_login(person("la_dba"))
+    page = client.get(reverse("messaging:report")).content.decode()
+    navigation = page.split('id="navigation"', 1)[1].split("</nav>", 1)[0]
+    assert re.findall(r'aria-current="page">([^<]+)</a>', navigation) == ["Message report"]
+
+
 @pytest.mark.parametrize("role", ["admin", "la_dba", "la_dba_view"])
 def test_the_message_report_is_in_the_menu_of_those_who_may_run_it(role, person, client):
     client.force_login(person(role))
