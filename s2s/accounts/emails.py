@@ -55,3 +55,8 @@ def send_review_warning(*, to: list[str], username: str, days: int, disable_on) 
 def send_review_disabled(*, to: list[str], username: str) -> None:
     """Tell a user and its LA administrators that the annual review disabled the account."""
     _send("review-disabled", to, {"username": username})
+
+
+def send_two_factor_reset(*, email: str, full_name: str, required: bool) -> None:
+    """Tell a user an administrator removed their authenticator (a lost phone); no secret."""
+    _send("two-factor-reset", [email], {"full_name": full_name, "required": required})

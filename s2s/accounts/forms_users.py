@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from s2s.accounts.policy import Action, scope
 from s2s.accounts.roles import SCOPE_OF_ROLE, Role
 from s2s.accounts.selectors import roles_assignable_by, scope_from_code
+from s2s.accounts.services import user_create_problems
 from s2s.core.errors import ServiceError
 from s2s.directory.models import Establishment, LocalAuthority
 
@@ -15,6 +16,7 @@ from s2s.directory.models import Establishment, LocalAuthority
 def _helper(button: Submit, method: str = "post") -> FormHelper:
     helper = FormHelper()
     helper.form_method = method
+    helper.attrs = {"novalidate": ""}  # the server checks, and shows every problem at once
     helper.add_input(button)
     return helper
 
@@ -68,23 +70,30 @@ class UserCreateForm(forms.Form):
     username = forms.CharField(
         label=_("Username"), max_length=150,
         help_text=_("Case-sensitive. Letters, digits and @ . + - _ only, for example 681bjones."),
+        error_messages={"required": _("Enter a username")},
     )
     full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
     email = forms.EmailField(
         label=_("Work email address"),
         help_text=_("Personal email such as Hotmail, Yahoo or Gmail is not allowed. The "
                     "activation link and the username go here, in separate emails."),
+        error_messages={"required": _("Enter the user's work email address"),
+                        "invalid": _("Enter an email address like name@school.sch.uk")},
     )
-    role = forms.ChoiceField(label=_("Role"))
+    # No role is chosen for the person: a wrong default would give someone too much.
+    role = forms.ChoiceField(label=_("Role"), error_messages={"required": _("Choose a role")})
     scope = forms.CharField(
         label=_("Belongs to"), max_length=10,
         help_text=_("The 3-digit LA number for an LA account, the 7-digit establishment number "
                     "for a school account, an agency reference such as 838HLTH, or national."),
+        error_messages={"required": _("Enter where the account belongs")},
     )
 
     def __init__(self, by, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = _role_choices(roles_assignable_by(by))
+        self.by = by
+        self.fields["role"].choices = [("", _("Choose a role")),
+                                       *_role_choices(roles_assignable_by(by))]
         self.helper = _helper(Submit("add", _("Add user")))
 
     def clean_scope(self):
@@ -92,6 +101,17 @@ class UserCreateForm(forms.Form):
             return scope_from_code(self.cleaned_data["scope"])
         except ServiceError as error:
             raise forms.ValidationError(error.message, code=error.code) from None
+
+    def clean(self):
+        """Add every refusal the service would give, each on its field, to the form's own."""
+        data = super().clean()
+        readable = {name: data[name] for name in ("username", "role", "scope", "email")
+                    if name in data}
+        for problem in user_create_problems(by=self.by, **readable):
+            if problem.field not in self.errors:
+                self.add_error(problem.field if problem.field in self.fields else None,
+                               problem.message)
+        return data
 
 
 class UserRoleForm(forms.Form):

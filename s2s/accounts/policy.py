@@ -23,6 +23,7 @@ class Action:
     MANAGE_LA = "la.manage"  # name, email, the copies switch
     VIEW_USERS = "users.view"
     MANAGE_USERS = "users.manage"  # add, change role, delete, reset password, annual review
+    RESET_TWO_FACTOR = "users.two_factor_reset"  # remove a lost authenticator (not one's own)
     VIEW_SCHOOLS = "schools.view"
     MANAGE_SCHOOLS = "schools.manage"
     MANAGE_ESTABLISHMENTS = "establishments.manage"  # national register, successors
@@ -102,6 +103,11 @@ CAPABILITIES[Role.ADMIN] |= {Action.VIEW_TRANSFERS}
 LA_FILE_MONITORS = (Role.LA_DBA, Role.LA_USER, Role.LA_SCHOOL, Role.LA_LOST_PUPIL_TRANSFER)
 for _role in LA_FILE_MONITORS:
     CAPABILITIES[_role] |= {Action.MONITOR_LA_FILES, Action.MANAGE_LA_FILES, Action.LA_COPIES}
+
+# A person who lost the phone with their authenticator asks an administrator: their LA's
+# DBA (for the LA's and its schools' users) or the service. Not the view-only DBA.
+for _role in (Role.ADMIN, Role.LA_DBA):
+    CAPABILITIES[_role] |= {Action.RESET_TWO_FACTOR}
 
 # LA administrators see which of their schools have unread messages, never content or
 # sender (seed 003, 7.7); the service sees it for any LA.
@@ -324,8 +330,8 @@ def _user_in_scope(user, action: str, target) -> bool:
         return False
     if target.role not in ASSIGNABLE_BY_LA_DBA:
         return False
-    if action == Action.MANAGE_USERS and target.pk == user.pk:
-        # A DBA cannot delete or demote itself: another DBA or the service does that.
+    if action in (Action.MANAGE_USERS, Action.RESET_TWO_FACTOR) and target.pk == user.pk:
+        # A DBA cannot delete, demote or reset itself: another DBA or the service does that.
         return False
     return True
 

@@ -85,6 +85,28 @@ def la_administrators_of(user: User) -> list[str]:
     )
 
 
+def administrators_for(user) -> dict:
+    """Return who this person asks to reset a password or two-factor sign-in, or add a user.
+
+    {"la": their LA (or None), "dbas": its other active DBAs, "service": the active service
+    administrators when the LA's DBAs cannot help (the person is a DBA or the service, or the
+    LA has no other DBA)}.
+    """
+    la_id = user.scope_la_id
+    la = LocalAuthority.objects.filter(pk=la_id).first() if la_id else None
+    dbas = list(User.objects.filter(la_id=la_id, role=Role.LA_DBA, is_active=True)
+                .exclude(pk=user.pk).order_by("full_name", "username")) if la_id else []
+    needs_service = not dbas or user.role in (Role.LA_DBA, Role.ADMIN)
+    service = list(User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=user.pk)
+                   .order_by("full_name", "username")) if needs_service else []
+    return {"la": la, "dbas": dbas, "service": service}
+
+
+def la_contacts() -> QuerySet:
+    """Return every LA with its s2s contact email, for people who cannot sign in."""
+    return LocalAuthority.objects.order_by("number")
+
+
 def roles_assignable_by(user) -> list[str]:
     """Return the roles this user may give: all for the service, its LA's for an LA DBA."""
     if has_capability(user, Action.MANAGE_LAS):

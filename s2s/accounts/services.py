@@ -20,16 +20,18 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from s2s.accounts import emails, rules
 from s2s.accounts.models import ApiToken, User
 from s2s.accounts.policy import CAPABILITIES, Action, can
 from s2s.accounts.roles import ONE_PER_LA, SCOPE_OF_ROLE, Role, ScopeKind
 from s2s.accounts.selectors import la_administrators_of, review_deadline, roles_assignable_by
+from s2s.accounts.twofactor import two_factor_required
 from s2s.audit.services import audit_record
 from s2s.core.errors import NotFound, ServiceError
 from s2s.core.text import text_required
-from s2s.directory.models import Agency, Establishment, LocalAuthority
+from s2s.directory.models import Agency, Establishment, EstablishmentStatus, LocalAuthority
 
 SYSTEM = "system"
 REVIEW_DISABLED_REASON = "Not confirmed in the annual user review"
@@ -135,6 +137,59 @@ def _check_one_per_la(user: User) -> None:
         )
 
 
+def _check_open(scope: Model | None) -> None:
+    """Refuse a closed school, naming the school its pupils went to, if there is one."""
+    if not isinstance(scope, Establishment) or scope.status != EstablishmentStatus.CLOSED:
+        return
+    school = f"{scope.name} ({scope.code})"
+    successor = scope.current_successor()
+    if successor is not None:
+        message = _("%(school)s has closed: add the user to the school that took its pupils, "
+                    "%(successor)s.") % {"school": school,
+                                         "successor": f"{successor.name} ({successor.code})"}
+    else:
+        message = _("%(school)s has closed and no school took its place: a user cannot be "
+                    "added to it.") % {"school": school}
+    raise ServiceError(message, code="closed_school", field="scope")
+
+
+# What `user_create_problems` is given for a field the form could not read.
+UNKNOWN = object()
+
+
+def user_create_problems(*, by, username=UNKNOWN, role=UNKNOWN, scope=UNKNOWN,
+                         email=UNKNOWN) -> list[ServiceError]:
+    """Return every reason `user_create` would refuse this user, in order; none when it would not.
+
+    A field given as UNKNOWN (the form could not read it) is not checked, nor what rests on it,
+    so a page can show all the problems at once.
+    """
+    problems: list[ServiceError] = []
+
+    def check(rule, *args):
+        try:
+            return rule(*args)
+        except ServiceError as error:
+            problems.append(error)
+
+    role_ok = role is not UNKNOWN and check(_check_role, role, by) is not None
+    fields = check(_scope_fields, role, scope) if role_ok and scope is not UNKNOWN else None
+    user = User(role=role, **fields) if fields is not None else None
+    if user is not None and by is not None and not can(by, Action.MANAGE_USERS, user):
+        problems.append(ServiceError(_("You can add users only to your own LA and its schools."),
+                                     code="forbidden", field="scope"))
+        user = None
+    if user is not None:
+        check(_check_open, scope)
+    if username is not UNKNOWN:
+        check(_check_username, username)
+    if email is not UNKNOWN:
+        check(_check_email, email)
+    if user is not None:
+        check(_check_one_per_la, user)
+    return problems
+
+
 def _audit(*, by, action: str, user: User, summary: str, request=None, ip_address=None,
            detail: dict | None = None) -> None:
     audit_record(
@@ -160,19 +215,14 @@ def user_create(
     if by is not None and not can(by, Action.MANAGE_USERS):
         raise NotFound(_("There is no such page."))
     username, email = username.strip(), email.strip()
-    role = _check_role(role, by)
+    problems = user_create_problems(by=by, username=username, role=role, scope=scope,
+                                    email=email)
+    if problems:
+        raise problems[0]
     user = User(
         username=username, role=role, email=email, full_name=full_name.strip(),
         must_change_password=True, confirmed_at=timezone.now(), **_scope_fields(role, scope),
     )
-    if by is not None and not can(by, Action.MANAGE_USERS, user):
-        raise ServiceError(
-            _("You can add users only to your own LA and its schools."),
-            code="forbidden", field="scope",
-        )
-    _check_username(username)
-    _check_email(email)
-    _check_one_per_la(user)
     _set_first_password(user, password)
     _save_new(user)
     _audit(
@@ -329,6 +379,31 @@ def user_set_active(
         summary=f"{'Enabled' if active else 'Disabled'} {user.username}",
         detail={} if active else {"reason": user.disabled_reason},
     )
+    return user
+
+
+@transaction.atomic
+def user_two_factor_reset(
+    *, by, user: User, request: HttpRequest | None = None, ip_address: str | None = None,
+) -> User:
+    """Remove the authenticator of a user who lost it, and tell the user by email.
+
+    The user sets up a new one at the next sign-in (their role requires it) or may go
+    without (school and agency users). LA DBAs reset their LA's and its schools' users, the
+    service anyone; nobody resets their own.
+    """
+    if by is not None and not can(by, Action.RESET_TWO_FACTOR, user):
+        raise NotFound(_("There is no such user."))
+    _refuse_self(by, user, _("You cannot reset your own two-factor sign-in: ask another "
+                             "administrator."))
+    removed, _kinds = TOTPDevice.objects.filter(user=user).delete()
+    _audit(
+        by=by, action="user.two_factor_reset", user=user, request=request,
+        ip_address=ip_address, summary=f"Reset the two-factor sign-in of {user.username}",
+        detail={"devices_removed": removed},
+    )
+    emails.send_two_factor_reset(email=user.email, full_name=user.full_name,
+                                 required=two_factor_required(user))
     return user
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("two-factor", views_signin.two_factor, name="two-factor"),
     path("two-factor/remove", views_signin.two_factor_remove, name="two-factor-remove"),
     path("two-factor/verify", views_signin.two_factor_verify, name="two-factor-verify"),
+    path("administrators", views_signin.administrators, name="administrators"),
     # User administration (views_users.py).
     path("users", views_users.user_list, name="user-list"),
     path("users/new", views_users.user_create, name="user-create"),
@@ -22,6 +23,8 @@ urlpatterns = [
     path("users/<int:pk>/role", views_users.user_role, name="user-role"),
     path("users/<int:pk>/delete", views_users.user_delete, name="user-delete"),
     path("users/<int:pk>/reset-password", views_users.user_reset, name="user-reset"),
+    path("users/<int:pk>/reset-two-factor", views_users.user_two_factor_reset,
+         name="user-two-factor-reset"),
     path("users/<int:pk>/confirm", views_users.user_confirm, name="user-confirm"),
     path("users/<int:pk>/active", views_users.user_active, name="user-active"),
 ]

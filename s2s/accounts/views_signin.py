@@ -8,9 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from s2s.accounts import signin, twofactor
+from s2s.accounts import selectors, signin, twofactor
 from s2s.accounts.decorators import requires
 from s2s.accounts.forms_signin import ActivationForm, CodeForm, PasswordChangeForm, SignInForm
 from s2s.accounts.policy import Action, has_capability
@@ -164,3 +164,18 @@ def two_factor_verify(request):
     )):
         return redirect(_next_or(request, "core:start"))
     return render(request, "accounts/two_factor_verify.html", {"form": form})
+
+
+@login_not_required
+@require_GET
+def administrators(request):
+    """Say who to ask when a person cannot sign in, lost their phone, or needs an account.
+
+    Signed in (or half way, before the two-factor code): their own LA's DBAs by name, or the
+    service's administrators. Signed out: every LA's s2s contact address.
+    """
+    user = request.user
+    if user.is_authenticated:
+        return render(request, "accounts/administrators.html",
+                      {"mine": selectors.administrators_for(user)})
+    return render(request, "accounts/administrators.html", {"las": selectors.la_contacts()})

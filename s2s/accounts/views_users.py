@@ -22,6 +22,7 @@ from s2s.accounts.forms_users import (
 )
 from s2s.accounts.models import User
 from s2s.accounts.policy import Action, can, get_for
+from s2s.accounts.twofactor import confirmed_device
 from s2s.core.errors import ServiceError
 from s2s.core.forms import form_page, form_submit
 
@@ -70,6 +71,8 @@ def user_detail(request, pk: int):
     can_manage = can(request.user, Action.MANAGE_USERS, account)
     return render(request, "accounts/users/detail.html", {
         "account": account, "can_manage": can_manage,
+        "has_two_factor": confirmed_device(account) is not None,
+        "can_reset_two_factor": can(request.user, Action.RESET_TWO_FACTOR, account),
         "deadline": selectors.review_deadline(account),
         "tokens": selectors.api_tokens_of(account) if can_manage else [],
     })
@@ -181,3 +184,24 @@ def user_active(request, pk: int):
     else:
         messages.success(request, message % {"username": account.username})
     return _back(request, account)
+
+
+@requires(Action.RESET_TWO_FACTOR)
+def user_two_factor_reset(request, pk: int):
+    """Ask, then remove the authenticator of a user who lost their phone; the user is emailed."""
+    account = get_for(request.user, _USERS, Action.RESET_TWO_FACTOR, pk=pk)
+    form = ConfirmForm(_posted(request), button=_("Reset two-factor sign-in"))
+    if form_submit(request, form, lambda data: services.user_two_factor_reset(
+            by=request.user, user=account, request=request)):
+        messages.success(request, _("The two-factor sign-in of %(username)s was reset, and "
+                                    "%(email)s has been told.")
+                         % {"username": account.username, "email": account.email})
+        return redirect("accounts:user-detail", pk=account.pk)
+    return _account_page(
+        request, form, account,
+        title=_("Reset the two-factor sign-in of %(username)s?") % {"username": account.username},
+        lead=_("Do this when the person has lost the phone or app that gives their sign-in "
+               "codes, and you are sure it is them asking: call them back on a number you "
+               "already know. Codes from their old authenticator stop working now; they set up "
+               "a new one at their next sign-in, after their password. An email telling them "
+               "goes to %(email)s.") % {"email": account.email})

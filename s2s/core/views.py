@@ -5,15 +5,30 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action
-from s2s.core.navigation import menu_for
+from s2s.core.navigation import menu_sections
 
-# Panels the apps put on the start page: each a function of the request returning a dict with
-# its "template" (rendered with the dict as `panel`), or None when it is not for this user.
+# What needs the person, at the top of the start page: each a function of the request
+# returning a list of {"count", "text", "url", "hint"} (empty when it is not for this user),
+# counted by the apps' selectors, already narrowed by the policy. The feeds app adds its latest
+# feed reports (schools) and feed health (LAs) here when it comes.
+START_NEEDS = [
+    "s2s.transfers.startpage.waiting_files",
+    "s2s.transfers.startpage.rejected_files",
+    "s2s.messaging.startpage.unread_messages",
+]
+# Panels the apps put on the start page below that: each a function of the request returning
+# a dict with its "template" (rendered with the dict as `panel`), or None when it is not for
+# this user.
 START_PANELS = ["s2s.reports.dashboard.la_start_panel"]
+
+
+def _start_needs(request) -> list[dict]:
+    return [item for path in START_NEEDS for item in import_string(path)(request)]
 
 
 def _start_panels(request) -> list[dict]:
@@ -21,12 +36,24 @@ def _start_panels(request) -> list[dict]:
     return [panel for panel in panels if panel is not None]
 
 
+def _place(user) -> str:
+    """Return the name of the school, LA or agency the user works for, with its number."""
+    if user.establishment_id:
+        return f"{user.establishment.name} ({user.establishment.code})"
+    if user.la_id:
+        return f"{user.la.name} ({user.la.number})"
+    if user.agency_id:
+        return user.agency.name
+    return _("School to school secure transfer")
+
+
 @requires(Action.USE_PAGES)
 def start(request):
-    """Show the signed-in user's start page: its apps' panels and what their role can do."""
-    entries = [item for item in menu_for(request.user) if item["url"] != request.path]
-    return render(request, "core/start.html",
-                  {"entries": entries, "panels": _start_panels(request)})
+    """Show the signed-in user's start page: where they work, what needs them, what they can do."""
+    return render(request, "core/start.html", {
+        "place": _place(request.user), "needs": _start_needs(request),
+        "panels": _start_panels(request),
+        "sections": menu_sections(request.user, exclude=request.path)})
 
 
 @login_not_required

@@ -19,7 +19,6 @@ from s2s.messaging.recipients import (
     Recipients,
     Resolved,
     places_resolve,
-    users_resolve,
 )
 
 DRAFT_KEY = "messaging_draft"
@@ -81,6 +80,14 @@ def _add(draft: dict, kind: str, value) -> None:
 
 
 def step_of(data: QueryDict) -> str:
+    """Return the step the button pressed asks for.
+
+    Enter in a text box presses the form's first button, a hidden "enter" (so never "Add
+    local authority" or "Remove"): it adds the school typed in the school box, if any, else
+    previews the message.
+    """
+    if "enter" in data:
+        return "add_school" if data.get("school", "").strip() else "preview"
     return next((step for step in STEPS if step in data), "")
 
 
@@ -207,9 +214,9 @@ def draft_template(*, user, draft: dict):
 
 
 def draft_reach(*, user, draft: dict) -> Resolved:
-    """Return whom the draft reaches now (it may raise the send's own refusals)."""
-    resolved = places_resolve(user=user, to=draft_recipients(draft))
-    return users_resolve(resolved=resolved, sender=user)
+    """Return whom the draft reaches now, as sending it would (it may reach nobody)."""
+    return services.message_reach(user=user, to=draft_recipients(draft),
+                                  reply_to=draft_reply_to(user=user, draft=draft))
 
 
 def schools_of(la_number: str) -> QuerySet[Establishment]:

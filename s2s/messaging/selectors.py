@@ -38,9 +38,13 @@ def inbox(*, user) -> QuerySet[Recipient]:
     return scope(user, copies, Action.MESSAGES)
 
 
-def inbox_sorted(*, user, sort: str | None) -> tuple[QuerySet[Recipient], str]:
-    """Return the inbox in the asked-for column order, and that order's name."""
-    return _ordered(inbox(user=user), sort, INBOX_SORTS, "-received")
+def inbox_sorted(*, user, sort: str | None,
+                 unread_only: bool = False) -> tuple[QuerySet[Recipient], str]:
+    """Return the inbox (only its unread copies if asked) in the asked-for column order."""
+    copies = inbox(user=user)
+    if unread_only:
+        copies = copies.filter(read_at__isnull=True)
+    return _ordered(copies, sort, INBOX_SORTS, "-received")
 
 
 def unread_count(*, user) -> int:

@@ -86,14 +86,23 @@ def _blanket_check(resolved: Resolved, confirmed: bool) -> None:
             code="blanket_confirmation_needed", field="confirm_blanket")
 
 
-def _resolve(*, user, to: Recipients, reply_to: Recipient | None) -> Resolved:
-    if to.is_empty() and reply_to is None:
-        raise ServiceError(_("Choose at least one recipient: an LA, a school or one of your "
-                             "groups."), code="no_recipients", field="to")
+def message_reach(*, user, to: Recipients, reply_to: Recipient | None = None) -> Resolved:
+    """Return whom a message to these recipients (and the sender of `reply_to`) would reach.
+
+    It may reach nobody; the places addressed must exist (else ServiceError).
+    """
     resolved = users_resolve(resolved=places_resolve(user=user, to=to), sender=user)
     original = reply_to.message.sender if reply_to is not None else None
     if original is not None and original.is_active and original.pk != user.pk:
         resolved.users.setdefault(original.pk, (original, original.username))
+    return resolved
+
+
+def _resolve(*, user, to: Recipients, reply_to: Recipient | None) -> Resolved:
+    if to.is_empty() and reply_to is None:
+        raise ServiceError(_("Choose at least one recipient: an LA, a school or one of your "
+                             "groups."), code="no_recipients", field="to")
+    resolved = message_reach(user=user, to=to, reply_to=reply_to)
     if not resolved.users:
         raise ServiceError(_("Nobody can read this message: none of the recipients you chose "
                              "has an s2s account that receives messages."),

@@ -45,11 +45,16 @@ def sort_headers(columns, sort: str) -> list[dict]:
 
 @requires(Action.MESSAGES)
 def inbox(request):
-    """List the user's messages, unread ones marked, sortable by any column (seed 003, 6.1)."""
-    copies, sort = selectors.inbox_sorted(user=request.user, sort=request.GET.get("sort"))
+    """List the user's messages, unread ones marked, sortable by any column (seed 003, 6.1).
+
+    `?unread=1` lists only the messages not read yet (the start page's link).
+    """
+    unread_only = request.GET.get("unread") == "1"
+    copies, sort = selectors.inbox_sorted(user=request.user, sort=request.GET.get("sort"),
+                                          unread_only=unread_only)
     page = Paginator(copies, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "messaging/inbox.html", {
-        "page": page, "headers": sort_headers(INBOX_COLUMNS, sort),
+        "page": page, "headers": sort_headers(INBOX_COLUMNS, sort), "unread_only": unread_only,
         "unread_days": settings.S2S_MESSAGE_UNREAD_DAYS,
         "read_days": settings.S2S_MESSAGE_READ_DAYS})
 

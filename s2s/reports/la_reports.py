@@ -60,7 +60,7 @@ class UsageReport(Report):
     title = _("General usage and volume")
     description = _("For your LA's schools, one or all: the CTFs each uploaded, and those sent "
                     "to it that were downloaded, are awaiting download or were rejected, with "
-                    "the pupil records they held (seed 003, 7.1).")
+                    "the pupil records they held.")
     has_school = True
     columns = (
         Column("school", _("School")), Column("school_name", _("Name")),
@@ -120,7 +120,7 @@ class SchoolReport(Report):
     name = "school"
     title = _("School report")
     description = _("For each school, by date: the CTFs it sent (with their destinations) and "
-                    "received, and how many still await download (seed 003, 7.2).")
+                    "received, and how many still await download.")
     has_school = True
     columns = (
         Column("date", _("Date")), Column("school", _("School")),
@@ -199,7 +199,7 @@ class ClusterReport(Report):
     name = "cluster"
     title = _("LA cluster report")
     description = _("CTFs between LAs: your LA and up to 9 others, or a whole nation, counted "
-                    "from LA to LA (seed 003, 7.3). A nation's report is a CSV file: it is too "
+                    "from LA to LA. A nation's report is a CSV file: it is too "
                     "large for the screen.")
     per_la = False
     columns = (
@@ -273,8 +273,7 @@ class MovementReport(Report):
     name = "movement"
     title = _("Generic and other file movement")
     description = _("Generic zips, census and other files (everything but CTFs) sent by or to "
-                    "your LA's schools and mailboxes, with their upload and download dates "
-                    "(seed 003, 7.6).")
+                    "your LA's schools and mailboxes, with their upload and download dates.")
     has_school = True
     columns = (
         Column("uploaded_at", _("Uploaded")), Column("name", _("File")),

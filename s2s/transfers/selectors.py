@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Min, QuerySet, Value, When
 from django.utils import timezone
 
 from s2s.accounts.policy import Action, get_for, scope, transfer_box
@@ -31,12 +31,14 @@ def transfer_inbox(*, user, generic: bool = False,
     return _awaiting_first(files.filter(status__in=statuses))
 
 
-def transfer_outbox(*, user) -> QuerySet[Transfer]:
-    """Return the files the user's place sent, newest first."""
+def transfer_outbox(*, user, status: str | None = None) -> QuerySet[Transfer]:
+    """Return the files the user's place sent, newest first; only those in `status` if given."""
     box = transfer_box(user)
     if box is None:
         return Transfer.objects.none()
     files = scope(user, Transfer.objects.select_related(*_RELATED), Action.VIEW_TRANSFERS)
+    if status in TransferStatus.values:
+        files = files.filter(status=status)
     return files.filter(source_code=box).order_by("-uploaded_at", "-id")
 
 
@@ -70,3 +72,19 @@ def transfer_recently_collected(*, user, generic: bool = False) -> QuerySet[Tran
     files = files.generic() if generic else files.ctfs()
     return files.filter(status=TransferStatus.COLLECTED, collected_at__gt=since,
                         stored_file__isnull=False).order_by("-collected_at")
+
+
+def transfer_waiting(*, user, generic: bool = False) -> dict:
+    """Return how many files await the user's download and when the oldest was uploaded.
+
+    CTFs and other statutory files, or with `generic` the generic zips: {"files", "oldest"}.
+    """
+    files = scope(user, Transfer.objects.filter(status=TransferStatus.AWAITING),
+                  Action.RECEIVE_FILES)
+    files = files.generic() if generic else files.ctfs()
+    return files.order_by().aggregate(files=Count("id"), oldest=Min("uploaded_at"))
+
+
+def transfer_rejected_count(*, user) -> int:
+    """Return how many files the user's place sent are rejected and still held."""
+    return transfer_outbox(user=user, status=TransferStatus.REJECTED).order_by().count()

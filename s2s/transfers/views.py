@@ -91,10 +91,16 @@ def generic(request):
 
 @requires(Action.TRANSFER_FILES, Action.GENERIC_FILES)
 def outbox(request):
-    """List the files the user's school or mailbox sent, and what became of them."""
-    files = selectors.transfer_outbox(user=request.user)
+    """List the files the user's school or mailbox sent, and what became of them.
+
+    `?status=rejected` (or another status) lists only the files in that state.
+    """
+    status = request.GET.get("status")
+    status = status if status in TransferStatus.values else None
+    files = selectors.transfer_outbox(user=request.user, status=status)
     page = Paginator(files, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "transfers/outbox.html", {"page": page})
+    return render(request, "transfers/outbox.html", {
+        "page": page, "status_label": TransferStatus(status).label if status else None})
 
 
 def _permissions(user, transfer: Transfer) -> dict:

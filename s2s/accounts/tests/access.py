@@ -37,7 +37,9 @@ USER_ADMINISTRATION_ROWS = [
     *[Row(name, allowed=managers, kwargs=kwargs, label=label, method=method,
           redirect="accounts:user-detail" if method == "post" else "")
       for name, method in [("accounts:user-role", "get"), ("accounts:user-delete", "get"),
-                           ("accounts:user-reset", "get"), ("accounts:user-confirm", "post"),
+                           ("accounts:user-reset", "get"),
+                           ("accounts:user-two-factor-reset", "get"),
+                           ("accounts:user-confirm", "post"),
                            ("accounts:user-active", "post")]
       for label, kwargs, _viewers, managers in _TARGETS],
 ]
@@ -55,6 +57,7 @@ ROWS = [
         label="a broken link"),
     # Everyone here has already given a code (VerifiedClient), so is sent on to the start page.
     Row("accounts:two-factor-verify", allowed=PAGE_ROLES, redirect="core:start"),
+    Row("accounts:administrators", public=True),
     # Only people who may go without two-factor sign-in may turn it off.
     Row("accounts:two-factor-remove", allowed={"school", "agency"}, method="post",
         redirect="accounts:two-factor"),
