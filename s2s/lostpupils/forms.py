@@ -1,10 +1,11 @@
 """Forms of the Lost Pupil Database pages (GOV.UK layouts, crispy-forms-gds)."""
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
+from crispy_forms_gds.layout import Button, Field, Fieldset, Fluid, Layout, Size
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from s2s.core.forms import CodeOrSuggestionField
 from s2s.lostpupils.search import BEGINS, SORTS, SOUNDALIKE, Criteria
 from s2s.lostpupils.services.records import MAX_REASON
 
@@ -81,19 +82,21 @@ class AttestForm(forms.Form):
 
 
 class ForwardForm(forms.Form):
-    """The school of the user's LA the CTF goes to."""
+    """The school of the user's LA the CTF goes to: picked from its open schools, or typed."""
 
-    to = forms.CharField(
-        label=_("Establishment number of the school"), max_length=7,
-        help_text=_("7 digits, for example 8384512: a school in your LA"),
-        error_messages={"required": _("Enter the establishment number of the school")},
+    to = CodeOrSuggestionField(
+        label=_("School in your LA"),
+        help_text=_("Start typing the school's name or its 7-digit establishment number and "
+                    "choose it, for example 8384512"),
+        error_messages={"required": _("Enter the school in your LA to send the CTF to")},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, schools=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["to"].suggestions = [(school.code, school.name) for school in schools]
         self.helper = FormHelper()
         self.helper.form_method = "post"
-        self.helper.layout = Layout(Field.text("to", field_width=10),
+        self.helper.layout = Layout(Field.text("to", field_width=Fluid.TWO_THIRDS),
                                     Button("forward", _("Send the CTF to the school"),
                                            type="submit"))
 

@@ -219,6 +219,23 @@ def transfers_collect(*, user, transfers: Iterable[Transfer], request=None) -> l
     return done
 
 
+def transfers_confirm_download(*, user, transfers: Iterable[Transfer], request=None
+                               ) -> list[Transfer]:
+    """Confirm, as the destination's person, that these files downloaded and opened correctly.
+
+    Seed 003, 5.2, as the pages offer it (issue 19): "I downloaded it correctly" comes only
+    after a download, so a file nobody has downloaded yet is refused, and none is collected.
+    """
+    with transaction.atomic():
+        chosen = _locked_all(user, transfers, Action.RECEIVE_FILES)
+        for transfer in chosen:
+            if transfer.status == TransferStatus.AWAITING and not transfer.download_count:
+                raise _refuse(_("%(name)s has not been downloaded yet. Download it, check that "
+                                "it opens, then confirm it.") % {"name": transfer.name},
+                              "not_downloaded")
+        return transfers_collect(user=user, transfers=chosen, request=request)
+
+
 def _reason(reason: str, what: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -236,7 +253,7 @@ def transfer_reject(*, user, transfer: Transfer, reason: str, request=None) -> T
     with transaction.atomic():
         transfer = _locked(user, transfer, Action.RECEIVE_FILES)
         if transfer.status != TransferStatus.AWAITING:
-            raise _refuse(_("Only a file awaiting download can be rejected; %(name)s is "
+            raise _refuse(_("Only a file waiting to be downloaded can be rejected; %(name)s is "
                             "%(status)s.")
                           % {"name": transfer.name,
                              "status": transfer.get_status_display().lower()}, "not_awaiting")
