@@ -193,6 +193,7 @@ if PRODUCTION:
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en", "English"), ("cy", "Cymraeg")]
 LOCALE_PATHS = [BASE_DIR / "s2s" / "locale"]
+FORMAT_MODULE_PATH = ["s2s.formats"]  # dates read "6 December 2026" on every page
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

@@ -5,7 +5,7 @@ from crispy_forms_gds.layout import Button, Field, Fieldset, Fluid, Layout, Size
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from s2s.core.forms import CodeOrSuggestionField
+from s2s.core.forms import CodeOrSuggestionField, DateInputField
 from s2s.lostpupils.search import BEGINS, SORTS, SOUNDALIKE, Criteria
 from s2s.lostpupils.services.records import MAX_REASON
 
@@ -25,9 +25,8 @@ class SearchForm(forms.Form):
         label=_("Surname begins with what I typed (exact text, not sound-alike)"),
         required=False)
     forename = forms.CharField(label=_("Forename"), required=False, max_length=100)
-    dob = forms.DateField(label=_("Date of birth"), required=False,
-                          widget=forms.DateInput(attrs={"type": "date"}),
-                          help_text=_("For example, 2014-03-27"))
+    dob = DateInputField(label=_("Date of birth"), error_name=_("Date of birth"), past=True,
+                         required=False, help_text=_("For example, 27 3 2014"))
     swap_dob = forms.BooleanField(label=_("Also find the date with day and month swapped"),
                                   required=False)
     sex = forms.ChoiceField(label=_("Sex"), required=False, choices=SEX_CHOICES)
@@ -44,7 +43,7 @@ class SearchForm(forms.Form):
         self.helper.layout = Layout(
             Field.text("upn", field_width=10), Field.text("surname", field_width=20),
             Field.checkbox("surname_begins", small=True), Field.text("forename", field_width=20),
-            Field.text("dob", field_width=10), Field.checkbox("swap_dob", small=True),
+            Field("dob"), Field.checkbox("swap_dob", small=True),
             Field.select("sex"), Field.text("town", field_width=20),
             Field.text("postcode", field_width=10),
             Button("search", _("Search"), type="submit"),
