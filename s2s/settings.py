@@ -104,7 +104,8 @@ WSGI_APPLICATION = "s2s.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Installed packages' templates we change (crispy-forms-gds's form tag: novalidate).
+        "DIRS": [BASE_DIR / "s2s" / "core" / "template_overrides"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
