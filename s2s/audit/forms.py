@@ -5,6 +5,7 @@ from crispy_forms_gds.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from s2s.audit.events import event_words
 from s2s.audit.selectors import audit_actions_for
 from s2s.core.forms import DateInputField
 
@@ -21,7 +22,9 @@ class AuditFilterForm(forms.Form):
     def __init__(self, viewer, *args, **kwargs):
         super().__init__(*args, **kwargs)
         actions = audit_actions_for(user=viewer)
-        self.fields["action"].choices = [("", _("Anything")), *[(a, a) for a in actions]]
+        self.fields["action"].choices = [("", _("Anything")),
+                                         *sorted(((a, event_words(a)) for a in actions),
+                                                 key=lambda choice: choice[1])]
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.add_input(

@@ -55,7 +55,7 @@ class LostPupilNumbersReport(Report):
     title = _("Lost pupil numbers")
     description = _("Lost Pupil Database files uploaded by your LA's schools, and files your "
                     "LA downloaded or forwarded for its schools, by the pupil's age on that "
-                    "day and sex (seed 003, 7.4).")
+                    "day and sex.")
     note = _("Records removed or purged no longer hold a date of birth: they count under "
              "\"unknown\" age.")
     columns = (
@@ -97,7 +97,7 @@ class LostPupilDetailsReport(Report):
     title = _("Lost pupil details")
     description = _("Each pupil record your LA's schools uploaded to the Lost Pupil Database: "
                     "missing pupils, pupils leaving the maintained sector, both, or those now "
-                    "downloaded by an LA (seed 003, 7.5). Your viewing is recorded.")
+                    "downloaded by an LA. Your viewing is recorded.")
     columns = (
         Column("school", _("School")), Column("school_name", _("Name")),
         Column("file", _("File")), Column("kind", _("Sent to")),

@@ -10,7 +10,7 @@ from itertools import count
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import ngettext
 
 WIDTH, HEIGHT = 720, 300
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 72
@@ -87,8 +87,9 @@ def bar_chart_svg(chart: Chart) -> SafeString:
     ticks = _ticks(max((value for _label, value in chart.bars), default=0))
     scale = (HEIGHT - TOP - BOTTOM) / ticks[-1]
     total = sum(value for _label, value in chart.bars)
-    desc = gettext("%(bars)s bars, %(total)s in all. The figures are in the table below.") % {
-        "bars": len(chart.bars), "total": total}
+    desc = ngettext("%(bars)s bar, %(total)s in all. The figures are in the table below.",
+                    "%(bars)s bars, %(total)s in all. The figures are in the table below.",
+                    len(chart.bars)) % {"bars": len(chart.bars), "total": total}
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="s2s-chart" role="img" '
             f'viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
             f'aria-labelledby="chart-{n}-title chart-{n}-desc">'

@@ -120,7 +120,7 @@ class SchoolReport(Report):
     name = "school"
     title = _("School report")
     description = _("For each school, by date: the CTFs it sent (with their destinations) and "
-                    "received, and how many still await download (seed 003, 7.2).")
+                    "received, and how many are still waiting to be downloaded.")
     has_school = True
     columns = (
         Column("date", _("Date")), Column("school", _("School")),
@@ -200,8 +200,8 @@ class ClusterReport(Report):
     name = "cluster"
     title = _("LA cluster report")
     description = _("CTFs between LAs: your LA and up to 9 others, or a whole nation, counted "
-                    "from LA to LA (seed 003, 7.3). A nation's report is a CSV file: it is too "
-                    "large for the screen.")
+                    "from LA to LA. A nation's report is a CSV file: it is too large for the "
+                    "screen.")
     per_la = False
     columns = (
         Column("from_la", _("From LA")), Column("from_name", _("From")),
@@ -274,8 +274,7 @@ class MovementReport(Report):
     name = "movement"
     title = _("Generic and other file movement")
     description = _("Generic zips, census and other files (everything but CTFs) sent by or to "
-                    "your LA's schools and mailboxes, with their upload and download dates "
-                    "(seed 003, 7.6).")
+                    "your LA's schools and mailboxes, with their upload and download dates.")
     has_school = True
     columns = (
         Column("uploaded_at", _("Uploaded")), Column("name", _("File")),

@@ -45,8 +45,7 @@ def test_choosing_a_result_shows_its_details_and_is_audited(client, record,
     client.force_login(lost_pupil_officer)
     response = client.get(reverse("lostpupils:record", args=[record.pk]))
     content = response.content.decode()
-    assert "838" in content
-    assert "Stickland" in content
+    assert "8383321 Stickland" in content
     assert "Date uploaded" in content
     assert AuditEvent.objects.get(action="lpd_view").object_id == str(record.pk)
 

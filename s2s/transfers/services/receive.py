@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from s2s.accounts.policy import Action, can, get_for, scope
 from s2s.audit.services import audit_record
@@ -88,11 +89,14 @@ def _check_downloadable(transfer: Transfer) -> None:
     if transfer_can_download(transfer):
         return
     if transfer.status == TransferStatus.COLLECTED:
+        days = settings.S2S_REDOWNLOAD_DAYS
         raise _refuse(
-            _("%(name)s was collected on %(date)s; it could be downloaded again for %(days)s "
-              "days. Ask the sender to send it again.")
-            % {"name": transfer.name, "date": _date(transfer.collected_at),
-               "days": settings.S2S_REDOWNLOAD_DAYS}, "redownload_expired",
+            ngettext("%(name)s was collected on %(date)s; it could be downloaded again for "
+                     "%(days)s day. Ask the sender to send it again.",
+                     "%(name)s was collected on %(date)s; it could be downloaded again for "
+                     "%(days)s days. Ask the sender to send it again.", days)
+            % {"name": transfer.name, "date": _date(transfer.collected_at), "days": days},
+            "redownload_expired",
         )
     if transfer.status == TransferStatus.REJECTED:
         raise _refuse(_("%(name)s was rejected on %(date)s and cannot be downloaded.")

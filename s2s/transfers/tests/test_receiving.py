@@ -116,3 +116,19 @@ def test_a_refused_upload_says_what_is_wrong_in_plain_words_first(
     details = lxml.html.fromstring(page).xpath("//tbody/tr/td[3]/p/text()")
     assert details[0] == "This is not a CTF: it is not XML."
     assert details[1].startswith("The file was refused")
+
+
+def test_counts_of_files_read_as_one_file_or_several_files(client, sending_school_user,
+                                                          receiving_school_user):
+    first, second = (send(sending_school_user, "8383321", "8384512", sequence=n) for n in (1, 2))
+    client.force_login(receiving_school_user)
+    b"".join(client.get(reverse("transfers:download", args=[first.pk])).streaming_content)
+    done = client.post(reverse("transfers:collect-many"), {"ids": [first.pk]}, follow=True)
+    page = done.content.decode()
+    assert "1 file marked as collected." in page
+    assert "1 file waiting to be downloaded" in page
+    b"".join(client.get(reverse("transfers:download", args=[second.pk])).streaming_content)
+    third = send(sending_school_user, "8383321", "8384512", sequence=3)
+    inbox = client.get(reverse("transfers:inbox")).content.decode()
+    assert "2 files waiting to be downloaded" in inbox
+    assert third.name in inbox
