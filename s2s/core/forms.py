@@ -38,8 +38,14 @@ class SuggestionsInput(forms.TextInput):
         context = super().get_context(name, value, attrs)
         widget = context["widget"]
         widget["suggestions"] = self.suggestions
-        widget["attrs"]["list"] = f"{widget['attrs'].get('id') or name}-suggestions"
-        widget["attrs"].setdefault("autocomplete", "off")
+        attrs = widget["attrs"]
+        attrs["list"] = f"{attrs.get('id') or name}-suggestions"
+        attrs.setdefault("autocomplete", "off")
+        # crispy-forms-gds styles only the widgets it knows by class name: style this one too.
+        classes = [c for c in attrs.get("class", "").split() if c != "suggestionsinput"]
+        wanted = ["govuk-input"] + (["govuk-input--error"]
+                                    if str(attrs.get("aria-invalid")).lower() == "true" else [])
+        attrs["class"] = " ".join(dict.fromkeys([*wanted, *classes]))
         return context
 
 
@@ -119,8 +125,12 @@ class DateInput(forms.MultiWidget):
         for index, (part, sub) in enumerate(zip(DATE_PARTS, context["widget"]["subwidgets"],
                                                 strict=True)):
             sub["label"] = _PART_LABELS[part]
+            # Only the boxes at fault are marked, whatever the layout added to the first one.
+            classes = [c for c in dict.fromkeys(sub["attrs"].get("class", "").split())
+                       if c != "govuk-input--error"]
             if index in self.parts_in_error:
-                sub["attrs"]["class"] += " govuk-input--error"
+                classes.append("govuk-input--error")
+            sub["attrs"]["class"] = " ".join(classes)
         return context
 
 
