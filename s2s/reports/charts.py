@@ -1,7 +1,7 @@
 """Bar charts drawn on the server as accessible SVG: no JavaScript, no library.
 
 Each chart has a title and a description the SVG carries (`role="img"`, `aria-labelledby`),
-labelled axes, and a `<title>` on every bar ("Week of 1 Sep 2025: 12"); the page always shows
+labelled axes, and a `<title>` on every bar ("1 September 2025: 12"); the page always shows
 the same figures in a table below it, so the chart adds a picture and hides nothing.
 """
 
