@@ -105,7 +105,8 @@ WSGI_APPLICATION = "s2s.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Installed packages' templates we change (crispy-forms-gds's form tag: novalidate).
+        "DIRS": [BASE_DIR / "s2s" / "core" / "template_overrides"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -194,6 +195,7 @@ if PRODUCTION:
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en", "English"), ("cy", "Cymraeg")]
 LOCALE_PATHS = [BASE_DIR / "s2s" / "locale"]
+FORMAT_MODULE_PATH = ["s2s.formats"]  # dates read "6 December 2026" on every page
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

@@ -28,3 +28,6 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("assets/<path:path>", login_not_required(_AssetRedirect.as_view(permanent=True))),
 ]
+
+# 400, 403 and 404 are Django's handlers drawing core's templates; 500 tries the menu too.
+handler500 = "s2s.core.views.server_error"

@@ -5,26 +5,26 @@ from crispy_forms_gds.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from s2s.audit.events import event_words
 from s2s.audit.selectors import audit_actions_for
+from s2s.core.forms import DateInputField
 
 
 class AuditFilterForm(forms.Form):
     """Narrow the audit trail by kind of event and by date."""
 
     action = forms.ChoiceField(label=_("What happened"), required=False)
-    date_from = forms.DateField(
-        label=_("From"), required=False, help_text=_("For example, 2025-09-01"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, help_text=_("For example, 2025-09-30"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    date_from = DateInputField(label=_("From"), error_name=_("The start date"),
+                               required=False, help_text=_("For example, 1 9 2025"))
+    date_to = DateInputField(label=_("To"), error_name=_("The end date"), required=False,
+                             help_text=_("For example, 30 9 2025"))
 
     def __init__(self, viewer, *args, **kwargs):
         super().__init__(*args, **kwargs)
         actions = audit_actions_for(user=viewer)
-        self.fields["action"].choices = [("", _("Anything")), *[(a, a) for a in actions]]
+        self.fields["action"].choices = [("", _("Anything")),
+                                         *sorted(((a, event_words(a)) for a in actions),
+                                                 key=lambda choice: choice[1])]
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.add_input(

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from s2s.audit.events import event_words
+
 
 class AppendOnlyError(Exception):
     """Raised when code tries to change or remove an audit record."""
@@ -52,3 +54,8 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit records cannot be deleted.")
+
+    @property
+    def words(self) -> str:
+        """Return what happened, in words (`audit/events.py`); the CSV keeps `action`."""
+        return event_words(self.action)

@@ -6,6 +6,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.http import require_GET
 
 from s2s.accounts.decorators import requires
@@ -69,3 +70,15 @@ def health(request):
 def robots(request):
     """Keep search engines away from every page."""
     return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")
+
+
+def server_error(request):
+    """Show the styled 500 page, with the person's menu when it can still be drawn.
+
+    The error may be the database itself, which the menu needs: then Django's own handler
+    draws the same page without the request's context.
+    """
+    try:
+        return render(request, "500.html", status=500)
+    except Exception:
+        return defaults.server_error(request)

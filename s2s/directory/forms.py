@@ -24,7 +24,8 @@ class LocalAuthorityCreateForm(forms.Form):
     nation = forms.ChoiceField(label=_("Nation"), choices=Nation.choices, widget=forms.RadioSelect)
     email = forms.EmailField(
         label=_("Contact email"), required=False,
-        help_text=_("Notices of files awaiting download go here. A work address, not webmail."),
+        help_text=_("Notices of files waiting to be downloaded go here. A work address, not "
+                    "webmail."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -42,7 +43,8 @@ class LocalAuthorityForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     email = forms.EmailField(
         label=_("Contact email"), required=False,
-        help_text=_("Notices of files awaiting download go here. A work address, not webmail."),
+        help_text=_("Notices of files waiting to be downloaded go here. A work address, not "
+                    "webmail."),
     )
     receive_ctf_copies = forms.BooleanField(
         label=_("Receive copies of CTFs sent to and from our schools"), required=False,

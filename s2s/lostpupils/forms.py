@@ -1,10 +1,11 @@
 """Forms of the Lost Pupil Database pages (GOV.UK layouts, crispy-forms-gds)."""
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
+from crispy_forms_gds.layout import Button, Field, Fieldset, Fluid, Layout, Size
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from s2s.core.forms import CodeOrSuggestionField, DateInputField
 from s2s.lostpupils.search import BEGINS, SORTS, SOUNDALIKE, Criteria
 from s2s.lostpupils.services.records import MAX_REASON
 
@@ -24,9 +25,8 @@ class SearchForm(forms.Form):
         label=_("Surname begins with what I typed (exact text, not sound-alike)"),
         required=False)
     forename = forms.CharField(label=_("Forename"), required=False, max_length=100)
-    dob = forms.DateField(label=_("Date of birth"), required=False,
-                          widget=forms.DateInput(attrs={"type": "date"}),
-                          help_text=_("For example, 2014-03-27"))
+    dob = DateInputField(label=_("Date of birth"), error_name=_("Date of birth"), past=True,
+                         required=False, help_text=_("For example, 27 3 2014"))
     swap_dob = forms.BooleanField(label=_("Also find the date with day and month swapped"),
                                   required=False)
     sex = forms.ChoiceField(label=_("Sex"), required=False, choices=SEX_CHOICES)
@@ -43,7 +43,7 @@ class SearchForm(forms.Form):
         self.helper.layout = Layout(
             Field.text("upn", field_width=10), Field.text("surname", field_width=20),
             Field.checkbox("surname_begins", small=True), Field.text("forename", field_width=20),
-            Field.text("dob", field_width=10), Field.checkbox("swap_dob", small=True),
+            Field("dob"), Field.checkbox("swap_dob", small=True),
             Field.select("sex"), Field.text("town", field_width=20),
             Field.text("postcode", field_width=10),
             Button("search", _("Search"), type="submit"),
@@ -81,19 +81,21 @@ class AttestForm(forms.Form):
 
 
 class ForwardForm(forms.Form):
-    """The school of the user's LA the CTF goes to."""
+    """The school of the user's LA the CTF goes to: picked from its open schools, or typed."""
 
-    to = forms.CharField(
-        label=_("Establishment number of the school"), max_length=7,
-        help_text=_("7 digits, for example 8384512: a school in your LA"),
-        error_messages={"required": _("Enter the establishment number of the school")},
+    to = CodeOrSuggestionField(
+        label=_("School in your LA"),
+        help_text=_("Start typing the school's name or its 7-digit establishment number and "
+                    "choose it, for example 8384512"),
+        error_messages={"required": _("Enter the school in your LA to send the CTF to")},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, schools=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["to"].suggestions = [(school.code, school.name) for school in schools]
         self.helper = FormHelper()
         self.helper.form_method = "post"
-        self.helper.layout = Layout(Field.text("to", field_width=10),
+        self.helper.layout = Layout(Field.text("to", field_width=Fluid.TWO_THIRDS),
                                     Button("forward", _("Send the CTF to the school"),
                                            type="submit"))
 

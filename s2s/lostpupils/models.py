@@ -14,7 +14,7 @@ class LostPupilKind(models.TextChoices):
 
 
 class RecordStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Waiting to be downloaded")
     DOWNLOADED = "downloaded", _("Downloaded")
     REMOVED = "removed", _("Removed")
     PURGED = "purged", _("Purged")

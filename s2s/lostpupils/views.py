@@ -22,7 +22,9 @@ from s2s.lostpupils.forms import (
 from s2s.lostpupils.models import LostPupilRecord
 from s2s.lostpupils.services import records as services
 from s2s.lostpupils.services.purge import next_month, records_going_in
+from s2s.messaging.compose import schools_of
 
+ATTESTED_KEY = "lostpupils_attested"  # records this session attested for, to download
 DOWNLOADED_KEY = "lostpupils_downloaded"  # records this session downloaded, to confirm
 PER_PAGE = 50
 
@@ -62,37 +64,69 @@ def record(request, pk):
     })
 
 
-@requires(Action.DOWNLOAD_LPD)
-def download(request, pk):
-    """Ask for the attestation, then send the file; the page then asks to confirm it."""
-    found = _record(request, pk, Action.DOWNLOAD_LPD)
-    form = AttestForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        try:
-            name, stream = services.lost_pupil_open_for_download(
-                user=request.user, record=found, request=request,
-                attested=form.is_valid() and form.cleaned_data["attest"])
-        except ServiceError as error:
-            if error.field not in form.errors:
-                add_service_error(form, error)
-        else:
-            request.session[DOWNLOADED_KEY] = [*request.session.get(DOWNLOADED_KEY, []), found.pk]
-            return download_response(stream, filename=name, content_type="application/xml")
+def _in_session(request, key: str, pk: int) -> bool:
+    return pk in request.session.get(key, [])
+
+
+def _add_to_session(request, key: str, pk: int) -> None:
+    if not _in_session(request, key, pk):
+        request.session[key] = [*request.session.get(key, []), pk]
+
+
+def _download_page(request, found: LostPupilRecord, form: AttestForm | None = None,
+                   error: str = ""):
     return render(request, "lostpupils/download.html", {
-        "record": found, "form": form,
-        "downloaded": found.pk in request.session.get(DOWNLOADED_KEY, []),
+        "record": found, "form": form or AttestForm(), "error": error,
+        "attested": _in_session(request, ATTESTED_KEY, found.pk),
     })
 
 
 @requires(Action.DOWNLOAD_LPD)
-def confirm(request, pk):
-    """Record that the file downloaded correctly: the record is downloaded by this LA."""
+def download(request, pk):
+    """Ask for the attestation; once given, offer the download, then its confirmation.
+
+    Two steps on one page (issue 19): the file comes from `lostpupils:file`, a plain link, so
+    the page stays as it is and its confirmation button is already there; nothing asks the
+    person to reload.
+    """
     found = _record(request, pk, Action.DOWNLOAD_LPD)
-    if request.method != "POST" or found.pk not in request.session.get(DOWNLOADED_KEY, []):
+    form = AttestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        _add_to_session(request, ATTESTED_KEY, found.pk)
         return redirect("lostpupils:download", pk=found.pk)
+    return _download_page(request, found, form)
+
+
+@requires(Action.DOWNLOAD_LPD)
+def download_file(request, pk):
+    """Send the file to a person who has attested for this record; audit the download."""
+    found = _record(request, pk, Action.DOWNLOAD_LPD)
+    if not _in_session(request, ATTESTED_KEY, found.pk):
+        return redirect("lostpupils:download", pk=found.pk)
+    try:
+        name, stream = services.lost_pupil_open_for_download(
+            user=request.user, record=found, request=request, attested=True)
+    except ServiceError as error:
+        return _download_page(request, found, error=error.message)
+    _add_to_session(request, DOWNLOADED_KEY, found.pk)
+    return download_response(stream, filename=name, content_type="application/xml")
+
+
+@requires(Action.DOWNLOAD_LPD)
+def confirm(request, pk):
+    """Record that the file downloaded correctly: the record is downloaded by this LA.
+
+    Refused, the person stays on the download page, told what to do, with both steps there.
+    """
+    found = _record(request, pk, Action.DOWNLOAD_LPD)
+    if request.method != "POST":
+        return redirect("lostpupils:download", pk=found.pk)
+    if not _in_session(request, DOWNLOADED_KEY, found.pk):
+        return _download_page(request, found, error=_(
+            "Download the file in step 1 before you confirm that it downloaded correctly."))
     services.lost_pupil_confirm_download(user=request.user, record=found, request=request)
-    request.session[DOWNLOADED_KEY] = [p for p in request.session[DOWNLOADED_KEY]
-                                       if p != found.pk]
+    for key in (ATTESTED_KEY, DOWNLOADED_KEY):
+        request.session[key] = [p for p in request.session.get(key, []) if p != found.pk]
     messages.success(request, _("%(name)s is marked downloaded by your LA; the LA that sent it "
                                 "has been told.") % {"name": found.transfer.name})
     return redirect("lostpupils:search")
@@ -102,7 +136,8 @@ def confirm(request, pk):
 def forward(request, pk):
     """Send the record's CTF to a school of the user's LA in one step (seed 003, 4.2)."""
     found = _record(request, pk, Action.DOWNLOAD_LPD)
-    form = ForwardForm(request.POST if request.method == "POST" else None)
+    form = ForwardForm(request.POST if request.method == "POST" else None,
+                       schools=schools_of(request.user.la.number))
     if request.method == "POST" and form.is_valid():
         try:
             new = services.lost_pupil_forward(user=request.user, record=found, request=request,

@@ -1,7 +1,7 @@
 """Bar charts drawn on the server as accessible SVG: no JavaScript, no library.
 
 Each chart has a title and a description the SVG carries (`role="img"`, `aria-labelledby`),
-labelled axes, and a `<title>` on every bar ("Week of 1 Sep 2025: 12"); the page always shows
+labelled axes, and a `<title>` on every bar ("1 September 2025: 12"); the page always shows
 the same figures in a table below it, so the chart adds a picture and hides nothing.
 """
 
@@ -10,10 +10,10 @@ from itertools import count
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import ngettext
 
-WIDTH, HEIGHT = 720, 300
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 72
+WIDTH, HEIGHT = 720, 330
+LEFT, RIGHT, TOP, BOTTOM = 96, 16, 16, 104
 _ids = count(1)
 
 
@@ -87,8 +87,9 @@ def bar_chart_svg(chart: Chart) -> SafeString:
     ticks = _ticks(max((value for _label, value in chart.bars), default=0))
     scale = (HEIGHT - TOP - BOTTOM) / ticks[-1]
     total = sum(value for _label, value in chart.bars)
-    desc = gettext("%(bars)s bars, %(total)s in all. The figures are in the table below.") % {
-        "bars": len(chart.bars), "total": total}
+    desc = ngettext("%(bars)s bar, %(total)s in all. The figures are in the table below.",
+                    "%(bars)s bars, %(total)s in all. The figures are in the table below.",
+                    len(chart.bars)) % {"bars": len(chart.bars), "total": total}
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="s2s-chart" role="img" '
             f'viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
             f'aria-labelledby="chart-{n}-title chart-{n}-desc">'

@@ -59,8 +59,8 @@ class UsageReport(Report):
     name = "usage"
     title = _("General usage and volume")
     description = _("For your LA's schools, one or all: the CTFs each uploaded, and those sent "
-                    "to it that were downloaded, are awaiting download or were rejected, with "
-                    "the pupil records they held.")
+                    "to it that were downloaded, are waiting to be downloaded or were "
+                    "rejected, with the pupil records they held.")
     has_school = True
     columns = (
         Column("school", _("School")), Column("school_name", _("Name")),
@@ -68,7 +68,7 @@ class UsageReport(Report):
         Column("pupils_uploaded", _("Pupils in CTFs uploaded"), True),
         Column("received", _("CTFs received"), True),
         Column("downloaded", _("Downloaded"), True),
-        Column("awaiting", _("Awaiting download"), True),
+        Column("awaiting", _("Waiting to be downloaded"), True),
         Column("rejected", _("Rejected"), True),
         Column("pupils_received", _("Pupils in CTFs received"), True),
     )
@@ -120,13 +120,14 @@ class SchoolReport(Report):
     name = "school"
     title = _("School report")
     description = _("For each school, by date: the CTFs it sent (with their destinations) and "
-                    "received, and how many still await download.")
+                    "received, and how many are still waiting to be downloaded.")
     has_school = True
     columns = (
         Column("date", _("Date")), Column("school", _("School")),
         Column("school_name", _("Name")), Column("direction", _("Sent or received")),
         Column("other", _("To or from")), Column("files", _("CTFs"), True),
-        Column("pupils", _("Pupils"), True), Column("awaiting", _("Awaiting download"), True),
+        Column("pupils", _("Pupils"), True),
+        Column("awaiting", _("Waiting to be downloaded"), True),
     )
 
     def _side(self, params, side: str, other: str, direction: str, start, end):
@@ -199,14 +200,14 @@ class ClusterReport(Report):
     name = "cluster"
     title = _("LA cluster report")
     description = _("CTFs between LAs: your LA and up to 9 others, or a whole nation, counted "
-                    "from LA to LA. A nation's report is a CSV file: it is too "
-                    "large for the screen.")
+                    "from LA to LA. A nation's report is a CSV file: it is too large for the "
+                    "screen.")
     per_la = False
     columns = (
         Column("from_la", _("From LA")), Column("from_name", _("From")),
         Column("to_la", _("To LA")), Column("to_name", _("To")),
         Column("files", _("CTFs"), True), Column("pupils", _("Pupils"), True),
-        Column("awaiting", _("Awaiting download"), True),
+        Column("awaiting", _("Waiting to be downloaded"), True),
         Column("collected", _("Collected"), True), Column("rejected", _("Rejected"), True),
     )
 

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from django.db.models import Case, Count, IntegerField, Min, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncWeek
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from s2s.core.days import midnight
@@ -127,7 +127,7 @@ def by_day_windows(params, files, rows_in, *, target: int = 2000):
 def week_chart(weeks: list[tuple], title) -> Chart:
     """Return a chart of files per week."""
     return Chart(title=str(title), x_label=str(_("Week beginning")), y_label=str(_("Files")),
-                 bars=[(week.strftime("%d %b %Y"), files) for week, files in weeks])
+                 bars=[(formats.date_format(week, "j F Y"), files) for week, files in weeks])
 
 
 def transfers(params, **lookup):

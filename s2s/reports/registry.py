@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from s2s.accounts.policy import Action, get_for, has_capability
 from s2s.core.days import midnight
+from s2s.core.forms import DateInputField
 from s2s.directory.models import Establishment, LocalAuthority
 
 REPORTS: dict[str, "Report"] = {}
@@ -89,12 +90,12 @@ class ReportForm(forms.Form):
 
     def __init__(self, data, *, report: "Report", user):
         super().__init__(data)
-        self.fields["from"] = forms.DateField(
-            label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
-            help_text=_("Leave blank to start from the first file"))
-        self.fields["to"] = forms.DateField(
-            label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
-            help_text=_("Leave blank for today"))
+        self.fields["from"] = DateInputField(
+            label=_("From"), error_name=_("The start date"), required=False,
+            help_text=_("For example, 1 9 2025. Leave blank to start from the first file"))
+        self.fields["to"] = DateInputField(
+            label=_("To"), error_name=_("The end date"), required=False,
+            help_text=_("For example, 31 7 2026. Leave blank for today"))
         self.fields.update(report.extra_fields(user))
 
     def clean(self):

@@ -92,7 +92,8 @@ class VolumesByType(ServiceReport):
     description = _("Files uploaded of each type, with their state today.")
     columns = (
         Column("file_type", _("Type")), Column("files", _("Files"), True),
-        Column("pupils", _("Pupils"), True), Column("awaiting", _("Awaiting download"), True),
+        Column("pupils", _("Pupils"), True),
+        Column("awaiting", _("Waiting to be downloaded"), True),
         Column("collected", _("Collected"), True), Column("rejected", _("Rejected"), True),
         Column("deleted", _("Deleted"), True),
     )
@@ -108,8 +109,8 @@ class VolumesByType(ServiceReport):
 class Undelivered(ServiceReport):
     name = "undelivered"
     title = _("Files undelivered, by age")
-    description = _("Files awaiting download at a school or an LA mailbox, by how long they "
-                    "have waited. Files in the Lost Pupil Database wait there by design and "
+    description = _("Files waiting to be downloaded at a school or an LA mailbox, by how long "
+                    "they have waited. Files in the Lost Pupil Database wait there by design and "
                     "are not counted.")
     columns = (
         Column("age", _("Waiting for")), Column("files", _("Files"), True),
@@ -121,7 +122,7 @@ class Undelivered(ServiceReport):
             transfers(params, destination_kind__in=DELIVERED_KINDS)))
 
     def charts(self, params):
-        return [age_chart(self.rows(params), _("Files awaiting download, by age"))]
+        return [age_chart(self.rows(params), _("Files waiting to be downloaded, by age"))]
 
 
 @register
@@ -129,7 +130,7 @@ class ClosedSchools(ServiceReport):
     name = "closed-schools"
     title = _("Files sent to closed schools")
     description = _("Files addressed to a closed school and delivered to its successor, and "
-                    "files awaiting download at a school that has since closed.")
+                    "files waiting to be downloaded at a school that has since closed.")
     note = _("An upload to a closed school with no successor is refused and not stored, so "
              "those refusals cannot be counted here.")
     columns = (
@@ -156,7 +157,7 @@ class ClosedSchools(ServiceReport):
                          destination_establishment__status=EstablishmentStatus.CLOSED),
             "destination_establishment", "destination_establishment")
         for kind, rows in ((_("Delivered to its successor"), redirected),
-                           (_("Awaiting at a closed school"), waiting)):
+                           (_("Waiting to be downloaded at a closed school"), waiting)):
             for row in rows:
                 yield {**row, "kind": str(kind),
                        "last_upload": timezone.localtime(row["last_upload"])}

@@ -1,11 +1,14 @@
 """The report pages: the list of reports, one report on screen, and its CSV download."""
 
+import re
+from datetime import date, datetime
 from itertools import islice
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils import formats, timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +31,20 @@ def _with_helper(form):
     return form
 
 
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def cell_shown(cell):
+    """Return a cell as the page shows it: dates as "6 December 2026" (the CSV keeps ISO)."""
+    if isinstance(cell, datetime):
+        return formats.date_format(timezone.localtime(cell), "j F Y H:i")
+    if isinstance(cell, str) and ISO_DAY.fullmatch(cell):
+        cell = date.fromisoformat(cell)
+    if isinstance(cell, date):
+        return formats.date_format(cell, "j F Y")
+    return cell
+
+
 @requires(Action.REPORTS)
 def report_page(request, name):
     """Show one report: its filters, its charts, and its rows (or a link to its CSV)."""
@@ -40,7 +57,8 @@ def report_page(request, name):
         numeric = [column.numeric for column in report.columns]
         context.update(
             on_screen=shown,
-            rows=[list(zip(row, numeric, strict=True)) for row in rows[:report.screen_rows]],
+            rows=[list(zip(map(cell_shown, row), numeric, strict=True))
+                  for row in rows[:report.screen_rows]],
             more=len(rows) > report.screen_rows, charts=report.charts(params) if shown else [],
             csv_query=urlencode(params.query()),
         )

@@ -1,10 +1,11 @@
 """Forms of the LA monitoring, forwarding, copies and phase transfer pages (GOV.UK layouts)."""
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Fixed, Hidden, Layout
+from crispy_forms_gds.layout import Button, Field, Fluid, Hidden, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from s2s.core.forms import CodeOrSuggestionField
 from s2s.transfers.models import TransferStatus
 from s2s.transfers.services.phase import AllocationError, allocation_from_csv
 
@@ -58,20 +59,23 @@ class MonitoringFilterForm(SchoolFilterForm):
 
 
 class ForwardForm(forms.Form):
-    """The school an LA forwards a file to."""
+    """The school an LA forwards a file to: picked from its open schools, or its number typed."""
 
-    to = forms.CharField(
-        label=_("Establishment number of the school to forward the file to"), max_length=7,
-        help_text=_("7 digits, for example 8384512. The school may be in another LA."),
-        error_messages={"required": _("Enter the establishment number of the school")},
+    to = CodeOrSuggestionField(
+        label=_("School to forward the file to"),
+        help_text=_("Start typing the name or establishment number of one of your LA's "
+                    "schools and choose it, or type the 7-digit establishment number of a "
+                    "school in another LA, for example 8384512."),
+        error_messages={"required": _("Enter the school to forward the file to")},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, schools=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["to"].suggestions = [(school.code, school.name) for school in schools]
         self.helper = FormHelper()
         self.helper.form_method = "post"
         self.helper.layout = Layout(
-            Field.text("to", field_width=Fixed.TEN),
+            Field.text("to", field_width=Fluid.TWO_THIRDS),
             Button("submit", _("Forward the file"), type="submit"),
         )
 

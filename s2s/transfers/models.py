@@ -1,5 +1,7 @@
 """Transfers and the encrypted store's record of each stored object."""
 
+from typing import NamedTuple
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -31,10 +33,30 @@ class StoredFile(models.Model):
 
 
 class TransferStatus(models.TextChoices):
-    AWAITING = "awaiting", _("Awaiting download")
+    AWAITING = "awaiting", _("Waiting to be downloaded")
     COLLECTED = "collected", _("Collected")
     REJECTED = "rejected", _("Rejected")
     DELETED = "deleted", _("Deleted")
+
+
+class ShownStatus(NamedTuple):
+    """A file's state as a person reads it: a stable key, its words and its tag's colour."""
+
+    key: str
+    words: str
+    colour: str
+
+
+# The one place a file's state becomes words (issue 19): the statuses' own labels, and
+# "Downloaded" for a file still waiting for its destination's confirmation after a download.
+SHOWN_STATUSES = {
+    TransferStatus.AWAITING: ShownStatus("awaiting", TransferStatus.AWAITING.label, "blue"),
+    "downloaded": ShownStatus("downloaded", _("Downloaded"), "yellow"),
+    TransferStatus.COLLECTED: ShownStatus("collected", TransferStatus.COLLECTED.label, "green"),
+    TransferStatus.REJECTED: ShownStatus("rejected", TransferStatus.REJECTED.label, "red"),
+    TransferStatus.DELETED: ShownStatus("deleted", TransferStatus.DELETED.label, "grey"),
+    "lost_pupil": ShownStatus("lost_pupil", _("Sent to the Lost Pupil Database"), "purple"),
+}
 
 
 class DestinationKind(models.TextChoices):
@@ -212,6 +234,20 @@ class Transfer(models.Model):
     @property
     def is_lost_pupil(self) -> bool:
         return self.destination_kind in LOST_PUPIL_KINDS
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        """Return whether the destination has downloaded the file but not yet confirmed it."""
+        return self.status == TransferStatus.AWAITING and self.download_count > 0
+
+    @property
+    def shown_status(self) -> ShownStatus:
+        """Return the file's state in the words every page uses (`SHOWN_STATUSES`)."""
+        if self.status == TransferStatus.AWAITING and self.is_lost_pupil:
+            return SHOWN_STATUSES["lost_pupil"]
+        if self.awaits_confirmation:
+            return SHOWN_STATUSES["downloaded"]
+        return SHOWN_STATUSES[self.status]
 
     @property
     def delivered_code(self) -> str:

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from s2s.accounts.decorators import requires
@@ -16,6 +17,7 @@ from s2s.ctf.validate import Finding
 from s2s.transfers import selectors, services
 from s2s.transfers.forms import ReasonForm
 from s2s.transfers.models import Transfer, TransferStatus
+from s2s.transfers.refusals import refusal_headline
 
 RESULTS_KEY = "transfers_upload_results"
 WARNINGS_SHOWN = 20
@@ -33,7 +35,8 @@ def _upload_one(request, upload) -> dict:
             user=request.user, name=upload.name, content=upload, request=request
         )
     except ServiceError as error:
-        return {"name": upload.name, "accepted": False, "message": error.message}
+        return {"name": upload.name, "accepted": False, "message": error.message,
+                "headline": refusal_headline(code=error.code, name=upload.name)}
     return {
         "name": result.transfer.name, "accepted": True, "id": result.transfer.pk,
         "notes": result.notes, "warning_count": len(result.warnings),
@@ -73,9 +76,10 @@ def upload_results(request):
 @requires(Action.TRANSFER_FILES)
 def inbox(request):
     """List the CTFs awaiting download, by type, to take one at a time or several as a zip."""
-    awaiting = selectors.transfer_inbox(user=request.user)
+    groups = selectors.transfers_by_type(selectors.transfer_inbox(user=request.user))
     return render(request, "transfers/inbox.html", {
-        "groups": selectors.transfers_by_type(awaiting),
+        "groups": groups,
+        "any_downloaded": any(t.awaits_confirmation for _type, files in groups for t in files),
         "recent": selectors.transfer_recently_collected(user=request.user),
     })
 
@@ -163,21 +167,25 @@ def collect_many(request):
     """Mark the chosen files as downloaded correctly."""
     chosen = selectors.transfers_chosen(user=request.user, ids=request.POST.getlist("ids"))
     try:
-        done = services.transfers_collect(user=request.user, transfers=chosen, request=request)
+        done = services.transfers_confirm_download(user=request.user, transfers=chosen,
+                                                   request=request)
     except ServiceError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("%(count)s files marked as collected.") % {"count": len(done)})
+        messages.success(request, ngettext("%(count)s file marked as collected.",
+                                           "%(count)s files marked as collected.", len(done))
+                         % {"count": len(done)})
     return redirect("transfers:inbox")
 
 
 @require_POST
 @requires(Action.RECEIVE_FILES)
 def collect(request, pk):
-    """Mark one file as downloaded correctly (seed 003, 5.2)."""
+    """Mark one downloaded file as downloaded correctly (seed 003, 5.2)."""
     transfer = selectors.transfer_get(user=request.user, pk=pk, action=Action.RECEIVE_FILES)
     try:
-        services.transfer_collect(user=request.user, transfer=transfer, request=request)
+        services.transfers_confirm_download(user=request.user, transfers=[transfer],
+                                            request=request)
     except ServiceError as error:
         messages.error(request, error.message)
         return redirect("transfers:detail", pk=transfer.pk)

@@ -11,6 +11,7 @@ from s2s.accounts.policy import Action, get_for
 from s2s.core.downloads import download_response
 from s2s.core.errors import ServiceError
 from s2s.core.forms import add_service_error
+from s2s.messaging.compose import schools_of
 from s2s.transfers import monitoring
 from s2s.transfers.forms import ReasonForm
 from s2s.transfers.forms_monitoring import (
@@ -20,7 +21,7 @@ from s2s.transfers.forms_monitoring import (
     MonitoringFilterForm,
     SchoolFilterForm,
 )
-from s2s.transfers.models import Transfer
+from s2s.transfers.models import Transfer, TransferStatus
 from s2s.transfers.services.copies import transfer_copy_open
 from s2s.transfers.services.forward import transfer_forward
 from s2s.transfers.services.phase import phase_source, phase_transfer_split
@@ -45,6 +46,7 @@ def la_monitoring(request):
     page.object_list = monitoring.with_ages(page.object_list)
     return render(request, "transfers/monitoring/monitoring.html", {
         "view": view, "views": monitoring.VIEWS.values(), "form": form, "counts": counts,
+        "count_rows": [(value, words, counts[value]) for value, words in TransferStatus.choices],
         "page": page, "can_copies": monitoring.la_copies_open(request.user),
     })
 
@@ -72,7 +74,7 @@ def _held(request, pk: int) -> Transfer:
 def la_forward(request, pk):
     """Forward a file awaiting at one of the LA's places to another school."""
     transfer = _held(request, pk)
-    form = ForwardForm(request.POST or None)
+    form = ForwardForm(request.POST or None, schools=schools_of(request.user.la.number))
     if request.method == "POST" and form.is_valid():
         try:
             new = transfer_forward(user=request.user, transfer=transfer, request=request,

@@ -36,6 +36,7 @@ ROWS = [
     Row("lostpupils:download", allowed=TRANSFER, kwargs=_other_la, label="another LA's"),
     Row("lostpupils:download", allowed=TRANSFER, kwargs=_other_la, method="post",
         label="post, not attested"),
+    Row("lostpupils:file", allowed=TRANSFER, kwargs=_other_la, label="not attested"),
     Row("lostpupils:confirm", allowed=TRANSFER, kwargs=_other_la, method="post",
         label="post, not downloaded", redirect="lostpupils:download"),
     Row("lostpupils:forward", allowed=TRANSFER, kwargs=_other_la, label="another LA's"),

@@ -1,6 +1,7 @@
 """The LPD pages: search, the audited record view, attested download, forward, and that no
 school role reaches any of them."""
 
+import lxml.html
 import pytest
 from django.urls import reverse
 
@@ -44,8 +45,7 @@ def test_choosing_a_result_shows_its_details_and_is_audited(client, record,
     client.force_login(lost_pupil_officer)
     response = client.get(reverse("lostpupils:record", args=[record.pk]))
     content = response.content.decode()
-    assert "838" in content
-    assert "Stickland" in content
+    assert "8383321 Stickland" in content
     assert "Date uploaded" in content
     assert AuditEvent.objects.get(action="lpd_view").object_id == str(record.pk)
 
@@ -62,14 +62,39 @@ def test_attested_download_then_confirmation_marks_it_downloaded(client, record,
                                                                 lpd_transfer_officer):
     client.force_login(lpd_transfer_officer)
     url = reverse("lostpupils:download", args=[record.pk])
-    response = client.post(url, {"attest": "on"})
+    attested = client.post(url, {"attest": "on"}, follow=True)
+    steps = attested.content.decode()
+    assert "Step 1: download the file" in steps
+    assert "Step 2: confirm it downloaded correctly" in steps
+    assert "reload" not in steps
+    response = client.get(reverse("lostpupils:file", args=[record.pk]))
     assert response["Content-Disposition"].startswith("attachment")
     assert b"Thomson" in b"".join(response.streaming_content)
-    assert "Yes, it downloaded correctly" in client.get(url).content.decode()
+    assert AuditEvent.objects.filter(action="lpd_download").count() == 1
     client.post(reverse("lostpupils:confirm", args=[record.pk]))
     record.refresh_from_db()
     assert record.status == RecordStatus.DOWNLOADED
     assert record.downloaded_by == lpd_transfer_officer
+
+
+def test_the_file_is_not_sent_before_the_attestation(client, record, lpd_transfer_officer):
+    client.force_login(lpd_transfer_officer)
+    response = client.get(reverse("lostpupils:file", args=[record.pk]))
+    assert response["Location"] == reverse("lostpupils:download", args=[record.pk])
+    assert not AuditEvent.objects.filter(action="lpd_download").exists()
+
+
+def test_confirming_before_downloading_keeps_the_person_on_a_working_download_page(
+        client, record, lpd_transfer_officer):
+    client.force_login(lpd_transfer_officer)
+    client.post(reverse("lostpupils:download", args=[record.pk]), {"attest": "on"})
+    response = client.post(reverse("lostpupils:confirm", args=[record.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Download the file in step 1 before you confirm" in page
+    assert reverse("lostpupils:file", args=[record.pk]) in page
+    record.refresh_from_db()
+    assert record.status == RecordStatus.OPEN
 
 
 def test_confirming_without_downloading_changes_nothing(client, record, lpd_transfer_officer):
@@ -79,10 +104,22 @@ def test_confirming_without_downloading_changes_nothing(client, record, lpd_tran
     assert record.status == RecordStatus.OPEN
 
 
+def test_the_send_to_a_school_page_offers_the_las_open_schools(client, record,
+                                                              lpd_transfer_officer,
+                                                              receiving_school):
+    client.force_login(lpd_transfer_officer)
+    tree = lxml.html.fromstring(client.get(reverse("lostpupils:forward", args=[record.pk])
+                                           ).content)
+    offered = tree.xpath("//datalist[@id=//input[@name='to']/@list]/option/@value")
+    assert "8384512 Thomas Hardye School" in offered
+    assert all(value.startswith("838") for value in offered)
+
+
 def test_forwarding_through_the_page_delivers_a_ctf_to_the_school(
         client, record, lpd_transfer_officer, receiving_school):
     client.force_login(lpd_transfer_officer)
-    response = client.post(reverse("lostpupils:forward", args=[record.pk]), {"to": "8384512"})
+    response = client.post(reverse("lostpupils:forward", args=[record.pk]),
+                           {"to": "8384512 Thomas Hardye School"})
     assert response.status_code == 302
     new = Transfer.objects.get(destination_establishment=receiving_school)
     assert new.name.startswith("838LLLL_CTF8384512_")

@@ -66,8 +66,8 @@ def test_files_sent_to_closed_schools_and_what_cannot_be_counted(admin, data):
     assert rows[1] == ["Delivered to its successor", "8380001", "Old Grammar", "2025-07-31",
                        "8384512", "1", "2", "2025-09-20 09:00:00+01:00"]
     # T2 and the ZIP wait at 4512, which has now closed; the redirected one is counted above.
-    assert rows[2][:7] == ["Awaiting at a closed school", "8384512", "Thomas Hardye School",
-                           "", "8384512", "2", "1"]
+    assert rows[2][:7] == ["Waiting to be downloaded at a closed school", "8384512",
+                           "Thomas Hardye School", "", "8384512", "2", "1"]
     assert "refused and not stored" in admin.get("/reports/closed-schools/").content.decode()
 
 

@@ -12,6 +12,7 @@ from s2s.transfers.services.receive import (
     transfer_open_for_download,
     transfer_reject,
     transfers_collect,
+    transfers_confirm_download,
     transfers_zip_stream,
 )
 from s2s.transfers.services.upload import UploadResult, transfer_upload
@@ -26,5 +27,6 @@ __all__ = [
     "transfer_reject",
     "transfer_upload",
     "transfers_collect",
+    "transfers_confirm_download",
     "transfers_zip_stream",
 ]

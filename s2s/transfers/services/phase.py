@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from s2s.accounts.policy import Action, can, get_for, transfer_box
 from s2s.audit.services import audit_record
@@ -38,8 +39,9 @@ class AllocationError(ServiceError):
     def __init__(self, problems: list[str]):
         shown = problems[:MAX_ERRORS_SHOWN]
         if len(problems) > len(shown):
-            shown.append(_("... and %(count)s more problems.")
-                         % {"count": len(problems) - len(shown)})
+            more = len(problems) - len(shown)
+            shown.append(ngettext("... and %(count)s more problem.",
+                                  "... and %(count)s more problems.", more) % {"count": more})
         super().__init__(" ".join(shown), code="bad_allocation", field="allocation")
         self.problems = shown
 

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from s2s.accounts.policy import Action, can, get_for, scope
 from s2s.audit.services import audit_record
@@ -89,11 +90,14 @@ def _check_downloadable(transfer: Transfer) -> None:
     if transfer_can_download(transfer):
         return
     if transfer.status == TransferStatus.COLLECTED:
+        days = settings.S2S_REDOWNLOAD_DAYS
         raise _refuse(
-            _("%(name)s was collected on %(date)s; it could be downloaded again for %(days)s "
-              "days. Ask the sender to send it again.")
-            % {"name": transfer.name, "date": _date(transfer.collected_at),
-               "days": settings.S2S_REDOWNLOAD_DAYS}, "redownload_expired",
+            ngettext("%(name)s was collected on %(date)s; it could be downloaded again for "
+                     "%(days)s day. Ask the sender to send it again.",
+                     "%(name)s was collected on %(date)s; it could be downloaded again for "
+                     "%(days)s days. Ask the sender to send it again.", days)
+            % {"name": transfer.name, "date": _date(transfer.collected_at), "days": days},
+            "redownload_expired",
         )
     if transfer.status == TransferStatus.REJECTED:
         raise _refuse(_("%(name)s was rejected on %(date)s and cannot be downloaded.")
@@ -220,6 +224,23 @@ def transfers_collect(*, user, transfers: Iterable[Transfer], request=None) -> l
     return done
 
 
+def transfers_confirm_download(*, user, transfers: Iterable[Transfer], request=None
+                               ) -> list[Transfer]:
+    """Confirm, as the destination's person, that these files downloaded and opened correctly.
+
+    Seed 003, 5.2, as the pages offer it (issue 19): "I downloaded it correctly" comes only
+    after a download, so a file nobody has downloaded yet is refused, and none is collected.
+    """
+    with transaction.atomic():
+        chosen = _locked_all(user, transfers, Action.RECEIVE_FILES)
+        for transfer in chosen:
+            if transfer.status == TransferStatus.AWAITING and not transfer.download_count:
+                raise _refuse(_("%(name)s has not been downloaded yet. Download it, check that "
+                                "it opens, then confirm it.") % {"name": transfer.name},
+                              "not_downloaded")
+        return transfers_collect(user=user, transfers=chosen, request=request)
+
+
 def _reason(reason: str, what: str) -> str:
     return text_required(reason, field="reason", code="reason", limit=MAX_REASON,
                          label=_("reason"),
@@ -232,7 +253,7 @@ def transfer_reject(*, user, transfer: Transfer, reason: str, request=None) -> T
     with transaction.atomic():
         transfer = _locked(user, transfer, Action.RECEIVE_FILES)
         if transfer.status != TransferStatus.AWAITING:
-            raise _refuse(_("Only a file awaiting download can be rejected; %(name)s is "
+            raise _refuse(_("Only a file waiting to be downloaded can be rejected; %(name)s is "
                             "%(status)s.")
                           % {"name": transfer.name,
                              "status": transfer.get_status_display().lower()}, "not_awaiting")

@@ -129,7 +129,7 @@ def test_the_not_collected_view_shows_pupils_and_is_audited(files, la_officer, c
         for pupil in files[key].pupils.all():
             assert pupil.surname in page
             assert pupil.upn in page
-            assert pupil.dob.strftime("%-d %b %Y") in page
+            assert pupil.dob.strftime("%-d %B %Y") in page
             upns.append(pupil.upn)
     event = AuditEvent.objects.get(action="la_not_collected_view")
     assert event.actor == la_officer

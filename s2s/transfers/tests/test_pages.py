@@ -29,7 +29,7 @@ def test_the_whole_flow_from_school_a_to_school_b_and_school_c_sees_nothing(
     transfer = Transfer.objects.get()
     outbox = client.get(reverse("transfers:outbox")).content.decode()
     assert transfer.name in outbox
-    assert "Awaiting download" in outbox
+    assert "Waiting to be downloaded" in outbox
 
     client.force_login(outsider_school_user)
     for url in (reverse("transfers:detail", args=[transfer.pk]),

@@ -174,8 +174,8 @@ def test_the_command_deletes_what_is_due_and_dry_run_changes_nothing(
     young = upload(at(1, 10))
     before = stored_objects(file_store)
     output = purge(at(30, 10), "--dry-run")
-    assert (f"Would delete {old.name} (transfer {old.pk}, awaiting download, due 2025-10-30)"
-            in output)
+    assert (f"Would delete {old.name} (transfer {old.pk}, waiting to be downloaded, "
+            "due 2025-10-30)" in output)
     assert young.name not in output
     assert "Would delete 1 file(s)" in output
     assert Transfer.objects.filter(status=TransferStatus.DELETED).count() == 0

@@ -1,7 +1,19 @@
 // Upload with a progress bar. Without this script the form posts as usual and still works.
-const form = document.querySelector('[data-module="s2s-upload"]')
+import { initAll } from '../govuk/govuk-frontend.min.js'
 
-if (form && window.FormData && window.XMLHttpRequest) {
+function showPage (html) {
+  // A refused form comes back as the upload page itself, with its error summary. Writing it
+  // over this page does not run its module scripts again, so start GOV.UK Frontend's
+  // components here (the error summary takes focus) and enhance the new form (issue 19).
+  document.open()
+  document.write(html)
+  document.close()
+  initAll()
+  enhance(document.querySelector('[data-module="s2s-upload"]'))
+}
+
+function enhance (form) {
+  if (!form || !window.FormData || !window.XMLHttpRequest) return
   const group = form.querySelector('[data-upload-progress]')
   const progress = group.querySelector('progress')
   const status = group.querySelector('[data-upload-status]')
@@ -23,9 +35,7 @@ if (form && window.FormData && window.XMLHttpRequest) {
       if (request.responseURL && request.responseURL !== form.action) {
         window.location.assign(request.responseURL)
       } else {
-        document.open()
-        document.write(request.responseText)
-        document.close()
+        showPage(request.responseText)
       }
     })
     request.addEventListener('error', () => {
@@ -37,3 +47,5 @@ if (form && window.FormData && window.XMLHttpRequest) {
     request.send(new FormData(form))
   })
 }
+
+enhance(document.querySelector('[data-module="s2s-upload"]'))

@@ -1,0 +1,1 @@
+"""Welsh date formats."""
