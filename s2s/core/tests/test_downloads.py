@@ -45,8 +45,9 @@ DOWNLOADS = {
                                lambda w: {"ids": [w["transfer"].pk]}),
     "transfers:la-copy-download": ("la", "get", lambda w: reverse(
         "transfers:la-copy-download", args=[w["transfer"].pk]), None),
-    "lostpupils:download": ("lpd", "post", lambda w: reverse(
-        "lostpupils:download", args=[w["lost"].pk]), lambda w: {"attest": "on"}),
+    # The file of a lost pupil, once the person has attested on its download page.
+    "lostpupils:file": ("lpd", "attested", lambda w: reverse(
+        "lostpupils:file", args=[w["lost"].pk]), None),
     "audit:export": ("admin", "get", lambda w: reverse("audit:export"), None),
     "messaging:report-csv": ("dba", "get", lambda w: reverse("messaging:report-csv"), None),
     "reports:csv": ("la", "get", lambda w: reverse("reports:csv", args=["usage"]), None),
@@ -64,6 +65,9 @@ def test_every_download_is_an_attachment_marked_no_store(name, world, client):
         response = api_client(user).get(url)
     else:
         client.force_login(user)
+        if method == "attested":
+            client.post(reverse("lostpupils:download", args=[world["lost"].pk]), {"attest": "on"})
+            method = "get"
         response = getattr(client, method)(url, data(world) if data else None)
     assert response.status_code == 200, response
     assert response["Content-Disposition"].startswith("attachment; filename=")
