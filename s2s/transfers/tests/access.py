@@ -125,7 +125,9 @@ ROWS = [
         label="sent to the Lost Pupil Database"),
     Row("transfers:download", allowed=frozenset(), kwargs=_outsiders, label="another LA's file"),
     Row("transfers:collect", allowed=SCHOOL, kwargs=_to_own_school, method="post",
-        label="sent to the user's school", redirect="transfers:inbox"),
+        label="sent to the user's school",
+        # Not downloaded yet: the confirmation is refused on the file's own page.
+        redirect="transfers:inbox transfers:detail"),
     Row("transfers:collect", allowed=frozenset(), kwargs=_to_receiving, method="post",
         label="sent by the user's school"),
     Row("transfers:collect", allowed=frozenset(), kwargs=_outsiders, method="post",
