@@ -83,7 +83,7 @@ def detected_encoding(*, head: bytes) -> str:
     if b"\x00" in head[:4]:
         # Some other arrangement of UTF-16 or UTF-32 (XML 1.0 never has a NUL character).
         return "UTF-16 or UTF-32"
-    declaration = _DECLARATION.match(head.removeprefix(b"\xef\xbb\xbf")[:1024])
+    declaration = _DECLARATION.match(head.removeprefix(b"\xef\xbb\xbf"))
     if declaration is not None:
         name = (declaration.group(1) or declaration.group(2) or b"").decode("latin-1")
         return name.strip() or "UTF-8"
@@ -190,6 +190,8 @@ def check_safe_xml(*, source: BinaryIO, document: str) -> None:
                 refuse_dtd(element=element, document=document)
                 first = False
             element.clear(keep_tail=True)
+            while element.getprevious() is not None:  # memory stays bounded
+                del element.getparent()[0]
     except etree.XMLSyntaxError as error:
         if first:
             refuse_dtd_in_prolog(head=head, document=document)

@@ -349,3 +349,9 @@ def test_ctf_validate_refuses_an_external_entity_in_every_encoding(tmp_path, cod
     text = io.StringIO()
     assert main(["validate", str(path)], stdout=text) == 1
     assert f"{path}: REFUSED" in text.getvalue()
+
+
+def test_an_encoding_declared_far_into_a_long_declaration_is_still_seen():
+    content = (b'<?xml version="1.0"' + b" " * 5_000 + b' encoding="ISO-8859-1"?>'
+               + without_declaration(make_ctf()).encode())
+    assert validate_ctf(source=content).errors[0].code == "encoding"
