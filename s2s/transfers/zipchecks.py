@@ -88,9 +88,13 @@ def _damaged(entry: zipfile.ZipInfo, problem: str) -> ServiceError:
 # --- the directory --------------------------------------------------------------------------
 
 
+def _hides_characters(name: str) -> bool:
+    # A NUL ends the name for some tools (zipfile itself) and not for others; a control
+    # character hides what the name is from a person.
+    return any(ord(c) < 32 or ord(c) == 127 for c in name)
+
+
 def _unsafe_path(name: str) -> bool:
-    if any(ord(c) < 32 for c in name):
-        return True  # a NUL or control character ends or hides the name for some tools
     if name.startswith(("/", "\\")) or PureWindowsPath(name).drive:
         return True
     parts = PurePosixPath(name.replace("\\", "/")).parts
@@ -107,6 +111,13 @@ def _check_names(entries: list[zipfile.ZipInfo]) -> None:
     seen: set[str] = set()
     for entry in entries:
         name = entry.orig_filename
+        if _hides_characters(name):
+            raise _refuse(
+                _("The zip archive holds an entry whose name has a control character in it "
+                  "(“%(name)s”): zip the files under their ordinary names.")
+                % {"name": name.encode("unicode_escape").decode("ascii")},
+                "zip_unsafe_path",
+            )
         if _unsafe_path(name):
             raise _refuse(
                 _("The zip archive holds “%(name)s”, whose path is absolute or climbs out "

@@ -248,6 +248,7 @@ def test_a_name_hiding_characters_is_refused(upload, sending_school_user, receiv
                                              name):
     error = _refusal(upload, sending_school_user, forged_zip([Entry(name, b"x")]))
     assert error.code == "zip_unsafe_path"
+    assert "has a control character in it" in error.message
 
 
 def test_a_zip_with_folders_and_ordinary_files_of_every_method_is_accepted(
