@@ -1,10 +1,14 @@
 """Hostile XML through the upload service (issue 20, item 1): refused with a reason, never a 500.
 
+The page's test posts the zips of items 2 and 3 too (their own tests are in test_zip_checks).
+
 Every attack in every encoding XML allows, as a CTF and as a plain statutory return (census),
 which share the guard (`s2s/ctf/hostile.py`).
 """
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +24,7 @@ from s2s.ctf.tests.attacks import (
 from s2s.transfers.models import Transfer
 from s2s.transfers.tests.conftest import stored_objects
 from s2s.transfers.tests.ctfs import ctf
+from s2s.transfers.tests.hostile_zips import Entry, bomb, forged_zip, unix_link
 
 CTF_NAME = "8383321_CTF_8384512_001.XML"
 CENSUS_NAME = "8383321_PLAS_838LLLL_001.XML"
@@ -102,3 +107,24 @@ def test_random_bytes_uploaded_as_xml_are_refused_with_a_reason(
         upload(sending_school_user, name, content)
     assert refused.value.message.startswith("The file was refused: ")
     assert refused.value.code
+
+
+def test_the_upload_page_refuses_each_attack_with_its_reason(client, sending_school_user,
+                                                            receiving_school):
+    """Issue 20, 1-3 on the page: each file refused with its reason, nothing stored."""
+    utf32 = encoded(with_external_entity(ctf("8383321", "8384512")), codec="utf-32-le",
+                    name="UTF-32", bom=b"")
+    client.force_login(sending_school_user)
+    response = client.post(reverse("transfers:upload"), {"files": [
+        SimpleUploadedFile(CTF_NAME, utf32),
+        SimpleUploadedFile("8383321_8384512_Report.ZIP", bomb()),
+        SimpleUploadedFile("8383321_8384512_Links.ZIP",
+                           forged_zip([unix_link(), Entry("link/evil", b"x")])),
+    ]}, follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "3 files refused" in page
+    assert "a CTF is always written in UTF-8" in page
+    assert "expands to more than the 1000 bytes its header declares" in page
+    assert "a link to another file" in page
+    assert not Transfer.objects.exists()
