@@ -1,9 +1,8 @@
 """Hostile XML through the upload service (issue 20, item 1): refused with a reason, never a 500.
 
-The page's test posts the zips of items 2 and 3 too (their own tests are in test_zip_checks).
-
 Every attack in every encoding XML allows, as a CTF and as a plain statutory return (census),
-which share the guard (`s2s/ctf/hostile.py`).
+which share the guard (`s2s/ctf/hostile.py`). The page's test posts the zips of items 2 and 3
+too (their own tests are in test_zip_checks).
 """
 
 import pytest

@@ -3,9 +3,11 @@ attacks of issue 20: sizes that lie, links, devices, duplicates, random structur
 """
 
 import io
+import random
 import stat
 import zipfile
 import zlib
+from datetime import datetime
 
 import pytest
 from hypothesis import given, settings
@@ -31,6 +33,7 @@ from s2s.transfers.tests.hostile_zips import (
     unix_link,
 )
 from s2s.transfers.zipchecks import zip_archive_check
+from s2s.transfers.zipstream import zip_stream
 
 NAME = "8383321_8384512_Attendance.ZIP"
 
@@ -261,6 +264,16 @@ def test_a_zip_with_folders_and_ordinary_files_of_every_method_is_accepted(
         Entry("c.txt", b"dos file", mode=0, create_system=MSDOS, dos_attributes=0x20),
     ])
     assert upload(sending_school_user, NAME, content).transfer.is_generic
+
+
+def test_a_zip_written_as_a_stream_with_data_descriptors_is_accepted(upload, sending_school_user,
+                                                                   receiving_school):
+    """Sizes after the data (macOS, Java, our own downloads): the directory's are checked."""
+    entries = [("a.csv", datetime(2026, 1, 5, 9, 30), [b"upn,days\n", b"H801200001001,5\n"]),
+               ("b/c.bin", datetime(2026, 1, 5, 9, 31), [random.Random(1).randbytes(70_000)])]
+    content = b"".join(zip_stream(entries=entries))
+    assert zipfile.ZipFile(io.BytesIO(content)).infolist()[0].flag_bits & 0x8
+    assert upload(sending_school_user, NAME, content).transfer.size == len(content)
 
 
 # --- whatever is thrown at it, the check answers with a refusal or a count ----------------
