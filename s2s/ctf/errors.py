@@ -35,6 +35,12 @@ class HostileXMLError(CTFError):
     code = "hostile_xml"
 
 
+class EncodingError(CTFError):
+    """The file is not written in UTF-8, the only encoding a CTF is written in."""
+
+    code = "encoding"
+
+
 class WrongRootError(CTFError):
     """The XML root is not `<CTfile>` (or the admissions `<ATfile>`)."""
 

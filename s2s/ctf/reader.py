@@ -3,14 +3,15 @@
 A large file is read with lxml's iterparse and every pupil is cleared once it is read, so
 memory stays bounded however many pupils a bulk file holds; a small one (1 MB or less, most
 uploads) is parsed in one go, which costs half the CPU, and yields the same records.
-Hostile XML is refused before or while parsing, with a clear error: a DTD (which is where
-entity expansion, "billion laughs", and external entities live) is refused from the first
-bytes, before the parser sees it; excessive depth, huge text, too many elements outside a
-pupil and oversized files are refused as soon as they are met (DESIGN.md, The CTF format:
-hostile XML is refused).
+Hostile XML is refused before or while parsing, with a clear error (`hostile.py`, the guard):
+a file not in UTF-8 from its first bytes; a DTD (which is where entity expansion, "billion
+laughs", and external entities live) from the parser's own report, the parser never loading
+anything; excessive depth, huge text, too many elements outside a pupil and oversized files
+as soon as they are met (DESIGN.md, The CTF format: hostile XML is refused).
 """
 
 import io
+import itertools
 import os
 import re
 from collections.abc import Iterator
@@ -20,12 +21,12 @@ from typing import BinaryIO
 
 from lxml import etree
 
+from s2s.ctf import hostile
 from s2s.ctf.errors import (
     CTFError,
     HeaderError,
     HostileXMLError,
     NoPupilsError,
-    NotXMLError,
     WrongRootError,
 )
 
@@ -249,14 +250,6 @@ def index_pupil(*, pupil: etree._Element, position: int) -> PupilIndex:
     return index_and_fields(pupil=pupil, position=position)[0]
 
 
-def _decode_head(head: bytes) -> str:
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return head.decode("utf-16", errors="replace")
-    if head[:1] == b"\x00" or head[1:2] == b"\x00":
-        return head.decode("utf-16-be" if head[:1] == b"\x00" else "utf-16-le", errors="replace")
-    return head.decode("latin-1").removeprefix("\xef\xbb\xbf")
-
-
 _NAME_END = re.compile(r"[\s/>]")
 
 
@@ -266,12 +259,14 @@ def _skip(text: str, start: int, end_marker: str) -> int:
 
 
 def check_prolog(*, head: bytes, complete: bool) -> str | None:
-    """Return the root element's name from the file's first bytes, refusing a DTD.
+    """Return the root element's name from the first bytes of a UTF-8 file.
 
     `complete` says `head` is the whole file. Returns None when the bytes are not XML at all,
-    leaving the parser to say why.
+    or hold a DOCTYPE, leaving the parser to say why (the guard refuses a DOCTYPE from the
+    parser's own report, whatever form it takes).
     """
-    text = _decode_head(head)
+    # Latin-1 maps each byte to one character: the markup is ASCII in UTF-8.
+    text = head.decode("latin-1").removeprefix("\xef\xbb\xbf")
     i = 0
     while True:
         while i < len(text) and text[i] in " \t\r\n":
@@ -280,12 +275,6 @@ def check_prolog(*, head: bytes, complete: bool) -> str | None:
             i = _skip(text, i, "?>")
         elif text.startswith("<!--", i):
             i = _skip(text, i, "-->")
-        elif text[i:i + 9].upper() == "<!DOCTYPE":
-            raise HostileXMLError(
-                "the file has a document type declaration (<!DOCTYPE>); CTFs must not, "
-                "because DTDs can define entities that expand or read other files",
-                field="DOCTYPE",
-            )
         elif text.startswith("<", i) and i + 1 < len(text) and text[i + 1] not in "!?":
             match = _NAME_END.search(text, i + 1)
             if match is None:
@@ -350,39 +339,11 @@ def _size_message(limit: int) -> str:
     return f"the file is larger than {limit // (1 << 20)} MB, the most the hub reads"
 
 
-_HOSTILE_PARSER_MESSAGES = (
-    ("Excessive depth", "the XML is nested deeper than 256 levels; a CTF needs fewer than 20"),
-    ("huge text node", "an element holds more than 10 MB of text"),
-    ("Text node too long", "an element holds more than 10 MB of text"),
-    ("Huge input lookup", "an element or attribute is larger than 10 MB"),
-    ("Detected an entity reference loop", "the XML's entities refer to each other in a loop"),
-    ("Maximum entity amplification", "the XML's entities expand too far"),
-)
-
-
-def _translate(error: etree.XMLSyntaxError, log: etree._ListErrorLog) -> CTFError:
-    last = log.last_error if len(log) else None
-    message = last.message if last is not None else str(error.msg or error)
-    line = last.line if last is not None else error.lineno
-    for marker, text in _HOSTILE_PARSER_MESSAGES:
-        if marker in message:
-            return HostileXMLError(text, line=line)
-    if last is not None and last.type_name == "ERR_RESOURCE_LIMIT":
-        return HostileXMLError(f"the XML exceeds the parser's safety limits ({message})",
-                               line=line)
-    if last is None and message == "no element found":
-        return NotXMLError("the file is empty or holds no XML element")
-    return NotXMLError(f"the file is not well-formed XML: line {line}: {message}", line=line)
-
-
-# Both ways of reading refuse the same things: no DTD, no entities, no network, and
-# libxml2's own depth and text limits (huge_tree off).
-_PARSER_OPTIONS = dict(
-    resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-    huge_tree=False, remove_comments=True, remove_pis=True, collect_ids=False,
-)
+# Both ways of reading refuse the same things: they take the guard's one set of options
+# (hostile.PARSER_OPTIONS: no DTD, no entities, no network, libxml2's own limits), never load
+# anything, and refuse a DOCTYPE from the parser's report.
 # lxml locks a parser and an XPath while in use, so threads may share them.
-_WHOLE_PARSER = etree.XMLParser(**_PARSER_OPTIONS)
+_WHOLE_PARSER = hostile.xml_parser()
 _ELEMENT_COUNT = etree.XPath("count(//*)")
 # The records _is_record accepts: the root's <Header>, and each <Pupil> of the pupil data.
 _RECORDS = etree.XPath("/*/Header | //Pupil[name(..) = $data]")
@@ -415,7 +376,9 @@ class CTFReader:
         self.date_leaves: list[etree._Element] = []
         self._open_file: BinaryIO | None = None
         self._file, head, complete, whole = self._open(source)
+        self._head = head
         try:
+            hostile.check_encoding(head=head)
             self.root = check_prolog(head=head, complete=complete)
         except CTFError:
             self._file.close()
@@ -429,7 +392,7 @@ class CTFReader:
         self._pupil_data, self._version_tag = ROOTS.get(self.root or "CTfile")
         self._tree = self._parse_whole(whole) if whole is not None else None
         if self._tree is None:
-            self._events = etree.iterparse(self._file, events=("end",), **_PARSER_OPTIONS)
+            self._events = hostile.xml_events(self._file)
         self._header: Header | None = None
         self._pending: etree._Element | None = None
         self._iterator: Iterator[etree._Element] | None = None
@@ -467,9 +430,15 @@ class CTFReader:
         whichever way a file is read.
         """
         try:
-            root = etree.fromstring(content, _WHOLE_PARSER)
-        except etree.XMLSyntaxError:
-            return None
+            try:
+                root = etree.fromstring(content, _WHOLE_PARSER)
+            except etree.XMLSyntaxError:
+                hostile.refuse_dtd_in_prolog(head=self._head)
+                return None
+            hostile.refuse_dtd(element=root)
+        except CTFError:
+            self._file.close()
+            raise
         if _ELEMENT_COUNT(root) > self.limits.max_elements_per_pupil:
             return None
         return root
@@ -493,7 +462,7 @@ class CTFReader:
         collect = self.collect_leaves
         empty, dates = self.empty_leaves, self.date_leaves
         try:
-            for _event, element in self._events:
+            for _event, element in self._checked_events():
                 count += 1
                 if count > limit:
                     raise HostileXMLError(
@@ -516,7 +485,21 @@ class CTFReader:
                     elif tag.endswith("Date"):
                         dates.append(element)
         except etree.XMLSyntaxError as error:
-            raise _translate(error, self._events.error_log) from None
+            raise hostile.parser_error(error, self._events.error_log) from None
+
+    def _checked_events(self) -> Iterator[tuple[str, etree._Element]]:
+        """Return the parser's events, refusing a DOCTYPE the parser met before the first."""
+        events = iter(self._events)
+        try:
+            first = next(events, None)
+        except etree.XMLSyntaxError:
+            hostile.refuse_dtd_in_prolog(head=self._head)
+            raise
+        if first is None:
+            return events
+        # A DOCTYPE comes before the root: the parser has met it by its first event.
+        hostile.refuse_dtd(element=first[1])
+        return itertools.chain((first,), events)
 
     def _tree_records(self) -> Iterator[etree._Element]:
         # What _elements yields when streaming, from the parsed tree: the records, each

@@ -9,14 +9,14 @@ from typing import IO
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from lxml import etree
 
 from s2s.accounts.policy import Action, has_capability
 from s2s.audit.services import audit_record
 from s2s.core.errors import ServiceError
 from s2s.ctf.errors import CTFError
+from s2s.ctf.hostile import check_safe_xml
 from s2s.ctf.names import FileName, parse_name
-from s2s.ctf.reader import PupilIndex, check_prolog
+from s2s.ctf.reader import PupilIndex
 from s2s.ctf.validate import Finding, Report, validate_ctf
 from s2s.lostpupils.services.intake import lost_pupil_intake
 from s2s.transfers.addressing import Destination, Sender, destination_for, sender_for
@@ -102,23 +102,18 @@ def _check_ctf(spool: IO[bytes], name: str) -> _Checked:
     )
 
 
-def _check_plain_xml(spool: IO[bytes]) -> _Checked:
-    """Refuse a statutory return that is not safe, well-formed XML (no DTD, no entities)."""
+def _check_plain_xml(spool: IO[bytes], parsed: FileName) -> _Checked:
+    """Refuse a statutory return that is not safe, well-formed UTF-8 XML (the CTF guard's rules).
+
+    Whatever the file type: no DTD (from the parser's own report), no entity, nothing loaded,
+    UTF-8 only (issue 20).
+    """
     try:
-        head = spool.read(CHUNK)
-        if check_prolog(head=head, complete=len(head) < CHUNK) is None:
-            raise _refuse(_("The file was refused: it is not XML."), "not_xml")
-        spool.seek(0)
-        parser = etree.iterparse(spool, events=("end",), resolve_entities=False,
-                                 no_network=True, load_dtd=False, huge_tree=False)
-        for _event, element in parser:
-            element.clear(keep_tail=True)
+        check_safe_xml(source=spool, document=_("a file of the type “%(type)s”")
+                       % {"type": parsed.file_type.title})
     except CTFError as error:
         raise _refuse(_("The file was refused: %(problem)s") % {"problem": error.message},
                       error.code) from None
-    except etree.XMLSyntaxError as error:
-        raise _refuse(_("The file was refused: it is not well-formed XML (%(problem)s).")
-                      % {"problem": error.msg}, "not_xml") from None
     return _Checked()
 
 
@@ -129,7 +124,7 @@ def _check_content(spool: IO[bytes], size: int, parsed: FileName, sender: Sender
         zip_archive_check(content=spool, size=size)
         return _Checked()
     if parsed.file_type.code in NOT_CTF_FORMAT:
-        return _check_plain_xml(spool)
+        return _check_plain_xml(spool, parsed)
     return _check_ctf(spool, name)
 
 
