@@ -13,7 +13,7 @@ from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from s2s.core.emailurl import email_settings
-from s2s.core.envvars import env_bool, env_int, env_list, env_secret, env_str
+from s2s.core.envvars import env_bool, env_int, env_list, env_rate, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 MODE = env_str("S2S_MODE", "local")
@@ -199,6 +199,10 @@ for _proxy in S2S_TRUSTED_PROXIES:
     except ValueError:
         raise ImproperlyConfigured(
             f"S2S_TRUSTED_PROXIES must list addresses or networks, not {_proxy!r}") from None
+
+# API rate limit per token (issue 20): (requests, seconds), from "600/minute"; over it the API
+# answers 429 with Retry-After (api/throttling.py), counted in the shared cache.
+S2S_API_RATE = env_rate("S2S_API_RATE", "600/minute")
 
 # The cache every worker shares: sign-in counters per address and API rate limits. Redis when
 # S2S_CACHE_URL is set (redis://host:6379/0), else a table in the database (created by
