@@ -189,3 +189,26 @@ def test_random_api_searches_answer_a_refusal_or_matches_never_a_server_error(
     for item in body["items"]:
         assert 1 <= item["score"] <= 100
         assert item["reason"]
+
+
+_FORM = st.fixed_dictionaries({}, optional={
+    **{name: _TEXT.map(lambda text: text.replace("\x00", "")) for name in _FIELDS},
+    "surname_begins": st.sampled_from(["on"]), "sex": st.sampled_from(["", "M", "F"]),
+})
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(form=_FORM)
+def test_random_page_searches_show_a_reason_or_matches_never_a_server_error(
+        client, records, lpd_transfer_officer, form):
+    client.force_login(lpd_transfer_officer)
+    response = client.get(reverse("lostpupils:search"), {**form, "search": ""})
+    assert response.status_code == 200
+    page, errors = response.context["page"], response.context["form"].errors
+    if page is None:
+        assert errors
+        return
+    for hit in page.object_list:
+        assert 1 <= hit.score <= 100
+        assert hit.reasons
