@@ -212,8 +212,11 @@ if CACHE_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": CACHE_URL, "KEY_PREFIX": "s2s"}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
-                          "LOCATION": "s2s_cache", "KEY_PREFIX": "s2s"}}
+    # Counters of one period each: past MAX_ENTRIES rows the expired ones are deleted (and,
+    # were that not enough, a third of the rest); every write counts the rows, so it stays
+    # small.
+    CACHES = {"default": {"BACKEND": "s2s.core.cache.DatabaseCache", "LOCATION": "s2s_cache",
+                          "KEY_PREFIX": "s2s", "OPTIONS": {"MAX_ENTRIES": 10000}}}
 
 # Two-factor sign-in (TOTP): required for national and LA roles when true, optional for schools.
 S2S_TWO_FACTOR_REQUIRED = env_bool("S2S_TWO_FACTOR_REQUIRED", default=True)
