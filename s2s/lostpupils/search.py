@@ -100,6 +100,9 @@ class Criteria:
         """Return the criteria as the audit trail keeps them."""
         values = asdict(self)
         values["dob"] = self.dob.isoformat() if self.dob else ""
+        # A NUL cannot be stored in PostgreSQL's JSON; it matches nothing in a search anyway.
+        values = {k: v.replace("\x00", "") if isinstance(v, str) else v
+                  for k, v in values.items()}
         return {k: v for k, v in values.items() if v not in ("", None, False)}
 
 

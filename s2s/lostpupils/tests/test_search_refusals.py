@@ -126,6 +126,15 @@ def test_the_search_itself_refuses_punctuation_whoever_calls_it(records):
     assert refused.value.field == "town"
 
 
+def test_a_nul_in_a_criterion_is_searched_and_audited_without_it(records,
+                                                                 lpd_transfer_officer):
+    """Found by the hypothesis test on PostgreSQL, whose JSON cannot hold a NUL."""
+    page = lost_pupil_search(user=lpd_transfer_officer, criteria=Criteria(town="Weymouth\x00"))
+    assert [hit.record.surname for hit in page.object_list] == ["Okafor"]
+    event = AuditEvent.objects.get(action="lpd_search")
+    assert event.detail["criteria"] == {"town": "Weymouth", "match": "soundalike"}
+
+
 def test_sex_alone_is_no_criterion(searcher_api, records):
     response = searcher_api.get("/api/v1/lost-pupils", {"sex": "F"})
     assert response.status_code == 400
