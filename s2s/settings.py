@@ -4,13 +4,16 @@ S2S_MODE is `local` (the default: safe defaults for a developer's machine) or `p
 which refuses to start without a secret key, allowed hosts and an encryption key.
 """
 
+import ipaddress
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from s2s.core.emailurl import email_settings
-from s2s.core.envvars import env_bool, env_int, env_list, env_secret, env_str
+from s2s.core.envvars import env_bool, env_int, env_list, env_rate, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 MODE = env_str("S2S_MODE", "local")
@@ -65,6 +68,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "django_tasks",
+    "csp",
     "django_tasks_db",
     # django-ninja: its templates and static files serve the API docs without a CDN.
     "ninja",
@@ -82,6 +86,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     # Serves the static files (GOV.UK Frontend included) from the app process itself.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -144,7 +150,7 @@ AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
     # Axes first, so a locked-out account or address is refused before any password check.
-    "axes.backends.AxesStandaloneBackend",
+    "s2s.accounts.signin.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -167,13 +173,52 @@ LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "core:start"
 LOGOUT_REDIRECT_URL = "accounts:sign-in"
 
-# Lockout: by account and by address, after repeated failures.
+# Lockout (issue 20, 5). An account is locked after S2S_LOCKOUT_FAILURES failures from
+# anywhere (django-axes, counted in the database). An address only after many more failures
+# on usernames that exist, for a short cool-off (accounts/signin.py, counted in the cache):
+# a school sits behind one address, and a pupil typing made-up usernames must not lock out
+# every teacher there.
 AXES_FAILURE_LIMIT = env_int("S2S_LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = env_int("S2S_LOCKOUT_MINUTES", 30) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
+# A refused attempt during a lockout neither extends it nor counts again.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "s2s.accounts.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "s2s.core.addresses.client_address"
 AXES_VERBOSE = False
+# axes warns that it does not lock by address: accounts/signin.py does, on its own terms.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+S2S_LOCKOUT_ADDRESS_FAILURES = env_int("S2S_LOCKOUT_ADDRESS_FAILURES", 50)
+S2S_LOCKOUT_ADDRESS_MINUTES = env_int("S2S_LOCKOUT_ADDRESS_MINUTES", 5)
+
+# The proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated);
+# without them the client is REMOTE_ADDR (core/addresses.py).
+S2S_TRUSTED_PROXIES = env_list("S2S_TRUSTED_PROXIES")
+for _proxy in S2S_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"S2S_TRUSTED_PROXIES must list addresses or networks, not {_proxy!r}") from None
+
+# API rate limit per token (issue 20): (requests, seconds), from "600/minute"; over it the API
+# answers 429 with Retry-After (api/throttling.py), counted in the shared cache.
+S2S_API_RATE = env_rate("S2S_API_RATE", "600/minute")
+
+# The cache every worker shares: sign-in counters per address and API rate limits. Redis when
+# S2S_CACHE_URL is set (redis://host:6379/0), else a table in the database (created by
+# `migrate`, core/apps.py), so no extra service is needed.
+CACHE_URL = env_str("S2S_CACHE_URL")
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": CACHE_URL, "KEY_PREFIX": "s2s"}}
+else:
+    # Counters of one period each: past MAX_ENTRIES rows the expired ones are deleted (and,
+    # were that not enough, a third of the rest); every write counts the rows, so it stays
+    # small.
+    CACHES = {"default": {"BACKEND": "s2s.core.cache.DatabaseCache", "LOCATION": "s2s_cache",
+                          "KEY_PREFIX": "s2s", "OPTIONS": {"MAX_ENTRIES": 10000}}}
 
 # Two-factor sign-in (TOTP): required for national and LA roles when true, optional for schools.
 S2S_TWO_FACTOR_REQUIRED = env_bool("S2S_TWO_FACTOR_REQUIRED", default=True)
@@ -189,8 +234,32 @@ CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
+    # Behind the proxy, X-Forwarded-Proto says whether the client used HTTPS; plain HTTP is
+    # redirected to it, and browsers are told to use only HTTPS, on subdomains too.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # The health check answers the proxy's own probe over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Content-Security-Policy (django-csp 4): scripts, styles, fonts and images only from our own
+# static files (GOV.UK Frontend and our modules); no inline script or style anywhere, no
+# framing, forms post only to us. `data:` images are the API docs' icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF],
+        "img-src": [CSP_SELF, "data:"],
+        "font-src": [CSP_SELF],
+        "connect-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_NONE],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+    },
+}
 
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en", "English"), ("cy", "Cymraeg")]

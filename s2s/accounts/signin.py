@@ -5,11 +5,19 @@ order: the code from their authenticator (when they have one), a new password (w
 administrator created or reset the account), and setting up an authenticator (when their
 role requires two-factor sign-in). `next_step` names the page of the first one owed; the
 middleware sends every other request there.
+
+Lockouts (issue 20, 5): an account is locked after `S2S_LOCKOUT_FAILURES` failures from any
+address (django-axes). An address is locked only after `S2S_LOCKOUT_ADDRESS_FAILURES` failures
+on usernames that exist, for `S2S_LOCKOUT_ADDRESS_MINUTES`: a whole school signs in from one
+address, and made-up usernames from a pupil there must not lock its teachers out.
 """
 
+from axes.backends import AxesStandaloneBackend
+from axes.exceptions import AxesBackendPermissionDenied
 from django.conf import settings
-from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth import get_user_model, logout, update_session_auth_hash
 from django.contrib.auth.signals import user_login_failed
+from django.core.cache import cache
 from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -19,6 +27,7 @@ from django.utils.translation import gettext as _
 from s2s.accounts.policy import Action, has_capability
 from s2s.accounts.twofactor import confirmed_device, two_factor_required
 from s2s.audit.services import audit_record
+from s2s.core.addresses import client_address
 
 STEP_VERIFY = "accounts:two-factor-verify"
 STEP_PASSWORD = "accounts:password-change"
@@ -42,25 +51,85 @@ def next_step(user) -> str | None:
 
 
 def lockout_minutes() -> int:
-    """Return how long a lockout lasts, in whole minutes."""
+    """Return how long an account's lockout lasts, in whole minutes."""
     return int(round(settings.AXES_COOLOFF_TIME * 60))
+
+
+def _address_keys(address: str | None) -> tuple[str, str]:
+    return f"signin-failures:{address}", f"signin-locked:{address}"
+
+
+def address_locked(request: HttpRequest) -> bool:
+    """Return whether sign-in from this request's address is in its cool-off."""
+    return bool(cache.get(_address_keys(client_address(request))[1]))
+
+
+def address_failure_count(*, request: HttpRequest, username: str) -> None:
+    """Count a failed sign-in against its address if the username exists; lock it at the limit.
+
+    The count lives in the cache every worker shares and is forgotten after a cool-off's
+    pause without failures. (Redis counts atomically; the database cache may miss a failure
+    of two that race, which a limit of tens can afford.)
+    """
+    if not username or not get_user_model().objects.filter(username=username).exists():
+        return
+    seconds = settings.S2S_LOCKOUT_ADDRESS_MINUTES * 60
+    counter, locked = _address_keys(client_address(request))
+    cache.add(counter, 0, timeout=seconds)
+    try:
+        failures = cache.incr(counter)
+    except ValueError:  # expired between add and incr: this failure starts a new count
+        cache.set(counter, failures := 1, timeout=seconds)
+    cache.touch(counter, timeout=seconds)
+    if failures >= settings.S2S_LOCKOUT_ADDRESS_FAILURES:
+        cache.set(locked, True, timeout=seconds)
+        cache.delete(counter)
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """Axes' lockout by account, after a lockout by address (which axes does not count)."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        """Refuse a locked address before any password check, then ask axes about the account."""
+        if request is not None and address_locked(request):
+            request.axes_locked_out = request.s2s_address_locked = True
+            request.s2s_refused_unchecked = True
+            raise AxesBackendPermissionDenied("The address is in its cool-off")
+        try:
+            return super().authenticate(request, username=username, password=password,
+                                        **kwargs)
+        except AxesBackendPermissionDenied:
+            request.s2s_refused_unchecked = True  # no password was checked: not a failure
+            raise
 
 
 def lockout_response(request, original_response=None, credentials=None):
     """Tell a locked-out person why and for how long, without saying whether the account exists."""
-    message = _(
-        "There have been too many failed attempts to sign in to this account or from this "
-        "address. Signing in is blocked for %(minutes)d minutes. Wait and try again, or ask your "
-        "LA s2s administrator for help."
-    ) % {"minutes": lockout_minutes()}
+    if getattr(request, "s2s_address_locked", False):
+        message = _(
+            "There have been too many failed attempts to sign in from this address. Signing in "
+            "from here is blocked for %(minutes)d minutes. Wait and try again, or ask your LA "
+            "s2s administrator for help."
+        ) % {"minutes": settings.S2S_LOCKOUT_ADDRESS_MINUTES}
+    else:
+        message = _(
+            "There have been too many failed attempts to sign in to this account. Signing in "
+            "is blocked for %(minutes)d minutes. Wait and try again, or ask your LA s2s "
+            "administrator for help."
+        ) % {"minutes": lockout_minutes()}
     return render(request, "accounts/locked_out.html", {"message": message}, status=429)
 
 
 @receiver(user_login_failed, dispatch_uid="s2s.accounts.signin.record_failed_sign_in")
 def record_failed_sign_in(sender, credentials, request=None, **kwargs):
-    """Audit a failed sign-in with the username tried (Django has already hidden the password)."""
+    """Audit a failed sign-in with the username tried (Django has already hidden the password).
+
+    A wrong password for a username that exists also counts against the address.
+    """
     username = str(credentials.get("username") or "")[:150]
     locked_out = bool(getattr(request, "axes_locked_out", False))
+    if request is not None and not getattr(request, "s2s_refused_unchecked", False):
+        address_failure_count(request=request, username=username)
     audit_record(
         action="sign_in_failed",
         request=request,

@@ -14,8 +14,8 @@ from s2s.accounts.policy import Action, has_capability
 TOUCH_EVERY = timedelta(minutes=1)
 
 
-def token_user(key: str) -> User | None:
-    """Return the active user whose working token this key is, if the role may use the API."""
+def working_token(key: str) -> ApiToken | None:
+    """Return the working token of this key, if its user is active and may use the API."""
     if not key:
         return None
     # get(), not first(): the key is unique, and leaving out first()'s ORDER BY saves a third
@@ -29,7 +29,7 @@ def token_user(key: str) -> User | None:
     if not has_capability(token.user, Action.USE_API):
         return None
     _touch(token)
-    return token.user
+    return token
 
 
 def _touch(token: ApiToken) -> None:
@@ -46,8 +46,11 @@ class BearerToken(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         """Return the token's user (ninja keeps it as `request.auth`), or None for a 401."""
-        user = token_user(token.strip())
-        if user is not None:
-            # Services and the audit trail read the acting person from the request too.
-            request.user = user
-        return user
+        found = working_token(token.strip())
+        if found is None:
+            return None
+        # Services and the audit trail read the acting person from the request too; the rate
+        # limit counts per token (api/throttling.py).
+        request.user = found.user
+        request.api_token_id = found.pk
+        return found.user

@@ -4,9 +4,11 @@ Services raise `ServiceError` with a message a person can act on; the API answer
 same message, so a connector shows its user exactly what the upload page would.
 """
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Schema
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from s2s.core.errors import NotFound, ServiceError
 
@@ -27,7 +29,7 @@ class ErrorOut(Schema):
 
 
 # The error answers every endpoint may give, for the OpenAPI document.
-ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut}
 
 
 def _from_validation(exc: ValidationError) -> ServiceError:
@@ -41,9 +43,19 @@ def _from_validation(exc: ValidationError) -> ServiceError:
                         field=field)
 
 
+def _too_many(exc: Throttled) -> ServiceError:
+    limit, period = settings.S2S_API_RATE
+    return ServiceError(
+        _("Too many requests with this token: at most %(limit)d in %(period)d seconds. Try "
+          "again in %(wait)d seconds.") % {"limit": limit, "period": period, "wait": exc.wait},
+        code="rate_limited")
+
+
 def _status_and_error(exc: Exception) -> tuple[int, ServiceError]:
     if isinstance(exc, AuthenticationError):
         return 401, UNAUTHORIZED
+    if isinstance(exc, Throttled):
+        return 429, _too_many(exc)
     if isinstance(exc, Http404 | NotFound):
         return 404, NOT_FOUND
     if isinstance(exc, ValidationError):

@@ -8,6 +8,7 @@ from s2s.api.auth import BearerToken
 from s2s.api.errors import HANDLED, error_response
 from s2s.api.files import router as files_router
 from s2s.api.reports import router as reports_router
+from s2s.api.throttling import TokenRate
 
 
 class _NinjaAPI(NinjaAPI):
@@ -23,9 +24,12 @@ api = _NinjaAPI(
         "The API for MIS connectors and schools: send Common Transfer Files and generic zips, "
         "list and collect what was sent to you. Every call needs `Authorization: Bearer "
         "<token>` (`s2s create_token USERNAME`); a token acts with its user's role and scope. "
-        "Errors are `{\"message\", \"code\", \"field\"}`; anything outside your scope is 404."
+        "Errors are `{\"message\", \"code\", \"field\"}`; anything outside your scope is 404; "
+        "over the token's rate limit (`S2S_API_RATE`, 600 a minute by default) 429 with "
+        "`Retry-After`."
     ),
     auth=BearerToken(),
+    throttle=[TokenRate()],
     urls_namespace="api-v1",
     openapi_url="/openapi.json",
     docs_url="/docs",

@@ -3,16 +3,7 @@
 from django.http import HttpRequest
 
 from s2s.audit.models import AuditEvent
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    """Return the address the request came from (the first hop a trusted proxy reports)."""
-    if request is None:
-        return None
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+from s2s.core.addresses import client_address
 
 
 def audit_record(
@@ -34,6 +25,6 @@ def audit_record(
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         summary=summary[:300],
-        ip_address=ip_address or client_ip(request),
+        ip_address=ip_address or client_address(request),
         detail=detail or {},
     )

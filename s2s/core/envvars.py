@@ -52,3 +52,20 @@ def env_secret(name: str) -> str:
 def env_list(name: str, default: str = "") -> list[str]:
     """Return a comma-separated variable as a list of non-empty items."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+_PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
+def env_rate(name: str, default: str) -> tuple[int, int]:
+    """Return a rate such as "600/minute" as (requests, seconds); anything else is an error.
+
+    The period is second, minute, hour or day.
+    """
+    raw = os.environ.get(name) or default
+    count, _, period = raw.strip().partition("/")
+    if not count.strip().isdigit() or int(count) < 1 or period.strip() not in _PERIODS:
+        raise ImproperlyConfigured(
+            f"{name} must be a number of requests per second, minute, hour or day, such as "
+            f"600/minute, not {raw!r}")
+    return int(count), _PERIODS[period.strip()]

@@ -13,6 +13,11 @@ school's code by joins) and Python scores each (typos are found here: a DOB narr
 records to a few hundred). When it leaves more (a common surname alone), the database also
 applies every name condition by its keys, counts, sorts and pages, and only the page's records
 are read and scored.
+
+A criterion is only what can narrow the search (issue 20, 4): text with no letter (a name or
+town) or no letter or digit (a postcode) is refused, never dropped, or `surname=.` would list
+every record; a UPN must have a UPN's shape, whole or its first four characters or more; and
+a record that matched no criterion is never returned.
 """
 
 from dataclasses import asdict, dataclass, field
@@ -35,8 +40,9 @@ from django.db.models import (
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from s2s.core.errors import ServiceError
 from s2s.directory.models import Establishment, LocalAuthority
-from s2s.lostpupils.keys import postcode_key, swapped, upn_key, variants_of
+from s2s.lostpupils.keys import postcode_key, swapped, variants_of
 from s2s.lostpupils.models import HELD, LostPupilName, LostPupilRecord, NameKind
 from s2s.lostpupils.phonetics import name_parts, normalise, one_edit_apart, sound_key
 
@@ -62,6 +68,9 @@ _LIGHT = (*_SHOWN, "surname_norm", "forename_norm", "forename_key", "name_keys",
 POINTS = {"upn": 40, "surname": 30, "forename": 15, "dob": 25, "sex": 5, "town": 5,
           "postcode": 10}
 _HIGH = "~"  # sorts after every letter and digit: a prefix's upper bound
+# A UPN: a check letter, 11 digits, then a digit or (a temporary UPN) a letter. Searched whole
+# or by a prefix of at least MIN_UPN_PREFIX characters of that shape.
+UPN_LENGTH, MIN_UPN_PREFIX = 13, 4
 
 
 @dataclass(frozen=True)
@@ -79,14 +88,21 @@ class Criteria:
     swap_dob: bool = False
 
     def is_empty(self) -> bool:
-        """Return whether nothing selective was given (sex alone would list half the LPD)."""
-        return not any((self.upn, self.surname, self.forename, self.dob, self.town,
-                        self.postcode))
+        """Return whether nothing selective was given (sex alone would list half the LPD).
+
+        Text that normalises to nothing (punctuation, digits in a name) is not a criterion.
+        """
+        query = _prepare(self)
+        return not any((query.upn, query.surname, query.forename, query.dobs, query.town,
+                        query.postcode))
 
     def as_audit(self) -> dict:
         """Return the criteria as the audit trail keeps them."""
         values = asdict(self)
         values["dob"] = self.dob.isoformat() if self.dob else ""
+        # A NUL cannot be stored in PostgreSQL's JSON; it matches nothing in a search anyway.
+        values = {k: v.replace("\x00", "") if isinstance(v, str) else v
+                  for k, v in values.items()}
         return {k: v for k, v in values.items() if v not in ("", None, False)}
 
 
@@ -123,13 +139,62 @@ class _Query:
         return self.criteria.match == BEGINS
 
 
+def _upn_criterion(text: str) -> str:
+    """Return a UPN as searched: capitals, spaces dropped, nothing else changed."""
+    return "".join(text.split()).upper()
+
+
+def upn_looks_right(text: str) -> bool:
+    """Return whether a UPN criterion is a whole UPN or a prefix of 4 or more of its shape."""
+    upn = _upn_criterion(text)
+    if not (MIN_UPN_PREFIX <= len(upn) <= UPN_LENGTH and upn.isascii()):
+        return False
+    letter, digits, last = upn[0], upn[1:UPN_LENGTH - 1], upn[UPN_LENGTH - 1:]
+    return letter.isalpha() and digits.isdigit() and (last.isdigit() or last.isalpha()
+                                                      or not last)
+
+
+# What each text criterion must hold to narrow anything: (its normalised form, the refusal).
+_TEXT_CRITERIA = {
+    "surname": (normalise, gettext_lazy("A surname must have at least one letter")),
+    "forename": (normalise, gettext_lazy("A forename must have at least one letter")),
+    "town": (normalise, gettext_lazy("A town must have at least one letter")),
+    "postcode": (postcode_key,
+                 gettext_lazy("A postcode must have at least one letter or digit")),
+}
+
+
+def criteria_refusal(criteria: Criteria) -> ServiceError | None:
+    """Return why these criteria cannot be searched, or None if they can.
+
+    A criterion that cannot narrow the search is refused by name, as the empty search is:
+    dropping it would widen the search to every record.
+    """
+    if criteria.upn.strip() and not upn_looks_right(criteria.upn):
+        return ServiceError(
+            _("Enter a UPN as 13 characters, a letter then 12 digits (the last may be a "
+              "letter), or at least its first %(n)d characters") % {"n": MIN_UPN_PREFIX},
+            code="invalid_upn", field="upn")
+    for name, (key, refusal) in _TEXT_CRITERIA.items():
+        text = getattr(criteria, name)
+        if text.strip() and not key(text):
+            return ServiceError(str(refusal), code="not_a_criterion", field=name)
+    if criteria.is_empty():
+        return ServiceError(
+            _("Enter a UPN, surname, forename, date of birth, town or postcode."),
+            code="no_criteria", field="surname")
+    return None
+
+
 def _prepare(criteria: Criteria) -> _Query:
     dobs: tuple[date, ...] = ()
     if criteria.dob:
         other = swapped(criteria.dob) if criteria.swap_dob else None
         dobs = (criteria.dob, other) if other else (criteria.dob,)
     return _Query(
-        criteria=criteria, upn=upn_key(criteria.upn), surname=_name(criteria.surname),
+        criteria=criteria,
+        upn=_upn_criterion(criteria.upn) if upn_looks_right(criteria.upn) else "",
+        surname=_name(criteria.surname),
         forename=_name(criteria.forename), dobs=dobs, sex=(criteria.sex or "").upper()[:1],
         town=normalise(criteria.town), postcode=postcode_key(criteria.postcode),
     )
@@ -159,15 +224,22 @@ def _forename_q(query: _Query) -> Q:
                                                              query.forename.whole)
 
 
-def _either(**equalities) -> Q:
-    """Return "any of these indexed equalities" as a UNION of one index read each.
+def _either(*conditions: Q) -> Q:
+    """Return "any of these indexed conditions" as a UNION of one index read each.
 
     A plain OR of two columns makes SQLite scan the table; a UNION reads both indexes on
     every backend.
     """
     records = LostPupilRecord.objects.order_by()
-    reads = [records.filter(**{name: value}).values("id") for name, value in equalities.items()]
+    reads = [records.filter(condition).values("id") for condition in conditions]
     return Q(pk__in=reads[0].union(*reads[1:]))
+
+
+def _upn_q(upn: str) -> Q:
+    """Return "the UPN or the former UPN is this one", or begins with it for a prefix."""
+    if len(upn) == UPN_LENGTH:
+        return _either(Q(upn=upn), Q(former_upn=upn))
+    return _either(_prefix("upn", upn), _prefix("former_upn", upn))
 
 
 def _filters(query: _Query, *, strict: bool) -> Q:
@@ -178,7 +250,7 @@ def _filters(query: _Query, *, strict: bool) -> Q:
     """
     condition = Q(status__in=HELD)
     if query.upn:
-        condition &= _either(upn=query.upn, former_upn=query.upn)
+        condition &= _upn_q(query.upn)
     if query.dobs:
         # The DOB and, if asked for, the DOB with day and month swapped: one index read.
         condition &= Q(dob__in=query.dobs)
@@ -245,7 +317,14 @@ def _forename(query: _Query, row: dict) -> tuple[int, str] | None:
 def _upn(query: _Query, row: dict) -> tuple[int, str] | None:
     if row["upn"] == query.upn:
         return 100, _("UPN exact")
-    return (90, _("former UPN exact")) if row["former_upn"] == query.upn else None
+    if row["former_upn"] == query.upn:
+        return 90, _("former UPN exact")
+    if len(query.upn) == UPN_LENGTH:
+        return None
+    if row["upn"].startswith(query.upn):
+        return 70, _("UPN begins with the search")
+    return (60, _("former UPN begins with the search")) if row["former_upn"].startswith(
+        query.upn) else None
 
 
 def _dob(query: _Query, row: dict) -> tuple[int, str] | None:
@@ -285,9 +364,10 @@ def _checks(query: _Query) -> list:
 
 def score_row(query: _Query, row: dict, checks: list | None = None
               ) -> tuple[int, list[str]] | None:
-    """Return (score 0-100, reasons) for one record's light row, or None if it does not match.
+    """Return (score 1-100, reasons) for one record's light row, or None if it does not match.
 
-    `checks` is `_checks(query)`, worked out once for many rows.
+    `checks` is `_checks(query)`, worked out once for many rows. With no criterion nothing
+    matches: a record is found by what it matched, never by default.
     """
     got = possible = 0
     reasons = []
@@ -298,7 +378,9 @@ def score_row(query: _Query, row: dict, checks: list | None = None
         possible += POINTS[name]
         got += POINTS[name] * found[0]
         reasons.append(found[1])
-    return round(got / possible) if possible else 0, reasons
+    if not possible:
+        return None
+    return max(1, round(got / possible)), reasons
 
 
 # --- putting it together ----------------------------------------------------------------------
@@ -391,7 +473,11 @@ def _page_from_sql(query: _Query, queryset: QuerySet, sort: str, page: int,
 
 
 def _page_of_ids(query: _Query, ids, page: int, per_page: int) -> Page:
-    """Return a page of these record ids (in order) as scored hits with their records."""
+    """Return a page of these record ids (in order) as scored hits with their records.
+
+    A record the database selected that the scoring finds no match in is left out, never
+    shown with no score (the page is then one short; the count is the database's).
+    """
     paged = Paginator(ids, per_page).get_page(page)
     ids = list(paged.object_list)
     rows = _light_rows(LostPupilRecord.objects.filter(pk__in=ids)) or []
@@ -400,7 +486,9 @@ def _page_of_ids(query: _Query, ids, page: int, per_page: int) -> Page:
     hits = []
     for record_id in (i for i in ids if i in by_id):
         row = by_id[record_id]
-        scored = score_row(query, row, checks) or (0, [])
+        scored = score_row(query, row, checks)
+        if scored is None:
+            continue
         hits.append(Hit(id=record_id, score=scored[0], reasons=scored[1], row=row))
     paged.object_list = hits
     _record_page(paged)
@@ -520,7 +608,11 @@ def search_records(criteria: Criteria, *, sort: str = "score", page: int | str =
 
     Each hit has `record` (with its LA's number and school's code) filled in. Sort by a key of
     `SORTS`, "-" first for descending; "score" (the default) ranks the closest first.
+    Criteria that `criteria_refusal` refuses raise its ServiceError.
     """
+    refusal = criteria_refusal(criteria)
+    if refusal is not None:
+        raise refusal
     query = _prepare(criteria)
     records = LostPupilRecord.objects.all()
     if _surname_only(query) and sort.lstrip("-") in ("", "score"):

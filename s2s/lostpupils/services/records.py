@@ -19,7 +19,7 @@ from s2s.core.text import text_required
 from s2s.directory.models import Establishment
 from s2s.lostpupils import emails
 from s2s.lostpupils.models import LostPupilRecord, RecordStatus
-from s2s.lostpupils.search import Criteria, search_records
+from s2s.lostpupils.search import Criteria, criteria_refusal, search_records
 from s2s.transfers.models import Transfer
 from s2s.transfers.services.forward import (
     forwarded_name,
@@ -56,9 +56,9 @@ def lost_pupil_search(*, user, criteria: Criteria, sort: str = "score", page=1,
     """
     if not has_capability(user, Action.SEARCH_LPD):
         raise _refuse(_("Your role cannot search the Lost Pupil Database."), "not_allowed")
-    if criteria.is_empty():
-        raise _refuse(_("Enter a UPN, surname, forename, date of birth, town or postcode."),
-                      "no_criteria", "surname")
+    refusal = criteria_refusal(criteria)
+    if refusal is not None:
+        raise refusal
     options = {"per_page": per_page} if per_page else {}
     page_found = search_records(criteria, sort=sort, page=page, **options)
     audit_record(action="lpd_search", actor=user, request=request,
