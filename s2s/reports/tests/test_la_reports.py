@@ -128,7 +128,7 @@ def test_movement_lists_other_files_with_upload_and_download_dates(officer):
         ["2025-09-15 16:00:00+01:00", "8383321_PLAS_838PLAS_008.XML", "PLAS", "8383321",
          "838PLAS", "Collected", "2025-09-16 10:00:00+01:00", "2025-09-16 10:00:00+01:00"],
         ["2025-09-15 16:30:00+01:00", "8383321_8384512_notes.ZIP", "ZIP", "8383321", "8384512",
-         "Awaiting download", "", ""],
+         "Waiting to be downloaded", "", ""],
     ]
     assert [r[2] for r in csv_rows(officer, "movement", file_type="ZIP")[1:]] == ["ZIP"]
 
