@@ -174,6 +174,26 @@ def _body(request: HttpRequest) -> bytes:
     return content
 
 
+@router.get("", response={200: FeedsPage, **ERRORS}, summary="List feeds")
+def feed_list(request: HttpRequest, filters: Query[FeedsQuery]):
+    """List the feeds you may see (your school's, or your LA's schools'), newest first."""
+    feeds = selectors.feed_list(user=request.auth, school=filters.school, kind=filters.kind,
+                                status=filters.status)
+    count = feeds.count()
+    start = (filters.page - 1) * PAGE_SIZE
+    return {"items": [selectors.feed_summary(f) for f in feeds[start:start + PAGE_SIZE]],
+            "count": count, "next": next_page_url(request, filters.page, count, PAGE_SIZE)}
+
+
+@router.get("/{int:feed_id}", response={200: FeedReportOut, **ERRORS}, summary="One feed's report")
+def feed_detail(request: HttpRequest, feed_id: FeedId):
+    """Return one feed's report: counts, errors and warnings (the view is audited)."""
+    feed = selectors.feed_get(user=request.auth, feed_id=feed_id)
+    audit_record(action="feed_report_view", actor=request.auth, obj=feed, request=request)
+    return selectors.feed_report(feed)
+
+
+# Declared after the numeric path, so /feeds/42 is a feed and /feeds/roll a kind.
 @router.post("/{kind}", response={201: FeedReportOut, 400: FeedReportOut | ErrorOut,
                                   413: ErrorOut, 401: ErrorOut, 404: ErrorOut},
              openapi_extra=SEND_DOC, summary="Send a feed")
@@ -189,22 +209,3 @@ def feed_send(request: HttpRequest, kind: Path[Kind], params: Query[SendQuery]):
         full=params.full, request=request)
     status = 400 if feed.status == FeedStatus.REFUSED else 201
     return Status(status, selectors.feed_report(feed))
-
-
-@router.get("", response={200: FeedsPage, **ERRORS}, summary="List feeds")
-def feed_list(request: HttpRequest, filters: Query[FeedsQuery]):
-    """List the feeds you may see (your school's, or your LA's schools'), newest first."""
-    feeds = selectors.feed_list(user=request.auth, school=filters.school, kind=filters.kind,
-                                status=filters.status)
-    count = feeds.count()
-    start = (filters.page - 1) * PAGE_SIZE
-    return {"items": [selectors.feed_summary(f) for f in feeds[start:start + PAGE_SIZE]],
-            "count": count, "next": next_page_url(request, filters.page, count, PAGE_SIZE)}
-
-
-@router.get("/{feed_id}", response={200: FeedReportOut, **ERRORS}, summary="One feed's report")
-def feed_detail(request: HttpRequest, feed_id: FeedId):
-    """Return one feed's report: counts, errors and warnings (the view is audited)."""
-    feed = selectors.feed_get(user=request.auth, feed_id=feed_id)
-    audit_record(action="feed_report_view", actor=request.auth, obj=feed, request=request)
-    return selectors.feed_report(feed)

@@ -1,15 +1,21 @@
 """Reading feeds, already narrowed by the policy to what the user may see."""
 
 from django.db.models import QuerySet
+from django.http import Http404
 
-from s2s.accounts.policy import Action, get_for, scope
+from s2s.accounts.policy import Action, get_for, has_capability, scope
 from s2s.directory.models import Establishment
 from s2s.feeds.models import Feed
 
 
 def feed_list(*, user, school: str | None = None, kind: str | None = None,
               status: str | None = None) -> QuerySet:
-    """Return the feeds the user may see, newest first; a school outside scope is 404."""
+    """Return the feeds the user may see, newest first; a school outside scope is 404.
+
+    A role that sees no feeds at all gets 404 too, as on the pages.
+    """
+    if not has_capability(user, Action.VIEW_FEEDS):
+        raise Http404
     feeds = scope(user, Feed.objects.select_related("establishment"), Action.VIEW_FEEDS)
     if school:
         establishment = get_for(user, Establishment.objects, Action.VIEW_FEEDS, code=school)

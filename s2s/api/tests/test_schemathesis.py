@@ -46,6 +46,9 @@ OPERATIONS_TESTED_ELSEWHERE = [
     ("GET", "/api/v1/reports/{name}.csv"),  # s2s/reports/tests/test_api_schemathesis.py
     ("GET", "/api/v1/lost-pupils"),  # s2s/lostpupils/tests/test_api_schemathesis.py
     ("POST", "/api/v1/lost-pupils/{record_id}/forward"),
+    ("POST", "/api/v1/feeds/{kind}"),  # s2s/feeds/tests/test_api_schemathesis.py
+    ("GET", "/api/v1/feeds"),
+    ("GET", "/api/v1/feeds/{feed_id}"),
 ]
 # No 5xx, answers as documented, and no operation that works without the token. Not
 # schemathesis's "positive data accepted": the document cannot say which file names and
