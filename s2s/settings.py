@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "s2s.messaging",
     "s2s.reports",
     "s2s.feeds",
+    "s2s.calendars",
 ]
 
 MIDDLEWARE = [

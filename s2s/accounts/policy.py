@@ -51,6 +51,9 @@ class Action:
     SEND_FEEDS = "feeds.send"  # send a school's roll, attendance, exclusions (its own, or its LA's)
     VIEW_FEEDS = "feeds.view"  # read feed reports: the senders, and the LA for its schools
     FEED_HEALTH = "feeds.health"  # the LA's feed health: last feed per school, lag, gaps
+    # School calendars (issue 13), on an establishment or an LA:
+    VIEW_CALENDAR = "calendars.view"
+    SET_CALENDAR = "calendars.set"
 
 
 _LA_COMMON = {Action.USE_PAGES, Action.USE_API, Action.VIEW_LA, Action.REPORTS, Action.MESSAGES}
@@ -126,6 +129,14 @@ def _feed_rule(user, action: str) -> Q:
         return Q(establishment__la_id=user.la_id)
     return _NOTHING
 
+
+# School calendars (issue 13): a school's own users and MIS connector keep its calendar; the
+# roles of its LA keep their schools' and the LA's own (the view-only DBA reads them). The
+# scope is the establishment's or the LA's own rule below; everyone else gets 404.
+for _role in (*LA_ROLES, Role.SCHOOL, Role.CONNECTOR):
+    CAPABILITIES[_role] |= {Action.VIEW_CALENDAR}
+    if _role != Role.LA_DBA_VIEW:
+        CAPABILITIES[_role] |= {Action.SET_CALENDAR}
 
 # The LA mailbox each LA role sends from and receives at (DESIGN.md, Words: 333LLLL,
 # 333PLAS, 333ADMS). Schools and MIS connectors send and receive as their establishment.

@@ -30,6 +30,7 @@ MENU = [
     MenuEntry(_("Lost pupils"), "lostpupils:search", Action.SEARCH_LPD),
     MenuEntry(_("Children missing education"), "feeds:cme", Action.CME_DASHBOARD),
     MenuEntry(_("Messages"), "messaging:inbox", Action.MESSAGES),
+    MenuEntry(_("Calendar"), "calendars:mine", Action.VIEW_CALENDAR),
     MenuEntry(_("Reports"), "reports:index", Action.REPORTS),
     MenuEntry(_("Local authorities"), "directory:la-list", Action.MANAGE_LAS),
     MenuEntry(_("Users"), "accounts:user-list", Action.VIEW_USERS),

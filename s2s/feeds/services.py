@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from s2s.accounts.policy import Action, get_for, has_capability
 from s2s.audit.services import audit_record
+from s2s.calendars.selectors import school_days
 from s2s.core.errors import NotFound, ServiceError
 from s2s.directory.models import Establishment
 from s2s.feeds import emails
@@ -27,15 +28,6 @@ INGEST = {FeedKind.ROLL: ingest_roll, FeedKind.ATTENDANCE: ingest_attendance,
           FeedKind.EXCLUSIONS: ingest_exclusions}
 FORMAT_OF_MEDIA = {"text/csv": FeedFormat.CSV, "application/xml": FeedFormat.CTF,
                    "text/xml": FeedFormat.CTF}
-
-
-def _school_days():
-    """Return the calendars' `school_days` selector, or None while that app is absent."""
-    try:
-        from s2s.calendars.selectors import school_days
-    except ImportError:
-        return None
-    return school_days
 
 
 def _establishment(user, code: str | None) -> Establishment:
@@ -143,7 +135,7 @@ def _ingest(*, user, kind: str, data: FeedInput, content: bytes, establishment,
     findings = Findings()
     changed, quarantined = INGEST[kind](
         feed=feed, records=data.records, findings=findings, nation=establishment.la.nation,
-        school_days=_school_days())
+        school_days=school_days)
     _finish(feed, findings, received=len(data.records), changed=changed,
             quarantined=quarantined)
     _audit(feed, user, request)

@@ -49,6 +49,10 @@ OPERATIONS_TESTED_ELSEWHERE = [
     ("POST", "/api/v1/feeds/{kind}"),  # s2s/feeds/tests/test_api_schemathesis.py
     ("GET", "/api/v1/feeds"),
     ("GET", "/api/v1/feeds/{feed_id}"),
+    ("GET", "/api/v1/schools/{code}/calendar"),  # s2s/calendars/tests/test_api_schemathesis.py
+    ("PUT", "/api/v1/schools/{code}/calendar"),
+    ("GET", "/api/v1/las/{number}/calendar"),
+    ("PUT", "/api/v1/las/{number}/calendar"),
 ]
 # No 5xx, answers as documented, and no operation that works without the token. Not
 # schemathesis's "positive data accepted": the document cannot say which file names and

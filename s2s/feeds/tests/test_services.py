@@ -175,3 +175,25 @@ def test_a_body_that_is_not_json_and_names_no_school_is_refused_unrecorded(conne
     with pytest.raises(ServiceError) as refused:
         feed_receive(user=connector, kind="roll", content=b"not json")
     assert refused.value.code == "feed_unreadable"
+
+
+def test_a_mark_on_a_session_the_calendar_does_not_open_is_kept_with_a_warning(connector):
+    from s2s.calendars.services import calendar_set
+
+    calendar_set(user=connector, owner=connector.establishment, academic_year="2025/26",
+                 terms=[{"start": "2025-09-03", "end": "2025-10-24"},
+                        {"start": "2025-11-03", "end": "2025-12-19"}],
+                 closures=[{"date": "2025-11-14", "sessions": "pm", "reason": "INSET"}])
+    send_roll(connector, [pupil(UPN_1)])
+    feed = send_marks(connector, [
+        (UPN_1, "2025-10-29", "AM", "/"),  # half-term
+        (UPN_1, "2025-11-14", "AM", "/"),  # open in the morning
+        (UPN_1, "2025-11-14", "PM", "\\"),  # INSET in the afternoon
+        (UPN_1, "2025-11-15", "AM", "/"),  # a Saturday
+        (UPN_1, "2025-12-25", "AM", "/"),  # Christmas, in no term
+        (UPN_1, "2026-11-02", "AM", "/"),  # 2026/27: no calendar, no warning
+    ])
+    assert feed.changed == 6
+    assert [(w["code"], w["index"]) for w in feed.warnings] == [
+        ("not_school_day", 0), ("not_school_day", 2), ("not_school_day", 3),
+        ("not_school_day", 4)]
