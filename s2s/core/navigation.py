@@ -29,6 +29,7 @@ MENU = [
     MenuEntry(_("LA monitoring"), "transfers:la-monitoring", Action.MONITOR_LA_FILES),
     MenuEntry(_("Lost pupils"), "lostpupils:search", Action.SEARCH_LPD),
     MenuEntry(_("Children missing education"), "feeds:cme", Action.CME_DASHBOARD),
+    MenuEntry(_("Feed health"), "feeds:health", Action.FEED_HEALTH),
     MenuEntry(_("Messages"), "messaging:inbox", Action.MESSAGES),
     MenuEntry(_("Calendar"), "calendars:mine", Action.VIEW_CALENDAR),
     MenuEntry(_("Reports"), "reports:index", Action.REPORTS),

@@ -13,7 +13,8 @@ from s2s.core.navigation import menu_for
 
 # Panels the apps put on the start page: each a function of the request returning a dict with
 # its "template" (rendered with the dict as `panel`), or None when it is not for this user.
-START_PANELS = ["s2s.reports.dashboard.la_start_panel"]
+START_PANELS = ["s2s.reports.dashboard.la_start_panel", "s2s.feeds.panels.la_start_panel",
+                "s2s.feeds.panels.school_start_panel"]
 
 
 def _start_panels(request) -> list[dict]:

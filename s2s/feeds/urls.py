@@ -7,5 +7,6 @@ from s2s.feeds import views
 app_name = "feeds"
 
 urlpatterns = [
+    path("health/", views.health, name="health"),
     path("<int:pk>/", views.report, name="report"),
 ]

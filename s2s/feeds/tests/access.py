@@ -1,4 +1,5 @@
-"""Who may reach the feeds pages: a feed's report for its school and its LA's roles.
+"""Who may reach the feeds pages: a feed's report for its school and its LA's roles; feed
+health for the LA's roles.
 
 A feed sent by the user's own school's connector (8383321, LA 838), and one sent by another
 LA's school (6812345, LA 681), which nobody of LA 838 reaches.
@@ -27,6 +28,7 @@ def _other_la(world):
 
 
 ROWS = [
+    Row("feeds:health", allowed=LA_PAGE_ROLES),
     Row("feeds:report", allowed=REPORT_READERS, kwargs=_own, label="own school's"),
     Row("feeds:report", allowed=NOBODY, kwargs=_other_la, label="another LA's"),
 ]
