@@ -1,9 +1,10 @@
 """Feed retention: raw bodies, then marks, roll and exclusions older than last year.
 
-Raw bodies go after S2S_FEED_RETAIN_DAYS. What is kept is the current and the previous academic year (1 September to 31 August): a
-mark, a replaced version, a quarantined mark or an exclusion dated before the previous year's
-1 September goes, as does a pupil no longer on roll who left (or went missing from a full
-roll) before it, and a feed received before it once nothing kept still points at it.
+Raw bodies go after S2S_FEED_RETAIN_DAYS. What is kept is the current and the previous
+academic year (1 September to 31 August): a mark, a replaced version, a quarantined mark or
+an exclusion dated before the previous year's 1 September goes, as does a pupil no longer on
+roll who left (or went missing from a full roll) before it, and a feed received before it
+once nothing kept still points at it.
 Deletions run in batches of primary keys, so a large purge never holds one huge statement.
 """
 
