@@ -63,7 +63,9 @@ def _text(value) -> str:
 
 
 def _record(raw: dict, fields: tuple[str, ...], index: int) -> dict:
-    record = {name: _text(raw.get(name)) for name in fields}
+    get = raw.get
+    record = {name: v if type(v) is str else _text(v)  # most values are text already
+              for name in fields for v in (get(name),)}
     record["index"] = index
     return record
 

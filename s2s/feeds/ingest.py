@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from s2s.feeds import checks
 from s2s.feeds.checks import Findings, parse_date
 from s2s.feeds.codes import look_up
-from s2s.feeds.markstore import marks_existing, marks_write
+from s2s.feeds.markstore import marks_existing, marks_insert, marks_update
 from s2s.feeds.models import Exclusion, Feed, MarkVersion, Pupil, QuarantinedMark
 
 SESSIONS = {"AM": 0, "PM": 1}
@@ -195,8 +195,9 @@ def ingest_attendance(*, feed: Feed, records: list[dict], findings: Findings, na
         [MarkVersion(pupil_id=key[0], date=key[1], session=key[2], code=held[key][0],
                      feed_id=held[key][1], replaced_by=feed) for key in changed if key in held],
         batch_size=5000)
-    marks_write(rows=((feed.establishment_id, key[0], key[1], key[2], marks[key], feed.pk)
-                      for key in changed))
+    school, pk = feed.establishment_id, feed.pk
+    marks_insert(rows=((school, *key, marks[key], pk) for key in changed if key not in held))
+    marks_update(rows=[(school, *key, marks[key], pk) for key in changed if key in held])
     QuarantinedMark.objects.bulk_create(reader.quarantine, batch_size=5000)
     _resolve_quarantine(feed, marks, min(days), max(days))
     return len(changed), len(reader.quarantine)

@@ -1,9 +1,10 @@
-"""Writing attendance marks in bulk: one upsert per batch, never a statement per mark.
+"""Writing attendance marks in bulk: COPY for new marks, one UPDATE for changed ones.
 
-On PostgreSQL the rows are copied (COPY) into a temporary table and moved with one
-`INSERT ... SELECT ... ON CONFLICT DO UPDATE`; elsewhere (SQLite) one `INSERT ... ON CONFLICT
-DO UPDATE` is executed over the batch. Either way a mark for the same pupil, day and session
-replaces the earlier one in place.
+The caller holds the school's lock (`services._ingest`), so the marks it read are still the
+school's marks when it writes: a mark it did not find is new and is inserted, one it found
+with another code is updated in place. On PostgreSQL new marks are copied (COPY) straight
+into the table and changed ones copied into a temporary table and applied with one
+`UPDATE ... FROM`; elsewhere (SQLite) one `executemany` does each. Never a statement per mark.
 """
 
 from collections.abc import Iterable
@@ -14,7 +15,6 @@ from django.db import connection
 from s2s.feeds.models import Mark
 
 COLUMNS = ("establishment_id", "pupil_id", "date", "session", "code", "feed_id")
-BATCH = 20_000
 _STAGE = "feeds_mark_stage"
 
 
@@ -22,49 +22,47 @@ def _table() -> str:
     return connection.ops.quote_name(Mark._meta.db_table)
 
 
-def _upsert_sql(source: str) -> str:
-    columns = ", ".join(COLUMNS)
-    return (f"INSERT INTO {_table()} ({columns}) {source} "
-            "ON CONFLICT (pupil_id, date, session) "
-            "DO UPDATE SET code = EXCLUDED.code, feed_id = EXCLUDED.feed_id")
+def _copy(cursor, table: str, rows: Iterable[tuple]) -> int:
+    count = 0
+    with cursor.cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
 
 
-def _write_postgresql(rows: list[tuple]) -> None:
+def marks_insert(*, rows: Iterable[tuple]) -> None:
+    """Insert new marks: rows of (establishment, pupil, date, session, code, feed) ids."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} (establishment_id bigint, "
-            "pupil_id bigint, date date, session smallint, code varchar(2), feed_id bigint) "
-            "ON COMMIT DELETE ROWS")
-        cursor.execute(f"TRUNCATE {_STAGE}")
-        columns = ", ".join(COLUMNS)
-        with cursor.cursor.copy(f"COPY {_STAGE} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        cursor.execute(_upsert_sql(f"SELECT {columns} FROM {_STAGE}"))
-
-
-def _write_other(rows: list[tuple]) -> None:
-    placeholders = ", ".join(["%s"] * len(COLUMNS))
-    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            _copy(cursor, _table(), rows)
+            return
+        placeholders = ", ".join(["%s"] * len(COLUMNS))
         # Dates as text: SQLite stores them so, and Python's own date adapter is deprecated.
-        cursor.executemany(_upsert_sql(f"VALUES ({placeholders})"),
-                           [(s, p, d.isoformat(), n, c, f) for s, p, d, n, c, f in rows])
+        cursor.executemany(
+            f"INSERT INTO {_table()} ({', '.join(COLUMNS)}) VALUES ({placeholders})",
+            [(s, p, d.isoformat(), n, c, f) for s, p, d, n, c, f in rows])
 
 
-def marks_write(*, rows: Iterable[tuple]) -> None:
-    """Insert or replace marks: rows of (establishment, pupil, date, session, code, feed) ids.
-
-    Call inside the feed's transaction.
-    """
-    write = _write_postgresql if connection.vendor == "postgresql" else _write_other
-    batch: list[tuple] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= BATCH:
-            write(batch)
-            batch = []
-    if batch:
-        write(batch)
+def marks_update(*, rows: Iterable[tuple]) -> None:
+    """Give held marks their new code and feed: rows as for `marks_insert`."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} (establishment_id bigint, "
+                "pupil_id bigint, date date, session smallint, code varchar(2), "
+                "feed_id bigint) ON COMMIT DELETE ROWS")
+            cursor.execute(f"TRUNCATE {_STAGE}")
+            if _copy(cursor, _STAGE, rows):
+                cursor.execute(
+                    f"UPDATE {_table()} AS m SET code = s.code, feed_id = s.feed_id "
+                    f"FROM {_STAGE} AS s WHERE m.pupil_id = s.pupil_id AND m.date = s.date "
+                    "AND m.session = s.session")
+            return
+        cursor.executemany(
+            f"UPDATE {_table()} SET code = %s, feed_id = %s "
+            "WHERE pupil_id = %s AND date = %s AND session = %s",
+            [(c, f, p, d.isoformat(), n) for _s, p, d, n, c, f in rows])
 
 
 def marks_existing(*, establishment_id: int, start: date, end: date) -> dict:

@@ -122,16 +122,25 @@ class Session(models.IntegerChoices):
 
 
 class Mark(models.Model):
-    """A pupil's attendance code for one session, as the latest feed gave it."""
+    """A pupil's attendance code for one session, as the latest feed gave it.
+
+    Its keys carry no database constraints (`db_constraint=False`): checking three keys of
+    each of a term's 180,000 marks at commit cost more than writing them. The ids are those
+    the feed's own transaction read, under the school's lock; deletes go through the ORM
+    (which cascades) and retention, which removes marks before the rows they point at.
+    """
 
     establishment = models.ForeignKey(
-        "directory.Establishment", on_delete=models.CASCADE, related_name="+"
+        "directory.Establishment", on_delete=models.CASCADE, related_name="+",
+        db_constraint=False,
     )
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="marks")
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="marks",
+                              db_constraint=False)
     date = models.DateField()
     session = models.PositiveSmallIntegerField(choices=Session.choices)
     code = models.CharField(max_length=2)
-    feed = models.ForeignKey(Feed, on_delete=models.CASCADE, related_name="+")
+    feed = models.ForeignKey(Feed, on_delete=models.CASCADE, related_name="+",
+                             db_constraint=False)
 
     class Meta:
         verbose_name = _("attendance mark")

@@ -129,6 +129,9 @@ def feed_receive(*, user, kind: str, content: bytes, content_type: str = "applic
 
 def _ingest(*, user, kind: str, data: FeedInput, content: bytes, establishment,
             request) -> Feed:
+    # One feed of a school at a time: what was read is still true when the changes are
+    # written, so a resend never duplicates and every replaced mark reaches the history.
+    Establishment.objects.select_for_update().filter(pk=establishment.pk).exists()
     feed = _new_feed(user=user, establishment=establishment, kind=kind, fmt=data.format,
                      full=data.full and kind == FeedKind.ROLL)
     _store_raw(feed, content)
