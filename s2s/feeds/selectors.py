@@ -5,7 +5,7 @@ from django.http import Http404
 
 from s2s.accounts.policy import Action, get_for, has_capability, scope
 from s2s.directory.models import Establishment
-from s2s.feeds.models import Feed
+from s2s.feeds.models import Feed, Mark, MarkVersion
 
 
 def feed_list(*, user, school: str | None = None, kind: str | None = None,
@@ -58,8 +58,6 @@ def latest_reports(*, establishment, limit: int = 5) -> list[Feed]:
 
 def mark_history(*, pupil, day, session: int) -> list[dict]:
     """Return every version of one mark, oldest first, with who sent each and when."""
-    from s2s.feeds.models import Mark, MarkVersion
-
     versions = list(MarkVersion.objects.filter(pupil=pupil, date=day, session=session)
                     .select_related("feed").order_by("replaced_by_id", "pk"))
     current = Mark.objects.filter(pupil=pupil, date=day, session=session).select_related(

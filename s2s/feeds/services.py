@@ -22,7 +22,7 @@ from s2s.feeds.adapters import FeedInput, FeedUnreadable, read_feed
 from s2s.feeds.checks import Findings
 from s2s.feeds.ingest import ingest_attendance, ingest_exclusions, ingest_roll
 from s2s.feeds.models import Feed, FeedFormat, FeedKind, FeedStatus
-from s2s.transfers.storage import atomic_with_files, stored_file_write
+from s2s.transfers.storage import atomic_with_files, stored_file_delete, stored_file_write
 
 INGEST = {FeedKind.ROLL: ingest_roll, FeedKind.ATTENDANCE: ingest_attendance,
           FeedKind.EXCLUSIONS: ingest_exclusions}
@@ -148,8 +148,6 @@ def _ingest(*, user, kind: str, data: FeedInput, content: bytes, establishment,
 @transaction.atomic
 def feed_raw_delete(*, feed: Feed) -> bool:
     """Delete a feed's stored raw body (retention); return whether it had one."""
-    from s2s.transfers.storage import stored_file_delete
-
     if feed.raw is None:
         return False
     raw = feed.raw
