@@ -100,8 +100,10 @@ def test_a_body_over_the_limit_is_413(school_a, settings):
     assert response.json()["code"] == "too_large"
 
 
-def test_an_unknown_kind_is_404(school_a):
-    assert _post(school_a, "census", {"school": "8383321"}).status_code in (400, 404)
+def test_an_unknown_kind_is_refused_naming_the_field(school_a):
+    response = _post(school_a, "census", {"school": "8383321"})
+    assert response.status_code == 400
+    assert response.json()["field"] == "kind"
 
 
 def test_the_openapi_document_describes_the_bodies_and_the_limit(school_a):
