@@ -113,3 +113,15 @@ def test_the_openapi_document_describes_the_bodies_and_the_limit(school_a):
                                                    "application/xml"}
     assert "413" in send["requestBody"]["description"]
     assert "413" in send["responses"]
+
+
+def test_a_full_csv_roll_says_so_in_the_query(school_a):
+    from s2s.feeds.adapters import ROLL_FIELDS
+    from s2s.feeds.models import Pupil
+
+    _roll(school_a)
+    csv = ",".join(ROLL_FIELDS) + "\n" + ",".join(pupil(UPN_1)[f] for f in ROLL_FIELDS) + "\n"
+    response = school_a.post("/api/v1/feeds/roll?school=8383321&full=true", csv.encode(),
+                             content_type="text/csv")
+    assert response.json()["counts"]["changed"] == 1
+    assert list(Pupil.objects.filter(on_roll=False).values_list("upn", flat=True)) == [UPN_2]

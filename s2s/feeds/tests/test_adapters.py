@@ -134,3 +134,25 @@ def test_a_ctf_is_refused_as_an_exclusions_feed():
 
     with pytest.raises(FeedUnreadable):
         read_ctf(kind="exclusions", content=_ctf([_ctf_pupil(PUPILS[0])]))
+
+
+def test_json_and_csv_exclusions_give_the_same_exclusions(connector):
+    from s2s.feeds.adapters import EXCLUSION_FIELDS
+    from s2s.feeds.models import Exclusion
+
+    send_roll(connector, PUPILS)
+    rows = [{"upn": UPN_1, "category": "suspension", "start_date": "2025-11-03",
+             "sessions": 4, "reasons": ["PP", "BU"], "rescinded": False},
+            {"upn": UPN_2, "category": "permanent", "start_date": "2025-11-04",
+             "sessions": 0, "reasons": ["DA"], "rescinded": True}]
+    json_feed = feed_receive(user=connector, kind="exclusions", content=json.dumps(
+        {"school": "8383321", "exclusions": rows}).encode())
+    model = sorted(Exclusion.objects.values_list(
+        "pupil__upn", "category", "start_date", "sessions", "reasons", "rescinded"))
+    csv_rows = [{**r, "reasons": ";".join(r["reasons"]), "rescinded": str(r["rescinded"])}
+                for r in rows]
+    csv_feed = feed_receive(user=connector, kind="exclusions", content_type="text/csv",
+                            school="8383321", content=_csv(EXCLUSION_FIELDS, csv_rows))
+    assert (json_feed.changed, csv_feed.changed) == (2, 0)
+    assert model == [(UPN_1, "suspension", date(2025, 11, 3), 4, ["PP", "BU"], False),
+                     (UPN_2, "permanent", date(2025, 11, 4), 0, ["DA"], True)]
