@@ -26,6 +26,9 @@ SCHEDULE: list[Job] = [
     # (`s2s purge_lost_pupils`); on the 1st, each LA hears what goes next month.
     Job("purge_lost_pupils", "daily 02:15", command="purge_lost_pupils"),
     Job("send_lost_pupil_preview", "monthly 1st 06:00", command="send_lost_pupil_preview"),
+    # MIS feeds: raw bodies after S2S_FEED_RETAIN_DAYS; marks, roll and exclusions older than
+    # the previous academic year (`s2s purge_feeds`).
+    Job("purge_feeds", "daily 02:45", command="purge_feeds"),
     # Reports: uploads and first downloads of the days closed since, counted for the national
     # reports (`s2s refresh_report_counts`); after the purges, whose changes it does not count.
     Job("refresh_report_counts", "daily 03:30", command="refresh_report_counts"),

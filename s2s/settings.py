@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "s2s.lostpupils",
     "s2s.messaging",
     "s2s.reports",
+    "s2s.feeds",
     "s2s.calendars",
 ]
 
@@ -369,6 +370,11 @@ S2S_BLANKET_MESSAGE_LAS = env_int("S2S_BLANKET_MESSAGE_LAS", 10)
 # Lost Pupil Database (issue 5): a record is purged once its pupil is past this age, at the
 # end of the school year (31 August) in which the pupil reached it (lostpupils/leaving.py).
 S2S_LPD_LEAVING_AGE = env_int("S2S_LPD_LEAVING_AGE", 16)
+
+# MIS feeds (issue 13): raw bodies kept encrypted this many days for audit; the largest body
+# accepted (413 above it): a term of a large secondary's marks as JSON is about 13 MB.
+S2S_FEED_RETAIN_DAYS = env_int("S2S_FEED_RETAIN_DAYS", 30)
+S2S_FEED_MAX_BYTES = env_int("S2S_FEED_MAX_BYTES", 32 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

@@ -23,6 +23,7 @@ urlpatterns = [
     path("lost-pupils/", include("s2s.lostpupils.urls")),
     path("messages/", include("s2s.messaging.urls")),
     path("reports/", include("s2s.reports.urls")),
+    path("feeds/", include("s2s.feeds.urls")),
     path("calendars/", include("s2s.calendars.urls")),
     path("api/v1/", include("s2s.api.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

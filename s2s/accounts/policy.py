@@ -48,6 +48,10 @@ class Action:
     MESSAGES = "messages.use"
     MESSAGE_REPORT = "messages.report"  # which schools of an LA have unread messages (7.7)
     CME_DASHBOARD = "cme.dashboard"
+    # MIS feeds (issue 13):
+    SEND_FEEDS = "feeds.send"  # send a school's roll, attendance, exclusions (its own, or its LA's)
+    VIEW_FEEDS = "feeds.view"  # read feed reports: the senders, and the LA for its schools
+    FEED_HEALTH = "feeds.health"  # the LA's feed health: last feed per school, lag, gaps
     # School calendars (issue 13), on an establishment or an LA:
     VIEW_CALENDAR = "calendars.view"
     SET_CALENDAR = "calendars.set"
@@ -113,6 +117,24 @@ for _role in (Role.ADMIN, Role.LA_DBA):
 # sender (seed 003, 7.7); the service sees it for any LA.
 for _role in (Role.ADMIN, Role.LA_DBA, Role.LA_DBA_VIEW):
     CAPABILITIES[_role] |= {Action.MESSAGE_REPORT}
+
+# MIS feeds (issue 13): the school's connector or school user for its own school; LA census
+# and LA CME users for the schools of their LA. Every LA role sees its schools' feed reports
+# and feed health.
+for _role in (Role.CONNECTOR, Role.SCHOOL, Role.LA_CENSUS, Role.LA_CME):
+    CAPABILITIES[_role] |= {Action.SEND_FEEDS, Action.VIEW_FEEDS}
+for _role in LA_ROLES:
+    CAPABILITIES[_role] |= {Action.VIEW_FEEDS, Action.FEED_HEALTH}
+
+
+def _feed_rule(user, action: str) -> Q:
+    """Return the feeds this user may see: its school's, or its LA's schools'."""
+    if user.establishment_id:
+        return Q(establishment_id=user.establishment_id)
+    if user.la_id:
+        return Q(establishment__la_id=user.la_id)
+    return _NOTHING
+
 
 # School calendars (issue 13): a school's own users and MIS connector keep its calendar; the
 # roles of its LA keep their schools' and the LA's own (the view-only DBA reads them). The
@@ -299,6 +321,7 @@ _SCOPE_RULES = {
     "messaging.message": _messaging_rule("sender_id"),
     "messaging.messagegroup": _messaging_rule("owner_id"),
     "messaging.messagetemplate": _messaging_rule("owner_id"),
+    "feeds.feed": _feed_rule,
 }
 
 

@@ -38,6 +38,7 @@ api.add_router("/files", files_router)
 api.add_router("/reports", reports_router)
 api.add_router("/lost-pupils", "s2s.api.lostpupils.router")
 api.add_router("/messages", "s2s.api.messages.router")
+api.add_router("/feeds", "s2s.api.feeds.router")
 api.add_router("", "s2s.api.calendars.router")
 
 for _exception in HANDLED:

@@ -66,6 +66,7 @@ MENU = [
     MenuEntry(_("Reports"), "reports:index", Action.REPORTS, group=Group.REPORTS),
     MenuEntry(_("Message report"), "messaging:report", Action.MESSAGE_REPORT,
               group=Group.REPORTS),
+    MenuEntry(_("Feed health"), "feeds:health", Action.FEED_HEALTH, group=Group.REPORTS),
     MenuEntry(_("Local authorities"), "directory:la-list", Action.MANAGE_LAS, group=Group.ADMIN),
     MenuEntry(_("Users"), "accounts:user-list", Action.VIEW_USERS, group=Group.ADMIN),
     MenuEntry(_("Schools"), "directory:school-list", Action.VIEW_SCHOOLS, group=Group.ADMIN),

@@ -15,8 +15,7 @@ from s2s.core.navigation import menu_sections
 
 # What needs the person, at the top of the start page: each a function of the request
 # returning a list of {"count", "text", "url", "hint"} (empty when it is not for this user),
-# counted by the apps' selectors, already narrowed by the policy. The feeds app adds its latest
-# feed reports (schools) and feed health (LAs) here when it comes.
+# counted by the apps' selectors, already narrowed by the policy.
 START_NEEDS = [
     "s2s.transfers.startpage.waiting_files",
     "s2s.transfers.startpage.rejected_files",
@@ -25,7 +24,8 @@ START_NEEDS = [
 # Panels the apps put on the start page below that: each a function of the request returning
 # a dict with its "template" (rendered with the dict as `panel`), or None when it is not for
 # this user.
-START_PANELS = ["s2s.reports.dashboard.la_start_panel"]
+START_PANELS = ["s2s.reports.dashboard.la_start_panel", "s2s.feeds.panels.la_start_panel",
+                "s2s.feeds.panels.school_start_panel"]
 
 
 def _start_needs(request) -> list[dict]:

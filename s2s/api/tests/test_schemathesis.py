@@ -46,6 +46,9 @@ OPERATIONS_TESTED_ELSEWHERE = [
     ("GET", "/api/v1/reports/{name}.csv"),  # s2s/reports/tests/test_api_schemathesis.py
     ("GET", "/api/v1/lost-pupils"),  # s2s/lostpupils/tests/test_api_schemathesis.py
     ("POST", "/api/v1/lost-pupils/{record_id}/forward"),
+    ("POST", "/api/v1/feeds/{kind}"),  # s2s/feeds/tests/test_api_schemathesis.py
+    ("GET", "/api/v1/feeds"),
+    ("GET", "/api/v1/feeds/{feed_id}"),
     ("GET", "/api/v1/schools/{code}/calendar"),  # s2s/calendars/tests/test_api_schemathesis.py
     ("PUT", "/api/v1/schools/{code}/calendar"),
     ("GET", "/api/v1/las/{number}/calendar"),

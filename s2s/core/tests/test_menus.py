@@ -18,22 +18,23 @@ MENUS = {
     "admin": ["Start", "Lost pupils", "Reports", "Message report", "Local authorities", "Users",
               "Schools", "Agencies", "LA details", "Audit"],
     "la_dba": ["Start", "Download", "Upload", "Sent files", "LA monitoring", "Messages",
-               "Calendar", "Reports", "Message report", "Users", "Schools", "Agencies",
-               "LA details", "Audit"],
-    "la_dba_view": ["Start", "Calendar", "Reports", "Message report", "Users", "Schools",
-                    "Agencies", "LA details"],
+               "Calendar", "Reports", "Feed health", "Message report", "Users", "Schools",
+               "Agencies", "LA details", "Audit"],
+    "la_dba_view": ["Start", "Calendar", "Reports", "Feed health", "Message report", "Users",
+                    "Schools", "Agencies", "LA details"],
     "la_user": ["Start", *FILES, "LA monitoring", "Messages", "Calendar", "Reports",
-                "LA details"],
+                "Feed health", "LA details"],
     "la_school": ["Start", *FILES, "LA monitoring", "Messages", "Calendar", "Reports",
-                  "LA details"],
+                  "Feed health", "LA details"],
     "la_lost_pupil": ["Start", "Upload", "Generic files", "Sent files", "Lost pupils",
-                      "Messages", "Calendar", "Reports", "LA details"],
+                      "Messages", "Calendar", "Reports", "Feed health", "LA details"],
     "la_lost_pupil_transfer": ["Start", *FILES, "LA monitoring", "Lost pupils",
-                               "Messages", "Calendar", "Reports", "LA details"],
-    "la_census": ["Start", "Download", "Upload", "Sent files", "Messages", "Calendar", "Reports",
-                  "LA details"],
-    "la_admissions": ["Start", *FILES, "Messages", "Calendar", "Reports", "LA details"],
-    "la_cme": ["Start", "Messages", "Calendar", "Reports", "LA details"],
+                               "Messages", "Calendar", "Reports", "Feed health", "LA details"],
+    "la_census": ["Start", "Download", "Upload", "Sent files", "Messages", "Calendar",
+                  "Reports", "Feed health", "LA details"],
+    "la_admissions": ["Start", *FILES, "Messages", "Calendar", "Reports", "Feed health",
+                      "LA details"],
+    "la_cme": ["Start", "Messages", "Calendar", "Reports", "Feed health", "LA details"],
     "school": ["Start", *FILES, "Messages", "Calendar"],
     "agency": ["Start", "Upload", "Generic files", "Sent files"],
 }
@@ -78,8 +79,8 @@ def test_a_dba_keeps_the_first_of_each_group_on_the_line_and_the_rest_under_more
     page = client.get(reverse("core:start")).content.decode()
     line, more = _menu(page)
     assert line == ["Start", "Download", "Upload", "Messages", "Reports", "Users"]
-    assert more == ["Sent files", "LA monitoring", "Message report", "Schools", "Agencies",
-                    "LA details", "Calendar", "Audit"]
+    assert more == ["Sent files", "LA monitoring", "Message report", "Feed health", "Schools",
+                    "Agencies", "LA details", "Calendar", "Audit"]
     assert _more_sections(page) == ["Files", "Reports", "Administration"]
 
 

@@ -1,0 +1,48 @@
+"""`s2s feed load KIND FILE --school CODE`: load a feed an LA received by another route."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from s2s.core.errors import ServiceError
+from s2s.feeds.models import FeedKind
+from s2s.feeds.services import feed_receive
+
+CONTENT_TYPES = {".json": "application/json", ".csv": "text/csv", ".xml": "application/xml"}
+
+
+class Command(BaseCommand):
+    help = (
+        "Load a roll, attendance or exclusions feed from a file (JSON, CSV, or a CTF for the "
+        "roll and attendance; by its extension) as the system, and print its report. Exits "
+        "1 when the feed is refused."
+    )
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        load = sub.add_parser("load", help="load one feed file")
+        load.add_argument("kind", choices=FeedKind.values)
+        load.add_argument("file", type=Path)
+        load.add_argument("--school", required=True, metavar="CODE",
+                          help="the school's 7-digit establishment number")
+        load.add_argument("--full", action="store_true", help="a CSV roll is the whole roll")
+
+    def handle(self, *args, action, kind, file, school, full=False, **options):
+        content_type = CONTENT_TYPES.get(file.suffix.lower())
+        if content_type is None:
+            raise CommandError(f"{file}: the file must end .json, .csv or .xml")
+        try:
+            feed = feed_receive(user=None, kind=kind, content=file.read_bytes(),
+                                content_type=content_type, school=school, full=full)
+        except (OSError, ServiceError) as exc:
+            raise CommandError(f"{file}: {getattr(exc, 'message', exc)}") from None
+        self.stdout.write(
+            f"Feed {feed.pk} ({feed.kind}, {feed.establishment.code}): {feed.status}; "
+            f"{feed.received} received, {feed.changed} changed, {feed.quarantined} held, "
+            f"{feed.error_count} errors, {feed.warning_count} warnings")
+        for label, findings in (("error", feed.errors), ("warning", feed.warnings)):
+            for finding in findings:
+                where = f"[{finding['index']}] " if finding["index"] is not None else ""
+                self.stdout.write(f"{label}: {where}{finding['code']}: {finding['message']}")
+        if feed.status == "refused":
+            raise SystemExit(1)
