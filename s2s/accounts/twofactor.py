@@ -116,18 +116,6 @@ def two_factor_remove(*, request: HttpRequest, code: str) -> bool:
     return True
 
 
-def two_factor_reset(*, actor, user, request: HttpRequest | None = None) -> None:
-    """Remove every authenticator of a user who lost theirs (an administrator's action).
-
-    The user sets a new one up at their next sign-in when their role requires it. The caller
-    has already asked the policy whether `actor` may manage `user`.
-    """
-    with transaction.atomic():
-        TOTPDevice.objects.filter(user=user).delete()
-        audit_record(action="two_factor_reset", actor=actor, obj=user, request=request,
-                     summary=f"Reset two-factor sign-in of {user.username}")
-
-
 def verify_is_throttled(user) -> bool:
     """Return whether an authenticator of the user refuses codes for now after wrong ones."""
     return any(not device.verify_is_allowed()[0] for device in TOTPDevice.objects.filter(user=user))

@@ -18,7 +18,7 @@ EVENT_WORDS = {
     "two_factor_verified": _("Entered a two-factor code"),
     "two_factor_failed": _("Entered a wrong two-factor code"),
     "two_factor_removed": _("Removed two-factor sign-in"),
-    "two_factor_reset": _("Reset a user's two-factor sign-in"),
+    "user.two_factor_reset": _("Reset a user's two-factor sign-in"),
     "user.created": _("Added a user"),
     "user.role_changed": _("Changed a user's role"),
     "user.deleted": _("Deleted a user"),
@@ -69,6 +69,11 @@ EVENT_WORDS = {
     "message_group_created": _("Saved a message group"),
     "message_group_updated": _("Changed a message group"),
     "message_group_deleted": _("Deleted a message group"),
+    # Calendars and MIS feeds
+    "calendar.set": _("Set a school or LA calendar"),
+    "feed_receive": _("Received an MIS feed"),
+    "feed_report_view": _("Viewed an MIS feed's report"),
+    "feeds_purge": _("Deleted MIS feed data past retention"),
 }
 
 
