@@ -10,9 +10,15 @@ export S2S_DATA_DIR ?= $(CURDIR)/var
 help: ## List the targets
 	@grep -E '^[a-z][a-z-]*:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: pyproject.toml constraints.txt package.json package-lock.json
+# Pins with hashes: requirements/base.txt is what production runs, requirements/dev.txt adds the
+# test and lint tools to it (same versions of everything the two share). `make lock` writes both.
+PIP := $(PY) -m pip --quiet --disable-pip-version-check
+PIN := --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+
+$(VENV)/.installed: pyproject.toml requirements/base.txt requirements/dev.txt package.json package-lock.json
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(PIP) install --require-hashes -r requirements/dev.txt
+	$(PIP) install --no-deps -e .
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
@@ -37,10 +43,11 @@ lint: install ## Check the code with ruff
 format: install ## Sort imports and fix what ruff can fix
 	$(VENV)/bin/ruff check --fix s2s bench
 
-lock: ## Re-pin constraints.txt after changing pyproject.toml's dependencies
+lock: ## Re-pin requirements/base.txt and dev.txt (with hashes) after changing pyproject.toml's dependencies
 	rm -rf .lockenv && python3 -m venv .lockenv
-	.lockenv/bin/pip install --quiet -e '.[dev]'
-	.lockenv/bin/pip freeze --exclude-editable > constraints.txt
+	.lockenv/bin/pip install --quiet pip-tools
+	.lockenv/bin/pip-compile --quiet $(PIN) -o requirements/base.txt pyproject.toml
+	.lockenv/bin/pip-compile --quiet $(PIN) --extra dev -c requirements/base.txt -o requirements/dev.txt pyproject.toml
 	rm -rf .lockenv
 
 clean: ## Remove the virtualenv, node_modules and local data

@@ -1,4 +1,4 @@
-"""CI: audit the pinned packages (constraints.txt) for known vulnerabilities with pip-audit.
+"""CI: audit the pinned packages (requirements/dev.txt) for known vulnerabilities with pip-audit.
 
 Fails (exit 1) on any known vulnerability that `.pip-audit-ignore` does not accept. Each line
 of that file is a vulnerability id, then `#` and why it is accepted, by whom and until when:
@@ -35,11 +35,11 @@ def accepted_ids(path: Path = IGNORE_FILE) -> list[str]:
 
 
 def run_pip_audit(ignored: list[str]) -> dict:
-    """Run pip-audit on constraints.txt (exact pins, no resolving) and return its JSON report."""
+    """Run pip-audit on requirements/dev.txt (exact pins, no resolving) and return its JSON report."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "audit.json"
         command = [str(Path(sys.executable).parent / "pip-audit"), "-r",
-                   str(ROOT / "constraints.txt"), "--no-deps", "--disable-pip",
+                   str(ROOT / "requirements/dev.txt"), "--no-deps", "--disable-pip",
                    "--vulnerability-service", "pypi", "--progress-spinner", "off",
                    "--format", "json", "--output", str(out)]
         for vuln in ignored:
@@ -59,8 +59,8 @@ def verdict(report: dict, *, require_service: bool) -> tuple[int, list[str]]:
     lines = [f"VULNERABLE {name} {version}: {vuln} (fixed in {', '.join(fixes) or 'no release'})"
              for name, version, vuln, fixes in found]
     if found:
-        lines.append(f"{len(found)} known vulnerabilities: upgrade the pins in constraints.txt, "
-                     "or accept one in .pip-audit-ignore with the reason (README, CI)")
+        lines.append(f"{len(found)} known vulnerabilities: upgrade the pins (make lock), or "
+                     "accept one in .pip-audit-ignore with the reason (README, CI)")
         return 1, lines
     if dependencies and not audited:
         lines.append(f"WARNING: the vulnerability service could not be reached; none of the "
