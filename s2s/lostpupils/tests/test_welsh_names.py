@@ -1,14 +1,20 @@
 """Welsh names in the LPD's sound-alike search (issue 17, "Names"), and rewriting stored keys."""
 
+import csv
+import io
 from datetime import date
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
+from s2s.audit.services import audit_record
 from s2s.lostpupils.models import LostPupilName, LostPupilRecord
 from s2s.lostpupils.search import Criteria, search_records
+from s2s.lostpupils.services import records
 from s2s.lostpupils.services.rekey import lost_pupil_keys_recompute
 from s2s.lostpupils.tests.conftest import send_lost
+from s2s.messaging.tests.conftest import send
 
 DOB = date(2012, 3, 1)
 
@@ -120,3 +126,47 @@ def test_the_rekey_command_says_what_it_rewrote(sending_school_user, capsys):
     call_command("rekey_lost_pupils")
     assert capsys.readouterr().out == "Rewrote the keys of 1 lost pupil record(s).\n"
     assert _surnames(Criteria(surname="Price")) == ["ap Rhys"]
+
+
+# Names with Welsh diacritics are kept exactly, UTF-8 end to end (issue 17, "Names").
+WELSH_SURNAME, WELSH_FORENAME = "ap Rhŷs-Llŵyd", "Gwenllïan Siân"
+
+
+def test_welsh_diacritics_survive_a_ctf_sent_to_the_lpd_and_downloaded(
+        sending_school_user, other_lpd_officer):
+    record = send_lost(sending_school_user, "8383321", surname=WELSH_SURNAME,
+                       forename=WELSH_FORENAME, dob=DOB.isoformat()).lost_pupil
+    assert (record.surname, record.forename) == (WELSH_SURNAME, WELSH_FORENAME)
+    [hit] = search_records(Criteria(surname="Price", dob=DOB)).object_list
+    assert hit.record.forename == WELSH_FORENAME
+    _name, stream = records.lost_pupil_open_for_download(user=other_lpd_officer, record=record,
+                                                         attested=True)
+    content = b"".join(stream)
+    assert f"<Surname>{WELSH_SURNAME}</Surname>".encode() in content
+    assert f"<Forename>{WELSH_FORENAME}</Forename>".encode() in content
+
+
+def test_welsh_diacritics_survive_the_lpd_details_csv(client, sending_school_user, la_dba):
+    send_lost(sending_school_user, "8383321", surname=WELSH_SURNAME, forename=WELSH_FORENAME,
+              dob=DOB.isoformat())
+    client.force_login(la_dba)
+    url = reverse("reports:csv", kwargs={"name": "lost-pupil-details"})
+    text = b"".join(client.get(url, {"which": "both"}).streaming_content).decode("utf-8")
+    [row] = list(csv.DictReader(io.StringIO(text)))
+    assert WELSH_SURNAME in row.values()
+    assert WELSH_FORENAME in row.values()
+
+
+def test_welsh_diacritics_survive_a_message_and_the_audit_csv(client, other_la_officer,
+                                                              la_officer, la_dba):
+    subject, body = "Disgybl: Siân ap Rhŷs", "A oes gennych ffeil Gwenllïan Llŵyd? Diolch â chroeso"
+    message = send(other_la_officer, las=[("838", ["la_user"])], subject=subject,
+                   body=body).message
+    client.force_login(la_officer)
+    page = client.get(reverse("messaging:read", args=[message.pk])).content.decode("utf-8")
+    assert subject in page
+    assert body in page
+    audit_record(action="test.happened", actor=la_officer, summary=f"Chwiliwyd am {subject}")
+    client.force_login(la_dba)
+    export = b"".join(client.get(reverse("audit:export")).streaming_content).decode("utf-8")
+    assert f"Chwiliwyd am {subject}" in [row[5] for row in csv.reader(io.StringIO(export))]
