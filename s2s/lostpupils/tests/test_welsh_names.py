@@ -61,6 +61,18 @@ def test_price_finds_ap_rhys_and_says_it_matched_the_fused_patronymic(sending_sc
     assert hit.reason == "Surname with ap or ab joined sounds alike, DOB exact"
 
 
+@pytest.mark.parametrize(("sent", "searched"), [("ap Rhys", "Price"), ("Price", "ap Rhys"),
+                                                ("Flewelling", "Llewelyn"), ("Dafydd", "David")])
+def test_the_search_page_finds_a_welsh_name_by_its_other_spelling(
+        client, sending_school_user, lpd_transfer_officer, sent, searched):
+    send_lost(sending_school_user, "8383321", surname=sent, forename="Siân", dob="2012-03-01")
+    client.force_login(lpd_transfer_officer)
+    response = client.get(reverse("lostpupils:search"),
+                          {"surname": searched, "dob": "2012-03-01", "search": ""})
+    assert [hit.record.surname for hit in response.context["page"].object_list] == [sent]
+    assert "Siân" in response.content.decode("utf-8")
+
+
 def test_ap_rhys_also_finds_rhys_as_it_did(sending_school_user):
     send_lost(sending_school_user, "8383321", surname="Rhys", dob=DOB.isoformat())
     assert _surnames(Criteria(surname="ap Rhys")) == ["Rhys"]
