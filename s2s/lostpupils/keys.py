@@ -3,7 +3,7 @@
 from datetime import date
 
 from s2s.lostpupils.models import NameKind
-from s2s.lostpupils.phonetics import name_parts, normalise, sound_key
+from s2s.lostpupils.phonetics import fused_forms, name_parts, normalise, sound_key
 
 # Enough of every field to index; longer text is cut, as the CTF index does.
 MAX_NAME = 100
@@ -32,10 +32,12 @@ def upn_key(text: str | None) -> str:
 
 def surname_variants(*, surname: str, preferred: str = "", former: str = ""
                      ) -> list[tuple[str, str, str]]:
-    """Return each surname variant once as (kind, name, key): legal, preferred, former, parts.
+    """Return each surname variant once as (kind, name, key): whole names, parts, fused.
 
     "Smith-Jones" gives SMITHJONES (legal) and SMITH and JONES (parts of it), so a search for
-    either half of a hyphenated or double-barrelled name finds the child.
+    either half of a hyphenated or double-barrelled name finds the child. "ap Rhys" gives
+    APRHYS, RHYS and PRHYS (fused, Price's key), so a search for Price or Prys finds the child
+    (and a search for "ap Rhys" finds a Price: the search fuses it too).
     """
     seen: dict[str, tuple[str, str, str]] = {}
     wholes = ((NameKind.LEGAL, surname), (NameKind.PREFERRED, preferred),
@@ -49,6 +51,10 @@ def surname_variants(*, surname: str, preferred: str = "", former: str = ""
         for part in (p[:MAX_NAME] for p in name_parts(text)):
             if part not in seen:
                 seen[part] = (str(NameKind.PART), part, sound_key(part))
+    for _kind, text in wholes:
+        for fused in (f[:MAX_NAME] for f in fused_forms(text)):
+            if fused not in seen:
+                seen[fused] = (str(NameKind.FUSED), fused, sound_key(fused))
     return list(seen.values())
 
 

@@ -29,6 +29,8 @@ class NameKind(models.TextChoices):
     PREFERRED = "preferred", _("preferred surname")
     FORMER = "former", _("former surname")
     PART = "part", _("part of the surname")
+    # A Welsh patronymic with ap or ab fused, as English spells it: "ap Rhys" as PRHYS (Price).
+    FUSED = "fused", _("surname with ap or ab joined")
 
 
 class LostPupilRecord(models.Model):
@@ -129,7 +131,7 @@ class LostPupilRecord(models.Model):
 
 
 class LostPupilName(models.Model):
-    """One surname variant of a record: legal, preferred, former, or part of a double name.
+    """One surname variant of a record: legal, preferred, former, part of a double name, or fused.
 
     `name` is normalised (capitals, letters only) for exact and "begins" searches; `key` is its
     sound-alike key. Each is indexed, so a surname search reads an index, not the table.

@@ -6,6 +6,16 @@ Mohamed and Muhammad; Catherine and Kathryn. It keeps every consonant sound (no 
 cut), so it stays selective on a million names; typos it does not absorb are caught by the
 edit distance on a candidate set narrowed by an index (see `search.py`).
 
+Welsh names (issue 17): diacritics are folded away (Siân, Gwenllïan, Llŷr); LL, RH and DD need
+no rule of their own (a repeated sound counts once, an H after a consonant is silent, D and TH
+both key as T, so Dafydd, David and Davydd share TFT while Thompson and Thomson keep TMSN); F
+and V both key as F (Dafydd, Davydd); W and Y are vowels unless a vowel follows (Hywel and
+Howell, Llwyd and Lloyd). Two rules are Welsh: a first FLEW or FLUEL is the Welsh LL written
+the English way, and such a name's last ING is IN (Flewelling, Fluellen, Llewelyn: LWLN; a
+plain FL stays, so Floyd is not Lloyd, and Fleming, Flynn and Florence keep their F); a first
+SIA or SIO is SH (Siân, Siôn, Siobhan as Shan, Shôn). The patronymic ap or ab before a name is
+fused with it (`fused_forms`: ap Rhys as PRHYS, Price's key), a further surname variant.
+
 No dependency: the rules are short enough to read, and tested in `tests/test_phonetics.py`.
 """
 
@@ -17,7 +27,7 @@ _SPLIT = re.compile(r"[^A-Z']+")
 VOWELS = frozenset("AEIOUY")
 # Particles of a double-barrelled or multi-part surname that alone say little about a child.
 PARTICLES = frozenset({
-    "AL", "AP", "BEN", "BIN", "DA", "DE", "DEL", "DEN", "DER", "DI", "DOS", "DU", "EL", "LA",
+    "AB", "AL", "AP", "BEN", "BIN", "DA", "DE", "DEL", "DEN", "DER", "DI", "DOS", "DU", "EL", "LA",
     "LE", "ST", "VAN", "VON",
 })
 # Spellings that sound the same, rewritten before the letter rules (longest first).
@@ -51,6 +61,36 @@ def name_parts(text: str | None) -> list[str]:
     if len(words) < 2:
         return []
     return [w for w in words if w not in PARTICLES and len(w) > 1]
+
+
+def fused_forms(text: str | None) -> list[str]:
+    """Return the Welsh patronymic forms of a name: each ap or ab fused with the name after it.
+
+    "ap Rhys" -> ["PRHYS"] (Price's key, PRS); "ap Hywel" -> ["PYWEL"] (Powell's); "ab Owen"
+    -> ["BOWEN"]; "ap Harry" -> ["PARRY"]. Before a vowel the prefix is B (ab), before an H it
+    is P and the H goes, else it is P, whichever of ap or ab was written. Other names give [].
+    """
+    words = [w.replace("'", "") for w in _SPLIT.split(fold(text)) if w.replace("'", "")]
+    forms = []
+    for prefix, name in zip(words, words[1:], strict=False):
+        if prefix not in ("AP", "AB") or len(name) < 2:
+            continue
+        if name[0] in VOWELS:
+            forms.append("B" + name)
+        else:
+            forms.append("P" + (name[1:] if name[0] == "H" else name))
+    return forms
+
+
+def _welsh(word: str) -> str:
+    """Return the word with its Welsh spellings of English sounds rewritten (see above)."""
+    if word.startswith(("FLEW", "FLUEL")):
+        word = "LLEW" + word[3:] if word.startswith("FLUEL") else word[1:]
+        if word.endswith("ING"):
+            word = word[:-1]
+    elif word.startswith(("SIA", "SIO")):
+        word = "SH" + word[2:]
+    return word
 
 
 def _c(word: str, i: int, nxt: str) -> str:
@@ -87,7 +127,7 @@ def sound_key(text: str | None) -> str:
     Catherine, Kathryn -> KTRN. A leading vowel is kept as "A"; other vowels are dropped;
     repeated sounds count once. An empty name has an empty key.
     """
-    word = normalise(text)
+    word = _welsh(normalise(text))
     if not word:
         return ""
     for start, instead in (("PS", "S"), ("PN", "N"), ("X", "S"), ("MAC", "MK"), ("GH", "G")):

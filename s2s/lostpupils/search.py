@@ -44,7 +44,13 @@ from s2s.core.errors import ServiceError
 from s2s.directory.models import Establishment, LocalAuthority
 from s2s.lostpupils.keys import postcode_key, swapped, variants_of
 from s2s.lostpupils.models import HELD, LostPupilName, LostPupilRecord, NameKind
-from s2s.lostpupils.phonetics import name_parts, normalise, one_edit_apart, sound_key
+from s2s.lostpupils.phonetics import (
+    fused_forms,
+    name_parts,
+    normalise,
+    one_edit_apart,
+    sound_key,
+)
 
 # Up to this many candidates are scored in Python; more are narrowed, sorted and paged by SQL.
 CANDIDATES = 1000
@@ -109,7 +115,7 @@ class Criteria:
 @dataclass(frozen=True)
 class _Name:
     whole: str
-    variants: tuple[str, ...]  # the whole name, then its parts
+    variants: tuple[str, ...]  # the whole name, its parts, then Welsh patronymics fused
     keys: frozenset[str]
 
 
@@ -117,7 +123,7 @@ def _name(text: str) -> _Name | None:
     whole = normalise(text)
     if not whole:
         return None
-    variants = (whole, *[p for p in name_parts(text) if p != whole])
+    variants = tuple(dict.fromkeys((whole, *name_parts(text), *fused_forms(text))))
     return _Name(whole, variants, frozenset(sound_key(v) for v in variants))
 
 
@@ -274,6 +280,7 @@ _NAME_LABELS = {
     NameKind.LEGAL: gettext_lazy("surname"), NameKind.PREFERRED: gettext_lazy("preferred surname"),
     NameKind.FORMER: gettext_lazy("former surname"),
     NameKind.PART: gettext_lazy("part of the surname"),
+    NameKind.FUSED: gettext_lazy("surname with ap or ab joined"),
 }
 
 

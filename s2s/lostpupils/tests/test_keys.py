@@ -16,9 +16,11 @@ from s2s.lostpupils.tests.conftest import send_lost
 def test_surname_variants_are_stored_as_text_and_read_back_in_their_order():
     variants = surname_variants(surname="Ap Rhys Pryce", former="O'Brien")
     assert variants == [("legal", "APRHYSPRYCE", "APRSPRS"), ("former", "OBRIEN", "ABRN"),
-                        ("part", "RHYS", "RS"), ("part", "PRYCE", "PRS")]
+                        ("part", "RHYS", "RS"), ("part", "PRYCE", "PRS"),
+                        ("fused", "PRHYS", "PRS")]  # Welsh ap Rhys as Price (issue 17)
     text = variants_text(variants)
-    assert text == "legal:APRHYSPRYCE:APRSPRS former:OBRIEN:ABRN part:RHYS:RS part:PRYCE:PRS"
+    assert text == ("legal:APRHYSPRYCE:APRSPRS former:OBRIEN:ABRN part:RHYS:RS part:PRYCE:PRS "
+                    "fused:PRHYS:PRS")
     assert variants_of(text) == variants
 
 

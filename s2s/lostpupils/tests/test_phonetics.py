@@ -4,6 +4,7 @@ import pytest
 
 from s2s.lostpupils.phonetics import (
     damerau_levenshtein,
+    fused_forms,
     name_parts,
     normalise,
     one_edit_apart,
@@ -29,7 +30,8 @@ def test_names_that_sound_alike_share_a_key(names):
 
 @pytest.mark.parametrize(("name", "key"), [
     ("Smith", "SMT"), ("Thompson", "TMSN"), ("Mohammed", "MHMT"), ("Catherine", "KTRN"),
-    ("O'Brien", "ABRN"), ("Zoë", "S"), ("", ""),
+    ("O'Brien", "ABRN"), ("Zoë", "S"), ("", ""), ("Llewelyn", "LWLN"), ("Flewelling", "LWLN"),
+    ("Siân", "KSN"), ("Dafydd", "TFT"), ("Floyd", "FLT"),
 ])
 def test_the_keys_are_written_down(name, key):
     assert sound_key(name) == key
@@ -112,3 +114,59 @@ def test_one_edit_apart_agrees_with_the_distance_on_random_strings():
         a = "".join(rng.choice("ABC") for _ in range(rng.randrange(7)))
         b = "".join(rng.choice("ABC") for _ in range(rng.randrange(7)))
         assert one_edit_apart(a, b) == (damerau_levenshtein(a, b) == 1), (a, b)
+
+
+# Welsh names (issue 17): the search's test set of names that must share a key.
+@pytest.mark.parametrize("names", [
+    ("Llewelyn", "Llywelyn", "Lewellyn", "Llewellyn", "Flewelling", "Fluellen"),  # Ll, L, Fl
+    ("Rhys", "Rees", "Reece", "Rice", "Rhŷs"),  # Rh, R
+    ("Dafydd", "David", "Davydd", "Dafyd"),  # Dd, D; F, V
+    ("Meredydd", "Meredith"),  # Dd, Th
+    ("Gruffudd", "Gruffydd", "Griffith"),
+    ("Hywel", "Howell"),  # W and Y as vowels
+    ("Llwyd", "Lloyd"),
+    ("Siân", "Sian", "Shan", "Siôn", "Shôn"),
+    ("Gwenllian", "Gwenllïan"),
+    ("Llŷr", "Llyr"),  # diacritics ignored
+    ("Thompson", "Thomson"),  # the English Th still keys as T
+])
+def test_welsh_names_that_sound_alike_share_a_key(names):
+    assert len({sound_key(name) for name in names}) == 1, [sound_key(n) for n in names]
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("Lloyd", "Floyd"),  # a plain Fl is not the Welsh Ll: a one-letter typo with a DOB
+    ("Lawrence", "Florence"),
+    ("Lynn", "Flynn"),
+    ("Lemming", "Fleming"),
+    ("Rhys", "Price"),  # Price is ap Rhys, a surname variant, not a sound
+    ("Owen", "Bowen"),
+    ("Hywel", "Powell"),
+    ("Llewelyn", "Lewis"),
+    ("Sian", "Sienna"),
+])
+def test_welsh_rules_make_no_false_friends(one, other):
+    assert sound_key(one) != sound_key(other)
+
+
+def test_diacritics_are_folded_away():
+    assert normalise("Ŵŷâ Siân-Gwenllïan") == "WYASIANGWENLLIAN"
+
+
+@pytest.mark.parametrize(("name", "forms"), [
+    ("ap Rhys", ["PRHYS"]), ("Ap Hywel", ["PYWEL"]), ("ab Owen", ["BOWEN"]),
+    ("Ab Evan", ["BEVAN"]), ("ap Harry", ["PARRY"]), ("ap Richard", ["PRICHARD"]),
+    ("Dafydd ap Gwilym", ["PGWILYM"]), ("Jones", []), ("Apted", []), ("Abbott", []),
+])
+def test_a_welsh_patronymic_is_fused_with_the_name_after_it(name, forms):
+    assert fused_forms(name) == forms
+
+
+@pytest.mark.parametrize(("fused", "english"), [
+    ("ap Rhys", "Price"), ("ap Rhys", "Prys"), ("ap Hywel", "Powell"), ("ab Owen", "Bowen"),
+    ("ap Harry", "Parry"), ("ap Richard", "Pritchard"), ("ab Evan", "Bevan"),
+    ("ap Hugh", "Pugh"), ("ap Robert", "Probert"),
+])
+def test_a_fused_patronymic_sounds_like_its_english_surname(fused, english):
+    [form] = fused_forms(fused)
+    assert sound_key(form) == sound_key(english)
