@@ -189,28 +189,41 @@ def _children(element: etree._Element | None) -> dict[str, etree._Element]:
     return {} if element is None else {child.tag: child for child in element}
 
 
-def _blocks(pupil: etree._Element) -> dict[str, dict[str, etree._Element]]:
-    top = _children(pupil)
-    address = _children(top.get("Address"))
-    return {
-        "": top,
-        "BasicDetails": _children(top.get("BasicDetails")),
-        "Address": address,
-        "Address/BS7666Address": _children(address.get("BS7666Address")),
-    }
+# PUPIL_FIELDS by block: (field, element names tried in order) for each block's fields.
+_BLOCK_FIELDS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    block: tuple((name, tags) for name, (b, tags) in PUPIL_FIELDS.items() if b == block)
+    for block in dict.fromkeys(block for block, _tags in PUPIL_FIELDS.values())
+}
 
 
-def _scan(pupil: etree._Element) -> tuple[dict[str, etree._Element], etree._Element | None]:
-    blocks = _blocks(pupil)
-    found = {}
-    for name, (block, tags) in PUPIL_FIELDS.items():
-        children = blocks[block]
+def _take(children: dict[str, etree._Element], block: str, found: dict, values: dict) -> None:
+    # The first of a field's elements that holds text, and the text, stripped.
+    for name, tags in _BLOCK_FIELDS[block]:
         for tag in tags:
             element = children.get(tag)
-            if element is not None and element.text is not None and element.text.strip():
-                found[name] = element
-                break
-    return found, blocks[""].get("SchoolHistory")
+            if element is not None:
+                text = element.text
+                if text is not None:
+                    text = text.strip()
+                    if text:
+                        found[name] = element
+                        values[name] = text
+                        break
+
+
+def _scan(
+    pupil: etree._Element,
+) -> tuple[dict[str, etree._Element], dict[str, str | None], etree._Element | None]:
+    """Return a pupil's field elements, their text (None where missing) and SchoolHistory."""
+    found: dict[str, etree._Element] = {}
+    values: dict[str, str | None] = dict.fromkeys(PUPIL_FIELDS)
+    top = _children(pupil)
+    _take(top, "", found, values)
+    _take(_children(top.get("BasicDetails")), "BasicDetails", found, values)
+    address = _children(top.get("Address"))
+    _take(address, "Address", found, values)
+    _take(_children(address.get("BS7666Address")), "Address/BS7666Address", found, values)
+    return found, values, top.get("SchoolHistory")
 
 
 def pupil_fields(*, pupil: etree._Element) -> dict[str, etree._Element]:
@@ -234,9 +247,7 @@ def index_and_fields(
     *, pupil: etree._Element, position: int
 ) -> tuple[PupilIndex, dict[str, etree._Element]]:
     """Return the index entry of a `<Pupil>` and the elements its fields came from."""
-    fields, history = _scan(pupil)
-    values: dict[str, str | None] = dict.fromkeys(PUPIL_FIELDS)
-    values.update((name, element.text.strip()) for name, element in fields.items())
+    fields, values, history = _scan(pupil)
     leaving_date, leaving_reason = _latest_leaving(history)
     entry = PupilIndex(
         position=position, line=line_of(pupil), leaving_date=leaving_date,

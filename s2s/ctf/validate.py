@@ -361,7 +361,8 @@ class PupilChecks:
 # In a pupil's serialisation (libxml2 writes "<" and ">" in text and attributes as &lt; and
 # &gt;): an empty leaf is written "<X/>" or as a start tag, white space and an end tag; a leaf
 # named *Date that holds text is "...Date>" (or "...Date attributes>"), the text, then "</".
-_START_THEN_END = re.compile(r"<[^/>][^>]*>\s*</")
+_START_THEN_END = re.compile(r"<[^/>][^>]*+>\s*+</")
+_SELF_CLOSED = re.compile("/>")
 _DATE_TEXT = re.compile(r"Date(?:\s[^>]*)?>([^<]*)</")
 
 
@@ -372,7 +373,7 @@ def _leaves_look_right(pupil: etree._Element) -> bool:
     than parsing them; False only sends the pupil to the walk that finds the elements.
     """
     text = etree.tostring(pupil, encoding=str, with_tail=False)
-    if "/>" in text or _START_THEN_END.search(text):
+    if _SELF_CLOSED.search(text) or _START_THEN_END.search(text):
         return False
     for match in _DATE_TEXT.finditer(text):
         tag = text.rfind("<", 0, match.start())
