@@ -11,6 +11,7 @@ peak resident memory is its own, and each --repeat times (the least CPU time is 
   - validate: s2s.ctf.validate.validate_ctf, what `s2s ctf validate` and an upload do: refuse
               hostile XML, read the header, run every check on every pupil and keep the index
               of every pupil (the whole report held in memory).
+With --before DIR, also validates with the s2s package exported to DIR (an earlier commit).
 Prints the CPU seconds of each, MB/s, the ratio bare/validate (target >= 0.5) and peak RSS
 (target < 150 MB). Asserts nothing.
 """
@@ -62,22 +63,25 @@ def generate(path: Path, pupils: int) -> None:
                      seed=1, error_rate=0.02, today=date(2026, 11, 27))
 
 
-def run(script: str, path: Path, repeat: int) -> dict:
-    """Run `script` on `path` `repeat` times, each in a fresh process; keep the fastest."""
-    results = []
-    for _ in range(repeat):
-        result = subprocess.run(
-            [sys.executable, "-c", script, str(path)], capture_output=True, text=True,
-            cwd=ROOT, check=True,
-        )
-        results.append(eval(result.stdout.strip().splitlines()[-1]))  # noqa: S307 - our own
-    return min(results, key=lambda r: r["seconds"])
+def run(script: str, path: Path, code: Path) -> dict:
+    """Run `script` on `path` in a fresh process importing s2s from `code`."""
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(path)], capture_output=True, text=True, cwd=code,
+        check=True,
+    )
+    return eval(result.stdout.strip().splitlines()[-1])  # noqa: S307 - our own output
 
 
-def measure(path: Path, repeat: int) -> dict:
+def measure(path: Path, repeat: int, before: Path | None) -> dict:
     size_mb = path.stat().st_size / 1e6
-    bare = run(BARE, path, repeat)
-    mine = run(VALIDATE, path, repeat)
+    # Taken in turns, so that other work on the box weighs on each alike; the least CPU is kept.
+    runs: dict[str, list[dict]] = {"bare": [], "mine": [], "before": []}
+    for _ in range(repeat):
+        runs["bare"].append(run(BARE, path, ROOT))
+        runs["mine"].append(run(VALIDATE, path, ROOT))
+        if before is not None:
+            runs["before"].append(run(VALIDATE, path, before))
+    bare, mine = (min(runs[key], key=lambda r: r["seconds"]) for key in ("bare", "mine"))
     ratio = bare["seconds"] / mine["seconds"]
     print(f"{path.name}: {size_mb:.1f} MB, {bare['pupils']} pupils (CPU seconds, best of "
           f"{repeat})")
@@ -88,7 +92,14 @@ def measure(path: Path, repeat: int) -> dict:
           f"({mine['indexed']} indexed, {mine['warnings']} warnings, "
           f"accepted={mine['accepted']})")
     print(f"  ratio bare/validate: {ratio:.2f} (target >= 0.5)")
-    return {"file": path.name, "mb": round(size_mb, 1), "pupils": bare["pupils"],
+    figures = {}
+    if before is not None:
+        old = min(runs["before"], key=lambda r: r["seconds"])
+        print(f"  before ({before}): {old['seconds']:6.3f} s, ratio "
+              f"{bare['seconds'] / old['seconds']:.2f}")
+        figures = {"before_s": round(old["seconds"], 3),
+                   "before_ratio": round(bare["seconds"] / old["seconds"], 2)}
+    return figures | {"file": path.name, "mb": round(size_mb, 1), "pupils": bare["pupils"],
             "bare_s": round(bare["seconds"], 3), "validate_s": round(mine["seconds"], 3),
             "ratio": round(ratio, 2), "peak_rss_mb": round(mine["rss_kb"] / 1024)}
 
@@ -100,10 +111,13 @@ def main() -> None:
     parser.add_argument("--file", type=Path, help="measure this CTF instead of generating")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument("--before", type=Path, metavar="DIR",
+                        help="also validate with the s2s package in DIR (an export of an "
+                             "earlier commit: git archive REV s2s | tar -x -C DIR)")
     args = parser.parse_args()
 
     if args.file is not None:
-        print(json.dumps(measure(args.file, args.repeat)))
+        print(json.dumps(measure(args.file, args.repeat, args.before)))
         return
     workdir = Path(tempfile.mkdtemp(prefix="ctf-bench-"))
     figures = []
@@ -111,7 +125,7 @@ def main() -> None:
         for count in (int(n) for n in args.pupils.split(",")):
             path = workdir / f"8383321_CTF_8384512_{count}.XML"
             generate(path, count)
-            figures.append(measure(path, args.repeat))
+            figures.append(measure(path, args.repeat, args.before))
     finally:
         if not args.keep:
             for path in workdir.iterdir():

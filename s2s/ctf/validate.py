@@ -235,6 +235,7 @@ class PupilChecks:
         self.report = report
         self.reference = reference
         self.seen_upns: dict[str, int] = {}
+        self._checks = (self.identifiers, self.duplicate, self.dob, self.names, self.postcode)
 
     def warn(self, message: str, code: str, position: int, element: etree._Element | None,
              path: str) -> None:
@@ -243,7 +244,7 @@ class PupilChecks:
 
     def run(self, position: int, pupil: etree._Element, entry: PupilIndex,
             fields: Fields) -> None:
-        for check in (self.identifiers, self.duplicate, self.dob, self.names, self.postcode):
+        for check in self._checks:
             check(position, pupil, entry, fields)
 
     def identifiers(self, position: int, pupil: etree._Element, entry: PupilIndex,
