@@ -360,9 +360,10 @@ class PupilChecks:
 
 
 # In a pupil's serialisation (libxml2 writes "<" and ">" in text and attributes as &lt; and
-# &gt;): an empty leaf is written "<X/>" or as a start tag, white space and an end tag; a leaf
-# named *Date that holds text is "...Date>" (or "...Date attributes>"), the text, then "</".
-_START_THEN_END = re.compile(r"<[^/>][^>]*+>\s*+</")
+# &gt;, and a carriage return in text as &#13;): an empty leaf is written "<X/>" or as a start
+# tag, white space and an end tag; a leaf named *Date that holds text is "...Date>" (or
+# "...Date attributes>"), the text, then "</".
+_START_THEN_END = re.compile(r"<[^/>][^>]*+>(?:\s|&#13;)*+</")
 _SELF_CLOSED = re.compile("/>")
 _DATE_TEXT = re.compile(r"Date(?:\s[^>]*)?>([^<]*)</")
 
