@@ -48,9 +48,15 @@ def xml_parser() -> etree.XMLParser:
     return parser
 
 
-def xml_events(source: BinaryIO, *, events: tuple[str, ...] = ("end",)) -> etree.iterparse:
-    """Return an iterparse over `source` with the guard's options that never loads anything."""
-    parsing = etree.iterparse(source, events=events, **PARSER_OPTIONS)
+def xml_events(
+    source: BinaryIO, *, events: tuple[str, ...] = ("end",), tags: tuple[str, ...] | None = None
+) -> etree.iterparse:
+    """Return an iterparse over `source` with the guard's options that never loads anything.
+
+    `tags` limits the events to elements of those names (libxml2 still builds every element;
+    only the named ones reach Python).
+    """
+    parsing = etree.iterparse(source, events=events, tag=tags, **PARSER_OPTIONS)
     parsing.resolvers.add(NeverLoad())
     return parsing
 

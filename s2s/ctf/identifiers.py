@@ -104,15 +104,20 @@ def _digits(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
-def _upn_value(char: str) -> int:
-    return int(char) if _digits(char) else UPN_LETTERS.index(char)
+# Each character's value in the UPN check: digits their own, letters their place in the table.
+_UPN_VALUES = {str(digit): digit for digit in range(10)} | {
+    letter: place for place, letter in enumerate(UPN_LETTERS)
+}
 
 
 def upn_check_letter(*, body: str) -> str:
     """Return the check letter for UPN characters 2-13 (DESIGN.md, CTF format: UPN)."""
     if len(body) != 12:
         raise ValueError("a UPN body is 12 characters")
-    total = sum(weight * _upn_value(char) for weight, char in enumerate(body, start=2))
+    try:
+        total = sum(map(int.__mul__, range(2, 14), map(_UPN_VALUES.__getitem__, body)))
+    except KeyError:
+        raise ValueError(f"'{body}' holds a character a UPN never has") from None
     return UPN_LETTERS[total % 23]
 
 

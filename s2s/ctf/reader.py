@@ -189,28 +189,41 @@ def _children(element: etree._Element | None) -> dict[str, etree._Element]:
     return {} if element is None else {child.tag: child for child in element}
 
 
-def _blocks(pupil: etree._Element) -> dict[str, dict[str, etree._Element]]:
-    top = _children(pupil)
-    address = _children(top.get("Address"))
-    return {
-        "": top,
-        "BasicDetails": _children(top.get("BasicDetails")),
-        "Address": address,
-        "Address/BS7666Address": _children(address.get("BS7666Address")),
-    }
+# PUPIL_FIELDS by block: (field, element names tried in order) for each block's fields.
+_BLOCK_FIELDS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    block: tuple((name, tags) for name, (b, tags) in PUPIL_FIELDS.items() if b == block)
+    for block in dict.fromkeys(block for block, _tags in PUPIL_FIELDS.values())
+}
 
 
-def _scan(pupil: etree._Element) -> tuple[dict[str, etree._Element], etree._Element | None]:
-    blocks = _blocks(pupil)
-    found = {}
-    for name, (block, tags) in PUPIL_FIELDS.items():
-        children = blocks[block]
+def _take(children: dict[str, etree._Element], block: str, found: dict, values: dict) -> None:
+    # The first of a field's elements that holds text, and the text, stripped.
+    for name, tags in _BLOCK_FIELDS[block]:
         for tag in tags:
             element = children.get(tag)
-            if element is not None and element.text is not None and element.text.strip():
-                found[name] = element
-                break
-    return found, blocks[""].get("SchoolHistory")
+            if element is not None:
+                text = element.text
+                if text is not None:
+                    text = text.strip()
+                    if text:
+                        found[name] = element
+                        values[name] = text
+                        break
+
+
+def _scan(
+    pupil: etree._Element,
+) -> tuple[dict[str, etree._Element], dict[str, str | None], etree._Element | None]:
+    """Return a pupil's field elements, their text (None where missing) and SchoolHistory."""
+    found: dict[str, etree._Element] = {}
+    values: dict[str, str | None] = dict.fromkeys(PUPIL_FIELDS)
+    top = _children(pupil)
+    _take(top, "", found, values)
+    _take(_children(top.get("BasicDetails")), "BasicDetails", found, values)
+    address = _children(top.get("Address"))
+    _take(address, "Address", found, values)
+    _take(_children(address.get("BS7666Address")), "Address/BS7666Address", found, values)
+    return found, values, top.get("SchoolHistory")
 
 
 def pupil_fields(*, pupil: etree._Element) -> dict[str, etree._Element]:
@@ -234,9 +247,7 @@ def index_and_fields(
     *, pupil: etree._Element, position: int
 ) -> tuple[PupilIndex, dict[str, etree._Element]]:
     """Return the index entry of a `<Pupil>` and the elements its fields came from."""
-    fields, history = _scan(pupil)
-    values: dict[str, str | None] = dict.fromkeys(PUPIL_FIELDS)
-    values.update((name, element.text.strip()) for name, element in fields.items())
+    fields, values, history = _scan(pupil)
     leaving_date, leaving_reason = _latest_leaving(history)
     entry = PupilIndex(
         position=position, line=line_of(pupil), leaving_date=leaving_date,
@@ -299,7 +310,12 @@ def _too_long() -> None:
 
 
 class _LimitedReader(io.RawIOBase):
-    """A file wrapper that refuses to read past the file or pupil byte limits."""
+    """A file wrapper that refuses to read past the file limit and the pupil limits.
+
+    It counts the elements begun in what it reads (each start tag's `<`, in C), so that the
+    parser can report only the records to Python and the count stays as tight as when every
+    element was seen: the count and the bytes since the last record ended are bounded.
+    """
 
     def __init__(self, head: bytes, rest: BinaryIO, limits: Limits, *, owned: bool = False):
         self._head = head
@@ -308,6 +324,7 @@ class _LimitedReader(io.RawIOBase):
         self._owned = owned
         self.count = 0
         self.mark = 0
+        self.elements = 0
 
     def readable(self) -> bool:
         return True
@@ -320,6 +337,13 @@ class _LimitedReader(io.RawIOBase):
         else:
             data = self._rest.read(size if size and size > 0 else 1 << 16)
         self.count += len(data)
+        # Every element has one start tag; "</" begins an end tag, not an element.
+        self.elements += data.count(b"<") - data.count(b"</")
+        if self.elements > self._limits.max_elements_per_pupil:
+            raise HostileXMLError(
+                f"more than {self._limits.max_elements_per_pupil} elements without a pupil "
+                "ending; the file is too large to be a CTF"
+            )
         if self.count > self._limits.max_bytes:
             raise HostileXMLError(_size_message(self._limits.max_bytes), field="size")
         if self.count - self.mark > self._limits.max_bytes_per_pupil + (1 << 20):
@@ -328,6 +352,11 @@ class _LimitedReader(io.RawIOBase):
                 "ending; a pupil's record is far smaller", field="size",
             )
         return data
+
+    def record_ended(self) -> None:
+        """Start the counts of bytes and elements without a pupil ending again."""
+        self.mark = self.count
+        self.elements = 0
 
     def close(self) -> None:
         if self._owned:
@@ -347,15 +376,7 @@ _WHOLE_PARSER = hostile.xml_parser()
 _ELEMENT_COUNT = etree.XPath("count(//*)")
 # The records _is_record accepts: the root's <Header>, and each <Pupil> of the pupil data.
 _RECORDS = etree.XPath("/*/Header | //Pupil[name(..) = $data]")
-
-
-def _note_leaf(leaf: etree._Element, empty: list, dates: list) -> None:
-    """Note a leaf element that is empty, or one named *Date that holds text."""
-    text = leaf.text
-    if text is None or text.isspace():
-        empty.append(leaf)
-    elif leaf.tag.endswith("Date"):
-        dates.append(leaf)
+RECORD_TAGS = ("Header", "Pupil")
 
 
 class CTFReader:
@@ -365,15 +386,8 @@ class CTFReader:
     valid until the next is read: it is cleared to keep memory bounded.
     """
 
-    def __init__(
-        self, *, source: Source, limits: Limits = DEFAULT_LIMITS, collect_leaves: bool = False
-    ):
+    def __init__(self, *, source: Source, limits: Limits = DEFAULT_LIMITS):
         self.limits = limits
-        # With collect_leaves, the empty leaf elements and the leaf elements named *Date of
-        # the pupil just yielded are in empty_leaves and date_leaves.
-        self.collect_leaves = collect_leaves
-        self.empty_leaves: list[etree._Element] = []
-        self.date_leaves: list[etree._Element] = []
         self._open_file: BinaryIO | None = None
         self._file, head, complete, whole = self._open(source)
         self._head = head
@@ -392,7 +406,7 @@ class CTFReader:
         self._pupil_data, self._version_tag = ROOTS.get(self.root or "CTfile")
         self._tree = self._parse_whole(whole) if whole is not None else None
         if self._tree is None:
-            self._events = hostile.xml_events(self._file)
+            self._events = hostile.xml_events(self._file, tags=RECORD_TAGS)
         self._header: Header | None = None
         self._pending: etree._Element | None = None
         self._iterator: Iterator[etree._Element] | None = None
@@ -457,33 +471,13 @@ class CTFReader:
         if self._tree is not None:
             yield from self._tree_records()
             return
-        count = 0
-        limit = self.limits.max_elements_per_pupil
-        collect = self.collect_leaves
-        empty, dates = self.empty_leaves, self.date_leaves
+        # Only <Header> and <Pupil> reach Python (a Python step per element cost more than
+        # parsing): the file wrapper counts the elements between records instead.
         try:
             for _event, element in self._checked_events():
-                count += 1
-                if count > limit:
-                    raise HostileXMLError(
-                        f"more than {limit} elements without a pupil ending; "
-                        "the file is too large to be a CTF", line=line_of(element),
-                    )
-                tag = element.tag
-                if (tag == "Pupil" or tag == "Header") and self._is_record(element):
-                    count = 0
-                    self._file.mark = self._file.count
+                if self._is_record(element):
+                    self._file.record_ended()
                     yield element
-                    empty.clear()
-                    dates.clear()
-                elif collect and not len(element):
-                    # Noted while parsing, so validation needs no second pass over the pupil.
-                    # _note_leaf's rule, inlined: a call per element costs a bulk file ~5%.
-                    text = element.text
-                    if text is None or text.isspace():
-                        empty.append(element)
-                    elif tag.endswith("Date"):
-                        dates.append(element)
         except etree.XMLSyntaxError as error:
             raise hostile.parser_error(error, self._events.error_log) from None
 
@@ -496,23 +490,17 @@ class CTFReader:
             hostile.refuse_dtd_in_prolog(head=self._head)
             raise
         if first is None:
+            # No record at all: the whole file is parsed, so ask its document.
+            if self._events.root is not None:
+                hostile.refuse_dtd(element=self._events.root)
             return events
         # A DOCTYPE comes before the root: the parser has met it by its first event.
         hostile.refuse_dtd(element=first[1])
         return itertools.chain((first,), events)
 
     def _tree_records(self) -> Iterator[etree._Element]:
-        # What _elements yields when streaming, from the parsed tree: the records, each
-        # pupil's empty and *Date leaves noted as it is yielded.
-        empty, dates = self.empty_leaves, self.date_leaves
-        for element in _RECORDS(self._tree, data=self._pupil_data):
-            if self.collect_leaves and element.tag == "Pupil":
-                for leaf in element.iterdescendants():
-                    if not len(leaf):
-                        _note_leaf(leaf, empty, dates)
-            yield element
-            empty.clear()
-            dates.clear()
+        # What _elements yields when streaming, from the parsed tree: the records.
+        yield from _RECORDS(self._tree, data=self._pupil_data)
 
     def _is_record(self, element: etree._Element) -> bool:
         parent = element.getparent()

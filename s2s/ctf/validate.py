@@ -235,6 +235,7 @@ class PupilChecks:
         self.report = report
         self.reference = reference
         self.seen_upns: dict[str, int] = {}
+        self._checks = (self.identifiers, self.duplicate, self.dob, self.names, self.postcode)
 
     def warn(self, message: str, code: str, position: int, element: etree._Element | None,
              path: str) -> None:
@@ -243,7 +244,7 @@ class PupilChecks:
 
     def run(self, position: int, pupil: etree._Element, entry: PupilIndex,
             fields: Fields) -> None:
-        for check in (self.identifiers, self.duplicate, self.dob, self.names, self.postcode):
+        for check in self._checks:
             check(position, pupil, entry, fields)
 
     def identifiers(self, position: int, pupil: etree._Element, entry: PupilIndex,
@@ -330,12 +331,23 @@ class PupilChecks:
             self.warn(f"postcode '{fields['postcode'].text}' is not a UK postcode (e.g. DT2 0NS)",
                       "postcode_malformed", position, fields["postcode"], "Address/PostCode")
 
-    def leaves(self, position: int, pupil: etree._Element, empty: list[etree._Element],
-               dates: list[etree._Element]) -> None:
+    def leaves(self, position: int, pupil: etree._Element) -> None:
         """Warn on empty elements, which some MIS imports fail on, and on impossible dates.
 
-        The reader notes both kinds of leaf while parsing (DESIGN.md, CTF format).
+        Only a pupil whose serialisation shows it may hold either is walked element by element
+        (DESIGN.md, CTF format).
         """
+        if _leaves_look_right(pupil):
+            return
+        empty, dates = [], []
+        for leaf in pupil.iterdescendants():
+            if len(leaf):
+                continue
+            text = leaf.text
+            if text is None or text.isspace():
+                empty.append(leaf)
+            elif leaf.tag.endswith("Date"):
+                dates.append(leaf)
         for element in empty:
             self.warn(f"<{element.tag}> is empty; leave it out instead, as some MIS "
                       "imports fail on empty elements", "empty_element", position, element,
@@ -345,6 +357,31 @@ class PupilChecks:
             if element.tag != "DOB" and _date(text) is None:
                 self.warn(f"<{element.tag}> '{text}' is not a real date (CCYY-MM-DD)",
                           "date_impossible", position, element, _path(element, pupil))
+
+
+# In a pupil's serialisation (libxml2 writes "<" and ">" in text and attributes as &lt; and
+# &gt;, and a carriage return in text as &#13;): an empty leaf is written "<X/>" or as a start
+# tag, white space and an end tag; a leaf named *Date that holds text is "...Date>" (or
+# "...Date attributes>"), the text, then "</".
+_START_THEN_END = re.compile(r"<[^/>][^>]*+>(?:\s|&#13;)*+</")
+_SELF_CLOSED = re.compile("/>")
+_DATE_TEXT = re.compile(r"Date(?:\s[^>]*)?>([^<]*)</")
+
+
+def _leaves_look_right(pupil: etree._Element) -> bool:
+    """Return True when a pupil surely has no empty leaf and no leaf *Date that is no date.
+
+    One serialisation and three scans in C, where walking every element in Python cost more
+    than parsing them; False only sends the pupil to the walk that finds the elements.
+    """
+    text = etree.tostring(pupil, encoding=str, with_tail=False)
+    if _SELF_CLOSED.search(text) or _START_THEN_END.search(text):
+        return False
+    for match in _DATE_TEXT.finditer(text):
+        tag = text.rfind("<", 0, match.start())
+        if text[tag + 1] != "/" and _date(match.group(1).strip()) is None:
+            return False
+    return True
 
 
 def _date(text: str) -> date | None:
@@ -391,7 +428,7 @@ def _read(reader: CTFReader, report: Report, today: date, keep_pupils: bool) -> 
     for position, element in reader.pupil_elements():
         entry, fields = index_and_fields(pupil=element, position=position)
         checks.run(position, element, entry, fields)
-        checks.leaves(position, element, reader.empty_leaves, reader.date_leaves)
+        checks.leaves(position, element)
         if keep_pupils:
             report.pupils.append(entry)
     report.pupil_count = reader.pupil_count
@@ -420,7 +457,7 @@ def validate_ctf(
     report = Report(file=label or file_name or str(getattr(source, "name", "<bytes>")))
     _parse_file_name(file_name, report)
     try:
-        with CTFReader(source=source, limits=limits, collect_leaves=True) as reader:
+        with CTFReader(source=source, limits=limits) as reader:
             _read(reader, report, today, keep_pupils)
     except CTFError as error:
         report.pupil_count = max(report.pupil_count, len(report.pupils))

@@ -2,8 +2,8 @@ import io
 
 import pytest
 
-from s2s.ctf.errors import NotXMLError
-from s2s.ctf.reader import CTFReader, read_ctf, read_header
+from s2s.ctf.errors import HostileXMLError, NotXMLError
+from s2s.ctf.reader import CTFReader, Limits, read_ctf, read_header
 from s2s.ctf.synthetic import generate_ctf
 from s2s.ctf.tests.conftest import PUPIL, TODAY, make_ctf
 
@@ -95,3 +95,18 @@ def test_admissions_atfile_is_read_like_a_ctf():
     contents = read_ctf(source=content)
     assert (contents.header.root, contents.header.version) == ("ATfile", "26.0")
     assert contents.pupils[0].upn == "H801200001001"
+
+
+def test_a_streamed_file_with_a_doctype_and_no_record_is_refused_for_its_doctype():
+    """Streaming shows Python only <Header> and <Pupil>; a file with neither is still asked."""
+    content = b'<?xml version="1.0"?>\n<!DOCTYPE CTfile [<!ENTITY a "b">]>\n<CTfile><x/></CTfile>'
+    with pytest.raises(HostileXMLError, match="DOCTYPE"):
+        read_ctf(source=content, limits=Limits(max_whole_bytes=0))
+
+
+def test_elements_between_pupils_count_towards_the_limit_when_streamed():
+    junk = "<Junk>" + "<x/>" * 3_000 + "</Junk>"
+    content = make_ctf().replace(b"<CTFpupilData>", b"<CTFpupilData>" + junk.encode())
+    read_ctf(source=content, limits=Limits(max_whole_bytes=0))  # the default limit is far
+    with pytest.raises(HostileXMLError, match="more than 1000 elements without a pupil"):
+        read_ctf(source=content, limits=Limits(max_whole_bytes=0, max_elements_per_pupil=1_000))

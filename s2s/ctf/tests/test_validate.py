@@ -199,3 +199,30 @@ def test_a_malformed_small_file_is_reported_where_streaming_stops():
     assert whole.errors
     assert whole.as_dict() == streamed.as_dict()
     assert whole.header is not None  # the header before the fault is still read
+
+
+@pytest.mark.parametrize(
+    ("extra", "found"),
+    [
+        ('<SchoolHistory><School><EntryDate kind="a/>b">2024-02-30</EntryDate>'
+         "</School></SchoolHistory>", [("date_impossible", "SchoolHistory/School/EntryDate")]),
+        ("<SchoolHistory><School><EntryDate>2024-02-01&lt;</EntryDate></School>"
+         "</SchoolHistory>", [("date_impossible", "SchoolHistory/School/EntryDate")]),
+        ('<SuppInfo><Note kind="x&gt;y"/><Remark>\u3000\u00a0</Remark></SuppInfo>',
+         [("empty_element", "SuppInfo/Note"), ("empty_element", "SuppInfo/Remark")]),
+        ("<SuppInfo><Memo> &#13; </Memo></SuppInfo>", [("empty_element", "SuppInfo/Memo")]),
+        ("<SchoolHistory><School><EntryDate>&#13;2024-02-01</EntryDate></School>"
+         "</SchoolHistory>", []),
+        ('<SuppInfo><x:ReviewDate xmlns:x="urn:x">2024-04-31</x:ReviewDate></SuppInfo>',
+         [("date_impossible", "SuppInfo/{urn:x}ReviewDate")]),
+        ("<SuppInfo><ExamDate><Year>2024</Year></ExamDate><Update>soon</Update>"
+         "<ReviewDate>2024-04-30</ReviewDate></SuppInfo>", []),
+    ],
+    ids=["date-with-attribute", "date-with-markup", "blank-with-attribute-and-wide-spaces",
+         "blank-carriage-return", "date-after-a-carriage-return", "namespaced-date",
+         "no-leaf-date-or-real-date"],
+)
+def test_empty_elements_and_impossible_dates_are_found_however_they_are_written(extra, found):
+    whole, streamed = _both_ways(make_ctf(extra=extra))
+    assert whole.as_dict() == streamed.as_dict()
+    assert [(f.code, f.field) for f in whole.warnings] == found
