@@ -3,8 +3,9 @@
 from collections import Counter
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from s2s.accounts.conditions import as_filter, holds
@@ -147,3 +148,18 @@ def test_a_rule_the_two_readings_could_answer_differently_is_refused(
     transfer = make_transfer(sending_school, (home_la, "LLLL"), uploaded=timezone.now())
     with pytest.raises(TypeError):
         holds(transfer, rule)
+
+
+def test_can_on_the_rows_of_a_fetched_list_asks_the_database_nothing(
+        la_officer, receiving_school_user, sending_school, receiving_school, outsider_school):
+    now = timezone.now()
+    for source in (sending_school, outsider_school) * 10:
+        make_transfer(source, receiving_school, uploaded=now)
+    listed = list(Transfer.objects.select_related("source_establishment",
+                                                  "destination_establishment"))
+    with CaptureQueriesContext(connection) as queries:
+        receivable = [can(receiving_school_user, Action.RECEIVE_FILES, t) for t in listed]
+        monitored = [can(la_officer, Action.MONITOR_LA_FILES, t) for t in listed]
+    assert len(queries) == 0
+    assert receivable == [True] * 20
+    assert monitored == [True] * 20
