@@ -198,6 +198,43 @@ def transfer_box(user) -> str | None:
 _NOTHING = Q(pk__in=[])
 
 
+def _la_rule(user, action: str) -> Q:
+    """Return the user's own LA; for its copies, only while the LA's switch is on (3.9)."""
+    if not user.la_id:
+        return _NOTHING
+    own = Q(pk=user.la_id)
+    return own & Q(receive_ctf_copies=True) if action == Action.LA_COPIES else own
+
+
+def _place_rule(user, action: str) -> Q:
+    """Return the user's own establishment, or the establishments of its LA."""
+    if user.establishment_id:
+        return Q(pk=user.establishment_id)
+    return Q(la_id=user.la_id) if user.la_id else _NOTHING
+
+
+def _agency_rule(user, action: str) -> Q:
+    """Return the user's own agency, or the agencies of its LA."""
+    if user.agency_id:
+        return Q(pk=user.agency_id)
+    return Q(la_id=user.la_id) if user.la_id else _NOTHING
+
+
+def _user_rule(user, action: str) -> Q:
+    """Return the LA's own users and its schools' users and connectors, for its LA DBAs.
+
+    Never the service's administrators, agencies' users or another LA's people. A DBA cannot
+    delete, demote or reset itself: another DBA or the service does that.
+    """
+    if not user.la_id:
+        return _NOTHING
+    people = (Q(la_id=user.la_id, role__in=LA_ROLES)
+              | Q(establishment__la_id=user.la_id, role__in=[Role.SCHOOL, Role.CONNECTOR]))
+    if action in (Action.MANAGE_USERS, Action.RESET_TWO_FACTOR):
+        return people & ~Q(pk=user.pk)
+    return people
+
+
 def _transfer_inbox(user) -> Q:
     if user.establishment_id:
         return Q(destination_establishment_id=user.establishment_id)
@@ -312,43 +349,6 @@ def _lost_pupil_rule(user, action: str) -> Q:
     if action == Action.REMOVE_LPD and user.la_id:
         return held & Q(uploading_la_id=user.la_id)
     return _NOTHING
-
-
-def _la_rule(user, action: str) -> Q:
-    """Return the user's own LA; for its copies, only while the LA's switch is on (3.9)."""
-    if not user.la_id:
-        return _NOTHING
-    own = Q(pk=user.la_id)
-    return own & Q(receive_ctf_copies=True) if action == Action.LA_COPIES else own
-
-
-def _place_rule(user, action: str) -> Q:
-    """Return the user's own establishment, or the establishments of its LA."""
-    if user.establishment_id:
-        return Q(pk=user.establishment_id)
-    return Q(la_id=user.la_id) if user.la_id else _NOTHING
-
-
-def _agency_rule(user, action: str) -> Q:
-    """Return the user's own agency, or the agencies of its LA."""
-    if user.agency_id:
-        return Q(pk=user.agency_id)
-    return Q(la_id=user.la_id) if user.la_id else _NOTHING
-
-
-def _user_rule(user, action: str) -> Q:
-    """Return the LA's own users and its schools' users and connectors, for its LA DBAs.
-
-    Never the service's administrators, agencies' users or another LA's people. A DBA cannot
-    delete, demote or reset itself: another DBA or the service does that.
-    """
-    if not user.la_id:
-        return _NOTHING
-    people = (Q(la_id=user.la_id, role__in=LA_ROLES)
-              | Q(establishment__la_id=user.la_id, role__in=[Role.SCHOOL, Role.CONNECTOR]))
-    if action in (Action.MANAGE_USERS, Action.RESET_TWO_FACTOR):
-        return people & ~Q(pk=user.pk)
-    return people
 
 
 # Each model's scope rule: a Q of the rows this user may act on, per action (`can` and `scope`).
