@@ -5,12 +5,19 @@ Every view, API endpoint, command and template asks here:
 - `scope(user, queryset, action)`: the rows of a list this user may see for this action;
 - `get_for(user, queryset, action, **lookup)`: one object, or 404 when it is outside scope, so
   nobody learns that something they may not see exists.
+
+Each model's scope is written once, in `_SCOPE_RULES`: a function of (user, action) returning
+a `Q` of the rows that user may act on (see `accounts/conditions.py` for what a rule may say).
+`scope` filters a list with it; `can` answers the same Q for one object in Python, so the two
+cannot disagree (`accounts/tests/test_policy_scope.py` checks it for every rule). A new area
+adds its capabilities to `CAPABILITIES`, one rule function and one `_SCOPE_RULES` line.
 """
 
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from s2s.accounts.roles import ASSIGNABLE_BY_LA_DBA, LA_ROLES, Role
+from s2s.accounts.conditions import as_filter, holds
+from s2s.accounts.roles import LA_ROLES, Role
 
 
 class Action:
@@ -168,7 +175,8 @@ def can(user, action: str, obj: Model | None = None) -> bool:
         return False
     if obj is None or user.role == Role.ADMIN:
         return True
-    return _in_scope(user, action, obj)
+    rule = _SCOPE_RULES.get(obj._meta.label_lower)
+    return rule is not None and holds(obj, rule(user, action))
 
 
 def transfer_box(user) -> str | None:
@@ -188,6 +196,43 @@ def transfer_box(user) -> str | None:
 
 
 _NOTHING = Q(pk__in=[])
+
+
+def _la_rule(user, action: str) -> Q:
+    """Return the user's own LA; for its copies, only while the LA's switch is on (3.9)."""
+    if not user.la_id:
+        return _NOTHING
+    own = Q(pk=user.la_id)
+    return own & Q(receive_ctf_copies=True) if action == Action.LA_COPIES else own
+
+
+def _place_rule(user, action: str) -> Q:
+    """Return the user's own establishment, or the establishments of its LA."""
+    if user.establishment_id:
+        return Q(pk=user.establishment_id)
+    return Q(la_id=user.la_id) if user.la_id else _NOTHING
+
+
+def _agency_rule(user, action: str) -> Q:
+    """Return the user's own agency, or the agencies of its LA."""
+    if user.agency_id:
+        return Q(pk=user.agency_id)
+    return Q(la_id=user.la_id) if user.la_id else _NOTHING
+
+
+def _user_rule(user, action: str) -> Q:
+    """Return the LA's own users and its schools' users and connectors, for its LA DBAs.
+
+    Never the service's administrators, agencies' users or another LA's people. A DBA cannot
+    delete, demote or reset itself: another DBA or the service does that.
+    """
+    if not user.la_id:
+        return _NOTHING
+    people = (Q(la_id=user.la_id, role__in=LA_ROLES)
+              | Q(establishment__la_id=user.la_id, role__in=[Role.SCHOOL, Role.CONNECTOR]))
+    if action in (Action.MANAGE_USERS, Action.RESET_TWO_FACTOR):
+        return people & ~Q(pk=user.pk)
+    return people
 
 
 def _transfer_inbox(user) -> Q:
@@ -219,14 +264,8 @@ def _transfer_types(user) -> Q:
 
 
 def _la_places(la_id: int, side: str, mailboxes: bool = True) -> Q:
-    """Return the transfers whose source or destination is a place of this LA.
-
-    A subquery rather than a join, so the rule can lock rows (`select_for_update`).
-    """
-    from s2s.directory.models import Establishment
-
-    schools = Establishment.objects.filter(la_id=la_id).values("pk")
-    places = Q(**{f"{side}_establishment_id__in": schools})
+    """Return the transfers whose source or destination is a place of this LA."""
+    places = Q(**{f"{side}_establishment__la_id": la_id})
     return places | Q(**{f"{side}_la_id": la_id}) if mailboxes else places
 
 
@@ -312,8 +351,12 @@ def _lost_pupil_rule(user, action: str) -> Q:
     return _NOTHING
 
 
-# Scope rules of other apps' models: a Q of the rows this user may act on, per action.
+# Each model's scope rule: a Q of the rows this user may act on, per action (`can` and `scope`).
 _SCOPE_RULES = {
+    "directory.localauthority": _la_rule,
+    "directory.establishment": _place_rule,
+    "directory.agency": _agency_rule,
+    "accounts.user": _user_rule,
     "transfers.transfer": _transfer_rule,
     "lostpupils.lostpupilrecord": _lost_pupil_rule,
     # A recipient's copy (inbox, read, delete); a message its sender sent (sent items).
@@ -325,80 +368,25 @@ _SCOPE_RULES = {
 }
 
 
-def _in_scope(user, action: str, obj: Model) -> bool:
-    label = obj._meta.label_lower
-    if label in _SCOPE_RULES:
-        condition = _SCOPE_RULES[label](user, action)
-        return type(obj)._default_manager.filter(condition, pk=obj.pk).exists()
-    if label == "directory.localauthority":
-        if action == Action.LA_COPIES and not obj.receive_ctf_copies:
-            return False  # the LA's switch is off (seed 003, 3.9)
-        return user.la_id is not None and obj.pk == user.la_id
-    if label == "directory.establishment":
-        if user.establishment_id:
-            return obj.pk == user.establishment_id
-        return user.la_id is not None and obj.la_id == user.la_id
-    if label == "directory.agency":
-        if user.agency_id:
-            return obj.pk == user.agency_id
-        return user.la_id is not None and obj.la_id == user.la_id
-    if label == "accounts.user":
-        return _user_in_scope(user, action, obj)
-    return False
-
-
-def _user_in_scope(user, action: str, target) -> bool:
-    """LA DBAs see and manage their own LA's LA and school users, never admins or other LAs."""
-    if user.la_id is None or target.scope_la_id != user.la_id:
-        return False
-    if target.role not in ASSIGNABLE_BY_LA_DBA:
-        return False
-    if action in (Action.MANAGE_USERS, Action.RESET_TWO_FACTOR) and target.pk == user.pk:
-        # A DBA cannot delete, demote or reset itself: another DBA or the service does that.
-        return False
-    return True
-
-
 def scope(user, queryset: QuerySet, action: str) -> QuerySet:
     """Narrow a queryset to the rows this user may see for this action."""
-    rule = _SCOPE_RULES.get(queryset.model._meta.label_lower)
-    if rule is None or not has_capability(user, action) or user.role == Role.ADMIN:
-        return _scope_model(user, queryset, action)
-    return queryset.filter(rule(user, action))
-
-
-def _scope_model(user, queryset: QuerySet, action: str) -> QuerySet:
     if not has_capability(user, action):
         return queryset.none()
     if user.role == Role.ADMIN:
         return queryset
-    label = queryset.model._meta.label_lower
-    if label == "directory.localauthority":
-        return queryset.filter(pk=user.la_id) if user.la_id else queryset.none()
-    if label == "directory.establishment":
-        if user.establishment_id:
-            return queryset.filter(pk=user.establishment_id)
-        return queryset.filter(la_id=user.la_id) if user.la_id else queryset.none()
-    if label == "directory.agency":
-        if user.agency_id:
-            return queryset.filter(pk=user.agency_id)
-        return queryset.filter(la_id=user.la_id) if user.la_id else queryset.none()
-    if label == "accounts.user":
-        if not user.la_id:
-            return queryset.none()
-        return queryset.filter(
-            Q(la_id=user.la_id, role__in=LA_ROLES)
-            | Q(establishment__la_id=user.la_id, role__in=[Role.SCHOOL, Role.CONNECTOR])
-        )
-    return queryset.none()
+    model = queryset.model
+    rule = _SCOPE_RULES.get(model._meta.label_lower)
+    if rule is None:
+        return queryset.none()
+    return queryset.filter(as_filter(model, rule(user, action)))
 
 
 def get_for(user, queryset: QuerySet, action: str, **lookup):
-    """Return the one object matching lookup that the user may act on, or raise Http404."""
+    """Return the one object matching lookup that the user may act on, or raise Http404.
+
+    `scope` and `can` read the same rule, so the scoped lookup is the whole check.
+    """
     try:
-        obj = scope(user, queryset, action).get(**lookup)
+        return scope(user, queryset, action).get(**lookup)
     except (queryset.model.DoesNotExist, queryset.model.MultipleObjectsReturned, ValueError):
         raise Http404 from None
-    if not can(user, action, obj):
-        raise Http404
-    return obj
