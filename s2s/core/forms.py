@@ -44,16 +44,22 @@ def form_submit(request, form: forms.Form, call: Callable[[dict], T]) -> T | boo
 
 
 def form_page(request, form: forms.Form, *, title: str, back_url: str, back_label: str = "",
-              caption: str = "", lead: str = "", warning: str = ""):
+              caption: str = "", lead: str = "", warning: str = "", details: str = "",
+              context: dict | None = None):
     """Render the one form page: back link, error summary, caption, title, text, form, Cancel.
 
     `lead` is a paragraph before the form, `warning` a GOV.UK warning (for what cannot be
     undone); the back link says `back_label` ("Back" if none), and Cancel goes to the same page.
+    `details` names a template drawn after the title (a summary of the file the form acts on,
+    say), given `context` as well.
     """
     return render(request, "core/form_page.html", {
+        **(context or {}),
         "form": form, "title": title, "back_url": back_url, "back_label": back_label,
-        "caption": caption, "lead": lead, "warning": warning,
+        "caption": caption, "lead": lead, "warning": warning, "details": details,
     })
+
+
 class SuggestionsInput(forms.TextInput):
     """A text input the browser completes from suggestions (an HTML datalist): type or pick.
 

@@ -5,6 +5,7 @@ from datetime import date
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,7 +13,7 @@ from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action, can, get_for, scope
 from s2s.core.downloads import download_response
 from s2s.core.errors import ServiceError
-from s2s.core.forms import add_service_error
+from s2s.core.forms import add_service_error, form_page, form_submit
 from s2s.lostpupils.forms import (
     AttestForm,
     ForwardForm,
@@ -138,17 +139,18 @@ def forward(request, pk):
     found = _record(request, pk, Action.DOWNLOAD_LPD)
     form = ForwardForm(request.POST if request.method == "POST" else None,
                        schools=schools_of(request.user.la.number))
-    if request.method == "POST" and form.is_valid():
-        try:
-            new = services.lost_pupil_forward(user=request.user, record=found, request=request,
-                                              to=form.cleaned_data["to"])
-        except ServiceError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _("The CTF was sent to %(school)s as %(name)s.")
-                             % {"school": new.destination_code, "name": new.name})
-            return redirect("lostpupils:search")
-    return render(request, "lostpupils/forward.html", {"record": found, "form": form})
+    if new := form_submit(request, form, lambda data: services.lost_pupil_forward(
+            user=request.user, record=found, request=request, **data)):
+        messages.success(request, _("The CTF was sent to %(school)s as %(name)s.")
+                         % {"school": new.destination_code, "name": new.name})
+        return redirect("lostpupils:search")
+    return form_page(
+        request, form, title=_("Send the CTF to a school in your LA"),
+        caption=found.transfer.name, back_url=reverse("lostpupils:record", args=[found.pk]),
+        back_label=_("The record"), lead=_(
+            "The CTF is re-addressed to the school and sent from your LA mailbox; the school "
+            "is told as for any CTF. The record is marked downloaded by your LA and the LA "
+            "that sent it is told the case is resolved."))
 
 
 @requires(Action.REMOVE_LPD)
@@ -183,14 +185,13 @@ def remove(request, pk):
     """Remove a record the LA's school uploaded, once the destination is known (seed 003, 1.3)."""
     found = _record(request, pk, Action.REMOVE_LPD)
     form = RemoveForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.lost_pupil_remove(user=request.user, record=found, request=request,
-                                       reason=form.cleaned_data["reason"])
-        except ServiceError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _("%(name)s was removed from the Lost Pupil Database.")
-                             % {"name": found.transfer.name})
-            return redirect("lostpupils:la-records")
-    return render(request, "lostpupils/remove.html", {"record": found, "form": form})
+    if form_submit(request, form, lambda data: services.lost_pupil_remove(
+            user=request.user, record=found, request=request, **data)):
+        messages.success(request, _("%(name)s was removed from the Lost Pupil Database.")
+                         % {"name": found.transfer.name})
+        return redirect("lostpupils:la-records")
+    return form_page(
+        request, form, title=_("Remove a lost pupil record"), caption=found.transfer.name,
+        back_url=reverse("lostpupils:la-records"), back_label=_("Files your schools sent"),
+        lead=_("Remove the record once the pupil's destination is known."),
+        warning=_("The file and the pupil's details are deleted; this cannot be undone."))

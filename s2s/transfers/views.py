@@ -4,6 +4,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -12,7 +13,7 @@ from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action, can, has_capability, transfer_box
 from s2s.core.downloads import download_response
 from s2s.core.errors import ServiceError
-from s2s.core.forms import add_service_error
+from s2s.core.forms import form_page, form_submit
 from s2s.ctf.validate import Finding
 from s2s.transfers import selectors, services
 from s2s.transfers.forms import ReasonForm
@@ -194,18 +195,15 @@ def collect(request, pk):
 
 
 def _reason_page(request, transfer, *, service, submit: str, title: str, done: str):
+    """Post the reason to the service; None once done, else the form page (refusal shown)."""
     form = ReasonForm(request.POST or None, submit=submit)
-    if request.method == "POST" and form.is_valid():
-        try:
-            service(user=request.user, transfer=transfer, request=request, **form.cleaned_data)
-        except ServiceError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, done % {"name": transfer.name})
-            return None
-    return render(request, "transfers/reason_form.html", {
-        "form": form, "transfer": transfer, "title": title,
-    })
+    if form_submit(request, form, lambda data: service(
+            user=request.user, transfer=transfer, request=request, **data)):
+        messages.success(request, done % {"name": transfer.name})
+        return None
+    back = reverse("transfers:detail", args=[transfer.pk])
+    return form_page(request, form, title=title, caption=transfer.name, back_url=back,
+                     back_label=transfer.name)
 
 
 @requires(Action.RECEIVE_FILES)

@@ -4,13 +4,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action, get_for
 from s2s.core.downloads import download_response
 from s2s.core.errors import ServiceError
-from s2s.core.forms import add_service_error
+from s2s.core.forms import form_page, form_submit
 from s2s.messaging.compose import schools_of
 from s2s.transfers import monitoring
 from s2s.transfers.forms import ReasonForm
@@ -70,23 +71,28 @@ def _held(request, pk: int) -> Transfer:
                    Action.MANAGE_LA_FILES, pk=pk)
 
 
+def _held_page(request, form, transfer: Transfer, *, title: str, lead: str):
+    """Render a form acting on a file held at the LA's place, with the file's summary."""
+    return form_page(request, form, title=title, caption=transfer.name, lead=lead,
+                     back_url=reverse("transfers:la-not-collected"),
+                     back_label=_("Files not collected by schools"),
+                     details="transfers/monitoring/_file_summary.html",
+                     context={"transfer": transfer})
+
+
 @requires(Action.MANAGE_LA_FILES)
 def la_forward(request, pk):
     """Forward a file awaiting at one of the LA's places to another school."""
     transfer = _held(request, pk)
     form = ForwardForm(request.POST or None, schools=schools_of(request.user.la.number))
-    if request.method == "POST" and form.is_valid():
-        try:
-            new = transfer_forward(user=request.user, transfer=transfer, request=request,
-                                   to=form.cleaned_data["to"])
-        except ServiceError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _("%(old)s forwarded as %(new)s.")
-                             % {"old": transfer.name, "new": new.name})
-            return redirect("transfers:la-not-collected")
-    return render(request, "transfers/monitoring/forward.html",
-                  {"form": form, "transfer": transfer})
+    if new := form_submit(request, form, lambda data: transfer_forward(
+            user=request.user, transfer=transfer, request=request, **data)):
+        messages.success(request, _("%(old)s forwarded as %(new)s.")
+                         % {"old": transfer.name, "new": new.name})
+        return redirect("transfers:la-not-collected")
+    return _held_page(request, form, transfer, title=_("Forward this file"), lead=_(
+        "The file is re-addressed (only its destination changes) and sent from your LA "
+        "mailbox; this copy is deleted, and its sender is told where it went."))
 
 
 @requires(Action.MANAGE_LA_FILES)
@@ -94,17 +100,13 @@ def la_delete(request, pk):
     """Delete a file awaiting at one of the LA's places, with the reason its sender is told."""
     transfer = _held(request, pk)
     form = ReasonForm(request.POST or None, submit=_("Delete the file"))
-    if request.method == "POST" and form.is_valid():
-        try:
-            transfer_delete(user=request.user, transfer=transfer, request=request,
-                            reason=form.cleaned_data["reason"])
-        except ServiceError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _("%(name)s deleted.") % {"name": transfer.name})
-            return redirect("transfers:la-not-collected")
-    return render(request, "transfers/monitoring/delete.html",
-                  {"form": form, "transfer": transfer})
+    if form_submit(request, form, lambda data: transfer_delete(
+            user=request.user, transfer=transfer, request=request, **data)):
+        messages.success(request, _("%(name)s deleted.") % {"name": transfer.name})
+        return redirect("transfers:la-not-collected")
+    return _held_page(request, form, transfer, title=_("Delete this file"), lead=_(
+        "Delete a file only when its pupil's new school already has the CTF, or it was sent "
+        "in error. Its sender reads the reason."))
 
 
 @requires(Action.LA_COPIES)
@@ -141,12 +143,11 @@ def _phase_forms(request, source):
     return pupils, upload, pick
 
 
-def _allocation(upload, pick) -> dict | None:
-    if upload.is_bound and upload.is_valid():
-        return upload.cleaned_data["allocation"]
-    if pick.is_bound and pick.is_valid():
-        return pick.allocation()
-    return None
+def _allocation(form) -> dict[str, str]:
+    """Return the UPN -> establishment allocation of the valid form that was posted."""
+    if isinstance(form, AllocationUploadForm):
+        return form.cleaned_data["allocation"]
+    return form.allocation()
 
 
 @requires(Action.MANAGE_LA_FILES)
@@ -154,16 +155,12 @@ def phase_transfer(request, pk):
     """Split a bulk CTF at the LA mailbox by a CSV or by school picked per pupil, and send."""
     source = phase_source(user=request.user, pk=pk)
     pupils, upload, pick = _phase_forms(request, source)
-    allocation = _allocation(upload, pick)
-    if allocation is not None:
-        try:
-            result = phase_transfer_split(user=request.user, transfer=source,
-                                          allocation=allocation, request=request)
-        except ServiceError as error:
-            add_service_error(upload if upload.is_bound else pick, error)
-        else:
-            request.session[PHASE_RESULTS_KEY] = result.as_dict()
-            return redirect("transfers:phase-transfer-results", pk=source.pk)
+    posted = upload if upload.is_bound else pick
+    if result := form_submit(request, posted, lambda data: phase_transfer_split(
+            user=request.user, transfer=source, allocation=_allocation(posted),
+            request=request)):
+        request.session[PHASE_RESULTS_KEY] = result.as_dict()
+        return redirect("transfers:phase-transfer-results", pk=source.pk)
     monitoring.pupils_viewed(user=request.user, transfer=source, pupils=pupils, request=request)
     return render(request, "transfers/monitoring/phase_transfer.html", {
         "source": source, "upload": upload, "pick": pick,
