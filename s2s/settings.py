@@ -241,8 +241,8 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    # The health check answers the proxy's own probe over plain HTTP.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # The health and readiness checks answer the proxy's own probes over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # Content-Security-Policy (django-csp 4): scripts, styles, fonts and images only from our own
 # static files (GOV.UK Frontend and our modules); no inline script or style anywhere, no

@@ -1,7 +1,6 @@
-"""The start page and the service's health check."""
+"""The start page, the health and readiness checks, and the metrics for Prometheus."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.module_loading import import_string
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action
+from s2s.core.health import readiness_down
 from s2s.core.navigation import menu_sections
 
 # What needs the person, at the top of the start page: each a function of the request
@@ -60,10 +60,24 @@ def start(request):
 @login_not_required
 @require_GET
 def health(request):
-    """Answer 200 when the service and its database are up (for load balancers)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """Answer 200 "ok" while this process answers at all: no database, nothing else asked."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@login_not_required
+@require_GET
+def ready(request):
+    """Answer 200 when the database, file store and task queue answer, else 503 naming them.
+
+    Nothing else is said: no versions, hosts or errors (those go to the log).
+    """
+    down = readiness_down()
+    if down:
+        response = JsonResponse({"status": "unavailable", "down": down}, status=503)
+    else:
+        response = JsonResponse({"status": "ok"})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_not_required
