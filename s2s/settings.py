@@ -86,6 +86,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: times the whole answer, labelled by URL name and method (core/metrics.py).
+    "s2s.core.metrics.RequestDurationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
@@ -202,6 +204,19 @@ for _proxy in S2S_TRUSTED_PROXIES:
     except ValueError:
         raise ImproperlyConfigured(
             f"S2S_TRUSTED_PROXIES must list addresses or networks, not {_proxy!r}") from None
+
+# GET /metrics (Prometheus, core/metrics.py): open to these addresses or networks
+# (comma-separated; the client address as core/addresses.py finds it) and to
+# `Authorization: Bearer <S2S_METRICS_TOKEN>`; 404 to anyone else, and to everyone when both
+# are empty.
+S2S_METRICS_ALLOW = env_list("S2S_METRICS_ALLOW")
+for _entry in S2S_METRICS_ALLOW:
+    try:
+        ipaddress.ip_network(_entry, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"S2S_METRICS_ALLOW must list addresses or networks, not {_entry!r}") from None
+S2S_METRICS_TOKEN = env_secret("S2S_METRICS_TOKEN")
 
 # API rate limit per token (issue 20): (requests, seconds), from "600/minute"; over it the API
 # answers 429 with Retry-After (api/throttling.py), counted in the shared cache.

@@ -6,5 +6,6 @@ ROWS = [
     Row("core:start", allowed=PAGE_ROLES),
     Row("core:health", public=True),
     Row("core:ready", public=True),
+    Row("core:metrics", machines=True),
     Row("core:robots", public=True),
 ]
