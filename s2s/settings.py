@@ -86,6 +86,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the request's id, on every log record of it and in X-Request-ID (core/logs.py).
+    "s2s.core.logs.RequestIdMiddleware",
     # Outermost: times the whole answer, labelled by URL name and method (core/metrics.py).
     "s2s.core.metrics.RequestDurationMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -391,10 +393,27 @@ S2S_LPD_LEAVING_AGE = env_int("S2S_LPD_LEAVING_AGE", 16)
 S2S_FEED_RETAIN_DAYS = env_int("S2S_FEED_RETAIN_DAYS", 30)
 S2S_FEED_MAX_BYTES = env_int("S2S_FEED_MAX_BYTES", 32 * 1024 * 1024)
 
+# Logs (core/logs.py): one JSON line per record (timestamp, level, logger, message, request_id)
+# on standard error; S2S_LOG_FORMAT=text for plain lines on a developer's terminal. SQL is never
+# logged (its parameters are pupil data), whatever the level.
+LOG_FORMAT = env_str("S2S_LOG_FORMAT", "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"S2S_LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "s2s.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "s2s.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT,
+                             "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env_str("S2S_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django.db.backends": {"level": "INFO"},
+        # runserver's request lines, in the same format instead of their own handler.
+        "django.server": {"handlers": ["console"], "propagate": False},
+    },
 }
