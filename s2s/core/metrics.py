@@ -38,7 +38,8 @@ UPLOADS = Counter("s2s_uploads", "Files uploaded (committed), by any page, the A
 DOWNLOADS = Counter("s2s_downloads", "Files downloaded by their destination (each file in a zip).")
 TASK_FAILURES = Counter("s2s_task_failures", "Background tasks that ended in failure.")
 REQUEST_DURATION = Histogram(
-    "s2s_request_duration_seconds", "Time to answer a request, by URL name and method.",
+    "s2s_request_duration_seconds",
+    "Time to answer a request, by URL name (or the API's URL pattern) and method.",
     ["view", "method"],
 )
 # Methods kept as labels; anything else is "other", so a client cannot invent label values.
@@ -111,6 +112,16 @@ def metrics_allowed(request) -> bool:
     return any(parsed in network for network in trusted_networks(allowed))
 
 
+def _view_label(request) -> str:
+    """Return the URL's name, or for an unnamed URL (the API's) its pattern; never the path."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return "unresolved"
+    if match.url_name:
+        return match.view_name
+    return "/" + match.route
+
+
 class RequestDurationMiddleware:
     """Time every request into the histogram, labelled by its URL's name, never its path."""
 
@@ -120,9 +131,7 @@ class RequestDurationMiddleware:
     def __call__(self, request):
         started = time.perf_counter()
         response = self.get_response(request)
-        match = getattr(request, "resolver_match", None)
-        view = (match.view_name or "unnamed") if match else "unresolved"
         method = request.method if request.method in _METHODS else "other"
-        REQUEST_DURATION.labels(view=view, method=method).observe(
+        REQUEST_DURATION.labels(view=_view_label(request), method=method).observe(
             time.perf_counter() - started)
         return response

@@ -133,11 +133,14 @@ def test_request_durations_are_labelled_by_url_name_never_by_path(client, db, se
     before = _value("s2s_request_duration_seconds_count", view="core:health", method="GET")
     client.get("/healthz")
     client.get("/no-such-page-0123456789")
+    client.get("/api/v1/files/987654321/content")
     assert _value("s2s_request_duration_seconds_count", view="core:health",
                   method="GET") == before + 1
     text = client.get("/metrics").content.decode()
     assert 'view="unresolved"' in text
+    assert 'view="/api/v1/files/<file_id>/content"' in text
     assert "0123456789" not in text
+    assert "987654321" not in text
 
 
 def _write_in_another_process(directory: Path, uploads: int, seconds: float) -> None:
