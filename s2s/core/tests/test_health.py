@@ -72,3 +72,38 @@ def test_an_unreachable_database_is_named_and_nothing_else_is_said(tmp_path):
     assert health == [200, "ok"]
     assert ready[0] == 503
     assert json.loads(ready[1]) == {"status": "unavailable", "down": ["database", "task queue"]}
+
+
+def _run_settings(script: str, tmp_path, **env) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("S2S_", "DATABASE_URL"))}
+    return subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
+                          text=True, timeout=120, env={
+                              **clean, "DJANGO_SETTINGS_MODULE": "s2s.settings",
+                              "S2S_DATA_DIR": str(tmp_path), "S2S_LOG_LEVEL": "CRITICAL",
+                              **env})
+
+
+def test_in_production_the_probes_answer_over_plain_http(tmp_path):
+    script = (
+        "import django, json; django.setup()\n"
+        "from django.test import Client\n"
+        "c = Client()\n"
+        "print(json.dumps([c.get(p, HTTP_HOST='s2s.example').status_code\n"
+        "                  for p in ('/healthz', '/readyz', '/metrics')]))\n"
+    )
+    done = _run_settings(script, tmp_path, S2S_MODE="production",
+                         S2S_SECRET_KEY="a-long-production-secret",
+                         S2S_ALLOWED_HOSTS="s2s.example",
+                         S2S_ENCRYPTION_KEY="AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+    assert done.returncode == 0, done.stderr
+    health, ready, metrics = json.loads(done.stdout.splitlines()[-1])
+    assert health == 200
+    assert ready in {200, 503}  # answered here, not redirected (the database is not migrated)
+    assert metrics == 301  # everything else goes to HTTPS
+
+
+def test_bad_metrics_addresses_or_log_format_stop_the_service_starting(tmp_path):
+    refused = _run_settings("import s2s.settings", tmp_path, S2S_METRICS_ALLOW="prometheus.local")
+    assert "S2S_METRICS_ALLOW must list addresses or networks" in refused.stderr
+    refused = _run_settings("import s2s.settings", tmp_path, S2S_LOG_FORMAT="xml")
+    assert "S2S_LOG_FORMAT must be json or text" in refused.stderr
