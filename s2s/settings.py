@@ -88,7 +88,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost: the request's id, on every log record of it and in X-Request-ID (core/logs.py).
     "s2s.core.logs.RequestIdMiddleware",
-    # Outermost: times the whole answer, labelled by URL name and method (core/metrics.py).
+    # Then the timer of the whole answer, by URL name and method (core/metrics.py).
     "s2s.core.metrics.RequestDurationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
