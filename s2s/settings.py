@@ -86,6 +86,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the request's id, on every log record of it and in X-Request-ID (core/logs.py).
+    "s2s.core.logs.RequestIdMiddleware",
+    # Then the timer of the whole answer, by URL name and method (core/metrics.py).
+    "s2s.core.metrics.RequestDurationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
@@ -203,6 +207,19 @@ for _proxy in S2S_TRUSTED_PROXIES:
         raise ImproperlyConfigured(
             f"S2S_TRUSTED_PROXIES must list addresses or networks, not {_proxy!r}") from None
 
+# GET /metrics (Prometheus, core/metrics.py): open to these addresses or networks
+# (comma-separated; the client address as core/addresses.py finds it) and to
+# `Authorization: Bearer <S2S_METRICS_TOKEN>`; 404 to anyone else, and to everyone when both
+# are empty.
+S2S_METRICS_ALLOW = env_list("S2S_METRICS_ALLOW")
+for _entry in S2S_METRICS_ALLOW:
+    try:
+        ipaddress.ip_network(_entry, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"S2S_METRICS_ALLOW must list addresses or networks, not {_entry!r}") from None
+S2S_METRICS_TOKEN = env_secret("S2S_METRICS_TOKEN")
+
 # API rate limit per token (issue 20): (requests, seconds), from "600/minute"; over it the API
 # answers 429 with Retry-After (api/throttling.py), counted in the shared cache.
 S2S_API_RATE = env_rate("S2S_API_RATE", "600/minute")
@@ -241,8 +258,8 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    # The health check answers the proxy's own probe over plain HTTP.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # The health and readiness checks answer the proxy's own probes over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # Content-Security-Policy (django-csp 4): scripts, styles, fonts and images only from our own
 # static files (GOV.UK Frontend and our modules); no inline script or style anywhere, no
@@ -376,10 +393,27 @@ S2S_LPD_LEAVING_AGE = env_int("S2S_LPD_LEAVING_AGE", 16)
 S2S_FEED_RETAIN_DAYS = env_int("S2S_FEED_RETAIN_DAYS", 30)
 S2S_FEED_MAX_BYTES = env_int("S2S_FEED_MAX_BYTES", 32 * 1024 * 1024)
 
+# Logs (core/logs.py): one JSON line per record (timestamp, level, logger, message, request_id)
+# on standard error; S2S_LOG_FORMAT=text for plain lines on a developer's terminal. SQL is never
+# logged (its parameters are pupil data), whatever the level.
+LOG_FORMAT = env_str("S2S_LOG_FORMAT", "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"S2S_LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "s2s.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "s2s.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT,
+                             "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env_str("S2S_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django.db.backends": {"level": "INFO"},
+        # runserver's request lines, in the same format instead of their own handler.
+        "django.server": {"handlers": ["console"], "propagate": False},
+    },
 }

@@ -20,3 +20,13 @@ class CoreConfig(AppConfig):
         # S2S_CACHE_URL names Redis: `migrate` makes it, so no deployment step is forgotten.
         post_migrate.connect(_create_cache_table, sender=self,
                              dispatch_uid="s2s.core.create_cache_table")
+        from django.core.signals import request_finished
+        from django_tasks.signals import task_finished
+
+        from s2s.core.logs import request_id_clear
+        from s2s.core.metrics import count_task_finished
+
+        request_finished.connect(request_id_clear, dispatch_uid="s2s.core.request_id_clear")
+        # Failed tasks are counted in the process that ran them (the worker, or the request
+        # with the immediate backend).
+        task_finished.connect(count_task_finished, dispatch_uid="s2s.core.count_task_failures")

@@ -1,16 +1,18 @@
-"""The start page and the service's health check."""
+"""The start page, the health and readiness checks, and the metrics for Prometheus."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.http import require_GET
+from prometheus_client import CONTENT_TYPE_PLAIN_0_0_4
 
 from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action
+from s2s.core.health import readiness_down
+from s2s.core.metrics import metrics_allowed, metrics_text
 from s2s.core.navigation import menu_sections
 
 # What needs the person, at the top of the start page: each a function of the request
@@ -60,10 +62,35 @@ def start(request):
 @login_not_required
 @require_GET
 def health(request):
-    """Answer 200 when the service and its database are up (for load balancers)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """Answer 200 "ok" while this process answers at all: no database, nothing else asked."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@login_not_required
+@require_GET
+def ready(request):
+    """Answer 200 when the database, file store and task queue answer, else 503 naming them.
+
+    Nothing else is said: no versions, hosts or errors (those go to the log).
+    """
+    down = readiness_down()
+    if down:
+        response = JsonResponse({"status": "unavailable", "down": down}, status=503)
+    else:
+        response = JsonResponse({"status": "ok"})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_not_required
+@require_GET
+def metrics(request):
+    """Give Prometheus the metrics, if the address or token may have them; else Not Found."""
+    if not metrics_allowed(request):
+        raise Http404
+    response = HttpResponse(metrics_text(), content_type=CONTENT_TYPE_PLAIN_0_0_4)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_not_required

@@ -27,6 +27,8 @@ class Row:
     kwargs: a function of the World (the fixture's people and places) giving the URL's kwargs,
         so a row can point at an object in the user's scope or outside it.
     public: the page is for signed-out visitors too (sign-in, activation): no 404 check.
+    machines: the URL is for machines that show an address or a token, never for a person
+        (`/metrics`; its own tests let them in): 404 to signed-out visitors and every role.
     method: "get" or "post" (a POST row sends no data: it checks who is let in, not the form).
     label: what the row is about ("another LA's school"), for the failure message.
     redirect: the URL name an allowed role is sent on to (a POST that acts, a page with nothing
@@ -38,6 +40,7 @@ class Row:
     allowed: frozenset = field(default_factory=frozenset)
     kwargs: Callable | None = None
     public: bool = False
+    machines: bool = False
     method: str = "get"
     label: str = ""
     redirect: str = ""

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from s2s.accounts.policy import Action, can, get_for, scope
 from s2s.audit.services import audit_record
 from s2s.core.errors import ServiceError
+from s2s.core.metrics import count_downloads
 from s2s.core.text import text_required
 from s2s.transfers import emails
 from s2s.transfers.models import Transfer, TransferPupil, TransferStatus
@@ -121,6 +122,7 @@ def _count_downloads(*, user, transfers: list[Transfer], request, how: str) -> N
         audit_record(action=action, actor=user, obj=transfer, request=request,
                      summary=transfer.name,
                      detail={"name": transfer.name, "how": how, "upns": upns[transfer.pk]})
+    count_downloads(len(transfers))
 
 
 def transfer_open_for_download(*, user, transfer: Transfer, request=None

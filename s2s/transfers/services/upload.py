@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from s2s.accounts.policy import Action, has_capability
 from s2s.audit.services import audit_record
 from s2s.core.errors import ServiceError
+from s2s.core.metrics import count_upload
 from s2s.ctf.errors import CTFError
 from s2s.ctf.hostile import check_safe_xml
 from s2s.ctf.names import FileName, parse_name
@@ -243,6 +244,7 @@ def _record(*, user, name: str, parsed: FileName, sender: Sender, destination: D
                     "upns": [p.upn for p in checked.pupils if p.upn]},
         )
         transfer_notify_queue(transfer=transfer)
+        count_upload()
     return transfer
 
 
