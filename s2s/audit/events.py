@@ -69,6 +69,8 @@ EVENT_WORDS = {
     "message_group_created": _("Saved a message group"),
     "message_group_updated": _("Changed a message group"),
     "message_group_deleted": _("Deleted a message group"),
+    # Children missing education
+    "cme_signals_view": _("Viewed children-missing-education signals"),
 }
 
 
