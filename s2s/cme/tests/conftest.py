@@ -26,6 +26,7 @@ from s2s.feeds.tests.conftest import (  # noqa: F401 (fixtures and autouse)
     send,
     send_marks,
     send_roll,
+    welsh_connector,
 )
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from s2s.accounts.roles import Role
 from s2s.cme.tests.conftest import (
     UPN_1,
     days_between,
@@ -179,3 +180,29 @@ def test_persistent_and_severe_absence_count_from_the_entry_date(school, connect
     assert (severe.first_day, severe.fired_on, severe.status) == (
         date(2025, 10, 13), date(2025, 10, 24), "open")
     assert severe.detail == {"absent_sessions": 20, "possible_sessions": 38, "percent": 52.6}
+
+
+@pytest.fixture
+def welsh_school(set_calendar, make_user, other_la, outsider_school, welsh_connector):
+    """School 6812345 (LA 681, Wales) following its LA's 2025/26 calendar, UPN_1 on roll."""
+    set_calendar(other_la, user=make_user(Role.LA_USER, other_la, username="681calendars"))
+    send_roll(welsh_connector, [pupil(UPN_1)], school="6812345")
+    return outsider_school
+
+
+def test_in_wales_the_run_is_read_with_the_welsh_codes_and_calendar(
+        welsh_school, welsh_connector):
+    days = days_between(welsh_school, "2025-10-20", "2025-11-07")
+    mark_days(welsh_connector, days, "N", school="6812345")
+    recompute(welsh_school, "2025-11-07")
+    [signal] = signals("absence_10_days")
+    assert (signal.first_day, signal.fired_on) == (date(2025, 10, 20), date(2025, 11, 7))
+
+
+def test_in_wales_an_agreed_extended_holiday_breaks_the_run(welsh_school, welsh_connector):
+    # F (agreed extended family holiday) is an authorised absence in Wales only.
+    mark_days(welsh_connector, days_between(welsh_school, "2025-10-20", "2025-11-07"), "N",
+              school="6812345")
+    send_marks(welsh_connector, [(UPN_1, "2025-11-06", "AM", "F")], school="6812345")
+    recompute(welsh_school, "2025-11-07")
+    assert signals("absence_10_days") == []
