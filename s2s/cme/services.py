@@ -78,7 +78,18 @@ def _runs_of(establishment, today: date) -> dict[tuple, tuple[signals.Run, dict]
             sessions=sessions, marks=pupil_marks, nation=nation, entry=pupil["entry_date"])]
         for run in runs:
             found.setdefault((pupil["upn"], run.kind, run.first_day), (run, pupil))
+    for run, pupil in _exclusion_runs(establishment, calendar, pupils, today):
+        found.setdefault((pupil["upn"], run.kind, run.first_day), (run, pupil))
+    return found
+
+
+def _exclusion_runs(establishment, calendar, pupils: dict, today: date):
+    """Yield (run, pupil) for the exclusions and suspensions of the school year (1 query)."""
+    start, end = academic_year_bounds(academic_year_of(today))
     days = calendar.days()
+    year = calendar.calendars.get(academic_year_of(today))
+    terms = [(term.start, term.end) for term in year.terms.all()] if year else []
+    suspensions = defaultdict(list)
     for exclusion in Exclusion.objects.filter(
             establishment=establishment, rescinded=False, start_date__range=(start, end),
             pupil_id__in=pupils).values("pupil_id", "category", "start_date", "sessions"):
@@ -86,9 +97,14 @@ def _runs_of(establishment, today: date) -> dict[tuple, tuple[signals.Run, dict]
             category=exclusion["category"], start_date=exclusion["start_date"],
             sessions=exclusion["sessions"], school_days=days, today=today)
         if run is not None:
-            pupil = pupils[exclusion["pupil_id"]]
-            found.setdefault((pupil["upn"], run.kind, run.first_day), (run, pupil))
-    return found
+            yield run, pupils[exclusion["pupil_id"]]
+        if exclusion["category"] == "suspension":
+            suspensions[exclusion["pupil_id"]].append(
+                (exclusion["start_date"], exclusion["sessions"]))
+    for pupil_id, taken in suspensions.items():
+        for run in signals.suspension_limits(suspensions=taken, terms=terms, school_days=days,
+                                            today=today):
+            yield run, pupils[pupil_id]
 
 
 def signals_recompute(*, establishment: Establishment, today: date | None = None) -> Recomputed:

@@ -28,6 +28,8 @@ class Kind(models.TextChoices):
     PERSISTENT_ABSENCE = "persistent_absence", _("Persistent absence (10% or more)")
     SEVERE_ABSENCE = "severe_absence", _("Severe absence (50% or more)")
     EXCLUSION_DAY6 = "exclusion_day6", _("Exclusion: full-time education from the 6th day")
+    SUSPENSIONS_TERM = "suspensions_15_days_term", _("Suspended over 15 school days in a term")
+    SUSPENSIONS_YEAR = "suspensions_45_days_year", _("Suspended over 45 school days in a year")
 
 
 # absence_10_days: 20 consecutive possible sessions each G, N, O or U.
@@ -49,6 +51,10 @@ RATE_MIN_SESSIONS = 20
 # than 5 school days (10 sessions).
 DAY_OF_PROVISION = 6
 SUSPENSION_SESSIONS = 10
+# suspensions_15_days_term, suspensions_45_days_year: more than 15 school days of suspension
+# in a term, or 45 in a school year.
+TERM_LIMIT_DAYS = 15
+YEAR_LIMIT_DAYS = 45
 
 _ABSENT = frozenset({Meaning.AUTHORISED, Meaning.UNAUTHORISED})
 _POSSIBLE = frozenset({Meaning.PRESENT, Meaning.EDUCATIONAL_ACTIVITY, *_ABSENT})
@@ -245,3 +251,32 @@ def exclusion_day6(*, category: str, start_date: date, sessions: int,
     return Run(Kind.EXCLUSION_DAY6, days[0], days[DAY_OF_PROVISION - 1], so_far, still_open,
                {"category": category, "sessions": sessions,
                 "provider": "la" if category == "permanent" else "school"})
+
+
+def _suspended_days(suspensions: Iterable[tuple[date, int]], days: list[date]) -> list[date]:
+    """Return the school days the suspensions take: each its first sessions/2 (rounded up)."""
+    taken = set()
+    for start, sessions in suspensions:
+        following = [day for day in days if day >= start]
+        taken.update(following[:-(-sessions // 2)])
+    return sorted(taken)
+
+
+def suspension_limits(*, suspensions: Iterable[tuple[date, int]],
+                      terms: Sequence[tuple[date, date]], school_days: Iterable[date],
+                      today: date) -> list[Run]:
+    """Return the suspensions over the limits: 15 school days in a term, 45 in a school year.
+
+    `suspensions` are (start, sessions) of one pupil's suspensions this year, not rescinded;
+    a suspension takes its first sessions/2 school days (rounded up) from its start. The rule
+    is met on the first school day over the limit (the 16th of a term, the 46th of the year):
+    "Suspension and permanent exclusion" (DfE 2024), regulations 2012/1033.
+    """
+    days = sorted(school_days)
+    taken = _suspended_days(suspensions, days)
+    periods = [(Kind.SUSPENSIONS_TERM, TERM_LIMIT_DAYS,
+                 [day for day in taken if first <= day <= last]) for first, last in terms]
+    periods.append((Kind.SUSPENSIONS_YEAR, YEAR_LIMIT_DAYS, taken))
+    return [Run(kind, within[0], within[limit], len(within), within[-1] >= today,
+                {"limit": limit})
+            for kind, limit, within in periods if len(within) > limit]

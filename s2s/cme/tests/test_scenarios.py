@@ -206,3 +206,25 @@ def test_in_wales_an_agreed_extended_holiday_breaks_the_run(welsh_school, welsh_
     send_marks(welsh_connector, [(UPN_1, "2025-11-06", "AM", "F")], school="6812345")
     recompute(welsh_school, "2025-11-07")
     assert signals("absence_10_days") == []
+
+
+def test_suspensions_over_15_days_in_the_autumn_term_are_signalled(school, connector):
+    send(connector, "exclusions", {"school": "8383321", "exclusions": [
+        {"upn": UPN_1, "category": "suspension", "start_date": "2025-10-13", "sessions": 20,
+         "reasons": ["PA"], "rescinded": False},
+        {"upn": UPN_1, "category": "suspension", "start_date": "2025-11-17", "sessions": 12,
+         "reasons": ["PA"], "rescinded": False}]})
+    mark_days(connector, [date(2025, 11, 17)], "E")
+    recompute(school, "2025-11-17")
+    # 13-24 October (10 days, the autumn term's first half ends on the 24th) is another term
+    # in this calendar; 17-24 November is 6 days: neither is over 15.
+    assert signals("suspensions_15_days_term") == []
+    send(connector, "exclusions", {"school": "8383321", "exclusions": [
+        {"upn": UPN_1, "category": "suspension", "start_date": "2025-11-24", "sessions": 22,
+         "reasons": ["PA"], "rescinded": False}]})
+    recompute(school, "2025-11-24")
+    [signal] = signals("suspensions_15_days_term")
+    # 17-24 November (6 days), then 11 days from 24 November (one shared): 16 days, the
+    # 16th on Monday 8 December.
+    assert (signal.first_day, signal.fired_on, signal.school_days) == (
+        date(2025, 11, 17), date(2025, 12, 8), 16)

@@ -9,6 +9,7 @@ from s2s.cme.signals import (
     persistent_absence,
     severe_absence,
     sickness_15_days,
+    suspension_limits,
 )
 
 MONDAY = date(2025, 9, 8)
@@ -197,3 +198,33 @@ def test_an_exclusion_starting_on_a_weekend_counts_from_the_next_school_day():
     found = exclusion_day6(category="permanent", start_date=date(2025, 10, 25), sessions=0,
                            school_days=days, today=days[0])
     assert (found.first_day, found.fired_on) == (date(2025, 10, 27), date(2025, 11, 3))
+
+
+AUTUMN = (date(2025, 9, 1), date(2025, 10, 24))
+SPRING = (date(2025, 10, 27), date(2025, 12, 31))
+
+
+def test_suspensions_over_15_school_days_in_a_term_are_signalled_on_the_16th():
+    days = weekdays(date(2025, 9, 1), 60)
+    found = suspension_limits(suspensions=[(date(2025, 9, 1), 20), (date(2025, 9, 22), 12)],
+                              terms=[AUTUMN, SPRING], school_days=days, today=days[-1])
+    [term] = found
+    assert (term.kind, term.first_day, term.fired_on, term.school_days, term.open) == (
+        "suspensions_15_days_term", date(2025, 9, 1), date(2025, 9, 29), 16, False)
+
+
+def test_fifteen_days_in_a_term_are_not_over_the_limit():
+    days = weekdays(date(2025, 9, 1), 60)
+    assert suspension_limits(suspensions=[(date(2025, 9, 1), 30)], terms=[AUTUMN],
+                             school_days=days, today=days[-1]) == []
+
+
+def test_suspensions_over_45_school_days_in_a_year_are_signalled_on_the_46th():
+    days = weekdays(date(2025, 9, 1), 120)
+    # 15 days in each of three terms, then one more in a fourth: never over a term's limit.
+    terms = [(days[0], days[29]), (days[30], days[59]), (days[60], days[89]),
+             (days[90], days[119])]
+    taken = [(days[0], 30), (days[30], 30), (days[60], 30), (days[100], 2)]
+    [year] = suspension_limits(suspensions=taken, terms=terms, school_days=days, today=days[0])
+    assert (year.kind, year.first_day, year.fired_on, year.school_days) == (
+        "suspensions_45_days_year", days[0], days[100], 46)
