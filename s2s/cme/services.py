@@ -26,8 +26,6 @@ SESSION_NAMES = ("AM", "PM")
 # set before its transaction commits, so one may appear after a later one was read.
 # Recomputing a school twice changes nothing.
 FEED_OVERLAP = timedelta(minutes=15)
-_RUN_RULES = (signals.absence_10_days, signals.absence_20_days, signals.sickness_15_days)
-_RATE_RULES = (signals.persistent_absence, signals.severe_absence)
 _FIELDS = ("fired_on", "school_days", "status", "detail")
 
 
@@ -72,11 +70,8 @@ def _runs_of(establishment, today: date) -> dict[tuple, tuple[signals.Run, dict]
         pupil = pupils.get(pupil_id)
         if pupil is None:
             continue
-        runs = [run for rule in _RUN_RULES
-                for run in rule(sessions=sessions, marks=pupil_marks, nation=nation)]
-        runs += [run for rule in _RATE_RULES for run in rule(
-            sessions=sessions, marks=pupil_marks, nation=nation, entry=pupil["entry_date"])]
-        for run in runs:
+        for run in signals.attendance_runs(sessions=sessions, marks=pupil_marks, nation=nation,
+                                           entry=pupil["entry_date"]):
             found.setdefault((pupil["upn"], run.kind, run.first_day), (run, pupil))
     for run, pupil in _exclusion_runs(establishment, calendar, pupils, today):
         found.setdefault((pupil["upn"], run.kind, run.first_day), (run, pupil))

@@ -14,6 +14,7 @@ education" (2024); the codes' meanings are `feeds/codes.py`'s, by nation and dat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -75,12 +76,23 @@ class Run:
     detail: dict = field(default_factory=dict)
 
 
-def _read(sessions: Sessions, marks: Marks, nation: str):
-    """Yield (day, code, meaning) for each session; a code not valid then means no mark."""
+@lru_cache(maxsize=65536)
+def _meaning(nation: str, day: date, code: str) -> Meaning:
+    """Return what a code means that day (no mark for one not valid then), remembered.
+
+    A school year is ~190 days and ~30 codes: every pupil of every school asks the same few
+    thousand questions, millions of times over a night's recompute.
+    """
+    return meaning_of(nation=nation, day=day, code=code) or Meaning.NO_MARK
+
+
+def _read(sessions: Sessions, marks: Marks, nation: str) -> list:
+    """Return (day, code, meaning) for each session; a code not valid then means no mark."""
+    found = []
     for day, session in sessions:
         code = marks.get((day, session))
-        meaning = meaning_of(nation=nation, day=day, code=code) if code else None
-        yield day, code, meaning or Meaning.NO_MARK
+        found.append((day, code, _meaning(nation, day, code) if code else Meaning.NO_MARK))
+    return found
 
 
 class _Stretch:
@@ -96,8 +108,7 @@ class _Stretch:
             self.days, self.last_day = self.days + 1, day
 
 
-def _continuous(kind: str, codes: frozenset, threshold: int, sessions: Sessions,
-                marks: Marks, nation: str) -> list[Run]:
+def _continuous(kind: str, codes: frozenset, threshold: int, read: list) -> list[Run]:
     """Return the runs of `threshold` consecutive possible sessions each coded in `codes`.
 
     Sessions that are not possible are skipped (they neither break nor extend a run); any
@@ -110,7 +121,7 @@ def _continuous(kind: str, codes: frozenset, threshold: int, sessions: Sessions,
             runs.append(Run(kind, stretch.first_day, stretch.fired_on, stretch.days, still_open,
                             {"sessions": stretch.sessions}))
 
-    for day, code, meaning in _read(sessions, marks, nation):
+    for day, code, meaning in read:
         if meaning == Meaning.NOT_POSSIBLE:
             continue
         if code in codes:
@@ -131,8 +142,8 @@ def absence_10_days(*, sessions: Sessions, marks: Marks, nation: str) -> list[Ru
     20 consecutive possible sessions, each G, N, O or U: the LA must be told (SI 2024/208,
     reg. 13; "Working together to improve school attendance", 2024).
     """
-    return _continuous(Kind.ABSENCE_10_DAYS, UNAUTHORISED_10, SESSIONS_10, sessions, marks,
-                       nation)
+    return _continuous(Kind.ABSENCE_10_DAYS, UNAUTHORISED_10, SESSIONS_10,
+                       _read(sessions, marks, nation))
 
 
 def absence_20_days(*, sessions: Sessions, marks: Marks, nation: str) -> list[Run]:
@@ -141,8 +152,8 @@ def absence_20_days(*, sessions: Sessions, marks: Marks, nation: str) -> list[Ru
     The deletion ground that needs joint school and LA enquiries first (SI 2024/208,
     reg. 9(1)(g); "Children missing education", 2024). U breaks it.
     """
-    return _continuous(Kind.ABSENCE_20_DAYS, UNAUTHORISED_20, SESSIONS_20, sessions, marks,
-                       nation)
+    return _continuous(Kind.ABSENCE_20_DAYS, UNAUTHORISED_20, SESSIONS_20,
+                       _read(sessions, marks, nation))
 
 
 def sickness_15_days(*, sessions: Sessions, marks: Marks, nation: str) -> list[Run]:
@@ -153,6 +164,10 @@ def sickness_15_days(*, sessions: Sessions, marks: Marks, nation: str) -> list[R
     the year's I sessions reach 30; each later continuous illness is another return. A run's
     `school_days` are the year's days of illness so far.
     """
+    return _sickness(_read(sessions, marks, nation))
+
+
+def _sickness(read: list) -> list[Run]:
     runs, stretch, total = [], None, 0
 
     def close(still_open: bool) -> None:
@@ -161,7 +176,7 @@ def sickness_15_days(*, sessions: Sessions, marks: Marks, nation: str) -> list[R
                             total // 2, still_open,
                             {"sessions": stretch.sessions, "year_sessions": total}))
 
-    for day, code, meaning in _read(sessions, marks, nation):
+    for day, code, meaning in read:
         if meaning == Meaning.NOT_POSSIBLE:
             continue
         if code == ILLNESS:
@@ -177,11 +192,10 @@ def sickness_15_days(*, sessions: Sessions, marks: Marks, nation: str) -> list[R
     return runs
 
 
-def _rate(kind: str, percent: int, sessions: Sessions, marks: Marks, nation: str,
-          entry: date | None) -> list[Run]:
+def _rate(kind: str, percent: int, read: list, entry: date | None) -> list[Run]:
     absent = possible = days = 0
     first = fired = last = None
-    for day, _code, meaning in _read(sessions, marks, nation):
+    for day, _code, meaning in read:
         if entry is not None and day < entry:
             continue
         if last is not None and day != last and fired is None and _met(absent, possible,
@@ -217,13 +231,27 @@ def persistent_absence(*, sessions: Sessions, marks: Marks, nation: str,
     on the first day it holds at the day's end (after `RATE_MIN_SESSIONS`); the run is open
     while it still holds on the last day, closed when the rate has fallen below.
     """
-    return _rate(Kind.PERSISTENT_ABSENCE, PERSISTENT_PERCENT, sessions, marks, nation, entry)
+    return _rate(Kind.PERSISTENT_ABSENCE, PERSISTENT_PERCENT, _read(sessions, marks, nation),
+                 entry)
 
 
 def severe_absence(*, sessions: Sessions, marks: Marks, nation: str,
                    entry: date | None = None) -> list[Run]:
     """Return the year's severe absence: absent 50% or more of the possible sessions."""
-    return _rate(Kind.SEVERE_ABSENCE, SEVERE_PERCENT, sessions, marks, nation, entry)
+    return _rate(Kind.SEVERE_ABSENCE, SEVERE_PERCENT, _read(sessions, marks, nation), entry)
+
+
+def attendance_runs(*, sessions: Sessions, marks: Marks, nation: str,
+                    entry: date | None = None) -> list[Run]:
+    """Return the runs of every attendance rule above, reading the pupil's marks once."""
+    read = _read(sessions, marks, nation)
+    return [
+        *_continuous(Kind.ABSENCE_10_DAYS, UNAUTHORISED_10, SESSIONS_10, read),
+        *_continuous(Kind.ABSENCE_20_DAYS, UNAUTHORISED_20, SESSIONS_20, read),
+        *_sickness(read),
+        *_rate(Kind.PERSISTENT_ABSENCE, PERSISTENT_PERCENT, read, entry),
+        *_rate(Kind.SEVERE_ABSENCE, SEVERE_PERCENT, read, entry),
+    ]
 
 
 def exclusion_day6(*, category: str, start_date: date, sessions: int,
