@@ -29,6 +29,9 @@ SCHEDULE: list[Job] = [
     # MIS feeds: raw bodies after S2S_FEED_RETAIN_DAYS; marks, roll and exclusions older than
     # the previous academic year (`s2s purge_feeds`).
     Job("purge_feeds", "daily 02:45", command="purge_feeds"),
+    # CME: signals recomputed for the schools whose feeds changed since the last run
+    # (`s2s cme recompute`; `--full` for every school).
+    Job("cme_recompute", "hourly :20", command="cme", args=("recompute",)),
     # Reports: uploads and first downloads of the days closed since, counted for the national
     # reports (`s2s refresh_report_counts`); after the purges, whose changes it does not count.
     Job("refresh_report_counts", "daily 03:30", command="refresh_report_counts"),

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "s2s.reports",
     "s2s.feeds",
     "s2s.calendars",
+    "s2s.cme",
 ]
 
 MIDDLEWARE = [

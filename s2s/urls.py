@@ -25,6 +25,7 @@ urlpatterns = [
     path("reports/", include("s2s.reports.urls")),
     path("feeds/", include("s2s.feeds.urls")),
     path("calendars/", include("s2s.calendars.urls")),
+    path("cme/", include("s2s.cme.urls")),
     path("api/v1/", include("s2s.api.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("assets/<path:path>", login_not_required(_AssetRedirect.as_view(permanent=True))),

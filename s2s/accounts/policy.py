@@ -55,6 +55,7 @@ class Action:
     MESSAGES = "messages.use"
     MESSAGE_REPORT = "messages.report"  # which schools of an LA have unread messages (7.7)
     CME_DASHBOARD = "cme.dashboard"
+    VIEW_CME_SIGNALS = "cme.signals"  # read CME signals (issue 14): see the CME block below
     # MIS feeds (issue 13):
     SEND_FEEDS = "feeds.send"  # send a school's roll, attendance, exclusions (its own, or its LA's)
     VIEW_FEEDS = "feeds.view"  # read feed reports: the senders, and the LA for its schools
@@ -150,6 +151,24 @@ for _role in (*LA_ROLES, Role.SCHOOL, Role.CONNECTOR):
     CAPABILITIES[_role] |= {Action.VIEW_CALENDAR}
     if _role != Role.LA_DBA_VIEW:
         CAPABILITIES[_role] |= {Action.SET_CALENDAR}
+
+# Children missing education (issue 14): CME signals are read by the LA's CME officers and LA
+# users for their LA's schools, by a school (its user and MIS connector) for its own pupils,
+# and by the service administrator; everyone else gets 404 (`_cme_signal_rule`).
+for _role in (Role.ADMIN, Role.LA_CME, Role.LA_USER, Role.SCHOOL, Role.CONNECTOR):
+    CAPABILITIES[_role] |= {Action.VIEW_CME_SIGNALS}
+
+
+def _cme_signal_rule(user, action: str) -> Q:
+    """Return the CME signals this user may see: its school's, or its LA's schools'."""
+    if action != Action.VIEW_CME_SIGNALS:
+        return _NOTHING
+    if user.establishment_id:
+        return Q(establishment_id=user.establishment_id)
+    if user.la_id:
+        return Q(establishment__la_id=user.la_id)
+    return _NOTHING
+
 
 # The LA mailbox each LA role sends from and receives at (DESIGN.md, Words: 333LLLL,
 # 333PLAS, 333ADMS). Schools and MIS connectors send and receive as their establishment.
@@ -365,6 +384,7 @@ _SCOPE_RULES = {
     "messaging.messagegroup": _messaging_rule("owner_id"),
     "messaging.messagetemplate": _messaging_rule("owner_id"),
     "feeds.feed": _feed_rule,
+    "cme.signal": _cme_signal_rule,
 }
 
 

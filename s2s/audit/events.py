@@ -74,6 +74,8 @@ EVENT_WORDS = {
     "feed_receive": _("Received an MIS feed"),
     "feed_report_view": _("Viewed an MIS feed's report"),
     "feeds_purge": _("Deleted MIS feed data past retention"),
+    # Children missing education
+    "cme_signals_view": _("Viewed children-missing-education signals"),
 }
 
 

@@ -53,6 +53,7 @@ OPERATIONS_TESTED_ELSEWHERE = [
     ("PUT", "/api/v1/schools/{code}/calendar"),
     ("GET", "/api/v1/las/{number}/calendar"),
     ("PUT", "/api/v1/las/{number}/calendar"),
+    ("GET", "/api/v1/cme/signals"),  # s2s/cme/tests/test_api_schemathesis.py
 ]
 # No 5xx, answers as documented, and no operation that works without the token. Not
 # schemathesis's "positive data accepted": the document cannot say which file names and

@@ -1,0 +1,76 @@
+"""Children missing education: the signals computed from feeds over calendars (issue 14).
+
+LA CME officers and LA users read their LA's schools' signals, a school (its user and MIS
+connector) its own pupils', the service administrator all; anyone else gets 404. Every read
+is audited.
+"""
+
+from datetime import date
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from s2s.api.errors import ERRORS
+from s2s.api.paging import PAGE_SIZE, next_page_url
+from s2s.audit.services import audit_record
+from s2s.cme import selectors
+from s2s.cme.signals import Kind
+
+router = Router(tags=["cme"])
+
+MAX_PAGE = 100_000
+KindName = Literal[tuple(Kind.values)]
+Status = Literal["open", "closed", "withdrawn"]
+
+
+class SignalOut(Schema):
+    """One signal: a run that met its rule, for one pupil at one school."""
+
+    id: int
+    kind: KindName
+    upn: str
+    surname: str
+    forename: str
+    dob: date | None
+    school: str = Field(description="The school's 7-digit establishment number.")
+    la: str = Field(description="The school's LA number.")
+    first_day: date = Field(description="The first school day of the run (or exclusion).")
+    fired_on: date = Field(description="The school day the rule was met (exclusion_day6: "
+                           "the 6th school day of the exclusion).")
+    school_days: int = Field(description="The run's length so far, in school days.")
+    status: Status = Field(description="open: the run goes on; closed: it ended; "
+                           "withdrawn: a recoded mark or a changed exclusion undid it.")
+    detail: dict
+
+
+class SignalsPage(Schema):
+    items: list[SignalOut]
+    count: int
+    next: str | None
+
+
+class SignalsQuery(Schema):
+    la: str | None = Field(None, description="3-digit LA number.", max_length=3)
+    school: str | None = Field(None, description="7-digit establishment number.",
+                               max_length=7)
+    kind: KindName | None = None
+    status: Status | None = None
+    upn: str | None = Field(None, max_length=13)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+
+
+@router.get("/signals", response={200: SignalsPage, **ERRORS}, summary="List CME signals")
+def signal_list(request: HttpRequest, filters: Query[SignalsQuery]):
+    """List the CME signals you may see, latest fired first (the read is audited)."""
+    signals = selectors.signal_list(user=request.auth, la=filters.la, school=filters.school,
+                                    kind=filters.kind, status=filters.status, upn=filters.upn)
+    count = signals.count()
+    start = (filters.page - 1) * PAGE_SIZE
+    page = list(signals[start:start + PAGE_SIZE])
+    audit_record(action="cme_signals_view", actor=request.auth, request=request,
+                 summary=f"{len(page)} of {count} signals",
+                 detail={"filters": filters.dict(exclude_none=True),
+                         "signals": [signal.pk for signal in page]})
+    return {"items": [selectors.signal_summary(s) for s in page], "count": count,
+            "next": next_page_url(request, filters.page, count, PAGE_SIZE)}

@@ -1,0 +1,27 @@
+"""`s2s cme recompute [--school CODE] [--full]`: recompute CME signals from the feeds."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from s2s.cme.services import signals_recompute_due
+from s2s.directory.models import Establishment
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute children-missing-education signals for the schools whose feeds changed "
+        "since the last run (--full: every school with a roll; --school: one school)."
+    )
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        recompute = sub.add_parser("recompute", help="recompute signals")
+        recompute.add_argument("--school", metavar="CODE",
+                               help="the school's 7-digit establishment number")
+        recompute.add_argument("--full", action="store_true", help="every school with a roll")
+
+    def handle(self, *args, action, school=None, full=False, **options):
+        if school and not Establishment.objects.filter(code=school).exists():
+            raise CommandError(f"{school}: no such school")
+        schools, done = signals_recompute_due(full=full, school=school)
+        self.stdout.write(f"{schools} schools recomputed: {done.fired} signals fired, "
+                          f"{done.updated} updated, {done.withdrawn} withdrawn")

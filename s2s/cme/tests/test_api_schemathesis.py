@@ -1,0 +1,40 @@
+"""schemathesis against the CME signals list, with an LA CME officer's token.
+
+Generated filters and pages over a signal of the officer's LA: no 5xx, answers as documented.
+"""
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+
+from s2s.accounts.models import ApiToken
+from s2s.accounts.roles import Role
+from s2s.api.tests.test_schemathesis import BOUNDED, CHECKS, app, schema  # noqa: F401
+from s2s.cme.models import Signal
+from s2s.cme.tests.conftest import UPN_1
+
+
+@pytest.fixture
+def token(make_user, home_la, sending_school):
+    Signal.objects.create(kind="exclusion_day6", establishment=sending_school, upn=UPN_1,
+                          surname="Smith", forename="Amy", dob=date(2016, 10, 15),
+                          first_day=date(2025, 10, 23), fired_on=date(2025, 11, 6),
+                          school_days=2, detail={"category": "permanent"})
+    return ApiToken.issue(make_user(Role.LA_CME, home_la, username="838cme"))[1]
+
+
+def test_generated_signal_lists_get_documented_answers(schema, token):  # noqa: F811
+    operation = schema["/api/v1/cme/signals"]["GET"]
+    seen = set()
+
+    @BOUNDED
+    @given(case=operation.as_strategy())
+    def check(case):
+        response = case.call_and_validate(headers={"Authorization": f"Bearer {token}"},
+                                          checks=CHECKS)
+        seen.add(response.status_code)
+
+    check()
+    assert 200 in seen
+    assert max(seen) < 500
