@@ -1,6 +1,7 @@
 """The policy's scope rules are written once: `can` on an object and `scope` on a list agree."""
 
 from collections import Counter
+from datetime import date
 
 import pytest
 from django.db import connection, transaction
@@ -12,6 +13,7 @@ from s2s.accounts.conditions import as_filter, holds
 from s2s.accounts.models import User
 from s2s.accounts.policy import _SCOPE_RULES, Action, can, has_capability, scope
 from s2s.accounts.roles import LA_ROLES, Role
+from s2s.cme.models import Signal
 from s2s.directory.models import Agency, AgencyKind, Establishment, LocalAuthority
 from s2s.feeds.models import Feed
 from s2s.lostpupils.models import LostPupilRecord
@@ -72,6 +74,8 @@ def world(home_la, other_la, sending_school, receiving_school, outsider_school, 
         MessageTemplate.objects.create(owner=sender, name="Enquiry", subject="S", body="B")
     for school in (a, b, o):
         Feed.objects.create(establishment=school, kind="roll", format="json", status="accepted")
+        Signal.objects.create(kind="absence_10_days", establishment=school, upn="H801200001001",
+                              first_day=date(2025, 10, 20), fired_on=date(2025, 11, 7))
     return people
 
 
@@ -79,7 +83,7 @@ def world(home_la, other_la, sending_school, receiving_school, outsider_school, 
 def test_can_on_an_object_answers_as_the_scoped_list_does(world, label):
     model = next(m for m in (
         LocalAuthority, Establishment, Agency, User, Transfer, LostPupilRecord, Message,
-        Recipient, MessageGroup, MessageTemplate, Feed,
+        Recipient, MessageGroup, MessageTemplate, Feed, Signal,
     ) if m._meta.label_lower == label)
     objects = list(model.objects.all())
     answers = Counter()
