@@ -495,3 +495,20 @@ def api_token_revoke(
             detail={"prefix": token.prefix},
         )
     return token
+
+
+# --- language ---------------------------------------------------------------------------
+
+def user_language_set(*, user: User, language: str) -> User:
+    """Remember the page language a user chose with the header's switch (issue 17).
+
+    A preference, not a change of rights: not audited.
+    """
+    from s2s.accounts.languages import language_supported
+
+    if not language_supported(language):
+        raise ServiceError(_("Choose English or Cymraeg."), code="language_unknown",
+                           field="language")
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language
+    return user
