@@ -27,7 +27,7 @@ def _tree(response):
 
 def _switch(tree) -> list[tuple[str, str, str]]:
     """Return the switch's entries as (text, lang, link or '' for the current language)."""
-    items = tree.xpath("//header//nav[contains(@class, 's2s-language-switch')]//li/*")
+    items = tree.xpath("//header//*[contains(@class, 's2s-language-switch')]//li/*")
     return [(item.text_content().strip(), item.get("lang"), item.get("href") or "")
             for item in items]
 
