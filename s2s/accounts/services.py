@@ -512,3 +512,15 @@ def user_language_set(*, user: User, language: str) -> User:
     User.objects.filter(pk=user.pk).update(language=language)
     user.language = language
     return user
+
+
+def user_email_language_set(*, user: User, email_language: str) -> User:
+    """Remember the languages a user reads their emails in: Welsh, English, or both."""
+    from s2s.accounts.models import EmailLanguage
+
+    if email_language not in EmailLanguage.values:
+        raise ServiceError(_("Choose the language of your emails."),
+                           code="email_language_unknown", field="email_language")
+    User.objects.filter(pk=user.pk).update(email_language=email_language)
+    user.email_language = email_language
+    return user

@@ -18,6 +18,7 @@ urlpatterns = [
     path("administrators", views_signin.administrators, name="administrators"),
     # The header's language switch (views_language.py).
     path("language/<str:language>", views_language.language_choose, name="language"),
+    path("email-language", views_language.email_language, name="email-language"),
     # User administration (views_users.py).
     path("users", views_users.user_list, name="user-list"),
     path("users/new", views_users.user_create, name="user-create"),

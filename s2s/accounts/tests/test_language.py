@@ -124,3 +124,39 @@ def test_the_page_not_found_reads_in_welsh(settings):
     page = lxml.html.fromstring(response.content)
     assert page.xpath("string(//h1)") == "Tudalen heb ei chanfod"
     assert page.xpath("string(//main//a)") == "Mynd i'r dudalen gychwyn"
+
+
+EMAIL_LANGUAGE = reverse("accounts:email-language")
+
+
+def _checked(client) -> str:
+    page = _tree(client.get(EMAIL_LANGUAGE))
+    return "".join(page.xpath("//input[@name='email_language'][@checked]/@value"))
+
+
+def test_a_welsh_school_user_chooses_english_only_emails(client, outsider_school_user):
+    client.force_login(outsider_school_user)
+    assert _checked(client) == "cy+en-gb"
+
+    response = client.post(EMAIL_LANGUAGE, {"email_language": "en-gb"})
+
+    assert response.status_code == 302
+    assert User.objects.get(pk=outsider_school_user.pk).email_language == "en-gb"
+    assert _checked(client) == "en-gb"
+
+
+def test_an_english_user_may_choose_both_languages(client, sending_school_user):
+    client.force_login(sending_school_user)
+    assert _checked(client) == "en-gb"
+
+    client.post(EMAIL_LANGUAGE, {"email_language": "cy+en-gb"})
+
+    assert User.objects.get(pk=sending_school_user.pk).email_language == "cy+en-gb"
+
+
+def test_a_language_not_offered_is_refused_on_the_page(client, sending_school_user):
+    client.force_login(sending_school_user)
+    page = _tree(client.post(EMAIL_LANGUAGE, {"email_language": "fr"}))
+
+    assert page.xpath("//div[contains(@class, 'govuk-error-summary')]")
+    assert User.objects.get(pk=sending_school_user.pk).email_language == ""
