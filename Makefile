@@ -22,7 +22,12 @@ $(VENV)/.installed: pyproject.toml requirements/base.txt requirements/dev.txt pa
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed ## Create .venv and install the pinned Python and front-end packages
+# The translation catalogues, compiled in pure Python (polib): no GNU gettext needed.
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard s2s/locale/*/LC_MESSAGES/django.po))
+$(CATALOGUES): %.mo: %.po $(VENV)/.installed
+	$(PY) -m s2s.core.catalogue $<
+
+install: $(VENV)/.installed $(CATALOGUES) ## Create .venv, install the pinned Python and front-end packages, compile the catalogues
 
 run: install ## Migrate, load demo data if empty, start the service (with its task worker and scheduler) on http://127.0.0.1:8000
 	mkdir -p $(S2S_DATA_DIR)
@@ -36,6 +41,10 @@ run: install ## Migrate, load demo data if empty, start the service (with its ta
 
 test: install ## Run the whole test suite (SQLite unless DATABASE_URL says otherwise)
 	$(VENV)/bin/pytest
+
+messages: install ## Collect the strings marked for translation into s2s/locale/cy (needs GNU gettext's xgettext)
+	cd s2s && ../$(S2S) makemessages --locale cy --no-obsolete --add-location file --ignore 'static/*'
+	$(MAKE) install
 
 lint: install ## Check the code with ruff
 	$(VENV)/bin/ruff check s2s bench
@@ -53,4 +62,4 @@ lock: ## Re-pin requirements/base.txt and dev.txt (with hashes) after changing p
 clean: ## Remove the virtualenv, node_modules and local data
 	rm -rf $(VENV) node_modules var
 
-.PHONY: help install run test lint format lock clean
+.PHONY: help install messages run test lint format lock clean

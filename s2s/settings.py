@@ -97,10 +97,14 @@ MIDDLEWARE = [
     # Serves the static files (GOV.UK Frontend included) from the app process itself.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page language: the language cookie, else the browser's Accept-Language (issue 17);
+    # after sessions, before CommonMiddleware. It applies to /api/ too.
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person's chosen language wins over the cookie and the browser.
+    "s2s.accounts.middleware.UserLanguageMiddleware",
     # Every page needs a signed-in user unless its view says otherwise (login_not_required).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -280,9 +284,15 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# English (UK) and Welsh (issue 17). Each language's name is written in that language, as the
+# header's switch shows it. The Welsh catalogue is s2s/locale/cy, compiled by `make install`.
 LANGUAGE_CODE = "en-gb"
-LANGUAGES = [("en", "English"), ("cy", "Cymraeg")]
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
 LOCALE_PATHS = [BASE_DIR / "s2s" / "locale"]
+# The language switch's cookie: a year, like GOV.UK's; read by LocaleMiddleware.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 FORMAT_MODULE_PATH = ["s2s.formats"]  # dates read "6 December 2026" on every page
 TIME_ZONE = "Europe/London"
 USE_I18N = True

@@ -4,7 +4,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
-from django.views.i18n import set_language
 
 
 class _AssetRedirect(RedirectView):
@@ -27,7 +26,6 @@ urlpatterns = [
     path("calendars/", include("s2s.calendars.urls")),
     path("cme/", include("s2s.cme.urls")),
     path("api/v1/", include("s2s.api.urls")),
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("assets/<path:path>", login_not_required(_AssetRedirect.as_view(permanent=True))),
 ]
 

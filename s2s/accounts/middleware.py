@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 
 from s2s.accounts.signin import next_step
 
@@ -38,3 +39,23 @@ class SignInStepsMiddleware:
         if request.method == "GET":
             url += "?" + urlencode({"next": request.get_full_path()})
         return redirect(url)
+
+
+class UserLanguageMiddleware:
+    """Show a signed-in person the pages in the language they chose (issue 17).
+
+    After AuthenticationMiddleware: LocaleMiddleware has already activated the cookie's or the
+    browser's language; a language stored on the account wins over both, on any browser.
+    The API's token users are authenticated later, by the API itself, so an API call follows
+    its Accept-Language header, never the account (DESIGN.md, "languages").
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)

@@ -33,6 +33,21 @@ class UserManager(BaseUserManager):
         return self.get(username=username)
 
 
+class Language(models.TextChoices):
+    """The languages of the pages; each named in itself, as the header's switch shows it."""
+
+    ENGLISH = "en-gb", "English"
+    WELSH = "cy", "Cymraeg"
+
+
+class EmailLanguage(models.TextChoices):
+    """The languages of a user's emails (issue 17); blank: English, or bilingual in Wales."""
+
+    BILINGUAL = "cy+en-gb", _("Welsh, then English, in one email")
+    WELSH = "cy", _("Welsh only")
+    ENGLISH = "en-gb", _("English only")
+
+
 def _scope_condition(role: str) -> Q:
     kind = SCOPE_OF_ROLE[role]
     return Q(
@@ -77,6 +92,17 @@ class User(AbstractBaseUser):
     # confirmation, so `review_users` never sends the same warning twice.
     review_warned_days = models.PositiveIntegerField(
         _("review warning sent (days before)"), null=True, blank=True
+    )
+
+    # The page language chosen with the header's switch; blank until one is chosen, when the
+    # browser's Accept-Language decides (issue 17).
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language.choices, blank=True, default=""
+    )
+    # Blank: bilingual for a user of a Welsh LA or school, else the page language.
+    email_language = models.CharField(
+        _("email language"), max_length=8, choices=EmailLanguage.choices, blank=True,
+        default="",
     )
 
     objects = UserManager()

@@ -495,3 +495,32 @@ def api_token_revoke(
             detail={"prefix": token.prefix},
         )
     return token
+
+
+# --- language ---------------------------------------------------------------------------
+
+def user_language_set(*, user: User, language: str) -> User:
+    """Remember the page language a user chose with the header's switch (issue 17).
+
+    A preference, not a change of rights: not audited.
+    """
+    from s2s.accounts.languages import language_supported
+
+    if not language_supported(language):
+        raise ServiceError(_("Choose English or Cymraeg."), code="language_unknown",
+                           field="language")
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language
+    return user
+
+
+def user_email_language_set(*, user: User, email_language: str) -> User:
+    """Remember the languages a user reads their emails in: Welsh, English, or both."""
+    from s2s.accounts.models import EmailLanguage
+
+    if email_language not in EmailLanguage.values:
+        raise ServiceError(_("Choose the language of your emails."),
+                           code="email_language_unknown", field="email_language")
+    User.objects.filter(pk=user.pk).update(email_language=email_language)
+    user.email_language = email_language
+    return user

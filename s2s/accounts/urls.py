@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from s2s.accounts import views_signin, views_users
+from s2s.accounts import views_language, views_signin, views_users
 
 app_name = "accounts"
 urlpatterns = [
@@ -16,6 +16,9 @@ urlpatterns = [
     path("two-factor/remove", views_signin.two_factor_remove, name="two-factor-remove"),
     path("two-factor/verify", views_signin.two_factor_verify, name="two-factor-verify"),
     path("administrators", views_signin.administrators, name="administrators"),
+    # The header's language switch (views_language.py).
+    path("language/<str:language>", views_language.language_choose, name="language"),
+    path("email-language", views_language.email_language, name="email-language"),
     # User administration (views_users.py).
     path("users", views_users.user_list, name="user-list"),
     path("users/new", views_users.user_create, name="user-create"),

@@ -2,6 +2,11 @@
 
 Services raise `ServiceError` with a message a person can act on; the API answers with that
 same message, so a connector shows its user exactly what the upload page would.
+
+Language (issue 17): LocaleMiddleware activates the request's `Accept-Language` for /api/ as
+for the pages (a token user's account language is not used: the calling program says what its
+person reads). Services gettext their messages when they raise, so they come out in that
+language; this module's own messages are worded when the refusal is answered, never at import.
 """
 
 from django.conf import settings
@@ -14,10 +19,6 @@ from s2s.core.errors import NotFound, ServiceError
 
 # Refusals for size answer 413, so a client can tell "too big" from "wrong" without parsing.
 TOO_LARGE_CODES = frozenset({"zip_too_large", "too_large"})
-UNAUTHORIZED = ServiceError(
-    "Send a working API token: Authorization: Bearer <token>.", code="unauthorized"
-)
-NOT_FOUND = NotFound("Not found.")
 
 
 class ErrorOut(Schema):
@@ -39,7 +40,8 @@ def _from_validation(exc: ValidationError) -> ServiceError:
         where = [str(part) for part in error.get("loc", ())[1:]]  # drop "body"/"query"/"path"
         field = field or (where[-1] if where else None)
         problems.append(f"{'.'.join(where) or 'request'}: {error.get('msg', 'invalid')}")
-    return ServiceError("; ".join(problems) or "The request is not valid.", code="invalid",
+    # The schema's own words (pydantic's) stay English: they name fields for the programmer.
+    return ServiceError("; ".join(problems) or _("The request is not valid."), code="invalid",
                         field=field)
 
 
@@ -53,11 +55,12 @@ def _too_many(exc: Throttled) -> ServiceError:
 
 def _status_and_error(exc: Exception) -> tuple[int, ServiceError]:
     if isinstance(exc, AuthenticationError):
-        return 401, UNAUTHORIZED
+        return 401, ServiceError(
+            _("Send a working API token: Authorization: Bearer <token>."), code="unauthorized")
     if isinstance(exc, Throttled):
         return 429, _too_many(exc)
     if isinstance(exc, Http404 | NotFound):
-        return 404, NOT_FOUND
+        return 404, NotFound(_("Not found."))
     if isinstance(exc, ValidationError):
         return 400, _from_validation(exc)
     if isinstance(exc, HttpError):

@@ -16,7 +16,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from s2s.core.models import EmailStatus, OutboundEmail
 
@@ -58,21 +58,56 @@ def email_queue_templated(*, name: str, to: list[str], context: dict) -> int:
 
     Each address gets its own email, once however often and in whatever case it is given, so
     no recipient learns who else was told and one bad address never holds up the others.
+    Each is written in its recipient's languages, never the sender's (issue 17: bilingual is
+    Welsh first, then English, in one email); each set of languages is rendered once.
     Return how many were queued.
     """
+    # Imported here: accounts' models import core.
+    from s2s.accounts.languages import email_languages_by_address
+
     context = {"site_url": settings.SITE_URL, **context}
-    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
-    text = render_to_string(f"emails/{name}-body.txt", context)
-    html = render_to_string(f"emails/{name}-body.html", context)
     unique: dict[str, str] = {}
     for address in to:
         address = (address or "").strip()
         if address:
             unique.setdefault(address.lower(), address)
-    for address in unique.values():
+    languages = email_languages_by_address(list(unique))
+    rendered: dict[tuple[str, ...], tuple[str, str, str]] = {}
+    for key, address in unique.items():
+        wanted = languages.get(key) or (settings.LANGUAGE_CODE,)
+        if wanted not in rendered:
+            rendered[wanted] = _render_in(name, context, wanted)
+        subject, text, html = rendered[wanted]
         email_queue(to=address, subject=subject, text=text, html=html)
     return len(unique)
 
+
+# Between the languages of a bilingual email's plain text.
+LANGUAGE_SEPARATOR = "\n\n" + "-" * 40 + "\n\n"
+
+
+def _render_in(name: str, context: dict, languages: tuple[str, ...]) -> tuple[str, str, str]:
+    """Return the subject, text and HTML of an email in each language, in the order given.
+
+    A language whose text reads the same as one before it (not translated yet) is left out,
+    so nobody reads the same English twice.
+    """
+    parts: list[tuple[str, str, str, str]] = []
+    for language in languages:
+        with translation.override(language):
+            subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
+            text = render_to_string(f"emails/{name}-body.txt", context)
+            html = render_to_string(f"emails/{name}-body.html", context)
+        if all(text != seen[2] for seen in parts):
+            parts.append((language, subject, text, html))
+    if len(parts) == 1:
+        return parts[0][1:]
+    subjects = list(dict.fromkeys(part[1] for part in parts))
+    return (
+        " / ".join(subjects),
+        LANGUAGE_SEPARATOR.join(part[2].strip() + "\n" for part in parts),
+        "\n<hr>\n".join(f'<div lang="{lang}">{html}</div>' for lang, _s, _t, html in parts),
+    )
 
 
 def send_next_email() -> bool:

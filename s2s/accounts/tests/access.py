@@ -58,6 +58,10 @@ ROWS = [
     # Everyone here has already given a code (VerifiedClient), so is sent on to the start page.
     Row("accounts:two-factor-verify", allowed=PAGE_ROLES, redirect="core:start"),
     Row("accounts:administrators", public=True),
+    # The header's language switch, open to everyone; with no `next` it goes to the start page.
+    Row("accounts:language", public=True, kwargs=lambda w: {"language": "cy"},
+        redirect="core:start"),
+    Row("accounts:email-language", allowed=PAGE_ROLES),
     # Only people who may go without two-factor sign-in may turn it off.
     Row("accounts:two-factor-remove", allowed={"school", "agency"}, method="post",
         redirect="accounts:two-factor"),

@@ -10,8 +10,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from s2s.accounts.roles import SCOPE_OF_ROLE, ScopeKind
 from s2s.core.tests.matrix import ALL_ROLES
 
-# URLs that are not pages of ours: static asset redirects and the language switch.
-UNNAMED_OK = {"set_language"}
+# URLs that are not pages of ours (none today: the language switch is accounts:language).
+UNNAMED_OK: set[str] = set()
 
 
 def _named_urls(resolver=None, namespace=""):
