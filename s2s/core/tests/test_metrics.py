@@ -41,8 +41,10 @@ def _value(name: str, **labels) -> float:
 
 
 def _page(response) -> str:
-    # The form fields' values (the CSRF token, the language switch's own address) differ.
-    return re.sub(r'value="[^"]*"', "", response.content.decode())
+    # The form fields' values (the CSRF token) and the language switch's way back to the page
+    # asked for differ.
+    page = re.sub(r'value="[^"]*"', "", response.content.decode())
+    return re.sub(r"\?next=[^\"]*", "", page)
 
 
 def test_metrics_are_the_same_not_found_page_as_any_unknown_page(client, db, settings):
