@@ -3,15 +3,25 @@
 Two LAs (838 Dorset in England, 681 Cardiff in Wales), schools in each, and people in both.
 """
 
+import os
+
 import pytest
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import settings as hypothesis_settings
 
 from s2s.accounts.models import User
 from s2s.accounts.roles import SCOPE_OF_ROLE, Role, ScopeKind
 from s2s.directory.models import Agency, AgencyKind, Establishment, LocalAuthority, Nation
 
 PASSWORD = "correct horse battery staple"
+
+# Property-based tests draw the same examples on every run, so CI passes or fails on the code,
+# not on the draw; `S2S_HYPOTHESIS_RANDOM=1 make test` explores new inputs (and a failure it
+# finds is then a new test).
+hypothesis_settings.register_profile("s2s", derandomize=True)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile("explore" if os.environ.get("S2S_HYPOTHESIS_RANDOM") else "s2s")
 
 
 @pytest.fixture(autouse=True)
