@@ -14,6 +14,9 @@ records to a few hundred). When it leaves more (a common surname alone), the dat
 applies every name condition by its keys, counts, sorts and pages, and only the page's records
 are read and scored.
 
+Scoring each candidate (points per criterion, the reasons told) is `scoring.py`; this module
+prepares the criteria and asks the database.
+
 A criterion is only what can narrow the search (issue 20, 4): text with no letter (a name or
 town) or no letter or digit (a postcode) is refused, never dropped, or `surname=.` would list
 every record; a UPN must have a UPN's shape, whole or its first four characters or more; and
@@ -42,15 +45,15 @@ from django.utils.translation import gettext_lazy
 
 from s2s.core.errors import ServiceError
 from s2s.directory.models import Establishment, LocalAuthority
-from s2s.lostpupils.keys import postcode_key, swapped, variants_of
-from s2s.lostpupils.models import HELD, LostPupilName, LostPupilRecord, NameKind
+from s2s.lostpupils.keys import postcode_key, swapped
+from s2s.lostpupils.models import HELD, LostPupilName, LostPupilRecord
 from s2s.lostpupils.phonetics import (
     fused_forms,
     name_parts,
     normalise,
-    one_edit_apart,
     sound_key,
 )
+from s2s.lostpupils.scoring import UPN_LENGTH, checks_for, score_row
 
 # Up to this many candidates are scored in Python; more are narrowed, sorted and paged by SQL.
 CANDIDATES = 1000
@@ -70,13 +73,10 @@ _SHOWN = ("id", "upn", "former_upn", "surname", "forename", "dob", "sex", "town"
           "uploading_la_id", "uploading_school_id", "uploaded_at")
 _LIGHT = (*_SHOWN, "surname_norm", "forename_norm", "forename_key", "name_keys", "town_norm",
           "postcode_norm", "uploading_la__number", "uploading_school__code")
-# Points per criterion: the best possible match, and each kind of match.
-POINTS = {"upn": 40, "surname": 30, "forename": 15, "dob": 25, "sex": 5, "town": 5,
-          "postcode": 10}
 _HIGH = "~"  # sorts after every letter and digit: a prefix's upper bound
-# A UPN: a check letter, 11 digits, then a digit or (a temporary UPN) a letter. Searched whole
-# or by a prefix of at least MIN_UPN_PREFIX characters of that shape.
-UPN_LENGTH, MIN_UPN_PREFIX = 13, 4
+# A UPN (`scoring.UPN_LENGTH`): a check letter, 11 digits, then a digit or (a temporary UPN) a
+# letter. Searched whole or by a prefix of at least MIN_UPN_PREFIX characters of that shape.
+MIN_UPN_PREFIX = 4
 
 
 @dataclass(frozen=True)
@@ -274,122 +274,6 @@ def _filters(query: _Query, *, strict: bool) -> Q:
     return condition
 
 
-# --- Python's part: scoring -------------------------------------------------------------------
-
-_NAME_LABELS = {
-    NameKind.LEGAL: gettext_lazy("surname"), NameKind.PREFERRED: gettext_lazy("preferred surname"),
-    NameKind.FORMER: gettext_lazy("former surname"),
-    NameKind.PART: gettext_lazy("part of the surname"),
-    NameKind.FUSED: gettext_lazy("surname with ap or ab joined"),
-}
-
-
-def _compare(query: _Name, name: str, key: str, begins: bool) -> tuple[int, str] | None:
-    """Return (points out of 100, how) for the best way one stored name matches the query."""
-    if name in query.variants:
-        return (100, "exact") if name == query.whole else (90, "exact")
-    if begins:
-        return (85, "begins") if any(name.startswith(v) for v in query.variants) else None
-    if key in query.keys:
-        return 80, "sounds"
-    if any(one_edit_apart(v, name) for v in query.variants):
-        return 70, "typo"
-    return None
-
-
-def _how(label: str, how: str) -> str:
-    return {
-        "exact": _("%(name)s exact"), "begins": _("%(name)s begins with the search"),
-        "sounds": _("%(name)s sounds alike"), "typo": _("%(name)s one letter different"),
-    }[how] % {"name": label}
-
-
-def _surname(query: _Query, row: dict) -> tuple[int, str] | None:
-    best = None
-    for kind, name, key in variants_of(row["name_keys"]):
-        found = _compare(query.surname, name, key, query.begins)
-        if found and (best is None or found[0] > best[0]):
-            best = (found[0], _how(str(_NAME_LABELS.get(kind, _("surname"))), found[1]))
-    return best
-
-
-def _forename(query: _Query, row: dict) -> tuple[int, str] | None:
-    name = row["forename_norm"]
-    found = _compare(query.forename, name, row["forename_key"], begins=False)
-    if found is None and name.startswith(query.forename.whole):
-        found = (80, "begins")
-    return (found[0], _how(_("forename"), found[1])) if found else None
-
-
-def _upn(query: _Query, row: dict) -> tuple[int, str] | None:
-    if row["upn"] == query.upn:
-        return 100, _("UPN exact")
-    if row["former_upn"] == query.upn:
-        return 90, _("former UPN exact")
-    if len(query.upn) == UPN_LENGTH:
-        return None
-    if row["upn"].startswith(query.upn):
-        return 70, _("UPN begins with the search")
-    return (60, _("former UPN begins with the search")) if row["former_upn"].startswith(
-        query.upn) else None
-
-
-def _dob(query: _Query, row: dict) -> tuple[int, str] | None:
-    if row["dob"] == query.dobs[0]:
-        return 100, _("DOB exact")
-    return (60, _("DOB day and month swapped")) if row["dob"] in query.dobs else None
-
-
-def _sex(query: _Query, row: dict) -> tuple[int, str] | None:
-    return (100, _("sex matches")) if row["sex"] == query.sex else None
-
-
-def _town(query: _Query, row: dict) -> tuple[int, str] | None:
-    return (100, _("town matches")) if row["town_norm"] == query.town else None
-
-
-def _postcode(query: _Query, row: dict) -> tuple[int, str] | None:
-    if row["postcode_norm"] == query.postcode:
-        return 100, _("postcode exact")
-    return (60, _("postcode begins")) if row["postcode_norm"].startswith(query.postcode) else None
-
-
-_CHECKS = (
-    ("upn", _upn), ("surname", _surname), ("forename", _forename), ("dob", _dob),
-    ("sex", _sex), ("town", _town), ("postcode", _postcode),
-)
-
-
-def _given(query: _Query, name: str) -> bool:
-    return bool(query.dobs if name == "dob" else getattr(query, name))
-
-
-def _checks(query: _Query) -> list:
-    """Return the (name, check) pairs of the criteria given, in the order reasons are told."""
-    return [(name, check) for name, check in _CHECKS if _given(query, name)]
-
-
-def score_row(query: _Query, row: dict, checks: list | None = None
-              ) -> tuple[int, list[str]] | None:
-    """Return (score 1-100, reasons) for one record's light row, or None if it does not match.
-
-    `checks` is `_checks(query)`, worked out once for many rows. With no criterion nothing
-    matches: a record is found by what it matched, never by default.
-    """
-    got = possible = 0
-    reasons = []
-    for name, check in checks if checks is not None else _checks(query):
-        found = check(query, row)
-        if found is None:
-            return None
-        possible += POINTS[name]
-        got += POINTS[name] * found[0]
-        reasons.append(found[1])
-    if not possible:
-        return None
-    return max(1, round(got / possible)), reasons
-
-
 # --- putting it together ----------------------------------------------------------------------
 
 @dataclass
@@ -465,7 +349,7 @@ def _record_page(page: Page) -> list[Hit]:
 
 def _scored(query: _Query, rows: list[dict]) -> list[Hit]:
     hits = []
-    checks = _checks(query)
+    checks = checks_for(query)
     for row in rows:
         scored = score_row(query, row, checks)
         if scored is not None:
@@ -489,7 +373,7 @@ def _page_of_ids(query: _Query, ids, page: int, per_page: int) -> Page:
     ids = list(paged.object_list)
     rows = _light_rows(LostPupilRecord.objects.filter(pk__in=ids)) or []
     by_id = {row["id"]: row for row in rows}
-    checks = _checks(query)
+    checks = checks_for(query)
     hits = []
     for record_id in (i for i in ids if i in by_id):
         row = by_id[record_id]
