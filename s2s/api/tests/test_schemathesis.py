@@ -65,6 +65,25 @@ BOUNDED = settings(max_examples=20, deadline=None, derandomize=True, database=No
                    suppress_health_check=list(HealthCheck))
 
 
+def documented_answers(strategy, token: str) -> set[int]:
+    """Send the requests `strategy` draws with this token; return the status codes seen.
+
+    Each answer is checked against the document (`CHECKS`: never a 5xx, codes and content types
+    as documented); the caller asserts which codes had to be seen.
+    """
+    seen = set()
+
+    @BOUNDED
+    @given(case=strategy)
+    def check(case):
+        response = case.call_and_validate(headers={"Authorization": f"Bearer {token}"},
+                                          checks=CHECKS)
+        seen.add(response.status_code)
+
+    check()
+    return seen
+
+
 @pytest.fixture
 def world(sending_school_user, receiving_school_user):
     """School B's token, with files to it awaiting, collected and rejected, and one it sent."""
