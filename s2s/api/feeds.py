@@ -14,7 +14,6 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from s2s.api.errors import ERRORS, ErrorOut
 from s2s.api.paging import PAGE_SIZE, next_page_url
-from s2s.audit.services import audit_record
 from s2s.core.errors import ServiceError
 from s2s.feeds import selectors, services
 from s2s.feeds.models import FeedStatus
@@ -188,8 +187,7 @@ def feed_list(request: HttpRequest, filters: Query[FeedsQuery]):
 @router.get("/{int:feed_id}", response={200: FeedReportOut, **ERRORS}, summary="One feed's report")
 def feed_detail(request: HttpRequest, feed_id: FeedId):
     """Return one feed's report: counts, errors and warnings (the view is audited)."""
-    feed = selectors.feed_get(user=request.auth, feed_id=feed_id)
-    audit_record(action="feed_report_view", actor=request.auth, obj=feed, request=request)
+    feed = services.feed_report_view(user=request.auth, feed_id=feed_id, request=request)
     return selectors.feed_report(feed)
 
 

@@ -17,7 +17,7 @@ from s2s.audit.services import audit_record
 from s2s.calendars.selectors import school_days
 from s2s.core.errors import NotFound, ServiceError
 from s2s.directory.models import Establishment
-from s2s.feeds import emails
+from s2s.feeds import emails, selectors
 from s2s.feeds.adapters import FeedInput, FeedUnreadable, read_feed
 from s2s.feeds.checks import Findings
 from s2s.feeds.ingest import ingest_attendance, ingest_exclusions, ingest_roll
@@ -146,6 +146,16 @@ def _ingest(*, user, kind: str, data: FeedInput, content: bytes, establishment,
 
 
 @transaction.atomic
+def feed_report_view(*, user, feed_id: int, request=None) -> Feed:
+    """Return one feed the user may see, or 404, and audit that its report was viewed.
+
+    The page and the API both show a report through this, so neither can skip the audit.
+    """
+    feed = selectors.feed_get(user=user, feed_id=feed_id)
+    audit_record(action="feed_report_view", actor=user, obj=feed, request=request)
+    return feed
+
+
 def feed_raw_delete(*, feed: Feed) -> bool:
     """Delete a feed's stored raw body (retention); return whether it had one."""
     if feed.raw is None:

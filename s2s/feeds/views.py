@@ -4,16 +4,14 @@ from django.shortcuts import render
 
 from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action
-from s2s.audit.services import audit_record
-from s2s.feeds import selectors
+from s2s.feeds import services
 from s2s.feeds.health import feed_health
 
 
 @requires(Action.VIEW_FEEDS)
 def report(request, pk: int):
     """Show one feed's report: counts, then the errors and warnings (the view is audited)."""
-    feed = selectors.feed_get(user=request.user, feed_id=pk)
-    audit_record(action="feed_report_view", actor=request.user, obj=feed, request=request)
+    feed = services.feed_report_view(user=request.user, feed_id=pk, request=request)
     return render(request, "feeds/report.html", {"feed": feed})
 
 

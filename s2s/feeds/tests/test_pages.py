@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from s2s.accounts.roles import Role
+from s2s.api.tests.conftest import api_client
+from s2s.audit.models import AuditEvent
 from s2s.feeds.health import feed_health
 from s2s.feeds.models import Feed
 from s2s.feeds.tests.conftest import UPN_1, pupil, send_marks, send_roll
@@ -22,6 +24,17 @@ def test_a_report_page_shows_counts_errors_and_warnings(client, connector, sendi
     assert "Code &#x27;Ä&#x27; is not an attendance code" in page
     assert UPN_1 in page
 
+
+
+def test_reading_a_report_on_the_page_or_through_the_api_is_audited(
+        client, connector, sending_school_user):
+    feed = send_roll(connector, [pupil(UPN_1)])
+    client.force_login(sending_school_user)
+    assert client.get(reverse("feeds:report", kwargs={"pk": feed.pk})).status_code == 200
+    assert api_client(connector).get(f"/api/v1/feeds/{feed.pk}").status_code == 200
+    viewed = AuditEvent.objects.filter(action="feed_report_view", object_id=str(feed.pk))
+    assert sorted(viewed.values_list("actor_username", flat=True)) == sorted([
+        connector.username, sending_school_user.username])
 
 def test_the_school_start_page_lists_its_latest_reports(client, connector,
                                                         sending_school_user):
