@@ -13,8 +13,7 @@ from ninja import Field, Query, Router, Schema
 
 from s2s.api.errors import ERRORS
 from s2s.api.paging import PAGE_SIZE, next_page_url
-from s2s.audit.services import audit_record
-from s2s.cme import selectors
+from s2s.cme import selectors, services
 from s2s.cme.signals import Kind
 
 router = Router(tags=["cme"])
@@ -68,9 +67,8 @@ def signal_list(request: HttpRequest, filters: Query[SignalsQuery]):
     count = signals.count()
     start = (filters.page - 1) * PAGE_SIZE
     page = list(signals[start:start + PAGE_SIZE])
-    audit_record(action="cme_signals_view", actor=request.auth, request=request,
-                 summary=f"{len(page)} of {count} signals",
-                 detail={"filters": filters.dict(exclude_none=True),
-                         "signals": [signal.pk for signal in page]})
+    services.signals_viewed(user=request.auth, shown=page, request=request,
+                            filters=filters.dict(exclude_none=True),
+                            summary=f"{len(page)} of {count} signals")
     return {"items": [selectors.signal_summary(s) for s in page], "count": count,
             "next": next_page_url(request, filters.page, count, PAGE_SIZE)}

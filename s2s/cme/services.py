@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from s2s.audit.services import audit_record
 from s2s.calendars.selectors import academic_year_bounds, academic_year_of, school_days
 from s2s.cme import signals
 from s2s.cme.models import Signal, SignalStatus, Watermark
@@ -178,3 +179,13 @@ def signals_recompute_due(*, full: bool = False, school: str | None = None,
     watermark.ran_at = timezone.now()
     watermark.save(update_fields=["feeds_until", "ran_at"])
     return len(ids), total
+
+
+def signals_viewed(*, user, shown: list[Signal], filters: dict, summary: str,
+                   request=None) -> None:
+    """Audit that these signals (children's names, DOBs) were shown to the user.
+
+    The page and the API both record their reads through this, with the signals and filters.
+    """
+    audit_record(action="cme_signals_view", actor=user, request=request, summary=summary,
+                 detail={"filters": filters, "signals": [signal.pk for signal in shown]})

@@ -5,8 +5,7 @@ from django.shortcuts import render
 
 from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action
-from s2s.audit.services import audit_record
-from s2s.cme import selectors
+from s2s.cme import selectors, services
 from s2s.cme.signals import Kind
 
 SHOWN = 200  # open signals listed on the page; the API pages through them all
@@ -20,10 +19,9 @@ def signals(request):
     counts = dict(open_signals.values_list("kind").annotate(n=Count("pk")).order_by())
     shown = list(open_signals.filter(kind=kind)[:SHOWN]) if kind else []
     if shown:
-        audit_record(action="cme_signals_view", actor=request.user, request=request,
-                     summary=f"{len(shown)} open {kind} signals",
-                     detail={"filters": {"kind": kind, "status": "open"},
-                             "signals": [signal.pk for signal in shown]})
+        services.signals_viewed(user=request.user, shown=shown, request=request,
+                                filters={"kind": kind, "status": "open"},
+                                summary=f"{len(shown)} open {kind} signals")
     kinds = [{"value": value, "label": label, "count": counts.get(value, 0)}
              for value, label in Kind.choices]
     return render(request, "cme/signals.html", {
