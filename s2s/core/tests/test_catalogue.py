@@ -67,6 +67,12 @@ def catalogue_gaps(po_path: Path) -> list[str]:
             if not entry.obsolete and ("fuzzy" in entry.flags or not entry.translated())]
 
 
+def _make_messages() -> None:
+    """Run `make messages` (its makemessages options) in the current directory."""
+    call_command("makemessages", locale=["cy"], no_obsolete=True, add_location="file",
+                 ignore_patterns=["static/*"], verbosity=0)
+
+
 @pytest.fixture
 def collected_catalogue(tmp_path, settings, monkeypatch) -> Path:
     """Return a copy of the Welsh catalogue with every string now marked in the code merged in.
@@ -82,8 +88,7 @@ def collected_catalogue(tmp_path, settings, monkeypatch) -> Path:
         "__pycache__", "static", "node_modules", "*.mo"))
     settings.LOCALE_PATHS = [copy / "locale"]
     monkeypatch.chdir(copy)
-    call_command("makemessages", locale=["cy"], no_obsolete=True, add_location="file",
-                 ignore_patterns=["static/*"], verbosity=0)
+    _make_messages()
     return copy / "locale" / "cy" / "LC_MESSAGES" / "django.po"
 
 
@@ -102,8 +107,7 @@ def test_collecting_finds_a_newly_marked_string(collected_catalogue):
     assert "Welsh is coming" not in catalogue_gaps(collected_catalogue)
     (collected_catalogue.parents[3] / "core" / "marked_now.py").write_text(
         'from django.utils.translation import gettext as _\n\nWORDS = _("Welsh is coming")\n')
-    call_command("makemessages", locale=["cy"], no_obsolete=True, add_location="file",
-                 ignore_patterns=["static/*"], verbosity=0)
+    _make_messages()
 
     assert "Welsh is coming" in catalogue_gaps(collected_catalogue)
 
