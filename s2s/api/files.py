@@ -19,6 +19,7 @@ from s2s.api.errors import ERRORS, ErrorOut
 from s2s.api.paging import PAGE_SIZE, next_page_url
 from s2s.core.downloads import download_response
 from s2s.transfers import selectors, services
+from s2s.transfers.findings import findings_worded
 from s2s.transfers.models import Transfer, TransferStatus
 
 router = Router(tags=["files"])
@@ -113,7 +114,7 @@ def _summary(transfer: Transfer) -> dict:
 def _detail(transfer: Transfer) -> dict:
     return {
         **_summary(transfer), "addressed_to": transfer.destination_code,
-        "sha256": transfer.sha256, "warnings": transfer.warnings,
+        "sha256": transfer.sha256, "warnings": findings_worded(transfer.warnings),
         "collected_at": transfer.collected_at, "rejected_at": transfer.rejected_at,
         "reject_reason": transfer.reject_reason,
     }
@@ -147,7 +148,8 @@ def file_upload(request: HttpRequest, file: File[UploadedFile]):
     return Status(201, {
         "id": transfer.pk, "name": transfer.name, "source": transfer.source_code,
         "destination": transfer.delivered_code, "status": transfer.status,
-        "pupils": transfer.pupil_count, "warnings": result.warnings, "notes": result.notes,
+        "pupils": transfer.pupil_count, "warnings": findings_worded(result.warnings),
+        "notes": result.notes,
         "uploaded_at": transfer.uploaded_at,
     })
 

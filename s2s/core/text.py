@@ -1,5 +1,8 @@
-"""The one rule for text a person must give: trimmed, never blank, never over its limit."""
+"""Text rules: what a person must give (trimmed, never blank), and words worded when read."""
 
+from collections.abc import Mapping
+
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from s2s.core.errors import ServiceError
@@ -24,3 +27,13 @@ def text_required(value: str | None, *, field: str, blank: str, limit: int | Non
                            % {"label": label, "limit": limit}, code=f"{prefix}too_long",
                            field=field)
     return text
+
+
+def _interpolate(template: str, values: Mapping[str, object]) -> str:
+    return str(template) % {name: str(value) for name, value in values.items()}
+
+
+# Return `template % values`, both worded when the result is read, not when it is made: an
+# email's context is made in the sender's language and rendered in each recipient's, so a
+# title put together from gettext_lazy parts must wait (DESIGN.md, email languages).
+interpolate_lazy = lazy(_interpolate, str)

@@ -1,18 +1,23 @@
 """The `ctf` command line: validate, generate, split and re-address CTFs, with no Django.
 
-    python -m s2s.ctf validate FILE... [--json]
+    python -m s2s.ctf validate FILE... [--json] [--lang cy]
     python -m s2s.ctf generate --pupils N --source CODE --dest CODE [--seed S] [--errors RATE]
     python -m s2s.ctf split FILE --allocation CSV [--out-dir DIR]
     python -m s2s.ctf readdress FILE --dest CODE [--out-dir DIR]
 
 `s2s ctf ...` runs the same through Django's management commands. Exit codes: 0 when every
 file is accepted (or every pupil placed), 1 otherwise, 2 for a usage error.
+
+`--lang cy` prints the words for people in Welsh: `main` takes a `translator` (the Django
+command gives gettext); without one the compiled catalogue is read with Python's gettext.
 """
 
 import argparse
 import csv
+import gettext
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -22,9 +27,20 @@ from s2s.ctf.errors import CTFError
 from s2s.ctf.names import format_name, parse_name, parse_place
 from s2s.ctf.synthetic import generate_ctf
 from s2s.ctf.validate import Report, validate_ctf
+from s2s.ctf.words import Translate, _
 from s2s.ctf.writer import readdress_file, split_ctf, write_split
 
 OK, FAILED, USAGE = 0, 1, 2
+LANGUAGES = ("en-gb", "cy")
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+Translator = Callable[[str], Translate]
+
+
+def catalogue_translator(language: str) -> Translate:
+    """Return gettext for `language` from the project's compiled catalogue (English if none)."""
+    found = gettext.translation("django", localedir=LOCALE_DIR, languages=[language],
+                                fallback=True)
+    return found.gettext
 
 
 def _today(text: str) -> date:
@@ -51,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("files", nargs="+", metavar="FILE")
     validate.add_argument("--json", action="store_true", help="print a JSON list, one per file")
     validate.add_argument("--name", help="check against this file name instead of the file's")
+    validate.add_argument("--lang", choices=LANGUAGES, default="en-gb",
+                          help="the language of the report (cy: Cymraeg)")
 
     generate = commands.add_parser("generate", help="write a synthetic CTF")
     generate.add_argument("--pupils", type=int, required=True)
@@ -81,21 +99,34 @@ def _validate_one(path: str, name: str | None, today: date | None) -> Report:
     file = Path(path)
     if not file.is_file():
         report = Report(file=path)
-        report.error(f"there is no file at {path}", "not_found")
+        report.error(_("there is no file at %(path)s", path=path), "not_found")
         return report
     return validate_ctf(source=file, file_name=name or file.name, today=today, label=path)
 
 
 def run_validate(args: argparse.Namespace, out: TextIO) -> int:
-    """Validate each file; print the reports; return 0 only if all are accepted."""
+    """Validate each file; print the reports; return 0 only if all are accepted.
+
+    The JSON keeps each finding's code and English message for programs; with `--lang` its
+    `message` is in that language.
+    """
     if args.name and len(args.files) > 1:
-        raise CTFError("--name checks one file; give one FILE with it")
+        raise CTFError(_("--name checks one file; give one FILE with it"))
     reports = [_validate_one(path, args.name, args.today) for path in args.files]
+    translate = args.translate
     if args.json:
-        out.write(json.dumps([r.as_dict() for r in reports], indent=2) + "\n")
+        out.write(json.dumps([_report_json(r, translate) for r in reports], indent=2) + "\n")
     else:
-        out.write("\n".join(r.as_text() for r in reports) + "\n")
+        out.write("\n".join(r.as_text(translate) for r in reports) + "\n")
     return OK if all(r.accepted for r in reports) else FAILED
+
+
+def _report_json(report: Report, translate: Translate | None) -> dict:
+    data = report.as_dict()
+    for kind in ("errors", "warnings"):
+        for item, finding in zip(data[kind], getattr(report, kind), strict=True):
+            item["message"] = finding.words(translate)
+    return data
 
 
 def _truth_dict(generated: object) -> list[dict]:
@@ -177,17 +208,23 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None, *, stdout: TextIO | None = None,
-         stderr: TextIO | None = None) -> int:
-    """Run the command line with `argv` (default: sys.argv[1:]); return the exit code."""
+         stderr: TextIO | None = None, translator: Translator | None = None) -> int:
+    """Run the command line with `argv` (default: sys.argv[1:]); return the exit code.
+
+    `translator` returns the gettext of a language, for `--lang`.
+    """
     out, err = stdout or sys.stdout, stderr or sys.stderr
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as stop:
         return int(stop.code or 0)
+    language = getattr(args, "lang", "en-gb")
+    args.translate = None if language == "en-gb" else (translator or catalogue_translator)(
+        language)
     try:
         return COMMANDS[args.command](args, out)
     except CTFError as error:
-        err.write(f"ctf {args.command}: {error.message}\n")
+        err.write(f"ctf {args.command}: {error.words(args.translate)}\n")
         return FAILED
     except OSError as error:
         err.write(f"ctf {args.command}: {error}\n")

@@ -1,5 +1,7 @@
 """The errors the CTF library raises: one type per kind of failure, each with a clear message."""
 
+from s2s.ctf.words import Text, Translate
+
 
 class CTFError(Exception):
     """A refusal with a message for people, a stable code for programs and the part at fault."""
@@ -8,9 +10,13 @@ class CTFError(Exception):
 
     def __init__(self, message: str, *, field: str | None = None, line: int | None = None):
         super().__init__(message)
-        self.message = message
+        self.message = message if isinstance(message, Text) else Text(message)
         self.field = field
         self.line = line
+
+    def words(self, translate: Translate | None = None) -> str:
+        """Return the message in the language `translate` looks it up in (English if None)."""
+        return self.message.render(translate)
 
     def as_dict(self) -> dict:
         """Return the error as the `{"message", "code", "field"}` shape the API uses."""

@@ -20,6 +20,10 @@ from typing import BinaryIO
 from lxml import etree
 
 from s2s.ctf.errors import CTFError, EncodingError, HostileXMLError, NotXMLError
+from s2s.ctf.words import Text, _
+
+# What a file should be, for the messages; a caller names other documents.
+A_CTF = _("a CTF")
 
 # Both ways of reading (the whole-file parse and iterparse) take these options, so both refuse
 # the same things: no DTD loaded, no entity resolved, no network, libxml2's limits on.
@@ -96,7 +100,7 @@ def detected_encoding(*, head: bytes) -> str:
     return "UTF-8"
 
 
-def check_encoding(*, head: bytes, document: str = "a CTF") -> None:
+def check_encoding(*, head: bytes, document: str = A_CTF) -> None:
     """Refuse a file not written in UTF-8, naming the encoding it declares.
 
     `document` names what the file should be, for the message ("a CTF").
@@ -105,15 +109,16 @@ def check_encoding(*, head: bytes, document: str = "a CTF") -> None:
     if name.lower() not in _UTF8_NAMES:
         shown = name if len(name) <= 40 else name[:40] + "..."
         raise EncodingError(
-            f"the file is in the encoding {shown}, and {document} is always written in "
-            "UTF-8: export it again as UTF-8", field="encoding",
+            _("the file is in the encoding %(encoding)s, and %(document)s is always written "
+              "in UTF-8: export it again as UTF-8", encoding=shown, document=document),
+            field="encoding",
         )
 
 
 # --- the DTD, from the parser's own report --------------------------------------------------
 
-DTD_MESSAGE = ("the file contains a document type declaration (DOCTYPE), which {document} "
-               "never has; it was refused for safety")
+DTD_MESSAGE = _("the file contains a document type declaration (DOCTYPE), which %(document)s "
+                "never has; it was refused for safety")
 
 
 def has_dtd(docinfo: etree.DocInfo) -> bool:
@@ -124,13 +129,13 @@ def has_dtd(docinfo: etree.DocInfo) -> bool:
     )
 
 
-def refuse_dtd(*, element: etree._Element, document: str = "a CTF") -> None:
+def refuse_dtd(*, element: etree._Element, document: str = A_CTF) -> None:
     """Refuse the document `element` belongs to if the parser met a DOCTYPE in it."""
     if has_dtd(element.getroottree().docinfo):
-        raise HostileXMLError(DTD_MESSAGE.format(document=document), field="DOCTYPE")
+        raise HostileXMLError(Text(DTD_MESSAGE.template, document=document), field="DOCTYPE")
 
 
-def refuse_dtd_in_prolog(*, head: bytes, document: str = "a CTF") -> None:
+def refuse_dtd_in_prolog(*, head: bytes, document: str = A_CTF) -> None:
     """Refuse a file whose parse failed if the parser met a DOCTYPE before its root element.
 
     Asked only once a parse has stopped on an error (an entity expanding too far, say), which
@@ -149,12 +154,12 @@ def refuse_dtd_in_prolog(*, head: bytes, document: str = "a CTF") -> None:
 # --- what the parser says when it stops -----------------------------------------------------
 
 _HOSTILE_PARSER_MESSAGES = (
-    ("Excessive depth", "the XML is nested deeper than 256 levels; a CTF needs fewer than 20"),
-    ("huge text node", "an element holds more than 10 MB of text"),
-    ("Text node too long", "an element holds more than 10 MB of text"),
-    ("Huge input lookup", "an element or attribute is larger than 10 MB"),
-    ("Detected an entity reference loop", "the XML's entities refer to each other in a loop"),
-    ("Maximum entity amplification", "the XML's entities expand too far"),
+    ("Excessive depth", _("the XML is nested deeper than 256 levels; a CTF needs fewer than 20")),
+    ("huge text node", _("an element holds more than 10 MB of text")),
+    ("Text node too long", _("an element holds more than 10 MB of text")),
+    ("Huge input lookup", _("an element or attribute is larger than 10 MB")),
+    ("Detected an entity reference loop", _("the XML's entities refer to each other in a loop")),
+    ("Maximum entity amplification", _("the XML's entities expand too far")),
 )
 
 
@@ -167,11 +172,13 @@ def parser_error(error: etree.XMLSyntaxError, log: etree._ListErrorLog) -> CTFEr
         if marker in message:
             return HostileXMLError(text, line=line)
     if last is not None and last.type_name == "ERR_RESOURCE_LIMIT":
-        return HostileXMLError(f"the XML exceeds the parser's safety limits ({message})",
+        return HostileXMLError(_("the XML exceeds the parser's safety limits (%(problem)s)",
+                                 problem=message),
                                line=line)
     if last is None and message == "no element found":
-        return NotXMLError("the file is empty or holds no XML element")
-    return NotXMLError(f"the file is not well-formed XML: line {line}: {message}", line=line)
+        return NotXMLError(_("the file is empty or holds no XML element"))
+    return NotXMLError(_("the file is not well-formed XML: line %(line)s: %(problem)s",
+                         line=line, problem=message), line=line)
 
 
 # --- a whole document that the hub only carries ---------------------------------------------
@@ -203,4 +210,4 @@ def check_safe_xml(*, source: BinaryIO, document: str) -> None:
             refuse_dtd_in_prolog(head=head, document=document)
         raise parser_error(error, parsing.error_log) from None
     if first:
-        raise NotXMLError("the file is empty or holds no XML element")
+        raise NotXMLError(_("the file is empty or holds no XML element"))

@@ -6,6 +6,8 @@ the DfE's list of local authority numbers (England) and the Welsh Government's (
 
 from dataclasses import dataclass
 
+from s2s.ctf.words import _
+
 # The 23 letters of the UPN check table; I, O and S are left out to avoid misreading.
 UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 # The 17 letters of the UCI check table (JCQ).
@@ -95,7 +97,7 @@ class Check:
 
     value: str
     ok: bool
-    problem: str = ""
+    problem: str = ""  # a Text when not ok
     temporary: bool = False
 
 
@@ -134,24 +136,27 @@ def make_upn(
 def upn_check(*, upn: str) -> Check:
     """Check a UPN: 13 characters, the LA code, and the check letter (DESIGN.md, CTF format)."""
     if len(upn) != 13:
-        return Check(upn, False, f"UPN '{upn}' is {len(upn)} characters; a UPN has 13")
+        return Check(upn, False, _("UPN '%(upn)s' is %(length)s characters; a UPN has 13",
+                                       upn=upn, length=len(upn)))
     temporary = upn[12] in UPN_LETTERS
     digits = upn[1:12] if temporary else upn[1:13]
     if upn[0] not in UPN_LETTERS or not _digits(digits):
         return Check(
             upn, False,
-            f"UPN '{upn}' must be a check letter, 11 digits and a final digit or letter "
-            "(no I, O or S)",
+            _("UPN '%(upn)s' must be a check letter, 11 digits and a final digit or letter "
+              "(no I, O or S)", upn=upn),
             temporary,
         )
     la = upn[1:4]
     if la_name(code=la) is None:
-        return Check(upn, False, f"UPN '{upn}' has '{la}' in characters 2-4, "
-                     "which is not an LA number in England or Wales", temporary)
+        return Check(upn, False, _("UPN '%(upn)s' has '%(la)s' in characters 2-4, which is "
+                                   "not an LA number in England or Wales", upn=upn, la=la),
+                     temporary)
     expected = upn_check_letter(body=upn[1:])
     if upn[0] != expected:
-        return Check(upn, False, f"UPN '{upn}' has the wrong check letter: "
-                     f"'{upn[0]}' where the digits give '{expected}'", temporary)
+        return Check(upn, False, _("UPN '%(upn)s' has the wrong check letter: '%(letter)s' "
+                                   "where the digits give '%(expected)s'", upn=upn,
+                                   letter=upn[0], expected=expected), temporary)
     return Check(upn, True, temporary=temporary)
 
 
@@ -165,10 +170,10 @@ def uln_check_digit(*, body: str) -> int | None:
 def uln_check(*, uln: str) -> Check:
     """Check a ULN: 10 digits, the first not 0, and the mod-11 check digit (DESIGN.md)."""
     if len(uln) != 10 or not _digits(uln) or uln[0] == "0":
-        return Check(uln, False, f"ULN '{uln}' must be 10 digits, the first not 0")
+        return Check(uln, False, _("ULN '%(uln)s' must be 10 digits, the first not 0", uln=uln))
     expected = uln_check_digit(body=uln[:9])
     if expected is None or str(expected) != uln[9]:
-        return Check(uln, False, f"ULN '{uln}' has the wrong check digit")
+        return Check(uln, False, _("ULN '%(uln)s' has the wrong check digit", uln=uln))
     return Check(uln, True)
 
 
@@ -181,12 +186,14 @@ def uci_check_letter(*, body: str) -> str:
 def uci_check(*, uci: str) -> Check:
     """Check a UCI: 13 characters, the last a check letter over the first 12 (DESIGN.md)."""
     if len(uci) != 13 or not _digits(uci[:5]) or not _digits(uci[6:12]):
-        return Check(uci, False, f"UCI '{uci}' must be 13 characters: 12 digits and a letter")
+        return Check(uci, False, _("UCI '%(uci)s' must be 13 characters: 12 digits and a letter",
+                                   uci=uci))
     if not _digits(uci[5]):
         # Some awarding bodies put a letter in character 6; its weight is not published.
         return Check(uci, True)
     expected = uci_check_letter(body=uci[:12])
     if uci[12] != expected:
-        return Check(uci, False, f"UCI '{uci}' has the wrong check letter: "
-                     f"'{uci[12]}' where the digits give '{expected}'")
+        return Check(uci, False, _("UCI '%(uci)s' has the wrong check letter: '%(letter)s' "
+                                   "where the digits give '%(expected)s'", uci=uci,
+                                   letter=uci[12], expected=expected))
     return Check(uci, True)

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from s2s.ctf.errors import FileNameError
+from s2s.ctf.words import _
 
 
 class PlaceKind(enum.StrEnum):
@@ -36,7 +37,7 @@ class FileType:
     """One kind of file the hub carries, with the destinations it may go to."""
 
     code: str
-    title: str
+    title: str  # a Text: English, and the msgid for other languages
     extension: str
     destinations: frozenset[PlaceKind]
     mailbox: str = "LLLL"  # the LA mailbox this type goes to when sent to an LA
@@ -49,17 +50,17 @@ _TO_LA = frozenset({PlaceKind.LA_MAILBOX})
 FILE_TYPES: dict[str, FileType] = {
     t.code: t
     for t in (
-        FileType("CTF", "Common Transfer File", "XML", frozenset(PlaceKind)),
-        FileType("ATF", "Admissions Transfer File", "XML", _TO_SCHOOL_OR_LA, "ADMS"),
-        FileType("ADMS", "Admissions file", "XML", _TO_SCHOOL_OR_LA, "ADMS"),
-        FileType("PLAS", "School census (PLASC)", "XML", _TO_LA, "PLAS"),
-        FileType("KS1", "Key stage 1 teacher assessment", "XML", _TO_SCHOOL_OR_LA),
-        FileType("KS2", "Key stage 2 teacher assessment", "XML", _TO_SCHOOL_OR_LA),
-        FileType("KS3", "Key stage 3 teacher assessment", "XML", _TO_SCHOOL_OR_LA),
-        FileType("FSP", "Foundation stage profile", "XML", _TO_SCHOOL_OR_LA),
-        FileType("EXC", "Exclusions", "XML", _TO_LA),
-        FileType("CFR", "Consistent financial reporting", "XML", _TO_LA),
-        FileType("ZIP", "Generic zip file", "ZIP", _TO_SCHOOL_OR_LA),
+        FileType("CTF", _("Common Transfer File"), "XML", frozenset(PlaceKind)),
+        FileType("ATF", _("Admissions Transfer File"), "XML", _TO_SCHOOL_OR_LA, "ADMS"),
+        FileType("ADMS", _("Admissions file"), "XML", _TO_SCHOOL_OR_LA, "ADMS"),
+        FileType("PLAS", _("School census (PLASC)"), "XML", _TO_LA, "PLAS"),
+        FileType("KS1", _("Key stage 1 teacher assessment"), "XML", _TO_SCHOOL_OR_LA),
+        FileType("KS2", _("Key stage 2 teacher assessment"), "XML", _TO_SCHOOL_OR_LA),
+        FileType("KS3", _("Key stage 3 teacher assessment"), "XML", _TO_SCHOOL_OR_LA),
+        FileType("FSP", _("Foundation stage profile"), "XML", _TO_SCHOOL_OR_LA),
+        FileType("EXC", _("Exclusions"), "XML", _TO_LA),
+        FileType("CFR", _("Consistent financial reporting"), "XML", _TO_LA),
+        FileType("ZIP", _("Generic zip file"), "ZIP", _TO_SCHOOL_OR_LA),
     )
 }
 GENERIC_ZIP = FILE_TYPES["ZIP"]
@@ -128,12 +129,12 @@ def parse_place(*, code: str, role: str = "destination") -> Place:
         if code == LOST_LEFT_SECTOR:
             return Place(code, PlaceKind.LOST_LEFT_MAINTAINED_SECTOR)
         raise FileNameError(
-            f"destination '{code}' is not a 7-digit establishment number, "
-            "XXXXXXX, MMMMMMM or an LA mailbox", field="destination",
+            _("destination '%(code)s' is not a 7-digit establishment number, "
+              "XXXXXXX, MMMMMMM or an LA mailbox", code=code), field="destination",
         )
     raise FileNameError(
-        f"source '{code}' is not a 7-digit establishment number or an LA mailbox "
-        "(LLLL, PLAS or ADMS after the LA number)", field="source",
+        _("source '%(code)s' is not a 7-digit establishment number or an LA mailbox "
+          "(LLLL, PLAS or ADMS after the LA number)", code=code), field="source",
     )
 
 
@@ -141,13 +142,15 @@ def _split_extension(name: str) -> tuple[str, str]:
     stem, dot, extension = name.rpartition(".")
     if not dot or not stem:
         raise FileNameError(
-            f"'{name}' has no extension: a CTF ends in .XML and a generic file in .ZIP",
+            _("'%(name)s' has no extension: a CTF ends in .XML and a generic file in .ZIP",
+              name=name),
             field="extension",
         )
     extension = extension.upper()
     if extension not in {t.extension for t in FILE_TYPES.values()}:
         raise FileNameError(
-            f"extension '.{extension}' is not .XML or .ZIP", field="extension"
+            _("extension '.%(extension)s' is not .XML or .ZIP", extension=extension),
+            field="extension",
         )
     return stem, extension
 
@@ -157,7 +160,8 @@ def _file_type(code: str) -> FileType:
     if file_type is None or file_type is GENERIC_ZIP:
         known = ", ".join(c for c in FILE_TYPES if c != "ZIP")
         raise FileNameError(
-            f"file type '{code}' is not one of {known}", field="file_type"
+            _("file type '%(code)s' is not one of %(known)s", code=code, known=known),
+            field="file_type",
         )
     return file_type
 
@@ -165,7 +169,8 @@ def _file_type(code: str) -> FileType:
 def _sequence(text: str) -> int:
     if not re.fullmatch(r"[0-9]{3}", text):
         raise FileNameError(
-            f"sequence number '{text}' is not 3 digits (NNN, e.g. 001)", field="sequence"
+            _("sequence number '%(text)s' is not 3 digits (NNN, e.g. 001)", text=text),
+            field="sequence",
         )
     return int(text)
 
@@ -173,7 +178,8 @@ def _sequence(text: str) -> int:
 def _check_destination(file_type: FileType, destination: Place) -> None:
     if destination.kind not in file_type.destinations:
         raise FileNameError(
-            f"a {file_type.title} cannot be sent to '{destination.code}'", field="destination"
+            _("a %(type)s cannot be sent to '%(code)s'", type=file_type.title,
+              code=destination.code), field="destination",
         )
 
 
@@ -184,8 +190,8 @@ def _parse_xml_name(stem: str) -> FileName:
         parts = [parts[0], parts[1][:-7], parts[1][-7:], parts[2]]
     if len(parts) != 4:
         raise FileNameError(
-            f"'{stem}' does not have the four parts SOURCE_TYPE_DESTINATION_NNN, "
-            "e.g. 8383321_CTF_8384512_001.XML", field="name",
+            _("'%(stem)s' does not have the four parts SOURCE_TYPE_DESTINATION_NNN, "
+              "e.g. 8383321_CTF_8384512_001.XML", stem=stem), field="name",
         )
     source = parse_place(code=parts[0], role="source")
     file_type = _file_type(parts[1])
@@ -198,15 +204,16 @@ def _parse_zip_name(stem: str) -> FileName:
     parts = stem.split("_", 2)
     if len(parts) != 3:
         raise FileNameError(
-            f"'{stem}' does not have the three parts SOURCE_DESTINATION_FREETEXT, "
-            "e.g. 8383321_8384512_Attendance.ZIP", field="name",
+            _("'%(stem)s' does not have the three parts SOURCE_DESTINATION_FREETEXT, "
+              "e.g. 8383321_8384512_Attendance.ZIP", stem=stem), field="name",
         )
     source = parse_place(code=parts[0], role="source")
     destination = parse_place(code=parts[1], role="destination")
     _check_destination(GENERIC_ZIP, destination)
     if not _FREE_TEXT.fullmatch(parts[2]):
         raise FileNameError(
-            f"free text '{parts[2]}' must be 1 to 15 characters with no spaces",
+            _("free text '%(text)s' must be 1 to 15 characters with no spaces",
+              text=parts[2]),
             field="free_text",
         )
     return FileName(source, destination, GENERIC_ZIP, free_text=parts[2], extension="ZIP")
@@ -241,14 +248,15 @@ def format_name(
     kind = FILE_TYPES.get(file_type.upper())
     if kind is GENERIC_ZIP:
         if not free_text:
-            raise FileNameError("a generic zip's name needs free text (FFT15)",
+            raise FileNameError(_("a generic zip's name needs free text (FFT15)"),
                                 field="free_text")
         name = f"{source}_{destination}_{free_text}.ZIP"
     else:
         kind = _file_type(file_type)
         if sequence is None or not 0 <= sequence <= 999:
             raise FileNameError(
-                f"sequence number '{sequence}' is not between 0 and 999", field="sequence"
+                _("sequence number '%(sequence)s' is not between 0 and 999",
+                  sequence=sequence), field="sequence",
             )
         glue = "" if src.kind is PlaceKind.LA_MAILBOX and dest.kind is PlaceKind.SCHOOL else "_"
         name = f"{source}_{kind.code}{glue}{destination}_{sequence:03d}.{kind.extension}"

@@ -29,6 +29,7 @@ from s2s.ctf.errors import (
     NoPupilsError,
     WrongRootError,
 )
+from s2s.ctf.words import Text, _
 
 Source = str | os.PathLike | bytes | BinaryIO
 
@@ -293,7 +294,8 @@ def check_prolog(*, head: bytes, complete: bool) -> str | None:
             tag_end = text.find(">", i)
             if "xmlns" in text[i:tag_end if tag_end > 0 else None]:
                 raise WrongRootError(
-                    "the root element has a namespace; a CTF's <CTfile> has none", field="root"
+                    _("the root element has a namespace; a CTF's <CTfile> has none"),
+                    field="root",
                 )
             return text[i + 1:match.start()]
         else:
@@ -304,7 +306,7 @@ def check_prolog(*, head: bytes, complete: bool) -> str | None:
 
 def _too_long() -> None:
     raise HostileXMLError(
-        "more than 64 KB come before the root element; a CTF starts with <CTfile> at once",
+        _("more than 64 KB come before the root element; a CTF starts with <CTfile> at once"),
         field="prolog",
     )
 
@@ -341,15 +343,15 @@ class _LimitedReader(io.RawIOBase):
         self.elements += data.count(b"<") - data.count(b"</")
         if self.elements > self._limits.max_elements_per_pupil:
             raise HostileXMLError(
-                f"more than {self._limits.max_elements_per_pupil} elements without a pupil "
-                "ending; the file is too large to be a CTF"
+                _("more than %(count)s elements without a pupil ending; the file is too large "
+                  "to be a CTF", count=self._limits.max_elements_per_pupil)
             )
         if self.count > self._limits.max_bytes:
             raise HostileXMLError(_size_message(self._limits.max_bytes), field="size")
         if self.count - self.mark > self._limits.max_bytes_per_pupil + (1 << 20):
             raise HostileXMLError(
-                f"more than {self._limits.max_bytes_per_pupil >> 20} MB without a pupil "
-                "ending; a pupil's record is far smaller", field="size",
+                _("more than %(megabytes)s MB without a pupil ending; a pupil's record is far "
+                  "smaller", megabytes=self._limits.max_bytes_per_pupil >> 20), field="size",
             )
         return data
 
@@ -364,8 +366,9 @@ class _LimitedReader(io.RawIOBase):
         super().close()
 
 
-def _size_message(limit: int) -> str:
-    return f"the file is larger than {limit // (1 << 20)} MB, the most the hub reads"
+def _size_message(limit: int) -> Text:
+    return _("the file is larger than %(megabytes)s MB, the most the hub reads",
+             megabytes=limit // (1 << 20))
 
 
 # Both ways of reading refuse the same things: they take the guard's one set of options
@@ -400,8 +403,8 @@ class CTFReader:
         if self.root is not None and self.root not in ROOTS:
             self._file.close()
             raise WrongRootError(
-                f"the root element is <{self.root}>; a CTF's is <CTfile> "
-                "(or <ATfile> for admissions)", field="root",
+                _("the root element is <%(root)s>; a CTF's is <CTfile> (or <ATfile> for "
+                  "admissions)", root=self.root), field="root",
             )
         self._pupil_data, self._version_tag = ROOTS.get(self.root or "CTfile")
         self._tree = self._parse_whole(whole) if whole is not None else None
@@ -521,7 +524,8 @@ class CTFReader:
                 self._pending = element
                 break
             if self._header is None:
-                raise HeaderError("the file has no <Header> before its pupils", field="Header")
+                raise HeaderError(_("the file has no <Header> before its pupils"),
+                                  field="Header")
         return self._header
 
     def _stream(self) -> Iterator[etree._Element]:
@@ -550,7 +554,7 @@ class CTFReader:
         """Yield (position from 1, element) for each pupil; raise NoPupilsError if none."""
         self.header  # noqa: B018 - read up to the header first
         if self._pending is not None:
-            raise HeaderError("the file has no <Header> before its pupils", field="Header")
+            raise HeaderError(_("the file has no <Header> before its pupils"), field="Header")
         for element in self._stream():
             if element.tag != "Pupil":
                 continue
@@ -562,7 +566,8 @@ class CTFReader:
                 del parent[0]
         if self.pupil_count == 0:
             raise NoPupilsError(
-                f"the file holds no pupils: <{self._pupil_data}> has no <Pupil>",
+                _("the file holds no pupils: <%(element)s> has no <Pupil>",
+                  element=self._pupil_data),
                 field="Pupil",
             )
 

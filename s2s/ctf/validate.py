@@ -6,6 +6,7 @@ than one pupil in a lost-pupil file. Everything else is a warning shown to sende
 receiver, with the pupil's position, the element and the line.
 """
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from s2s.ctf.reader import (
     index_and_fields,
     line_of,
 )
+from s2s.ctf.words import Text, Translate, _, render
 
 # Outward code, then inward code; BFPO addresses are allowed too.
 POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][ABD-HJLNP-UW-Z]{2}|BFPO ?[0-9]{1,4}")
@@ -38,27 +40,50 @@ NC_YEAR_AGE = {"N1": 2, "N2": 3, "R": 4} | {str(n): n + 4 for n in range(1, 15)}
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One error or warning: what is wrong, and where."""
+    """One error or warning: what is wrong, and where.
+
+    `code` is stable for programs; `message` is the English words, `template` and `params`
+    the same words to render in another language (`words`). A finding stored before
+    templates were kept has none, and reads in English.
+    """
 
     message: str
     code: str
     pupil: int | None = None
     field: str | None = None
     line: int | None = None
+    template: str = ""
+    params: dict = dataclasses.field(default_factory=dict)  # `field` is a finding's element
+
+    @classmethod
+    def of(cls, message: str, code: str, **where: object) -> "Finding":
+        """Return a finding of `message`, a Text or plain English words."""
+        text = message if isinstance(message, Text) else Text(message)
+        data = text.as_json()
+        return cls(str(text), code, template=data["template"], params=data["params"], **where)
 
     def as_dict(self) -> dict:
         return asdict(self)
 
-    def as_text(self) -> str:
+    def words(self, translate: Translate | None = None) -> str:
+        """Return what is wrong in the language `translate` looks it up in (English if None)."""
+        if not self.template or translate is None:
+            return self.message
+        return Text.from_json({"template": self.template, "params": self.params}).render(
+            translate)
+
+    def as_text(self, translate: Translate | None = None) -> str:
         """Return the finding as one line for people."""
         where = []
         if self.pupil is not None:
-            where.append(f"pupil {self.pupil}")
+            where.append(_("pupil %(position)s", position=self.pupil))
         if self.line is not None:
-            where.append(f"line {self.line}")
+            where.append(_("line %(line)s", line=self.line))
         if self.field:
             where.append(f"<{self.field}>")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+        message = self.words(translate)
+        where_words = ", ".join(render(part, translate) for part in where)
+        return f"{where_words}: {message}" if where else message
 
 
 @dataclass(slots=True)
@@ -78,10 +103,10 @@ class Report:
         return not self.errors
 
     def error(self, message: str, code: str, **where: object) -> None:
-        self.errors.append(Finding(message, code, **where))
+        self.errors.append(Finding.of(message, code, **where))
 
     def warn(self, message: str, code: str, **where: object) -> None:
-        self.warnings.append(Finding(message, code, **where))
+        self.warnings.append(Finding.of(message, code, **where))
 
     def as_dict(self) -> dict:
         """Return the report as the JSON object of `ctf validate --json`."""
@@ -98,15 +123,21 @@ class Report:
     def as_json(self) -> str:
         return json.dumps(self.as_dict(), indent=2)
 
-    def as_text(self) -> str:
-        """Return the report for people: a verdict line, then each error and warning."""
-        verdict = "accepted" if self.accepted else "REFUSED"
-        lines = [
-            f"{self.file}: {verdict}, {self.pupil_count} pupil(s), "
-            f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)"
-        ]
-        lines += [f"  error: {finding.as_text()}" for finding in self.errors]
-        lines += [f"  warning: {finding.as_text()}" for finding in self.warnings]
+    def as_text(self, translate: Translate | None = None) -> str:
+        """Return the report for people: a verdict line, then each error and warning.
+
+        In English unless `translate` looks the words up in another language.
+        """
+        verdict = _("accepted") if self.accepted else _("REFUSED")
+        lines = [render(_(
+            "%(file)s: %(verdict)s, %(pupils)s pupil(s), %(errors)s error(s), "
+            "%(warnings)s warning(s)", file=self.file, verdict=verdict,
+            pupils=self.pupil_count, errors=len(self.errors), warnings=len(self.warnings),
+        ), translate)]
+        lines += ["  " + render(_("error: %(finding)s", finding=finding.as_text(translate)),
+                               translate) for finding in self.errors]
+        lines += ["  " + render(_("warning: %(finding)s", finding=finding.as_text(translate)),
+                               translate) for finding in self.warnings]
         return "\n".join(lines)
 
 
@@ -138,31 +169,35 @@ EXPECTED_HEADER = (
     ("document_qualifier", "DocumentQualifier"), ("supplier_id", "SupplierID"),
 )
 HEADER_FORMS = (
-    ("source_la", "SourceSchool/LEA", r"[0-9]{3}", "3 digits"),
-    ("source_establishment", "SourceSchool/Estab", r"[0-9]{4}|LLLL", "4 digits or LLLL"),
-    ("destination_la", "DestSchool/LEA", r"[0-9]{3}|XXX|MMM", "3 digits, XXX or MMM"),
+    ("source_la", "SourceSchool/LEA", r"[0-9]{3}", _("3 digits")),
+    ("source_establishment", "SourceSchool/Estab", r"[0-9]{4}|LLLL", _("4 digits or LLLL")),
+    ("destination_la", "DestSchool/LEA", r"[0-9]{3}|XXX|MMM", _("3 digits, XXX or MMM")),
     ("destination_establishment", "DestSchool/Estab", r"[0-9]{4}|XXXX|MMMM|LLLL|PLAS|ADMS",
-     "4 digits, XXXX, MMMM, LLLL, PLAS or ADMS"),
+     _("4 digits, XXXX, MMMM, LLLL, PLAS or ADMS")),
 )
 
 
 def _check_header_fields(header: Header, report: Report) -> None:
     for name, path in REQUIRED_HEADER:
         if getattr(header, name) is None:
-            report.error(f"the header has no {path}; the hub needs it to deliver the file",
+            report.error(_("the header has no %(path)s; the hub needs it to deliver the file",
+                           path=path),
                          HeaderError.code, field=path, line=header.line)
     for name, path, pattern, form in HEADER_FORMS:
         value = getattr(header, name)
         if value is not None and not re.fullmatch(pattern, value):
-            report.error(f"the header's {path} '{value}' is not {form}", HeaderError.code,
+            report.error(_("the header's %(path)s '%(value)s' is not %(form)s", path=path,
+                           value=value, form=form), HeaderError.code,
                          field=path, line=header.lines.get(name))
     for name, path in EXPECTED_HEADER:
         if getattr(header, name) is None:
-            report.warn(f"the header has no {path}; some MIS imports need it", "header_field",
+            report.warn(_("the header has no %(path)s; some MIS imports need it", path=path),
+                        "header_field",
                         field=path, line=header.line)
     qualifier = (header.document_qualifier or "").lower()
     if header.document_qualifier and qualifier not in ("full", "partial"):
-        report.warn(f"DocumentQualifier '{header.document_qualifier}' is not full or partial",
+        report.warn(_("DocumentQualifier '%(value)s' is not full or partial",
+                      value=header.document_qualifier),
                     "document_qualifier", field="DocumentQualifier",
                     line=header.lines.get("document_qualifier"))
 
@@ -175,8 +210,8 @@ def _check_version(header: Header, report: Report, today: date) -> None:
     match = re.fullmatch(r"([0-9]{1,2})\.0", header.version)
     if match is None or int(match.group(1)) not in range(current - 2, current + 1):
         report.warn(
-            f"CTF version {header.version} is not one of {', '.join(accepted)}: the "
-            "receiving MIS may not import it", "version",
+            _("CTF version %(version)s is not one of %(accepted)s: the receiving MIS may not "
+              "import it", version=header.version, accepted=", ".join(accepted)), "version",
             field="CTFversion", line=header.lines.get("version"),
         )
 
@@ -198,14 +233,16 @@ def _check_name(name: FileName, header: Header, report: Report) -> None:
     # name must match the header's source.
     if name.source.kind is PlaceKind.SCHOOL and header.source != name.source.code:
         report.error(
-            f"the file name's source is {name.source.code} but the header's SourceSchool "
-            f"is {header.source}", NameMismatchError.code, field="SourceSchool",
+            _("the file name's source is %(name)s but the header's SourceSchool is %(header)s",
+              name=name.source.code, header=header.source),
+            NameMismatchError.code, field="SourceSchool",
             line=header.lines.get("source_la"),
         )
     if not _destination_agrees(name, header):
         report.error(
-            f"the file name's destination is {name.destination.code} but the header's "
-            f"DestSchool is {header.destination}", NameMismatchError.code, field="DestSchool",
+            _("the file name's destination is %(name)s but the header's DestSchool is "
+              "%(header)s", name=name.destination.code, header=header.destination),
+            NameMismatchError.code, field="DestSchool",
             line=header.lines.get("destination_la"),
         )
 
@@ -251,14 +288,15 @@ class PupilChecks:
                     fields: Fields) -> None:
         """Check UPN, FormerUPN, ULN and UCI (DESIGN.md, CTF format: UPN, ULN, UCI)."""
         if entry.upn is None:
-            self.warn("the pupil has no UPN", "upn_missing", position, pupil, "UPN")
+            self.warn(_("the pupil has no UPN"), "upn_missing", position, pupil, "UPN")
         for name, label, check in IDENTIFIER_CHECKS:
             value = getattr(entry, name)
             if value is None:
                 continue
             result = check(value)
             if not result.ok:
-                message = f"FormerUPN: {result.problem}" if label == "FormerUPN" else result.problem
+                message = (_("FormerUPN: %(problem)s", problem=result.problem)
+                           if label == "FormerUPN" else result.problem)
                 self.warn(message, label.lower() + "_check", position, fields[name],
                           PUPIL_PATHS[name])
 
@@ -269,21 +307,21 @@ class PupilChecks:
             return
         first = self.seen_upns.setdefault(entry.upn, position)
         if first != position:
-            self.warn(f"UPN {entry.upn} is also pupil {first}'s", "upn_duplicate", position,
-                      fields["upn"], "UPN")
+            self.warn(_("UPN %(upn)s is also pupil %(first)s's", upn=entry.upn, first=first),
+                      "upn_duplicate", position, fields["upn"], "UPN")
 
     def dob(self, position: int, pupil: etree._Element, entry: PupilIndex,
             fields: Fields) -> None:
         """Check the date of birth and the age for the NC year (issue 3: ages 2-19)."""
         if entry.dob is None:
-            self.warn("the pupil has no date of birth", "dob_missing", position, pupil, "DOB")
+            self.warn(_("the pupil has no date of birth"), "dob_missing", position, pupil, "DOB")
             return
         born = _date(entry.dob)
         if born is None:
-            self.warn(f"date of birth '{entry.dob}' is not a real date (CCYY-MM-DD)",
+            self.warn(_("date of birth '%(dob)s' is not a real date (CCYY-MM-DD)", dob=entry.dob),
                       "date_impossible", position, fields["dob"], "DOB")
         elif born > self.reference:
-            self.warn(f"date of birth {entry.dob} is in the future", "date_impossible",
+            self.warn(_("date of birth %(dob)s is in the future", dob=entry.dob), "date_impossible",
                       position, fields["dob"], "DOB")
         else:
             self._age(position, entry, fields, born)
@@ -294,12 +332,14 @@ class PupilChecks:
         age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
         expected = NC_YEAR_AGE.get((entry.nc_year or "").upper())
         if not 2 <= age <= 19:
-            self.warn(f"the pupil was {age} on {on.isoformat()}, outside the school ages 2-19",
+            self.warn(_("the pupil was %(age)s on %(on)s, outside the school ages 2-19", age=age,
+                        on=on.isoformat()),
                       "age_range", position, fields["dob"], "DOB")
         elif expected is not None and abs(age - expected) > 1:
             self.warn(
-                f"NC year {entry.nc_year} fits age {expected} on {on.isoformat()}, "
-                f"but the date of birth {entry.dob} gives {age}", "age_nc_year", position,
+                _("NC year %(year)s fits age %(expected)s on %(on)s, but the date of birth "
+                  "%(dob)s gives %(age)s", year=entry.nc_year, expected=expected,
+                  on=on.isoformat(), dob=entry.dob, age=age), "age_nc_year", position,
                 fields.get("nc_year"), PUPIL_PATHS["nc_year"],
             )
 
@@ -310,25 +350,29 @@ class PupilChecks:
             element = fields.get(name)
             if element is None:
                 if name in ("surname", "forename"):
-                    self.warn(f"the pupil has no {label}", "name_missing", position, pupil,
+                    self.warn(_("the pupil has no %(element)s", element=label), "name_missing",
+                              position, pupil,
                               PUPIL_PATHS[name])
                 continue
             text = element.text
             if text != text.strip() or "  " in text:
-                self.warn(f"{label} '{text}' has leading, trailing or double spaces",
+                self.warn(_("%(element)s '%(name)s' has leading, trailing or double spaces",
+                            element=label, name=text),
                           "name_spaces", position, element, PUPIL_PATHS[name])
             if text.isupper() and sum(c.isalpha() for c in text) > 1:
-                self.warn(f"{label} '{text}' is in capitals; write it as the family does",
+                self.warn(_("%(element)s '%(name)s' is in capitals; write it as the family does",
+                            element=label, name=text),
                           "name_capitals", position, element, PUPIL_PATHS[name])
 
     def postcode(self, position: int, pupil: etree._Element, entry: PupilIndex,
                  fields: Fields) -> None:
         """Warn on a missing or malformed pupil postcode."""
         if entry.postcode is None:
-            self.warn("the pupil's address has no postcode", "postcode_missing", position,
+            self.warn(_("the pupil's address has no postcode"), "postcode_missing", position,
                       pupil, "Address/PostCode")
         elif not POSTCODE.fullmatch(fields["postcode"].text):
-            self.warn(f"postcode '{fields['postcode'].text}' is not a UK postcode (e.g. DT2 0NS)",
+            self.warn(_("postcode '%(postcode)s' is not a UK postcode (e.g. DT2 0NS)",
+                        postcode=fields["postcode"].text),
                       "postcode_malformed", position, fields["postcode"], "Address/PostCode")
 
     def leaves(self, position: int, pupil: etree._Element) -> None:
@@ -349,13 +393,15 @@ class PupilChecks:
             elif leaf.tag.endswith("Date"):
                 dates.append(leaf)
         for element in empty:
-            self.warn(f"<{element.tag}> is empty; leave it out instead, as some MIS "
-                      "imports fail on empty elements", "empty_element", position, element,
+            self.warn(_("<%(element)s> is empty; leave it out instead, as some MIS imports "
+                        "fail on empty elements", element=element.tag), "empty_element",
+                      position, element,
                       _path(element, pupil))
         for element in dates:
             text = element.text.strip()
             if element.tag != "DOB" and _date(text) is None:
-                self.warn(f"<{element.tag}> '{text}' is not a real date (CCYY-MM-DD)",
+                self.warn(_("<%(element)s> '%(text)s' is not a real date (CCYY-MM-DD)",
+                            element=element.tag, text=text),
                           "date_impossible", position, element, _path(element, pupil))
 
 
@@ -415,7 +461,8 @@ def _parse_file_name(file_name: str | None, report: Report) -> None:
     try:
         report.name = parse_name(name=file_name)
     except CTFError as error:
-        report.error(f"file name: {error.message}", error.code, field=error.field)
+        report.error(_("file name: %(problem)s", problem=error.message), error.code,
+                     field=error.field)
 
 
 def _read(reader: CTFReader, report: Report, today: date, keep_pupils: bool) -> None:
@@ -434,8 +481,8 @@ def _read(reader: CTFReader, report: Report, today: date, keep_pupils: bool) -> 
     report.pupil_count = reader.pupil_count
     if report.name is not None and report.name.is_lost_pupil and report.pupil_count > 1:
         report.error(
-            f"a file for the Lost Pupil Database holds exactly one pupil; this one holds "
-            f"{report.pupil_count}", LostPupilCountError.code, field="Pupil",
+            _("a file for the Lost Pupil Database holds exactly one pupil; this one holds "
+              "%(count)s", count=report.pupil_count), LostPupilCountError.code, field="Pupil",
         )
 
 

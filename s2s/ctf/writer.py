@@ -18,6 +18,7 @@ from s2s.ctf.errors import CTFError, LostPupilCountError, WriteError
 from s2s.ctf.names import FileName, PlaceKind, format_name, parse_name, parse_place
 from s2s.ctf.reader import CTFReader, Header, Source, read_header
 from s2s.ctf.records import HeaderData, PupilData, header_node, pupil_node, render
+from s2s.ctf.words import _
 
 ROOT_PUPIL_DATA = {"CTfile": "CTFpupilData", "ATfile": "ATFpupilData"}
 ROOT_VERSION_TAG = {"CTfile": "CTFversion", "ATfile": "ATFversion"}
@@ -68,10 +69,10 @@ def _header_values(destination: str) -> tuple[str, str]:
 
 def _head_of(data: bytes) -> bytes:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4]:
-        raise WriteError("only UTF-8 CTFs can be re-addressed; this one is UTF-16")
+        raise WriteError(_("only UTF-8 CTFs can be re-addressed; this one is UTF-16"))
     end = data.find(_HEADER_END)
     if end < 0:
-        raise WriteError("the CTF's </Header> is not in its first 1 MB", field="Header")
+        raise WriteError(_("the CTF's </Header> is not in its first 1 MB"), field="Header")
     return data[: end + len(_HEADER_END)]
 
 
@@ -79,7 +80,7 @@ def _set_text(block: bytes, tag: bytes, value: str) -> bytes:
     pattern = re.compile(rb"(<" + tag + rb"\s*>)[^<]*(</" + tag + rb"\s*>)")
     new, count = pattern.subn(lambda m: m.group(1) + value.encode() + m.group(2), block, 1)
     if count != 1:
-        raise WriteError(f"the header's <DestSchool> has no <{tag.decode()}>",
+        raise WriteError(_("the header's <DestSchool> has no <%(tag)s>", tag=tag.decode()),
                          field=f"DestSchool/{tag.decode()}")
     return new
 
@@ -93,7 +94,7 @@ def readdress_head(*, head: bytes, destination: str, destination_urn: str | None
     header_start = head.find(b"<Header")
     match = _DEST_BLOCK.search(head, header_start if header_start >= 0 else 0)
     if header_start < 0 or match is None:
-        raise WriteError("the header has no <DestSchool> block", field="DestSchool")
+        raise WriteError(_("the header has no <DestSchool> block"), field="DestSchool")
     la, establishment = _header_values(destination)
     block = _set_text(match.group(1), b"LEA", la)
     block = _set_text(block, b"Estab", establishment)
@@ -110,10 +111,10 @@ def readdress_head(*, head: bytes, destination: str, destination_urn: str | None
 def _check_readdressed(old: Header, new: Header, destination: str) -> None:
     la, establishment = _header_values(destination)
     if (new.destination_la, new.destination_establishment) != (la, establishment):
-        raise WriteError("the new header could not be written; the file is left unchanged")
+        raise WriteError(_("the new header could not be written; the file is left unchanged"))
     for name in ("version", "source_la", "source_establishment", "document_qualifier"):
         if getattr(old, name) != getattr(new, name):
-            raise WriteError("re-addressing would change more than the destination")
+            raise WriteError(_("re-addressing would change more than the destination"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +150,8 @@ def _check_lost_pupil_count(source: Source, destination: str) -> None:
         count = sum(1 for _ in reader.pupil_elements())
     if count != 1:
         raise LostPupilCountError(
-            f"a file for the Lost Pupil Database holds exactly one pupil; this one holds "
-            f"{count}: split it first", field="Pupil",
+            _("a file for the Lost Pupil Database holds exactly one pupil; this one holds "
+              "%(count)s: split it first", count=count), field="Pupil",
         )
 
 
@@ -243,7 +244,8 @@ def _normalised_allocation(allocation: Mapping[str, str]) -> dict[str, str]:
         try:
             parse_place(code=destination.strip().upper(), role="destination")
         except CTFError as error:
-            raise WriteError(f"the allocation for UPN {upn}: {error.message}",
+            raise WriteError(_("the allocation for UPN %(upn)s: %(problem)s", upn=upn,
+                               problem=error.message),
                              field="allocation") from None
         result[upn.strip().upper()] = destination.strip().upper()
     return result

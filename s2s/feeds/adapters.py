@@ -175,7 +175,8 @@ def read_ctf(*, kind: str, content: bytes) -> FeedInput:
                 else:
                     records.extend(_mark_records(element, position))
     except CTFError as exc:
-        raise FeedUnreadable(_("The CTF cannot be read: %(error)s") % {"error": exc}) from None
+        raise FeedUnreadable(_("The CTF cannot be read: %(error)s")
+                             % {"error": exc.words(_)}) from None
     return FeedInput(FeedFormat.CTF, school or None, full=False, records=records)
 
 

@@ -5,6 +5,7 @@ The data contact is the establishment's email and its active school users (issue
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.functional import lazy
 
 from s2s.accounts.models import User
 from s2s.accounts.roles import Role
@@ -23,8 +24,9 @@ def send_feed_report(*, feed: Feed) -> int:
     school = feed.establishment
     to = data_contacts(establishment=school)
     return email_queue_templated(name="feed-report", to=to, context={
-        "school": f"{school.code} {school.name}", "kind": feed.get_kind_display(),
-        "status": feed.get_status_display(), "received_at": feed.received_at,
+        # Lazy: worded in each recipient's language when the email is rendered.
+        "school": f"{school.code} {school.name}", "kind": lazy(feed.get_kind_display, str)(),
+        "status": lazy(feed.get_status_display, str)(), "received_at": feed.received_at,
         "received": feed.received, "changed": feed.changed, "quarantined": feed.quarantined,
         "errors": feed.error_count, "warnings": feed.warning_count,
         "link": settings.SITE_URL + reverse("feeds:report", kwargs={"pk": feed.pk}),

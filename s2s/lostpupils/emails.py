@@ -11,10 +11,14 @@ from datetime import date
 from django.conf import settings
 from django.urls import reverse
 from django.utils import formats
+from django.utils.functional import lazy
 
 from s2s.core.outbox import email_queue_templated
 from s2s.directory.models import LocalAuthority
 from s2s.lostpupils.models import LostPupilRecord
+
+# A month worded in the language the email is rendered in ("Rhagfyr 2026"), not the sender's.
+date_format_lazy = lazy(formats.date_format, str)
 
 
 def _records_link() -> str:
@@ -47,7 +51,7 @@ def send_resolved(*, record: LostPupilRecord) -> int:
 def send_purge_preview(*, la: LocalAuthority, month: date, count: int) -> int:
     """Tell an LA how many of its schools' records will be purged in `month`."""
     return _send("lpd-purge-preview", [la.email], {
-        "la": str(la), "count": count, "month": formats.date_format(month, "F Y"),
+        "la": str(la), "count": count, "month": date_format_lazy(month, "F Y"),
         "link": f"{_records_link()}?purge={month:%Y-%m}",
     })
 

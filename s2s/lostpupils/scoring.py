@@ -25,11 +25,35 @@ UPN_LENGTH = 13
 POINTS = {"upn": 40, "surname": 30, "forename": 15, "dob": 25, "sex": 5, "town": 5,
           "postcode": 10}
 
-_NAME_LABELS = {
-    NameKind.LEGAL: gettext_lazy("surname"), NameKind.PREFERRED: gettext_lazy("preferred surname"),
-    NameKind.FORMER: gettext_lazy("former surname"),
-    NameKind.PART: gettext_lazy("part of the surname"),
-    NameKind.FUSED: gettext_lazy("surname with ap or ab joined"),
+# Each reason a whole phrase, so a translation can word it as its language needs (Welsh:
+# "cyfenw'n swnio'n debyg" but "enw cyntaf yn swnio'n debyg"); the keys are a name's kind
+# ("forename" for the forename) and how it matched.
+_REASONS = {
+    (NameKind.LEGAL, "exact"): gettext_lazy("surname exact"),
+    (NameKind.LEGAL, "begins"): gettext_lazy("surname begins with the search"),
+    (NameKind.LEGAL, "sounds"): gettext_lazy("surname sounds alike"),
+    (NameKind.LEGAL, "typo"): gettext_lazy("surname one letter different"),
+    (NameKind.PREFERRED, "exact"): gettext_lazy("preferred surname exact"),
+    (NameKind.PREFERRED, "begins"): gettext_lazy("preferred surname begins with the search"),
+    (NameKind.PREFERRED, "sounds"): gettext_lazy("preferred surname sounds alike"),
+    (NameKind.PREFERRED, "typo"): gettext_lazy("preferred surname one letter different"),
+    (NameKind.FORMER, "exact"): gettext_lazy("former surname exact"),
+    (NameKind.FORMER, "begins"): gettext_lazy("former surname begins with the search"),
+    (NameKind.FORMER, "sounds"): gettext_lazy("former surname sounds alike"),
+    (NameKind.FORMER, "typo"): gettext_lazy("former surname one letter different"),
+    (NameKind.PART, "exact"): gettext_lazy("part of the surname exact"),
+    (NameKind.PART, "begins"): gettext_lazy("part of the surname begins with the search"),
+    (NameKind.PART, "sounds"): gettext_lazy("part of the surname sounds alike"),
+    (NameKind.PART, "typo"): gettext_lazy("part of the surname one letter different"),
+    (NameKind.FUSED, "exact"): gettext_lazy("surname with ap or ab joined exact"),
+    (NameKind.FUSED, "begins"): gettext_lazy(
+        "surname with ap or ab joined begins with the search"),
+    (NameKind.FUSED, "sounds"): gettext_lazy("surname with ap or ab joined sounds alike"),
+    (NameKind.FUSED, "typo"): gettext_lazy("surname with ap or ab joined one letter different"),
+    ("forename", "exact"): gettext_lazy("forename exact"),
+    ("forename", "begins"): gettext_lazy("forename begins with the search"),
+    ("forename", "sounds"): gettext_lazy("forename sounds alike"),
+    ("forename", "typo"): gettext_lazy("forename one letter different"),
 }
 
 
@@ -46,11 +70,8 @@ def _compare(query: _Name, name: str, key: str, begins: bool) -> tuple[int, str]
     return None
 
 
-def _how(label: str, how: str) -> str:
-    return {
-        "exact": _("%(name)s exact"), "begins": _("%(name)s begins with the search"),
-        "sounds": _("%(name)s sounds alike"), "typo": _("%(name)s one letter different"),
-    }[how] % {"name": label}
+def _how(kind: str, how: str) -> str:
+    return str(_REASONS.get((kind, how)) or _REASONS[(NameKind.LEGAL, how)])
 
 
 def _surname(query: _Query, row: dict) -> tuple[int, str] | None:
@@ -58,7 +79,7 @@ def _surname(query: _Query, row: dict) -> tuple[int, str] | None:
     for kind, name, key in variants_of(row["name_keys"]):
         found = _compare(query.surname, name, key, query.begins)
         if found and (best is None or found[0] > best[0]):
-            best = (found[0], _how(str(_NAME_LABELS.get(kind, _("surname"))), found[1]))
+            best = (found[0], _how(kind, found[1]))
     return best
 
 
@@ -67,7 +88,7 @@ def _forename(query: _Query, row: dict) -> tuple[int, str] | None:
     found = _compare(query.forename, name, row["forename_key"], begins=False)
     if found is None and name.startswith(query.forename.whole):
         found = (80, "begins")
-    return (found[0], _how(_("forename"), found[1])) if found else None
+    return (found[0], _how("forename", found[1])) if found else None
 
 
 def _upn(query: _Query, row: dict) -> tuple[int, str] | None:

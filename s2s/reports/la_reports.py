@@ -287,7 +287,8 @@ class MovementReport(Report):
     def extra_fields(self, user):
         from s2s.ctf.names import FILE_TYPES
 
-        kinds = [(code, kind.title) for code, kind in FILE_TYPES.items() if code != CTF]
+        kinds = [(code, _(kind.title.template)) for code, kind in FILE_TYPES.items()
+                 if code != CTF]
         return {**super().extra_fields(user), "file_type": forms.ChoiceField(
             label=_("Type of file"), required=False, choices=[("", _("Any")), *kinds])}
 

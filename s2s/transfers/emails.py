@@ -20,7 +20,8 @@ Who is told (DESIGN.md, "Notifications"):
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from s2s.accounts.models import User
 from s2s.accounts.policy import CAPABILITIES, LA_MAILBOX_OF_ROLE, Action
@@ -84,7 +85,8 @@ def sender_addresses(transfer: Transfer) -> list[str]:
 # --- how places are named -------------------------------------------------------------------
 
 def _mailbox_label(la: LocalAuthority, mailbox: str) -> str:
-    return f"{la.number}{mailbox} ({la.name}: {Mailbox(mailbox).label})"
+    # Worded when the email is rendered, in its reader's language, not the sender's.
+    return format_lazy("{}{} ({}: {})", la.number, mailbox, la.name, Mailbox(mailbox).label)
 
 
 def sender_label(transfer: Transfer) -> str:
@@ -102,13 +104,16 @@ def destination_label(transfer: Transfer) -> str:
         return str(transfer.destination_establishment)
     if transfer.destination_la_id:
         return _mailbox_label(transfer.destination_la, transfer.destination_mailbox)
-    return _("the Lost Pupil Database")
+    return gettext_lazy("the Lost Pupil Database")
 
 
 def type_title(transfer: Transfer) -> str:
-    """Return the kind of file ("Common Transfer File"), from the one table of types."""
+    """Return the kind of file ("Common Transfer File"), from the one table of types.
+
+    Lazy: worded in the language the email is rendered in.
+    """
     file_type = FILE_TYPES.get(transfer.file_type)
-    return file_type.title if file_type is not None else transfer.file_type
+    return gettext_lazy(file_type.title.template) if file_type is not None else transfer.file_type
 
 
 def transfer_link(transfer: Transfer) -> str:

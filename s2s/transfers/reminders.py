@@ -23,8 +23,9 @@ from datetime import date, datetime
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
+from s2s.core.text import interpolate_lazy
 from s2s.directory.models import Establishment, LocalAuthority
 from s2s.transfers import emails
 from s2s.transfers.models import (
@@ -88,7 +89,8 @@ def _awaiting() -> QuerySet[Transfer]:
 def _school_reminder(school: Establishment) -> Reminder:
     reminder = Reminder(key=f"school:{school.pk}", recipient=str(school))
     files = list(_awaiting().filter(destination_establishment=school))
-    reminder.add(Section(_("Files waiting for %(school)s") % {"school": school}, files),
+    reminder.add(Section(interpolate_lazy(_("Files waiting for %(school)s"), {"school": school}),
+                         files),
                  emails.school_addresses(school))
     return reminder
 
@@ -108,8 +110,8 @@ def _la_reminder(la: LocalAuthority) -> Reminder:
     for mailbox in Mailbox:
         files = list(_awaiting().filter(destination_la=la, destination_mailbox=mailbox))
         if files:
-            title = _("Files waiting at %(code)s (%(mailbox)s)") % {
-                "code": f"{la.number}{mailbox.value}", "mailbox": mailbox.label}
+            title = interpolate_lazy(_("Files waiting at %(code)s (%(mailbox)s)"), {
+                "code": f"{la.number}{mailbox.value}", "mailbox": mailbox.label})
             reminder.add(Section(title, files), emails.mailbox_addresses(la, mailbox))
     if la.receive_ctf_copies:
         files = _copies(la)

@@ -14,8 +14,8 @@ from s2s.accounts.policy import Action, can, has_capability, transfer_box
 from s2s.core.downloads import download_response
 from s2s.core.errors import ServiceError
 from s2s.core.forms import form_page, form_submit
-from s2s.ctf.validate import Finding
 from s2s.transfers import selectors, services
+from s2s.transfers.findings import finding_texts
 from s2s.transfers.forms import ReasonForm
 from s2s.transfers.models import Transfer, TransferStatus
 from s2s.transfers.refusals import refusal_headline
@@ -23,11 +23,6 @@ from s2s.transfers.refusals import refusal_headline
 RESULTS_KEY = "transfers_upload_results"
 WARNINGS_SHOWN = 20
 PER_PAGE = 50
-
-
-def finding_texts(findings: list[dict], limit: int | None = None) -> list[str]:
-    """Return validation findings as lines for people."""
-    return [Finding(**finding).as_text() for finding in findings[:limit]]
 
 
 def _upload_one(request, upload) -> dict:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import translation
 
 from s2s.api.tests.conftest import ApiClient, a_ctf
+from s2s.ctf.tests.conftest import make_ctf
 
 WELSH = {"accept-language": "cy"}
 # Addressed from school B's number, so school A's connector is refused by the service.
@@ -56,3 +57,36 @@ def _named(name: str, content: bytes):
     upload = io.BytesIO(content)
     upload.name = name
     return upload
+
+
+TO_B = "8383321_CTF_8384512_001.XML"
+
+
+def test_a_ctf_validation_refusal_comes_in_welsh_when_asked(school_a, receiving_school):
+    content = make_ctf(dest_estab="9999")
+    welsh = school_a.post("/api/v1/files", {"file": _named(TO_B, content)}, headers=WELSH)
+    english = school_a.upload(TO_B, content)
+
+    assert welsh.status_code == english.status_code == 400
+    assert welsh.json()["code"] == english.json()["code"] == "name_mismatch"
+    assert welsh.json()["message"].endswith(
+        "llinell 10, <DestSchool>: 8384512 yw cyrchfan enw'r ffeil ond 8389999 yw DestSchool "
+        "y pennawd")
+    assert english.json()["message"].endswith(
+        "line 10, <DestSchool>: the file name's destination is 8384512 but the header's "
+        "DestSchool is 8389999")
+
+
+def test_a_ctfs_warnings_come_in_welsh_when_asked_and_keep_their_codes(school_a,
+                                                                        receiving_school):
+    welsh = school_a.post("/api/v1/files", {"file": _named(TO_B, make_ctf(surname="JONES"))},
+                          headers=WELSH)
+
+    assert welsh.status_code == 201
+    assert [(w["code"], w["message"]) for w in welsh.json()["warnings"]] == [
+        ("name_capitals", "mae Surname 'JONES' mewn priflythrennau; ysgrifennwch ef fel y "
+                          "mae'r teulu'n ei ysgrifennu")]
+    # The same stored warning reads in English for a request that does not ask for Welsh.
+    english = school_a.get(f"/api/v1/files/{welsh.json()['id']}")
+    assert english.json()["warnings"][0]["message"] == (
+        "Surname 'JONES' is in capitals; write it as the family does")

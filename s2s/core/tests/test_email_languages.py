@@ -121,3 +121,26 @@ def test_an_email_not_yet_translated_is_not_written_twice(
     assert email.subject == "Plain subject"
     assert email.body == "Plain words for 681 Cardiff"
     assert email.alternatives[0][0] == "<p>Plain words for 681 Cardiff</p>"
+
+
+def test_a_welsh_schools_notice_words_the_senders_values_in_each_language(
+        sending_school_user, outsider_school, home_la, django_capture_on_commit_callbacks):
+    """The file type is worded by the sender's code, lazily: Welsh in the Welsh part."""
+    home_la.receive_ctf_copies = False
+    home_la.save()
+    mail.outbox.clear()
+    translation.activate("en-gb")  # the sender's language must not leak into the Welsh part
+    with django_capture_on_commit_callbacks(execute=True):
+        transfer_upload(user=sending_school_user, name=TO_WALES,
+                        content=io.BytesIO(ctf("8383321", "6812345")))
+    email = next(m for m in mail.outbox if m.to[0] == outsider_school.email)
+
+    welsh, english = email.body.split("-" * 40)
+    assert "Math: Ffeil Trosglwyddo Cyffredin" in welsh
+    assert "Common Transfer File" not in welsh
+    assert "Type: Common Transfer File" in english
+    assert "Ffeil Trosglwyddo Cyffredin" not in english
+    html = email.alternatives[0][0]
+    welsh_html, english_html = html.split("<hr>")
+    assert "Ffeil Trosglwyddo Cyffredin" in welsh_html
+    assert "Common Transfer File" in english_html

@@ -134,3 +134,59 @@ def test_split_and_readdress_commands_write_named_files(tmp_path):
 
 def test_usage_error_exits_2():
     assert main(["generate"], stdout=io.StringIO(), stderr=io.StringIO()) == 2
+
+
+@pytest.fixture
+def file_with_findings(tmp_path):
+    """Return a CTF refused for its destination, with a surname in capitals and a bad postcode."""
+    path = tmp_path / "8383321_CTF_8389999_001.XML"
+    path.write_bytes(make_ctf(surname="JONES", postcode="BAD"))
+    return path
+
+
+WELSH_REPORT = [
+    ": GWRTHODWYD, 1 disgybl, 1 gwall, 2 rhybudd",
+    "  gwall: llinell 10, <DestSchool>: 8389999 yw cyrchfan enw'r ffeil ond 8384512 yw "
+    "DestSchool y pennawd",
+    "  rhybudd: disgybl 1, llinell 15, <Surname>: mae Surname 'JONES' mewn priflythrennau; "
+    "ysgrifennwch ef fel y mae'r teulu'n ei ysgrifennu",
+    "  rhybudd: disgybl 1, llinell 20, <Address/PostCode>: nid yw 'BAD' yn god post yn y DU "
+    "(e.e. DT2 0NS)",
+]
+
+
+def test_s2s_ctf_validate_lang_cy_prints_the_report_in_welsh(file_with_findings):
+    """Issue 17: the command's messages in Welsh, from the catalogue through Django."""
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("ctf", "validate", str(file_with_findings), "--lang", "cy", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == f"{file_with_findings}{WELSH_REPORT[0]}"
+    assert lines[1:] == WELSH_REPORT[1:]
+
+
+def test_python_m_s2s_ctf_reads_the_welsh_catalogue_without_django(file_with_findings):
+    result = run("-m", "s2s.ctf", "validate", str(file_with_findings), "--lang", "cy")
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[1:] == WELSH_REPORT[1:]
+
+
+def test_validate_json_in_welsh_keeps_the_codes_and_words_the_messages(file_with_findings):
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("ctf", "validate", str(file_with_findings), "--json", "--lang", "cy",
+                     stdout=out)
+    report = json.loads(out.getvalue())[0]
+    assert [(w["code"], w["message"]) for w in report["warnings"]] == [
+        ("name_capitals", "mae Surname 'JONES' mewn priflythrennau; ysgrifennwch ef fel y "
+                          "mae'r teulu'n ei ysgrifennu"),
+        ("postcode_malformed", "nid yw 'BAD' yn god post yn y DU (e.e. DT2 0NS)"),
+    ]
+    assert report["warnings"][1]["params"] == {"postcode": "BAD"}
+
+
+def test_validate_without_lang_stays_english(file_with_findings):
+    result = run("-m", "s2s.ctf", "validate", str(file_with_findings))
+    assert "REFUSED, 1 pupil(s), 1 error(s), 2 warning(s)" in result.stdout
+    assert "  warning: pupil 1, line 20, <Address/PostCode>: postcode 'BAD' is not a UK " \
+           "postcode (e.g. DT2 0NS)" in result.stdout

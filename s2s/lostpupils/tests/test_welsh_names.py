@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from s2s.audit.services import audit_record
 from s2s.lostpupils.models import LostPupilName, LostPupilRecord
@@ -182,3 +183,19 @@ def test_welsh_diacritics_survive_a_message_and_the_audit_csv(client, other_la_o
     client.force_login(la_dba)
     export = b"".join(client.get(reverse("audit:export")).streaming_content).decode("utf-8")
     assert f"Chwiliwyd am {subject}" in [row[5] for row in csv.reader(io.StringIO(export))]
+
+
+@pytest.mark.parametrize(("criteria", "reason"), [
+    (Criteria(surname="Rees"), "Cyfenw'n swnio'n debyg"),
+    (Criteria(surname="Rhys", forename="Shan"), "Cyfenw'n union, enw cyntaf yn swnio'n debyg"),
+    (Criteria(surname="Pryce"), "Cyfenw ag ap neu ab wedi'i gysylltu yn swnio'n debyg"),
+])
+def test_a_searchs_reasons_read_in_welsh(sending_school_user, criteria, reason):
+    """Issue 17: the reasons are whole phrases, so Welsh words each one as it needs."""
+    send_lost(sending_school_user, "8383321", surname="Rhys", forename="Siân",
+              dob=DOB.isoformat())
+    send_lost(sending_school_user, "8383321", surname="ap Rhys", forename="Siân",
+              dob=DOB.isoformat())
+    with translation.override("cy"):
+        reasons = [hit.reason for hit in search_records(criteria).object_list]
+    assert reason in reasons

@@ -61,7 +61,7 @@ def readdressed(*, content: bytes, destination: str) -> bytes:
         return readdress(content=content, destination=destination).content
     except CTFError as error:
         raise _refuse(_("The file cannot be re-addressed: %(problem)s")
-                      % {"problem": error.message}, "readdress_failed", "file") from None
+                      % {"problem": error.words(_)}, "readdress_failed", "file") from None
 
 
 def transfer_forward(*, user, transfer: Transfer, to: str, request=None) -> Transfer:

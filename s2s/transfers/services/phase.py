@@ -219,7 +219,7 @@ def _split(source: Transfer, plan: dict[str, str]):
         return split_ctf(content=stored_content(source), allocation=plan)
     except CTFError as error:
         raise ServiceError(_("The file cannot be split: %(problem)s")
-                           % {"problem": error.message}, code="split_failed",
+                           % {"problem": error.words(_)}, code="split_failed",
                            field="file") from None
 
 

@@ -63,7 +63,7 @@ def _parse(name: str) -> FileName:
         return parse_name(name=name)
     except CTFError as error:
         raise _refuse(_("The file name is not one s2s can deliver: %(problem)s")
-                      % {"problem": error.message}, "file_name") from None
+                      % {"problem": error.words(_)}, "file_name") from None
 
 
 def _check_type_allowed(user, parsed: FileName) -> None:
@@ -71,7 +71,7 @@ def _check_type_allowed(user, parsed: FileName) -> None:
         raise _refuse(_("Your role cannot send generic zip files."), "type_not_allowed")
     if parsed.extension != "ZIP" and not has_capability(user, Action.TRANSFER_FILES):
         raise _refuse(_("Your role cannot send %(type)s files.")
-                      % {"type": parsed.file_type.title}, "type_not_allowed")
+                      % {"type": _(parsed.file_type.title.template)}, "type_not_allowed")
 
 
 def _spool(content: IO[bytes], limit: int | None) -> tuple[IO[bytes], int, str]:
@@ -92,7 +92,7 @@ def _spool(content: IO[bytes], limit: int | None) -> tuple[IO[bytes], int, str]:
 def _check_ctf(spool: IO[bytes], name: str) -> _Checked:
     report: Report = validate_ctf(source=spool, file_name=name, today=date.today())
     if report.errors:
-        problems = "; ".join(e.as_text() for e in report.errors[:MAX_REFUSAL_ERRORS])
+        problems = "; ".join(e.as_text(_) for e in report.errors[:MAX_REFUSAL_ERRORS])
         raise _refuse(_("The file was refused: %(problems)s") % {"problems": problems},
                       report.errors[0].code)
     header = report.header
@@ -111,9 +111,9 @@ def _check_plain_xml(spool: IO[bytes], parsed: FileName) -> _Checked:
     """
     try:
         check_safe_xml(source=spool, document=_("a file of the type “%(type)s”")
-                       % {"type": parsed.file_type.title})
+                       % {"type": _(parsed.file_type.title.template)})
     except CTFError as error:
-        raise _refuse(_("The file was refused: %(problem)s") % {"problem": error.message},
+        raise _refuse(_("The file was refused: %(problem)s") % {"problem": error.words(_)},
                       error.code) from None
     return _Checked()
 

@@ -4,22 +4,36 @@ import argparse
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from s2s.ctf import cli
+from s2s.ctf.words import Translate
+
+
+def django_translator(language: str) -> Translate:
+    """Return a gettext that looks words up in `language` in the project's catalogue."""
+
+    def translate(text: str) -> str:
+        with translation.override(language):
+            return translation.gettext(text)
+
+    return translate
 
 
 class Command(BaseCommand):
-    help = "Validate, generate, split and re-address CTFs: `s2s ctf validate FILE... [--json]`."
+    help = ("Validate, generate, split and re-address CTFs: "
+            "`s2s ctf validate FILE... [--json] [--lang cy]`.")
 
     def run_from_argv(self, argv: list[str]) -> None:
         """Hand everything after `ctf` to the CTF command line and exit with its code."""
-        sys.exit(cli.main(argv[2:]))
+        sys.exit(cli.main(argv[2:], translator=django_translator))
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("cli_args", nargs=argparse.REMAINDER)
 
     def handle(self, *args: str, cli_args: list[str], **options: object) -> None:
         """Run the CTF command line for `call_command`; a non-zero exit is a CommandError."""
-        code = cli.main([*args, *cli_args], stdout=self.stdout, stderr=self.stderr)
+        code = cli.main([*args, *cli_args], stdout=self.stdout, stderr=self.stderr,
+                        translator=django_translator)
         if code:
             raise CommandError(f"ctf {' '.join(cli_args[:1])} exited with {code}", returncode=code)
