@@ -133,6 +133,14 @@ def _check_outcome(state: str, outcome: str) -> None:
         raise ServiceError(message, code="outcome_refused", field="outcome")
 
 
+def case_actions_open(state: str) -> list[str]:
+    """Return the actions a case in `state` may take, in the order the case page offers them."""
+    actions = [action for action, (allowed, _to) in TRANSITIONS.items() if state in allowed]
+    if state not in (S.REFERRED, S.CLOSED):
+        actions += list(CHECKLIST)
+    return [*actions, "note"]
+
+
 # Reading cases ------------------------------------------------------------------------------
 
 def case_list(*, user, state: str | None = None, la: str | None = None,
