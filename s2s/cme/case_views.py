@@ -16,6 +16,11 @@ from s2s.core.forms import form_page, form_submit
 CLOSED_SHOWN = 200  # closed cases listed on the page, latest first; the API pages them all
 
 
+def _posted(request):
+    """Return the posted data (a form with nothing to fill in posts none), or None on a GET."""
+    return request.POST if request.method == "POST" else None
+
+
 @requires(Action.MANAGE_CME_CASES)
 def caseload(request):
     """List the LA's cases by state: overdue first, then longest in their state (audited)."""
@@ -53,7 +58,7 @@ def case(request, pk):
 @requires(Action.MANAGE_CME_CASES)
 def case_open(request):
     """Open a case by UPN, for a child on no school's roll."""
-    form = CaseOpenForm(request.POST or None)
+    form = CaseOpenForm(_posted(request))
     opened = form_submit(request, form, lambda data: cases.case_open(
         user=request.user, upn=data["upn"], surname=data["surname"],
         forename=data["forename"], dob=data["dob"], request=request))
@@ -74,7 +79,7 @@ def case_open_from_signal(request, pk):
     if request.method == "GET":
         services.signals_viewed(user=request.user, shown=[signal], request=request,
                                 filters={"signal": signal.pk}, summary="1 signal")
-    form = ConfirmForm(request.POST or None, submit=_("Open the case"))
+    form = ConfirmForm(_posted(request), submit=_("Open the case"))
     opened = form_submit(request, form, lambda data: cases.case_open(
         user=request.user, signal_id=signal.pk, request=request))
     if opened:
@@ -92,7 +97,7 @@ def case_act(request, pk, action):
         raise Http404
     found = cases.case_get(user=request.user, case_id=pk, action=Action.MANAGE_CME_CASES)
     label = cases.ACTION_LABELS[action]
-    form = CaseActForm(request.POST or None, action=action, submit=label)
+    form = CaseActForm(_posted(request), action=action, submit=label)
     if form_submit(request, form, lambda data: cases.case_act(
             user=request.user, case_id=found.pk, action=action, request=request, **data)):
         messages.success(request, _("Recorded: %(action)s.") % {"action": label})
