@@ -39,6 +39,8 @@ from s2s.feeds.models import Pupil
 
 NOTE_MAX = 2000
 S = CaseState
+# The events the hub records itself (a CaseEvent's action; not audit codes).
+OPENED, TURNED_UP = "opened", "turned_up"
 
 # Transitions: action -> (the states it may be taken from, the state it leads to).
 TRANSITIONS = {
@@ -72,8 +74,8 @@ ACTION_LABELS = {
     "note": gettext_lazy("Add a note"),
 }
 # Actions recorded by the hub itself, not chosen by a person.
-EVENT_LABELS = {**ACTION_LABELS, "opened": gettext_lazy("Case opened"),
-                "turned_up": gettext_lazy("Child turned up on a school's roll")}
+EVENT_LABELS = {**ACTION_LABELS, OPENED: gettext_lazy("Case opened"),
+                TURNED_UP: gettext_lazy("Child turned up on a school's roll")}
 ACTIONS = tuple(ACTION_LABELS)
 
 
@@ -324,7 +326,7 @@ def _child(upn: str, surname: str, forename: str, dob: date | None) -> dict:
 
 
 def _opened(*, user, case: Case, how: str, request) -> Case:
-    CaseEvent.objects.create(case=case, action="opened", actor=user,
+    CaseEvent.objects.create(case=case, action=OPENED, actor=user,
                              actor_username=user.username, to_state=case.state,
                              detail={"how": how, "signal": case.signal_id})
     audit_record(action="cme_case_open", actor=user, obj=case, request=request,
@@ -473,7 +475,7 @@ def case_children_arrived(*, establishment, upns: list[str], via: str) -> int:
                      detail={"school": establishment.code, "via": via})
     Case.objects.bulk_update(found, ["turned_up_at", "turned_up_school", "turned_up_via"])
     CaseEvent.objects.bulk_create(
-        CaseEvent(case=case, action="turned_up", actor_username="system", at=now,
+        CaseEvent(case=case, action=TURNED_UP, actor_username="system", at=now,
                   from_state=case.state, to_state=case.state,
                   detail={"school": establishment.code, "via": via}) for case in found)
     for la, ids in by_la.items():
