@@ -4,13 +4,12 @@ from datetime import date
 
 import pytest
 
-from s2s.accounts.roles import SCOPE_OF_ROLE, Role, ScopeKind
+from s2s.accounts.roles import Role
 from s2s.api.tests.conftest import api_client
 from s2s.audit.models import AuditEvent
 from s2s.cme.cases import case_open
 from s2s.cme.models import Case, Signal
 from s2s.cme.tests.conftest import UPN_1
-from s2s.core.tests.matrix import ALL_ROLES
 from s2s.ctf.identifiers import make_upn
 
 URL = "/api/v1/cme/cases"
@@ -34,14 +33,6 @@ def own(officer):
 def elsewhere(make_user, other_la):
     return case_open(user=make_user(Role.LA_CME, other_la, username="681cme"), upn=UNKNOWN,
                      surname="Jones", forename="Cara", dob=date(2015, 3, 1))
-
-
-@pytest.fixture
-def users(make_user, home_la, sending_school, agency):
-    scope_for = {ScopeKind.NATION: None, ScopeKind.LA: home_la,
-                 ScopeKind.ESTABLISHMENT: sending_school, ScopeKind.AGENCY: agency}
-    return {role: make_user(role, scope_for[SCOPE_OF_ROLE[role]], username=f"m_{role}")
-            for role in sorted(ALL_ROLES)}
 
 
 def test_the_list_item_carries_the_child_the_state_and_the_timer(officer, own):
