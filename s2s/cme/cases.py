@@ -419,8 +419,9 @@ def case_act(*, user, case_id: int, action: str, note: str = "", outcome: str = 
     """
     _may_manage(user)
     with transaction.atomic():
-        case = get_for(user, Case.objects.select_for_update().select_related("la", "school"),
-                       Action.MANAGE_CME_CASES, pk=case_id)
+        # Lock the case row only: `school` is a nullable (outer) join PostgreSQL cannot lock.
+        locked = Case.objects.select_for_update(of=("self",)).select_related("la", "school")
+        case = get_for(user, locked, Action.MANAGE_CME_CASES, pk=case_id)
         before = case.state
         after = case_next_state(state=before, action=action, outcome=outcome)
         if action == "note" or (note or "").strip():
