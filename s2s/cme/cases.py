@@ -449,21 +449,23 @@ def case_act(*, user, case_id: int, action: str, note: str = "", outcome: str = 
 
 # A case's child turning up -------------------------------------------------------------------
 
-_ARRIVAL_CHUNK = 500  # UPNs per query: well inside SQLite's limit on parameters
+# Up to this many arriving UPNs are looked up by UPN; more (a school's first full roll) are
+# matched against the open cases' UPNs read in one query, cheaper than binding thousands.
+_ARRIVAL_LOOKUP = 500
 
 
 def case_children_arrived(*, establishment, upns: list[str], via: str) -> int:
     """Flag the open cases whose child arrived at this school; email their LAs' officers.
 
     Called on the ingest path (a roll feed, a CTF delivered), so it asks one indexed query
-    per 500 UPNs and writes only when a case matches. A case is flagged once. Return how
-    many cases were flagged.
+    (two for a roll of more than 500 arrivals) and writes only when a case matches. A case is
+    flagged once. Return how many cases were flagged.
     """
-    found = []
-    for start in range(0, len(upns), _ARRIVAL_CHUNK):
-        found += list(Case.objects.filter(upn__in=upns[start:start + _ARRIVAL_CHUNK],
-                                          turned_up_at__isnull=True)
-                      .exclude(state=S.CLOSED).select_related("la"))
+    waiting = Case.objects.filter(turned_up_at__isnull=True).exclude(state=S.CLOSED)
+    if len(upns) > _ARRIVAL_LOOKUP:
+        held = set(waiting.values_list("upn", flat=True))
+        upns = [upn for upn in upns if upn in held]
+    found = list(waiting.filter(upn__in=upns).select_related("la")) if upns else []
     if not found:
         return 0
     now, by_la = timezone.now(), {}

@@ -324,3 +324,12 @@ def test_a_ctf_to_the_lost_pupil_database_is_no_arrival(officer, make_user, send
                     content=io.BytesIO(content))
     case.refresh_from_db()
     assert case.turned_up_at is None
+
+
+def test_a_first_full_roll_of_many_pupils_finds_the_case_child_among_them(
+        officer, referred, connector):
+    others = [pupil(make_upn(la="838", establishment="3321", year=21, serial=n))
+              for n in range(600)]
+    send_roll(connector, [*others, pupil(UNKNOWN)], full=True)
+    referred.refresh_from_db()
+    assert referred.turned_up_school == "8383321"
