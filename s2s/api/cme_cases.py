@@ -130,8 +130,7 @@ def _detail(request, case: Case) -> dict:
     timer = services.case_timers([case])[case.pk]
     return {
         **_summary(case, timer),
-        "checklist": [{**row, "note": row["note"] or ""} for row in
-                      services.case_checklist(case)],
+        "checklist": services.case_checklist(case),
         "events": [{"action": e.action, "note": e.note, "by": e.actor_username, "at": e.at,
                     "from_state": e.from_state, "to_state": e.to_state, "detail": e.detail}
                    for e in case.events.all()],

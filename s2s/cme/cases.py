@@ -175,14 +175,17 @@ def case_signals(*, user, case: Case) -> list[Signal]:
 
 
 def case_checklist(case: Case) -> list[dict]:
-    """Return each checklist item with who last recorded it and when (None when not yet)."""
-    done = {}
-    for event in case.events.filter(action__in=list(CHECKLIST)).order_by("at", "pk"):
-        done[event.action] = event
-    return [{"item": item, "label": label, "done_by": getattr(done.get(item), "actor_username",
-                                                                 None),
-             "done_at": getattr(done.get(item), "at", None), "note": getattr(
-                 done.get(item), "note", "")} for item, label in CHECKLIST.items()]
+    """Return each checklist item with who last recorded it, when and the note (or None)."""
+    latest = {event.action: event for event in
+              case.events.filter(action__in=list(CHECKLIST)).order_by("at", "pk")}
+    rows = []
+    for item, label in CHECKLIST.items():
+        event = latest.get(item)
+        rows.append({"item": item, "label": label,
+                     "done_by": event.actor_username if event else None,
+                     "done_at": event.at if event else None,
+                     "note": event.note if event else ""})
+    return rows
 
 
 def case_read(*, user, case_id: int, request=None) -> Case:
