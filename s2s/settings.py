@@ -404,6 +404,16 @@ S2S_LPD_LEAVING_AGE = env_int("S2S_LPD_LEAVING_AGE", 16)
 S2S_FEED_RETAIN_DAYS = env_int("S2S_FEED_RETAIN_DAYS", 30)
 S2S_FEED_MAX_BYTES = env_int("S2S_FEED_MAX_BYTES", 32 * 1024 * 1024)
 
+# CME cases (issue 14): a case is overdue when it stays longer than this many school days (of
+# its LA's calendar; weekdays that are not bank holidays where the LA published none) in a
+# state: referred and enquiries not started (DfE "Children missing education" 2024: start
+# enquiries at once); enquiries open (the 20 school days a pupil may be absent before the
+# school may delete them after joint enquiries, SI 2024/208 reg. 9(1)(f)); located or not
+# located and not yet closed.
+S2S_CME_CASE_START_DAYS = env_int("S2S_CME_CASE_START_DAYS", 5)
+S2S_CME_CASE_ENQUIRY_DAYS = env_int("S2S_CME_CASE_ENQUIRY_DAYS", 20)
+S2S_CME_CASE_CLOSE_DAYS = env_int("S2S_CME_CASE_CLOSE_DAYS", 10)
+
 # Logs (core/logs.py): one JSON line per record (timestamp, level, logger, message, request_id)
 # on standard error; S2S_LOG_FORMAT=text for plain lines on a developer's terminal. SQL is never
 # logged (its parameters are pupil data), whatever the level.

@@ -56,6 +56,8 @@ class Action:
     MESSAGE_REPORT = "messages.report"  # which schools of an LA have unread messages (7.7)
     CME_DASHBOARD = "cme.dashboard"
     VIEW_CME_SIGNALS = "cme.signals"  # read CME signals (issue 14): see the CME block below
+    VIEW_CME_CASES = "cme.cases.view"  # read CME cases (issue 14): see the CME block below
+    MANAGE_CME_CASES = "cme.cases.manage"  # open CME cases and act on them
     # MIS feeds (issue 13):
     SEND_FEEDS = "feeds.send"  # send a school's roll, attendance, exclusions (its own, or its LA's)
     VIEW_FEEDS = "feeds.view"  # read feed reports: the senders, and the LA for its schools
@@ -168,6 +170,20 @@ def _cme_signal_rule(user, action: str) -> Q:
     if user.la_id:
         return Q(establishment__la_id=user.la_id)
     return _NOTHING
+
+
+# CME cases (issue 14): the LA's CME officers open and work them; the LA's users read them
+# (the case's LA), and the service administrator reads any; everyone else gets 404.
+for _role in (Role.ADMIN, Role.LA_CME, Role.LA_USER):
+    CAPABILITIES[_role] |= {Action.VIEW_CME_CASES}
+CAPABILITIES[Role.LA_CME] |= {Action.MANAGE_CME_CASES}
+
+
+def _cme_case_rule(user, action: str) -> Q:
+    """Return the CME cases this user may read or work: its own LA's."""
+    if action not in (Action.VIEW_CME_CASES, Action.MANAGE_CME_CASES) or not user.la_id:
+        return _NOTHING
+    return Q(la_id=user.la_id)
 
 
 # The LA mailbox each LA role sends from and receives at (DESIGN.md, Words: 333LLLL,
@@ -385,6 +401,7 @@ _SCOPE_RULES = {
     "messaging.messagetemplate": _messaging_rule("owner_id"),
     "feeds.feed": _feed_rule,
     "cme.signal": _cme_signal_rule,
+    "cme.case": _cme_case_rule,
 }
 
 

@@ -76,6 +76,12 @@ EVENT_WORDS = {
     "feeds_purge": _("Deleted MIS feed data past retention"),
     # Children missing education
     "cme_signals_view": _("Viewed children-missing-education signals"),
+    "cme_case_open": _("Opened a children-missing-education case"),
+    "cme_case_action": _("Recorded an action on a children-missing-education case"),
+    "cme_case_view": _("Viewed a children-missing-education case"),
+    "cme_cases_view": _("Viewed a list of children-missing-education cases"),
+    "cme_case_turned_up": _("Flagged a children-missing-education case: the child is on a "
+                            "school's roll"),
 }
 
 

@@ -228,3 +228,21 @@ def calendar_summary(*, calendar: Calendar) -> tuple[list[TermSummary], list[dat
     inside = sorted(day for day in holidays_ if day.weekday() < 5
                     and any(term.start <= day <= term.end for term in terms))
     return summaries, inside
+
+
+def la_school_days(*, la: LocalAuthority, start: date, end: date) -> SchoolDays:
+    """Return the school days of an LA's own calendar over [start, end] (three queries).
+
+    For the LA's own work counted in school days (CME case timers, issue 14); a year the LA
+    published no calendar for is not known (`known` is False).
+    """
+    found = list(_with_days(Calendar.objects.filter(
+        la=la, establishment__isnull=True, academic_year__in=_academic_years(start, end))))
+    builder = _Builder(found, start, end)
+    chosen, sessions = {}, {}
+    for year in builder.years:
+        calendar = builder.las.get((la.pk, year))
+        if calendar is not None:
+            chosen[year] = calendar
+            sessions.update(_open_sessions(calendar, la.nation))
+    return SchoolDays(calendars=chosen, sessions=sessions, start=start, end=end)

@@ -69,3 +69,86 @@ class Watermark(models.Model):
 
     def __str__(self):
         return f"{self.name} until {self.feeds_until}"
+
+
+class CaseState(models.TextChoices):
+    """Where a CME case stands (issue 14): referred → enquiries → located | not located → closed."""
+
+    REFERRED = "referred", _("Referred")
+    ENQUIRIES = "enquiries", _("Enquiries")
+    LOCATED = "located", _("Located")
+    NOT_LOCATED = "not_located", _("Not located")
+    CLOSED = "closed", _("Closed")
+
+
+class CaseOutcome(models.TextChoices):
+    """How a closed case ended."""
+
+    ON_ROLL = "on_roll", _("On roll at a school")
+    HOME_EDUCATED = "home_educated", _("Home educated")
+    LEFT_LA = "left_la", _("Left the LA; the receiving LA told")
+    ABROAD = "abroad", _("Gone abroad")
+    NOT_FOUND = "not_found", _("Not found after enquiries")
+
+
+class Case(models.Model):
+    """A child missing education whom an LA's CME officer is looking for (issue 14).
+
+    The child's names and date of birth are copied when the case is opened (from the signal,
+    the latest roll, or the officer). `la` is the LA whose officers work the case; `school`
+    the child's last known school, if any. Rules and transitions: `cme/cases.py`.
+    """
+
+    la = models.ForeignKey("directory.LocalAuthority", on_delete=models.PROTECT,
+                           related_name="+")
+    upn = models.CharField(max_length=13, db_index=True)
+    surname = models.CharField(max_length=100, blank=True)
+    forename = models.CharField(max_length=100, blank=True)
+    dob = models.DateField(null=True, blank=True)
+    school = models.ForeignKey("directory.Establishment", on_delete=models.SET_NULL, null=True,
+                               blank=True, related_name="+")
+    signal = models.ForeignKey(Signal, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="cases")
+    state = models.CharField(max_length=12, choices=CaseState.choices,
+                             default=CaseState.REFERRED)
+    state_since = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=16, choices=CaseOutcome.choices, blank=True)
+    # The school (7 digits) or LA (3 digits) the outcome names, when it names one.
+    outcome_place = models.CharField(max_length=7, blank=True)
+    opened_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True,
+                                  related_name="+")
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # The child turned up on a school's roll (a feed or a CTF) while the case was open.
+    turned_up_at = models.DateTimeField(null=True, blank=True)
+    turned_up_school = models.CharField(max_length=7, blank=True)
+    turned_up_via = models.CharField(max_length=8, blank=True)
+
+    class Meta:
+        verbose_name = _("CME case")
+        indexes = [models.Index(fields=["la", "state"], name="cme_case_la_state_idx")]
+
+    def __str__(self):
+        return f"CME case {self.pk} ({self.state})"
+
+
+class CaseEvent(models.Model):
+    """One thing done on a case: a transition, a checklist item, a note, the child turning up."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=24)
+    note = models.TextField(blank=True)
+    actor = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True,
+                              related_name="+")
+    actor_username = models.CharField(max_length=150, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+    from_state = models.CharField(max_length=12, blank=True)
+    to_state = models.CharField(max_length=12, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("CME case event")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.action} on case {self.case_id}"

@@ -11,6 +11,7 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from s2s.core.arrivals import pupils_arrived
 from s2s.feeds import checks
 from s2s.feeds.checks import Findings, parse_date
 from s2s.feeds.codes import look_up
@@ -72,6 +73,9 @@ def ingest_roll(*, feed: Feed, records: list[dict], findings: Findings, **_conte
         batch_size=2000, update_conflicts=True, unique_fields=["establishment", "upn"],
         update_fields=[*ROLL_COLUMNS, "on_roll", "missing_since", "feed"],
     )
+    # A pupil new to the roll, or back on it, has arrived (a CME case's child turning up).
+    pupils_arrived(establishment=feed.establishment, via="feed", upns=[
+        upn for upn in rows if held.get(upn) is None or not held[upn]["on_roll"]])
     gone = 0
     if feed.full:
         gone = (Pupil.objects.filter(establishment=feed.establishment, on_roll=True)

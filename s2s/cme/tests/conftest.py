@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from s2s.accounts.roles import Role
+from s2s.accounts.roles import SCOPE_OF_ROLE, Role, ScopeKind
 from s2s.calendars.selectors import school_days
 from s2s.calendars.tests.conftest import (  # noqa: F401 (fixtures)
     la_calendar_setter,
@@ -16,6 +16,7 @@ from s2s.calendars.tests.conftest import (  # noqa: F401 (fixtures)
 )
 from s2s.cme.models import Signal
 from s2s.cme.services import signals_recompute
+from s2s.core.tests.matrix import ALL_ROLES
 from s2s.feeds.tests.conftest import (  # noqa: F401 (fixtures and autouse)
     UPN_1,
     UPN_2,
@@ -41,6 +42,15 @@ def school(calendar_2025, sending_school, connector):  # noqa: F811
     """School 8383321 with UPN_1 (Amy Smith) on its roll, entered in 2021."""
     send_roll(connector, [pupil(UPN_1)])
     return sending_school
+
+
+@pytest.fixture
+def users(make_user, home_la, sending_school, agency):
+    """One user of every role: LA 838's, school 8383321's, an agency's, the service's."""
+    scope_for = {ScopeKind.NATION: None, ScopeKind.LA: home_la,
+                 ScopeKind.ESTABLISHMENT: sending_school, ScopeKind.AGENCY: agency}
+    return {role: make_user(role, scope_for[SCOPE_OF_ROLE[role]], username=f"m_{role}")
+            for role in sorted(ALL_ROLES)}
 
 
 @pytest.fixture

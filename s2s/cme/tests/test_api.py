@@ -4,12 +4,11 @@ from datetime import date
 
 import pytest
 
-from s2s.accounts.roles import SCOPE_OF_ROLE, Role, ScopeKind
+from s2s.accounts.roles import Role
 from s2s.api.tests.conftest import api_client
 from s2s.audit.models import AuditEvent
 from s2s.cme.models import Signal
 from s2s.cme.tests.conftest import UPN_1, UPN_2, days_between, mark_days, recompute
-from s2s.core.tests.matrix import ALL_ROLES
 
 URL = "/api/v1/cme/signals"
 NO_API = frozenset({"la_dba_view", "agency"})
@@ -31,14 +30,6 @@ def elsewhere(fired, outsider_school):
         kind="absence_10_days", establishment=outsider_school, upn=UPN_2, surname="Jones",
         forename="Bob", first_day=date(2025, 10, 20), fired_on=date(2025, 11, 7),
         school_days=10)
-
-
-@pytest.fixture
-def users(make_user, home_la, sending_school, agency):
-    scope_for = {ScopeKind.NATION: None, ScopeKind.LA: home_la,
-                 ScopeKind.ESTABLISHMENT: sending_school, ScopeKind.AGENCY: agency}
-    return {role: make_user(role, scope_for[SCOPE_OF_ROLE[role]], username=f"m_{role}")
-            for role in sorted(ALL_ROLES)}
 
 
 def upns(response) -> list[str]:

@@ -45,7 +45,7 @@ def test_one_kind_lists_its_pupils_and_the_read_is_audited(client, officer, fire
     response = client.get(reverse("cme:signals"), {"kind": "absence_10_days"})
     assert cells(response, 2) == [
         "Smith, Amy F838332120001 15 Oct 2016 8383321 Stickland's CE VA Primary "
-        "Mon 20 Oct 2025 Fri 7 Nov 2025 10"]
+        "Mon 20 Oct 2025 Fri 7 Nov 2025 10 Open a case"]
     assert AuditEvent.objects.get(action="cme_signals_view").actor == officer
 
 

@@ -34,8 +34,8 @@ MENUS = {
                   "Reports", "Feed health", "LA details"],
     "la_admissions": ["Start", *FILES, "Messages", "Calendar", "Reports", "Feed health",
                       "LA details"],
-    "la_cme": ["Start", "Children missing education", "Messages", "Calendar", "Reports",
-               "Feed health", "LA details"],
+    "la_cme": ["Start", "Children missing education", "CME cases", "Messages", "Calendar",
+               "Reports", "Feed health", "LA details"],
     "school": ["Start", *FILES, "Messages", "Calendar"],
     "agency": ["Start", "Upload", "Generic files", "Sent files"],
 }

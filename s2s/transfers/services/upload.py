@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from s2s.accounts.policy import Action, has_capability
 from s2s.audit.services import audit_record
+from s2s.core.arrivals import pupils_arrived
 from s2s.core.errors import ServiceError
 from s2s.core.metrics import count_upload
 from s2s.ctf.errors import CTFError
@@ -237,6 +238,10 @@ def _record(*, user, name: str, parsed: FileName, sender: Sender, destination: D
         TransferPupil.objects.bulk_create(_pupil_rows(transfer, checked.pupils), batch_size=500)
         if transfer.is_lost_pupil:
             lost_pupil_intake(transfer=transfer)
+        elif transfer.file_type == "CTF" and transfer.destination_establishment_id:
+            # Delivered to a school: its pupils are arriving there (a CME case's child).
+            pupils_arrived(establishment=transfer.destination_establishment, via="ctf",
+                           upns=[pupil.upn for pupil in checked.pupils])
         audit_record(
             action="transfer_upload", actor=user, obj=transfer, request=request,
             summary=f"{transfer.name} to {destination.delivered_code}",

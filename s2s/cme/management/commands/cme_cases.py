@@ -1,0 +1,36 @@
+"""`s2s cme_cases overdue [--la NUMBER]`: each LA's open CME cases and which are overdue."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from s2s.cme.cases import case_timers
+from s2s.cme.models import Case, CaseState
+from s2s.directory.models import LocalAuthority
+
+
+class Command(BaseCommand):
+    help = ("Print each LA's open children-missing-education cases and the numbers of those "
+            "overdue (timers: S2S_CME_CASE_*_DAYS school days). Case numbers only, no pupil "
+            "data.")
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        overdue = sub.add_parser("overdue", help="open and overdue cases by LA")
+        overdue.add_argument("--la", metavar="NUMBER", help="one LA's 3-digit number")
+
+    def handle(self, *args, action, la=None, **options):
+        cases = Case.objects.exclude(state=CaseState.CLOSED).select_related("la")
+        if la:
+            if not LocalAuthority.objects.filter(number=la).exists():
+                raise CommandError(f"{la}: no such LA")
+            cases = cases.filter(la__number=la)
+        cases = list(cases.order_by("la__number", "pk"))
+        timers = case_timers(cases)
+        by_la: dict[str, list[Case]] = {}
+        for case in cases:
+            by_la.setdefault(case.la.number, []).append(case)
+        for number, held in by_la.items():
+            late = [case.pk for case in held if timers[case.pk].overdue]
+            listed = f": {', '.join(map(str, late))}" if late else ""
+            self.stdout.write(f"{number}: {len(held)} open, {len(late)} overdue{listed}")
+        if not by_la:
+            self.stdout.write("No open cases.")
