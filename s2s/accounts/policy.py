@@ -56,6 +56,8 @@ class Action:
     MESSAGE_REPORT = "messages.report"  # which schools of an LA have unread messages (7.7)
     CME_DASHBOARD = "cme.dashboard"
     VIEW_CME_SIGNALS = "cme.signals"  # read CME signals (issue 14): see the CME block below
+    VIEW_CME_RETURNS = "cme.returns"  # the returns a school owes its LA (issue 14)
+    RECEIVE_CME_RETURNS = "cme.returns_receive"  # mark a return received: the LA's CME officer
     # MIS feeds (issue 13):
     SEND_FEEDS = "feeds.send"  # send a school's roll, attendance, exclusions (its own, or its LA's)
     VIEW_FEEDS = "feeds.view"  # read feed reports: the senders, and the LA for its schools
@@ -155,15 +157,33 @@ for _role in (*LA_ROLES, Role.SCHOOL, Role.CONNECTOR):
 # Children missing education (issue 14): CME signals are read by the LA's CME officers and LA
 # users for their LA's schools, by a school (its user and MIS connector) for its own pupils,
 # and by the service administrator; everyone else gets 404 (`_cme_signal_rule`).
+# The returns a school owes its LA are seen by the same people; the LA's CME officer marks
+# them received (`_cme_return_rule`).
 for _role in (Role.ADMIN, Role.LA_CME, Role.LA_USER, Role.SCHOOL, Role.CONNECTOR):
-    CAPABILITIES[_role] |= {Action.VIEW_CME_SIGNALS}
+    CAPABILITIES[_role] |= {Action.VIEW_CME_SIGNALS, Action.VIEW_CME_RETURNS}
+CAPABILITIES[Role.LA_CME] |= {Action.RECEIVE_CME_RETURNS}
 
 
 def _cme_signal_rule(user, action: str) -> Q:
-    """Return the CME signals this user may see: its school's, or its LA's schools'."""
+    """Return the CME signals this user may see: its school's, or its LA's schools'.
+
+    An LA also sees the signals whose pupil it is the home LA of (`Signal.home_la`: set on
+    the 6th day of a permanent exclusion only, its duty to provide education).
+    """
     if action != Action.VIEW_CME_SIGNALS:
         return _NOTHING
     if user.establishment_id:
+        return Q(establishment_id=user.establishment_id)
+    if user.la_id:
+        return Q(establishment__la_id=user.la_id) | Q(home_la_id=user.la_id)
+    return _NOTHING
+
+
+def _cme_return_rule(user, action: str) -> Q:
+    """Return the returns this user may see (its school's, its LA's schools') or receive."""
+    if action not in (Action.VIEW_CME_RETURNS, Action.RECEIVE_CME_RETURNS):
+        return _NOTHING
+    if user.establishment_id and action == Action.VIEW_CME_RETURNS:
         return Q(establishment_id=user.establishment_id)
     if user.la_id:
         return Q(establishment__la_id=user.la_id)
@@ -385,6 +405,7 @@ _SCOPE_RULES = {
     "messaging.messagetemplate": _messaging_rule("owner_id"),
     "feeds.feed": _feed_rule,
     "cme.signal": _cme_signal_rule,
+    "cme.schoolreturn": _cme_return_rule,
 }
 
 

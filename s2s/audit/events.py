@@ -76,6 +76,10 @@ EVENT_WORDS = {
     "feeds_purge": _("Deleted MIS feed data past retention"),
     # Children missing education
     "cme_signals_view": _("Viewed children-missing-education signals"),
+    "cme_signal_view": _("Viewed a children-missing-education signal"),
+    "cme_returns_view": _("Viewed the returns schools owe their LA"),
+    "cme_return_received": _("Marked a school's return received"),
+    "cme_csv_download": _("Downloaded a children-missing-education list"),
 }
 
 
