@@ -26,6 +26,7 @@ the school year, come with no CTF: they raise no `joiner_no_ctf`.
 from bisect import bisect_right
 from collections import defaultdict
 from datetime import date, timedelta
+from functools import cached_property
 
 from django.db import transaction
 from django.db.models import Q
@@ -184,9 +185,6 @@ class _School:
     def __init__(self, establishment: Establishment, today: date):
         self.establishment, self.today = establishment, today
         self.start, self.end = academic_year_bounds(academic_year_of(today))
-        self.days = school_days(establishment=establishment, start=self.start,
-                                end=self.end).days()
-        self.first_day = self.days[0] if self.days else None
         pupils = Pupil.objects.filter(establishment=establishment).exclude(
             registration=Registration.SUBSIDIARY).values(*_PUPIL_FIELDS)
         self.leavers, self.joiners = [], []
@@ -197,12 +195,25 @@ class _School:
             elif (pupil["on_roll"] and pupil["entry_date"] is not None
                   and self.start <= pupil["entry_date"] <= today):
                 self.joiners.append(pupil)
+        self.home_las = any(pupil["home_la"] for pupil in pupils)
+
+    @cached_property
+    def days(self) -> list[date]:
+        """Return the school's days this school year (read only when a pupil came or went)."""
+        return school_days(establishment=self.establishment, start=self.start,
+                           end=self.end).days()
+
+    @property
+    def first_day(self) -> date | None:
+        return self.days[0] if self.days else None
 
     def runs(self) -> list[tuple[Run, dict]]:
         """Return every roll run at the school, with its pupil."""
+        if not (self.leavers or self.joiners):
+            return []
         days, today, found = self.days, self.today, []
         sent = _ctfs_sent(self.establishment, {p["upn"] for p, _l, _h in self.leavers},
-                          self.start - CTF_BEFORE_ENTRY)
+                          self.start - CTF_BEFORE_ENTRY) if self.leavers else {}
         arrivals = _arrivals([(p, left) for p, left, _how in self.leavers])
         for pupil, left_on, how in self.leavers:
             found.append((left_no_destination(left_on=left_on, destination=pupil["destination"],
@@ -217,7 +228,7 @@ class _School:
                     detail={"destination": pupil["destination"]}), pupil))
         joiners = [p for p in self.joiners if _expects_ctf(p, self.first_day)]
         received = _ctfs_received(self.establishment, {p["upn"] for p in joiners},
-                                  self.start - CTF_BEFORE_ENTRY)
+                                  self.start - CTF_BEFORE_ENTRY) if joiners else {}
         for pupil in joiners:
             run = awaited(Kind.JOINER_NO_CTF, event=pupil["entry_date"],
                           arrived=received.get(pupil["upn"]), within=JOINER_DAYS, days=days,
@@ -228,10 +239,16 @@ class _School:
         return [(run, pupil) for run, pupil in found if run is not None]
 
 
+# The school `roll_runs` read, kept for the `roll_after` of the same recompute.
+_read: dict[tuple[int, date], _School] = {}
+
+
 def roll_runs(*, establishment: Establishment, today: date) -> dict[tuple, tuple[Run, dict]]:
     """Return the roll signals' runs at this school, keyed as `services._runs_of` keys them."""
+    _read.clear()
+    school = _read[(establishment.pk, today)] = _School(establishment, today)
     return {(pupil["upn"], run.kind, run.first_day): (run, pupil)
-            for run, pupil in _School(establishment, today).runs()}
+            for run, pupil in school.runs()}
 
 
 def _returns_owed(school: _School) -> list[SchoolReturn]:
@@ -280,11 +297,16 @@ def roll_after(*, establishment: Establishment, today: date) -> None:
     `joiner_no_ctf` signal's notice is claimed by inserting its `SignalNotice`, and queued
     when the transaction commits.
     """
-    school = _School(establishment, today)
+    school = _read.pop((establishment.pk, today), None) or _School(establishment, today)
+    owed = _returns_owed(school)
+    if not (owed or school.home_las or school.joiners):
+        return
     with transaction.atomic():
-        SchoolReturn.objects.bulk_create(_returns_owed(school), batch_size=2000,
-                                         ignore_conflicts=True)
-        _home_las(establishment, school.start)
+        SchoolReturn.objects.bulk_create(owed, batch_size=2000, ignore_conflicts=True)
+        if school.home_las:
+            _home_las(establishment, school.start)
+        if not school.joiners:
+            return
         waiting = list(Signal.objects.filter(
             establishment=establishment, kind=Kind.JOINER_NO_CTF, status=SignalStatus.OPEN,
             first_day__gte=school.start).exclude(
