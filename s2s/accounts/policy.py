@@ -162,18 +162,27 @@ for _role in (*LA_ROLES, Role.SCHOOL, Role.CONNECTOR):
 for _role in (Role.ADMIN, Role.LA_CME, Role.LA_USER, Role.SCHOOL, Role.CONNECTOR):
     CAPABILITIES[_role] |= {Action.VIEW_CME_SIGNALS, Action.VIEW_CME_RETURNS}
 CAPABILITIES[Role.LA_CME] |= {Action.RECEIVE_CME_RETURNS}
+# The LA's lost-pupil officers are told of a joiner with no CTF and what the hub found: they
+# read those signals of their LA's schools, and no other kind.
+CME_LOST_PUPIL_ROLES = (Role.LA_LOST_PUPIL, Role.LA_LOST_PUPIL_TRANSFER)
+CME_LOST_PUPIL_KINDS = ["joiner_no_ctf"]
+for _role in CME_LOST_PUPIL_ROLES:
+    CAPABILITIES[_role] |= {Action.VIEW_CME_SIGNALS}
 
 
 def _cme_signal_rule(user, action: str) -> Q:
     """Return the CME signals this user may see: its school's, or its LA's schools'.
 
     An LA also sees the signals whose pupil it is the home LA of (`Signal.home_la`: set on
-    the 6th day of a permanent exclusion only, its duty to provide education).
+    the 6th day of a permanent exclusion only, its duty to provide education). Its
+    lost-pupil officers see only its schools' joiners with no CTF.
     """
     if action != Action.VIEW_CME_SIGNALS:
         return _NOTHING
     if user.establishment_id:
         return Q(establishment_id=user.establishment_id)
+    if user.la_id and user.role in CME_LOST_PUPIL_ROLES:
+        return Q(establishment__la_id=user.la_id, kind__in=CME_LOST_PUPIL_KINDS)
     if user.la_id:
         return Q(establishment__la_id=user.la_id) | Q(home_la_id=user.la_id)
     return _NOTHING

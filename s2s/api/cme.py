@@ -67,13 +67,18 @@ def signal_list(request: HttpRequest, filters: Query[SignalsQuery]):
     """List the CME signals you may see, latest fired first (the read is audited)."""
     signals = selectors.signal_list(user=request.auth, la=filters.la, school=filters.school,
                                     kind=filters.kind, status=filters.status, upn=filters.upn)
-    count = signals.count()
+    return _audited_page(request, signals, filters, viewed=services.signals_viewed,
+                         summary=selectors.signal_summary, name="signals")
+
+
+def _audited_page(request: HttpRequest, found, filters, *, viewed, summary, name: str) -> dict:
+    """Return the asked page of `found` as `{items, count, next}`, its read audited by `viewed`."""
+    count = found.count()
     start = (filters.page - 1) * PAGE_SIZE
-    page = list(signals[start:start + PAGE_SIZE])
-    services.signals_viewed(user=request.auth, shown=page, request=request,
-                            filters=filters.dict(exclude_none=True),
-                            summary=f"{len(page)} of {count} signals")
-    return {"items": [selectors.signal_summary(s) for s in page], "count": count,
+    page = list(found[start:start + PAGE_SIZE])
+    viewed(user=request.auth, shown=page, request=request,
+           filters=filters.dict(exclude_none=True), summary=f"{len(page)} of {count} {name}")
+    return {"items": [summary(item) for item in page], "count": count,
             "next": next_page_url(request, filters.page, count, PAGE_SIZE)}
 
 
@@ -119,14 +124,8 @@ def return_list(request: HttpRequest, filters: Query[ReturnsQuery]):
     """List the returns schools owe their LA that you may see, earliest due first (audited)."""
     found = returns.return_list(user=request.auth, la=filters.la, school=filters.school,
                                 kind=filters.kind, status=filters.status)
-    count = found.count()
-    start = (filters.page - 1) * PAGE_SIZE
-    page = list(found[start:start + PAGE_SIZE])
-    returns.returns_viewed(user=request.auth, shown=page, request=request,
-                           filters=filters.dict(exclude_none=True),
-                           summary=f"{len(page)} of {count} returns")
-    return {"items": [returns.return_summary(item) for item in page], "count": count,
-            "next": next_page_url(request, filters.page, count, PAGE_SIZE)}
+    return _audited_page(request, found, filters, viewed=returns.returns_viewed,
+                         summary=returns.return_summary, name="returns")
 
 
 @router.post("/returns/{return_id}/received", response={200: ReturnOut, **ERRORS},

@@ -1,5 +1,6 @@
 """Who may reach the CME pages: the LA's CME officers (the dashboard, its CSVs, the returns);
-a signal's page for whoever may see the signal; the school's own view for its users.
+a signal's page for whoever may see the signal (the LA's lost-pupil officers: a joiner with no
+CTF only); the school's own view for its users.
 
 A signal and a return at the user's own school (8383321, LA 838) and at another LA's school
 (6812345, LA 681), which nobody of LA 838 reaches.
@@ -14,11 +15,11 @@ SIGNAL_READERS = frozenset({"admin", "la_cme", "la_user", "school"})
 NOBODY = frozenset()
 
 
-def _signal(school):
+def _signal(school, kind="absence_10_days"):
     from s2s.cme.models import Signal
 
     signal, _new = Signal.objects.get_or_create(
-        kind="absence_10_days", establishment=school, upn="H801200001001",
+        kind=kind, establishment=school, upn="H801200001001",
         first_day=date(2025, 10, 20), defaults={"fired_on": date(2025, 11, 7)})
     return {"pk": signal.pk}
 
@@ -39,6 +40,9 @@ ROWS = [
         label="no such list"),
     Row("cme:signal", allowed=SIGNAL_READERS, kwargs=lambda world: _signal(world.own_school),
         label="own school's"),
+    Row("cme:signal", allowed=SIGNAL_READERS | {"la_lost_pupil", "la_lost_pupil_transfer"},
+        kwargs=lambda world: _signal(world.own_school, "joiner_no_ctf"),
+        label="own school's joiner with no CTF"),
     Row("cme:signal", allowed=frozenset({"admin"}),
         kwargs=lambda world: _signal(world.outsider_school), label="another LA's"),
     Row("cme:school", allowed=frozenset({"school"})),

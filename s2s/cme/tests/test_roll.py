@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 from s2s.accounts.roles import Role
 from s2s.cme.models import SignalNotice
@@ -187,6 +188,17 @@ def test_a_joiner_with_no_ctf_after_5_school_days_is_looked_for_and_the_school_t
         {"transfer": waiting.pk, "to": "6812345", "match": "name_dob"}]}
     assert len(mail.outbox) == 2  # told once
     assert SignalNotice.objects.filter(signal=signal).count() == 1
+
+
+def test_the_lost_pupil_officer_follows_the_emails_link_to_what_was_found(
+        joiner, lost_pupil_officers, client):
+    recompute(joiner, "2025-11-18")
+    [signal] = signals("joiner_no_ctf")
+    client.force_login(lost_pupil_officers[0])
+    page = client.get(reverse("cme:signal", args=[signal.pk])).content.decode()
+    assert "Nothing: no CTF of this pupil is held." in page
+    client.force_login(lost_pupil_officers[1])  # another LA's
+    assert client.get(reverse("cme:signal", args=[signal.pk])).status_code == 404
 
 
 def test_a_ctf_received_late_closes_the_joiners_signal(joiner, receiving_school):
