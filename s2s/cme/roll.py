@@ -48,6 +48,9 @@ START_YEARS = frozenset({"R"})  # no CTF when joining at the start of the school
 # A CTF counts for a joiner when it was sent up to a year before the entry (a school often
 # sends it when the pupil leaves, before the next school has the pupil on its roll).
 CTF_BEFORE_ENTRY = timedelta(days=366)
+# A leaver's CTF counts when sent from a month before the day of leaving (a school may send
+# it as the pupil goes); an older one was about an earlier move.
+CTF_BEFORE_LEAVING = timedelta(days=31)
 _PUPIL_FIELDS = ("pk", "upn", "surname", "forename", "dob", "entry_date", "leaving_date",
                  "destination", "on_roll", "missing_since", "nc_year", "registration",
                  "home_la")
@@ -111,25 +114,28 @@ def _expects_ctf(pupil: dict, first_day: date | None) -> bool:
     return not (year in START_YEARS and first_day and pupil["entry_date"] <= first_day)
 
 
-def _first_dates(rows) -> dict[str, date]:
-    """Return the earliest day of each UPN's rows of (upn, moment)."""
-    first: dict[str, date] = {}
+def _dates_by_upn(rows) -> dict[str, list[date]]:
+    """Return each UPN's days, in order, from rows of (upn, moment)."""
+    found = defaultdict(list)
     for upn, moment in rows:
-        day = timezone.localdate(moment) if hasattr(moment, "tzinfo") else moment
-        if upn not in first or day < first[upn]:
-            first[upn] = day
-    return first
+        found[upn].append(timezone.localdate(moment))
+    return {upn: sorted(days) for upn, days in found.items()}
 
 
-def _ctfs_sent(establishment, upns: set[str], since: date) -> dict[str, date]:
-    return _first_dates(TransferPupil.objects.filter(
+def _first_since(days: list[date] | None, since: date) -> date | None:
+    """Return the first of `days` on or after `since`."""
+    return next((day for day in days or () if day >= since), None)
+
+
+def _ctfs_sent(establishment, upns: set[str], since: date) -> dict[str, list[date]]:
+    return _dates_by_upn(TransferPupil.objects.filter(
         upn__in=upns, transfer__source_establishment=establishment, transfer__file_type="CTF",
         transfer__uploaded_at__date__gte=since,
     ).exclude(transfer__status=TransferStatus.REJECTED).values_list("upn", "transfer__uploaded_at"))
 
 
-def _ctfs_received(establishment, upns: set[str], since: date) -> dict[str, date]:
-    return _first_dates(TransferPupil.objects.filter(
+def _ctfs_received(establishment, upns: set[str], since: date) -> dict[str, list[date]]:
+    return _dates_by_upn(TransferPupil.objects.filter(
         upn__in=upns, transfer__destination_establishment=establishment,
         transfer__file_type="CTF", transfer__uploaded_at__date__gte=since,
     ).exclude(transfer__status=TransferStatus.REJECTED).values_list("upn", "transfer__uploaded_at"))
@@ -218,8 +224,9 @@ class _School:
         for pupil, left_on, how in self.leavers:
             found.append((left_no_destination(left_on=left_on, destination=pupil["destination"],
                                               how=how, days=days, today=today), pupil))
-            found.append((awaited(Kind.LEAVER_NO_CTF, event=left_on, arrived=sent.get(
-                pupil["upn"]), within=LEAVER_DAYS, days=days, today=today), pupil))
+            found.append((awaited(Kind.LEAVER_NO_CTF, event=left_on, arrived=_first_since(
+                sent.get(pupil["upn"]), left_on - CTF_BEFORE_LEAVING), within=LEAVER_DAYS,
+                days=days, today=today), pupil))
             if pupil["destination"]:
                 found.append((awaited(
                     Kind.NO_ARRIVAL, event=left_on,
@@ -231,7 +238,9 @@ class _School:
                                   self.start - CTF_BEFORE_ENTRY) if joiners else {}
         for pupil in joiners:
             run = awaited(Kind.JOINER_NO_CTF, event=pupil["entry_date"],
-                          arrived=received.get(pupil["upn"]), within=JOINER_DAYS, days=days,
+                          arrived=_first_since(received.get(pupil["upn"]),
+                                               pupil["entry_date"] - CTF_BEFORE_ENTRY),
+                          within=JOINER_DAYS, days=days,
                           today=today)
             if run is not None and run.open:
                 run.detail["found"] = where_found(pupil)

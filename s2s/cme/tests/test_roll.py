@@ -250,3 +250,26 @@ def test_in_wales_the_school_days_are_the_welsh_schools_calendar(welsh_school,
     recompute(welsh_school, "2025-11-21")
     [no_ctf] = signals("leaver_no_ctf")
     assert (no_ctf.fired_on, no_ctf.establishment) == (date(2025, 11, 21), welsh_school)
+
+
+def test_a_ctf_sent_long_before_leaving_was_about_another_move(school, connector,
+                                                              receiving_school):
+    ctf(school, receiving_school, upn=UPN_1, on="2025-09-04")  # more than a month before
+    ctf(school, receiving_school, upn=UPN_2, on="2025-10-20")  # within the month
+    send_roll(connector, [pupil(UPN_1, leaving_date="2025-11-05", destination="8384512"),
+                          pupil(UPN_2, leaving_date="2025-11-05", destination="8384512")])
+    recompute(school, "2025-11-27")
+    assert [s.upn for s in signals("leaver_no_ctf")] == [UPN_1]
+
+
+def test_a_leaving_date_still_to_come_raises_nothing_and_one_taken_back_withdraws(
+        school, connector):
+    leave(connector, "2025-11-10")
+    recompute(school, "2025-11-07")
+    assert kinds() == []
+    recompute(school, "2025-11-10")
+    assert kinds() == ["left_no_destination"]
+    send_roll(connector, [pupil(UPN_1)])  # the deletion was a mistake
+    recompute(school, "2025-11-11")
+    assert kinds() == []
+    assert [s.status for s in signals("left_no_destination")] == ["withdrawn"]
