@@ -201,7 +201,6 @@ class _School:
             elif (pupil["on_roll"] and pupil["entry_date"] is not None
                   and self.start <= pupil["entry_date"] <= today):
                 self.joiners.append(pupil)
-        self.home_las = any(pupil["home_la"] for pupil in pupils)
 
     @cached_property
     def days(self) -> list[date]:
@@ -215,37 +214,43 @@ class _School:
 
     def runs(self) -> list[tuple[Run, dict]]:
         """Return every roll run at the school, with its pupil."""
-        if not (self.leavers or self.joiners):
-            return []
-        days, today, found = self.days, self.today, []
+        found = [*self._leaver_runs(), *self._joiner_runs()] if (
+            self.leavers or self.joiners) else []
+        return [(run, pupil) for run, pupil in found if run is not None]
+
+    def _leaver_runs(self):
+        if not self.leavers:
+            return
+        days, today = self.days, self.today
         sent = _ctfs_sent(self.establishment, {p["upn"] for p, _l, _h in self.leavers},
-                          self.start - CTF_BEFORE_ENTRY) if self.leavers else {}
+                          self.start - CTF_BEFORE_ENTRY)
         arrivals = _arrivals([(p, left) for p, left, _how in self.leavers])
         for pupil, left_on, how in self.leavers:
-            found.append((left_no_destination(left_on=left_on, destination=pupil["destination"],
-                                              how=how, days=days, today=today), pupil))
-            found.append((awaited(Kind.LEAVER_NO_CTF, event=left_on, arrived=_first_since(
+            yield left_no_destination(left_on=left_on, destination=pupil["destination"],
+                                      how=how, days=days, today=today), pupil
+            yield awaited(Kind.LEAVER_NO_CTF, event=left_on, arrived=_first_since(
                 sent.get(pupil["upn"]), left_on - CTF_BEFORE_LEAVING), within=LEAVER_DAYS,
-                days=days, today=today), pupil))
+                days=days, today=today), pupil
             if pupil["destination"]:
-                found.append((awaited(
-                    Kind.NO_ARRIVAL, event=left_on,
-                    arrived=arrivals.get((pupil["destination"], pupil["upn"])),
-                    within=LEAVER_DAYS, days=days, today=today,
-                    detail={"destination": pupil["destination"]}), pupil))
+                yield awaited(Kind.NO_ARRIVAL, event=left_on,
+                              arrived=arrivals.get((pupil["destination"], pupil["upn"])),
+                              within=LEAVER_DAYS, days=days, today=today,
+                              detail={"destination": pupil["destination"]}), pupil
+
+    def _joiner_runs(self):
         joiners = [p for p in self.joiners if _expects_ctf(p, self.first_day)]
+        if not joiners:
+            return
         received = _ctfs_received(self.establishment, {p["upn"] for p in joiners},
-                                  self.start - CTF_BEFORE_ENTRY) if joiners else {}
+                                  self.start - CTF_BEFORE_ENTRY)
         for pupil in joiners:
             run = awaited(Kind.JOINER_NO_CTF, event=pupil["entry_date"],
                           arrived=_first_since(received.get(pupil["upn"]),
                                                pupil["entry_date"] - CTF_BEFORE_ENTRY),
-                          within=JOINER_DAYS, days=days,
-                          today=today)
+                          within=JOINER_DAYS, days=self.days, today=self.today)
             if run is not None and run.open:
                 run.detail["found"] = where_found(pupil)
-            found.append((run, pupil))
-        return [(run, pupil) for run, pupil in found if run is not None]
+            yield run, pupil
 
 
 # The school `roll_runs` read, kept for the `roll_after` of the same recompute.
@@ -307,13 +312,12 @@ def roll_after(*, establishment: Establishment, today: date) -> None:
     when the transaction commits.
     """
     school = _read.pop((establishment.pk, today), None) or _School(establishment, today)
+    _home_las(establishment, school.start)
     owed = _returns_owed(school)
-    if not (owed or school.home_las or school.joiners):
+    if not (owed or school.joiners):
         return
     with transaction.atomic():
         SchoolReturn.objects.bulk_create(owed, batch_size=2000, ignore_conflicts=True)
-        if school.home_las:
-            _home_las(establishment, school.start)
         if not school.joiners:
             return
         waiting = list(Signal.objects.filter(

@@ -132,7 +132,7 @@ def test_the_home_la_sees_a_permanent_exclusions_day_6_and_nothing_else(
 def test_a_home_la_the_feed_stops_naming_loses_sight_of_the_exclusion(
         excluded, school, connector):
     assert excluded.home_la.number == "681"
-    send_roll(connector, [pupil(UPN_1)])
+    send_roll(connector, [pupil(UPN_1), pupil(UPN_2)])  # no pupil of the school has one now
     recompute(school, "2025-11-07")
     excluded.refresh_from_db()
     assert excluded.home_la is None
