@@ -54,6 +54,8 @@ OPERATIONS_TESTED_ELSEWHERE = [
     ("GET", "/api/v1/las/{number}/calendar"),
     ("PUT", "/api/v1/las/{number}/calendar"),
     ("GET", "/api/v1/cme/signals"),  # s2s/cme/tests/test_api_schemathesis.py
+    ("GET", "/api/v1/cme/returns"),
+    ("POST", "/api/v1/cme/returns/{return_id}/received"),
 ]
 # No 5xx, answers as documented, and no operation that works without the token. Not
 # schemathesis's "positive data accepted": the document cannot say which file names and
