@@ -58,6 +58,8 @@ class Action:
     VIEW_CME_SIGNALS = "cme.signals"  # read CME signals (issue 14): see the CME block below
     VIEW_CME_CASES = "cme.cases.view"  # read CME cases (issue 14): see the CME block below
     MANAGE_CME_CASES = "cme.cases.manage"  # open CME cases and act on them
+    VIEW_CME_RETURNS = "cme.returns"  # the returns a school owes its LA (issue 14)
+    RECEIVE_CME_RETURNS = "cme.returns_receive"  # mark a return received: the LA's CME officer
     # MIS feeds (issue 13):
     SEND_FEEDS = "feeds.send"  # send a school's roll, attendance, exclusions (its own, or its LA's)
     VIEW_FEEDS = "feeds.view"  # read feed reports: the senders, and the LA for its schools
@@ -157,15 +159,42 @@ for _role in (*LA_ROLES, Role.SCHOOL, Role.CONNECTOR):
 # Children missing education (issue 14): CME signals are read by the LA's CME officers and LA
 # users for their LA's schools, by a school (its user and MIS connector) for its own pupils,
 # and by the service administrator; everyone else gets 404 (`_cme_signal_rule`).
+# The returns a school owes its LA are seen by the same people; the LA's CME officer marks
+# them received (`_cme_return_rule`).
 for _role in (Role.ADMIN, Role.LA_CME, Role.LA_USER, Role.SCHOOL, Role.CONNECTOR):
+    CAPABILITIES[_role] |= {Action.VIEW_CME_SIGNALS, Action.VIEW_CME_RETURNS}
+CAPABILITIES[Role.LA_CME] |= {Action.RECEIVE_CME_RETURNS}
+# The LA's lost-pupil officers are told of a joiner with no CTF and what the hub found: they
+# read those signals of their LA's schools, and no other kind.
+CME_LOST_PUPIL_ROLES = (Role.LA_LOST_PUPIL, Role.LA_LOST_PUPIL_TRANSFER)
+CME_LOST_PUPIL_KINDS = ["joiner_no_ctf"]
+for _role in CME_LOST_PUPIL_ROLES:
     CAPABILITIES[_role] |= {Action.VIEW_CME_SIGNALS}
 
 
 def _cme_signal_rule(user, action: str) -> Q:
-    """Return the CME signals this user may see: its school's, or its LA's schools'."""
+    """Return the CME signals this user may see: its school's, or its LA's schools'.
+
+    An LA also sees the signals whose pupil it is the home LA of (`Signal.home_la`: set on
+    the 6th day of a permanent exclusion only, its duty to provide education). Its
+    lost-pupil officers see only its schools' joiners with no CTF.
+    """
     if action != Action.VIEW_CME_SIGNALS:
         return _NOTHING
     if user.establishment_id:
+        return Q(establishment_id=user.establishment_id)
+    if user.la_id and user.role in CME_LOST_PUPIL_ROLES:
+        return Q(establishment__la_id=user.la_id, kind__in=CME_LOST_PUPIL_KINDS)
+    if user.la_id:
+        return Q(establishment__la_id=user.la_id) | Q(home_la_id=user.la_id)
+    return _NOTHING
+
+
+def _cme_return_rule(user, action: str) -> Q:
+    """Return the returns this user may see (its school's, its LA's schools') or receive."""
+    if action not in (Action.VIEW_CME_RETURNS, Action.RECEIVE_CME_RETURNS):
+        return _NOTHING
+    if user.establishment_id and action == Action.VIEW_CME_RETURNS:
         return Q(establishment_id=user.establishment_id)
     if user.la_id:
         return Q(establishment__la_id=user.la_id)
@@ -402,6 +431,7 @@ _SCOPE_RULES = {
     "feeds.feed": _feed_rule,
     "cme.signal": _cme_signal_rule,
     "cme.case": _cme_case_rule,
+    "cme.schoolreturn": _cme_return_rule,
 }
 
 

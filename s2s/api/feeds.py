@@ -46,6 +46,7 @@ class PupilIn(Schema):
     leaving_reason: str = ""
     destination: str = Field("", description="The next school's 7-digit number, or blank.")
     registration: Literal["single", "main", "subsidiary", ""] = "single"
+    home_la: str = Field("", description="The pupil's LA of residence (3 digits), if known.")
 
 
 class RollIn(Schema):

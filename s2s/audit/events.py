@@ -82,6 +82,10 @@ EVENT_WORDS = {
     "cme_cases_view": _("Viewed a list of children-missing-education cases"),
     "cme_case_turned_up": _("Flagged a children-missing-education case: the child is on a "
                             "school's roll"),
+    "cme_signal_view": _("Viewed a children-missing-education signal"),
+    "cme_returns_view": _("Viewed the returns schools owe their LA"),
+    "cme_return_received": _("Marked a school's return received"),
+    "cme_csv_download": _("Downloaded a children-missing-education list"),
 }
 
 

@@ -1,5 +1,6 @@
 """CME signals as the hub computed them, and the watermark of the feeds already read."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +39,10 @@ class Signal(models.Model):
     status = models.CharField(max_length=10, choices=SignalStatus.choices,
                               default=SignalStatus.OPEN)
     detail = models.JSONField(default=dict)
+    # The pupil's home LA when it is not the school's: it sees the signal too (the 6th day
+    # of a permanent exclusion is its duty). Set by `roll.roll_after`.
+    home_la = models.ForeignKey("directory.LocalAuthority", on_delete=models.SET_NULL,
+                                null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
@@ -152,3 +157,57 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} on case {self.case_id}"
+class ReturnKind(models.TextChoices):
+    NEW_PUPIL = "new_pupil_return_due", _("New pupil return")
+    DELETION = "deletion_return_due", _("Deletion return")
+
+
+class SchoolReturn(models.Model):
+    """A return a school owes its LA: a new pupil (within 5 school days), or a deletion.
+
+    Made by the recompute from the school's roll, once per (school, UPN, kind, entry or
+    leaving date); outstanding until the LA marks it received (`returns.return_receive`).
+    """
+
+    kind = models.CharField(max_length=24, choices=ReturnKind.choices)
+    establishment = models.ForeignKey(
+        "directory.Establishment", on_delete=models.CASCADE, related_name="+"
+    )
+    upn = models.CharField(max_length=13)
+    pupil = models.ForeignKey("feeds.Pupil", on_delete=models.SET_NULL, null=True,
+                              related_name="+")
+    surname = models.CharField(max_length=100, blank=True)
+    forename = models.CharField(max_length=100, blank=True)
+    dob = models.DateField(null=True, blank=True)
+    event_date = models.DateField()  # the entry date, or the leaving date
+    due_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+    received_at = models.DateTimeField(null=True, blank=True)
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("CME return")
+        constraints = [
+            models.UniqueConstraint(fields=["establishment", "upn", "kind", "event_date"],
+                                    name="cme_return_one_per_event"),
+        ]
+        indexes = [
+            models.Index(fields=["establishment", "received_at"], name="cme_return_school_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.upn} {self.event_date}"
+
+
+class SignalNotice(models.Model):
+    """A signal's email sent (a joiner with no CTF): inserted to claim it, so it goes once."""
+
+    signal = models.OneToOneField(Signal, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("CME signal notice")
+
+    def __str__(self):
+        return f"notice of signal {self.signal_id}"

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from s2s.audit.services import audit_record
 from s2s.calendars.selectors import academic_year_bounds, academic_year_of, school_days
-from s2s.cme import signals
+from s2s.cme import roll, signals
 from s2s.cme.models import Signal, SignalStatus, Watermark
 from s2s.directory.models import Establishment
 from s2s.feeds.models import Exclusion, Feed, FeedStatus, Mark, Pupil
@@ -76,6 +76,7 @@ def _runs_of(establishment, today: date) -> dict[tuple, tuple[signals.Run, dict]
             found.setdefault((pupil["upn"], run.kind, run.first_day), (run, pupil))
     for run, pupil in _exclusion_runs(establishment, calendar, pupils, today):
         found.setdefault((pupil["upn"], run.kind, run.first_day), (run, pupil))
+    found.update(roll.roll_runs(establishment=establishment, today=today))
     return found
 
 
@@ -143,6 +144,7 @@ def signals_recompute(*, establishment: Establishment, today: date | None = None
         Signal.objects.bulk_update(changed, [*_FIELDS, "updated_at", "withdrawn_at"],
                                    batch_size=2000)
     done.fired, done.updated = len(new), len(changed) - done.withdrawn
+    roll.roll_after(establishment=establishment, today=today)
     return done
 
 

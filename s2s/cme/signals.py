@@ -31,6 +31,11 @@ class Kind(models.TextChoices):
     EXCLUSION_DAY6 = "exclusion_day6", _("Exclusion: full-time education from the 6th day")
     SUSPENSIONS_TERM = "suspensions_15_days_term", _("Suspended over 15 school days in a term")
     SUSPENSIONS_YEAR = "suspensions_45_days_year", _("Suspended over 45 school days in a year")
+    # The roll signals (`cme/roll.py`).
+    LEFT_NO_DESTINATION = "left_no_destination", _("Left with no destination")
+    NO_ARRIVAL = "no_arrival", _("Not arrived at the named school")
+    LEAVER_NO_CTF = "leaver_no_ctf", _("Leaver with no CTF sent")
+    JOINER_NO_CTF = "joiner_no_ctf", _("Joiner with no CTF received")
 
 
 # absence_10_days: 20 consecutive possible sessions each G, N, O or U.

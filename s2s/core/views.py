@@ -22,12 +22,13 @@ START_NEEDS = [
     "s2s.transfers.startpage.waiting_files",
     "s2s.transfers.startpage.rejected_files",
     "s2s.messaging.startpage.unread_messages",
+    "s2s.cme.panels.school_needs",
 ]
 # Panels the apps put on the start page below that: each a function of the request returning
 # a dict with its "template" (rendered with the dict as `panel`), or None when it is not for
 # this user.
 START_PANELS = ["s2s.reports.dashboard.la_start_panel", "s2s.feeds.panels.la_start_panel",
-                "s2s.feeds.panels.school_start_panel"]
+                "s2s.feeds.panels.school_start_panel", "s2s.cme.panels.school_start_panel"]
 
 
 def _start_needs(request) -> list[dict]:

@@ -24,7 +24,7 @@ from s2s.feeds.models import FeedFormat, FeedKind
 ROLL_FIELDS = (
     "upn", "former_upn", "surname", "forename", "middle_names", "preferred_surname",
     "former_surname", "dob", "sex", "postcode", "town", "nc_year", "entry_date",
-    "leaving_date", "leaving_reason", "destination", "registration",
+    "leaving_date", "leaving_reason", "destination", "registration", "home_la",
 )
 MARK_FIELDS = ("upn", "date", "session", "code")
 EXCLUSION_FIELDS = ("upn", "category", "start_date", "sessions", "reasons", "rescinded")

@@ -133,6 +133,16 @@ def check_destination(record: dict, findings: Findings) -> str:
     return destination
 
 
+def check_home_la(record: dict, findings: Findings) -> str:
+    """Return the pupil's LA of residence; warn and drop it when it is not an LA number."""
+    home = record["home_la"].strip()
+    if home and not (len(home) == 3 and home.isdigit() and is_la_code(code=home)):
+        findings.warn(_("Home LA '%(la)s' is not an LA number in England or Wales; it was not "
+                        "taken.") % {"la": home}, "home_la_unknown", record)
+        return ""
+    return home
+
+
 def optional_date(record: dict, name: str, findings: Findings) -> tuple[bool, date | None]:
     """Return (ok, date) for an optional date field; a present non-date is an error."""
     text = record[name].strip()

@@ -23,7 +23,7 @@ SESSION_NAMES = ("AM", "PM")
 ROLL_COLUMNS = (
     "former_upn", "surname", "forename", "middle_names", "preferred_surname",
     "former_surname", "dob", "sex", "postcode", "town", "nc_year", "entry_date",
-    "leaving_date", "leaving_reason", "destination", "registration",
+    "leaving_date", "leaving_reason", "destination", "registration", "home_la",
 )
 _LIMITS = {f.name: f.max_length for f in Pupil._meta.fields if getattr(f, "max_length", None)}
 
@@ -47,6 +47,7 @@ def _pupil_row(record: dict, findings: Findings, today: date) -> dict | None:
     row.update(upn=upn, dob=checks.check_dob(record, findings, today), entry_date=entry,
                leaving_date=leaving, destination=checks.check_destination(record, findings),
                registration=checks.registration(record, findings),
+               home_la=checks.check_home_la(record, findings),
                sex=record["sex"].strip()[:1].upper(), postcode=record["postcode"].strip())
     return {k: v[:_LIMITS[k]] if isinstance(v, str) and k in _LIMITS else v
             for k, v in row.items()}

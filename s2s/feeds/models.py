@@ -99,6 +99,9 @@ class Pupil(models.Model):
     leaving_date = models.DateField(null=True, blank=True)
     leaving_reason = models.CharField(max_length=10, blank=True)
     destination = models.CharField(max_length=7, blank=True)
+    # The pupil's LA of residence (3 digits), when the MIS sends it: the home LA, which must
+    # provide education from the 6th day of a permanent exclusion (issue 14).
+    home_la = models.CharField(max_length=3, blank=True)
     registration = models.CharField(max_length=10, choices=Registration.choices,
                                     default=Registration.SINGLE)
     on_roll = models.BooleanField(default=True)

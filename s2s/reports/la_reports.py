@@ -12,8 +12,8 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from s2s.core.charts import Chart
 from s2s.directory.models import Establishment, LocalAuthority, Nation
-from s2s.reports.charts import Chart
 from s2s.reports.queries import (
     DELIVERED_KINDS,
     DOWNLOADED,

@@ -7,8 +7,8 @@ from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from s2s.core.charts import Chart
 from s2s.core.days import midnight
-from s2s.reports.charts import Chart
 from s2s.transfers.models import DestinationKind, Transfer, TransferStatus
 
 # A file to an establishment or an LA mailbox; not the Lost Pupil Database.

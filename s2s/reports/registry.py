@@ -145,7 +145,7 @@ class Report:
         raise NotImplementedError
 
     def charts(self, params: Params) -> list:
-        """Return the report's charts (`s2s.reports.charts.Chart`), if it has any."""
+        """Return the report's charts (`s2s.core.charts.Chart`), if it has any."""
         return []
 
     def csv_rows(self, params: Params) -> Iterable[list]:

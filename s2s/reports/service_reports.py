@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from s2s.accounts.policy import Action
+from s2s.core.charts import Chart
 from s2s.directory.models import EstablishmentStatus, LocalAuthority
-from s2s.reports.charts import Chart
 from s2s.reports.queries import (
     DELIVERED_KINDS,
     age_chart,

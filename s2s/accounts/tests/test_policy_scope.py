@@ -13,7 +13,7 @@ from s2s.accounts.conditions import as_filter, holds
 from s2s.accounts.models import User
 from s2s.accounts.policy import _SCOPE_RULES, Action, can, has_capability, scope
 from s2s.accounts.roles import LA_ROLES, Role
-from s2s.cme.models import Case, Signal
+from s2s.cme.models import Case, SchoolReturn, Signal
 from s2s.directory.models import Agency, AgencyKind, Establishment, LocalAuthority
 from s2s.feeds.models import Feed
 from s2s.lostpupils.models import LostPupilRecord
@@ -76,6 +76,13 @@ def world(home_la, other_la, sending_school, receiving_school, outsider_school, 
         Feed.objects.create(establishment=school, kind="roll", format="json", status="accepted")
         Signal.objects.create(kind="absence_10_days", establishment=school, upn="H801200001001",
                               first_day=date(2025, 10, 20), fired_on=date(2025, 11, 7))
+        SchoolReturn.objects.create(kind="deletion_return_due", establishment=school,
+                                    upn="H801200001001", event_date=date(2025, 10, 20),
+                                    due_on=date(2025, 10, 20))
+    # A permanent exclusion at another LA's school whose pupil lives in LA 838.
+    Signal.objects.create(kind="exclusion_day6", establishment=o, upn="R201100018042",
+                          first_day=date(2025, 10, 23), fired_on=date(2025, 11, 6),
+                          home_la=home_la)
     for la in (home_la, other_la):
         Case.objects.create(la=la, upn="H801200001001", surname="Smith", forename="Amy")
     return people
@@ -85,7 +92,7 @@ def world(home_la, other_la, sending_school, receiving_school, outsider_school, 
 def test_can_on_an_object_answers_as_the_scoped_list_does(world, label):
     model = next(m for m in (
         LocalAuthority, Establishment, Agency, User, Transfer, LostPupilRecord, Message,
-        Recipient, MessageGroup, MessageTemplate, Feed, Signal, Case,
+        Recipient, MessageGroup, MessageTemplate, Feed, Signal, Case, SchoolReturn,
     ) if m._meta.label_lower == label)
     objects = list(model.objects.all())
     answers = Counter()

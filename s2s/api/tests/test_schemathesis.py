@@ -58,6 +58,8 @@ OPERATIONS_TESTED_ELSEWHERE = [
     ("POST", "/api/v1/cme/cases"),
     ("GET", "/api/v1/cme/cases/{case_id}"),
     ("POST", "/api/v1/cme/cases/{case_id}/events"),
+    ("GET", "/api/v1/cme/returns"),
+    ("POST", "/api/v1/cme/returns/{return_id}/received"),
 ]
 # No 5xx, answers as documented, and no operation that works without the token. Not
 # schemathesis's "positive data accepted": the document cannot say which file names and

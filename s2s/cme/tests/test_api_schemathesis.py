@@ -10,7 +10,7 @@ import pytest
 from s2s.accounts.models import ApiToken
 from s2s.accounts.roles import Role
 from s2s.api.tests.test_schemathesis import app, documented_answers, schema  # noqa: F401
-from s2s.cme.models import Signal
+from s2s.cme.models import SchoolReturn, Signal
 from s2s.cme.tests.conftest import UPN_1
 
 
@@ -28,3 +28,21 @@ def test_generated_signal_lists_get_documented_answers(schema, token):  # noqa: 
     seen = documented_answers(operation.as_strategy(), token)
     assert 200 in seen
     assert max(seen) < 500
+
+
+@pytest.fixture
+def owed(token, sending_school):
+    """A return 8383321 owes LA 838."""
+    SchoolReturn.objects.create(kind="new_pupil_return_due", establishment=sending_school,
+                                upn=UPN_1, surname="Smith", forename="Amy",
+                                dob=date(2016, 10, 15), event_date=date(2025, 11, 10),
+                                due_on=date(2025, 11, 18))
+    return token
+
+
+def test_generated_return_lists_and_receipts_get_documented_answers(schema, owed):  # noqa: F811
+    listed = documented_answers(schema["/api/v1/cme/returns"]["GET"].as_strategy(), owed)
+    assert 200 in listed
+    received = documented_answers(
+        schema["/api/v1/cme/returns/{return_id}/received"]["POST"].as_strategy(), owed)
+    assert max(listed | received) < 500

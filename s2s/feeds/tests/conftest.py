@@ -39,7 +39,7 @@ def pupil(upn: str = UPN_1, **fields) -> dict:
         "middle_names": "", "preferred_surname": "", "former_surname": "",
         "dob": "2016-10-15", "sex": "F", "postcode": "DT2 0NS", "town": "Dorchester",
         "nc_year": "5", "entry_date": "2021-09-02", "leaving_date": "", "leaving_reason": "",
-        "destination": "", "registration": "single", **fields,
+        "destination": "", "registration": "single", "home_la": "", **fields,
     }
 
 

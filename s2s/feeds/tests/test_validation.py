@@ -54,6 +54,13 @@ def test_la_999_is_an_unknown_la_in_a_upn_and_in_a_destination(connector):
     assert codes(_warnings_for(connector, destination="9991234")) == ["la_unknown"]
 
 
+def test_a_home_la_that_is_no_la_warns_and_is_dropped_and_a_real_one_is_kept(connector):
+    assert codes(_warnings_for(connector, home_la="999")) == ["home_la_unknown"]
+    assert Pupil.objects.get().home_la == ""
+    assert codes(_warnings_for(connector, home_la="681")) == []
+    assert Pupil.objects.get().home_la == "681"
+
+
 def test_a_leaving_date_that_is_not_a_date_refuses_the_pupil(connector):
     feed = send_roll(connector, [pupil(UPN_1, leaving_date="2026-13-01"), pupil(UPN_2)])
     assert codes(feed.errors) == ["date_invalid"]

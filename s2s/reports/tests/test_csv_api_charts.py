@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from s2s.api.tests.conftest import api_client
+from s2s.core.charts import Chart
 from s2s.core.csvsafe import safe_cell
-from s2s.reports.charts import Chart
 from s2s.reports.registry import REPORTS
 from s2s.reports.rollup import report_counts_refresh
 from s2s.reports.tests.conftest import make_transfer
