@@ -189,26 +189,30 @@ def _children(element: etree._Element | None) -> dict[str, etree._Element]:
     return {} if element is None else {child.tag: child for child in element}
 
 
-# PUPIL_FIELDS by block: (field, element names tried in order) for each block's fields.
-_BLOCK_FIELDS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
-    block: tuple((name, tags) for name, (b, tags) in PUPIL_FIELDS.items() if b == block)
+# PUPIL_FIELDS by block: (field, element name) in the order tried, a field's names in order.
+_BLOCK_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
+    block: tuple((name, tag) for name, (b, tags) in PUPIL_FIELDS.items() if b == block
+                 for tag in tags)
     for block in dict.fromkeys(block for block, _tags in PUPIL_FIELDS.values())
 }
+_TOP, _BASIC, _ADDRESS, _BS7666 = (
+    _BLOCK_FIELDS[block] for block in ("", "BasicDetails", "Address", "Address/BS7666Address")
+)
 
 
-def _take(children: dict[str, etree._Element], block: str, found: dict, values: dict) -> None:
+def _take(children: dict[str, etree._Element], fields: tuple[tuple[str, str], ...],
+          found: dict, values: dict) -> None:
     # The first of a field's elements that holds text, and the text, stripped.
-    for name, tags in _BLOCK_FIELDS[block]:
-        for tag in tags:
-            element = children.get(tag)
-            if element is not None:
-                text = element.text
-                if text is not None:
-                    text = text.strip()
-                    if text:
-                        found[name] = element
-                        values[name] = text
-                        break
+    get = children.get
+    for name, tag in fields:
+        element = get(tag)
+        if element is not None and name not in found:
+            text = element.text
+            if text:
+                text = text.strip()
+                if text:
+                    found[name] = element
+                    values[name] = text
 
 
 def _scan(
@@ -217,12 +221,12 @@ def _scan(
     """Return a pupil's field elements, their text (None where missing) and SchoolHistory."""
     found: dict[str, etree._Element] = {}
     values: dict[str, str | None] = dict.fromkeys(PUPIL_FIELDS)
-    top = _children(pupil)
-    _take(top, "", found, values)
-    _take(_children(top.get("BasicDetails")), "BasicDetails", found, values)
+    top = {child.tag: child for child in pupil}
+    _take(top, _TOP, found, values)
+    _take(_children(top.get("BasicDetails")), _BASIC, found, values)
     address = _children(top.get("Address"))
-    _take(address, "Address", found, values)
-    _take(_children(address.get("BS7666Address")), "Address/BS7666Address", found, values)
+    _take(address, _ADDRESS, found, values)
+    _take(_children(address.get("BS7666Address")), _BS7666, found, values)
     return found, values, top.get("SchoolHistory")
 
 
@@ -234,7 +238,7 @@ def pupil_fields(*, pupil: etree._Element) -> dict[str, etree._Element]:
 def _latest_leaving(history: etree._Element | None) -> tuple[str | None, str | None]:
     latest: tuple[str | None, str | None] = (None, None)
     for school in () if history is None else history:
-        fields = _children(school)
+        fields = {child.tag: child for child in school}
         leaving = fields.get("LeavingDate")
         date = (leaving.text or "").strip() if leaving is not None else ""
         if date and (latest[0] is None or date > latest[0]):
@@ -249,11 +253,15 @@ def index_and_fields(
     """Return the index entry of a `<Pupil>` and the elements its fields came from."""
     fields, values, history = _scan(pupil)
     leaving_date, leaving_reason = _latest_leaving(history)
-    entry = PupilIndex(
-        position=position, line=line_of(pupil), leaving_date=leaving_date,
-        leaving_reason=leaving_reason, **values,
-    )
+    line = pupil.sourceline
+    if line is not None and line >= BIG_LINE:
+        line = line_of(pupil)
+    entry = PupilIndex(position, line, *values.values(), leaving_date, leaving_reason)
     return entry, fields
+
+
+if tuple(PUPIL_FIELDS) != tuple(PupilIndex.__slots__[2:-2]):
+    raise RuntimeError("index_and_fields builds PupilIndex from PUPIL_FIELDS in their order")
 
 
 def index_pupil(*, pupil: etree._Element, position: int) -> PupilIndex:
