@@ -185,31 +185,31 @@ PUPIL_PATHS = {
 }
 
 
-def _children(element: etree._Element | None) -> dict[str, etree._Element]:
-    # One pass over the children is far cheaper than a find() per field.
-    return {} if element is None else {child.tag: child for child in element}
-
-
-# PUPIL_FIELDS by block: (field, element names tried in order) for each block's fields.
-_BLOCK_FIELDS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
-    block: tuple((name, tags) for name, (b, tags) in PUPIL_FIELDS.items() if b == block)
+# PUPIL_FIELDS by block: (field, element name) in the order tried, a field's names in order.
+_BLOCK_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
+    block: tuple((name, tag) for name, (b, tags) in PUPIL_FIELDS.items() if b == block
+                 for tag in tags)
     for block in dict.fromkeys(block for block, _tags in PUPIL_FIELDS.values())
 }
+_TOP, _BASIC, _ADDRESS, _BS7666 = (
+    _BLOCK_FIELDS[block] for block in ("", "BasicDetails", "Address", "Address/BS7666Address")
+)
 
 
-def _take(children: dict[str, etree._Element], block: str, found: dict, values: dict) -> None:
-    # The first of a field's elements that holds text, and the text, stripped.
-    for name, tags in _BLOCK_FIELDS[block]:
-        for tag in tags:
-            element = children.get(tag)
-            if element is not None:
-                text = element.text
-                if text is not None:
-                    text = text.strip()
-                    if text:
-                        found[name] = element
-                        values[name] = text
-                        break
+def _take(children: dict[str, etree._Element], fields: tuple[tuple[str, str], ...],
+          found: dict, values: dict) -> None:
+    # The first of a field's elements that holds text, and the text, stripped. `children` are
+    # a block's by name (one pass over them is far cheaper than a find() per field).
+    get = children.get
+    for name, tag in fields:
+        element = get(tag)
+        if element is not None and name not in found:
+            text = element.text
+            if text:
+                text = text.strip()
+                if text:
+                    found[name] = element
+                    values[name] = text
 
 
 def _scan(
@@ -218,12 +218,18 @@ def _scan(
     """Return a pupil's field elements, their text (None where missing) and SchoolHistory."""
     found: dict[str, etree._Element] = {}
     values: dict[str, str | None] = dict.fromkeys(PUPIL_FIELDS)
-    top = _children(pupil)
-    _take(top, "", found, values)
-    _take(_children(top.get("BasicDetails")), "BasicDetails", found, values)
-    address = _children(top.get("Address"))
-    _take(address, "Address", found, values)
-    _take(_children(address.get("BS7666Address")), "Address/BS7666Address", found, values)
+    top = {child.tag: child for child in pupil}
+    _take(top, _TOP, found, values)
+    block = top.get("BasicDetails")
+    if block is not None:
+        _take({child.tag: child for child in block}, _BASIC, found, values)
+    block = top.get("Address")
+    if block is not None:
+        address = {child.tag: child for child in block}
+        _take(address, _ADDRESS, found, values)
+        block = address.get("BS7666Address")
+        if block is not None:
+            _take({child.tag: child for child in block}, _BS7666, found, values)
     return found, values, top.get("SchoolHistory")
 
 
@@ -235,7 +241,7 @@ def pupil_fields(*, pupil: etree._Element) -> dict[str, etree._Element]:
 def _latest_leaving(history: etree._Element | None) -> tuple[str | None, str | None]:
     latest: tuple[str | None, str | None] = (None, None)
     for school in () if history is None else history:
-        fields = _children(school)
+        fields = {child.tag: child for child in school}
         leaving = fields.get("LeavingDate")
         date = (leaving.text or "").strip() if leaving is not None else ""
         if date and (latest[0] is None or date > latest[0]):
@@ -250,11 +256,15 @@ def index_and_fields(
     """Return the index entry of a `<Pupil>` and the elements its fields came from."""
     fields, values, history = _scan(pupil)
     leaving_date, leaving_reason = _latest_leaving(history)
-    entry = PupilIndex(
-        position=position, line=line_of(pupil), leaving_date=leaving_date,
-        leaving_reason=leaving_reason, **values,
-    )
+    line = pupil.sourceline
+    if line is not None and line >= BIG_LINE:
+        line = line_of(pupil)
+    entry = PupilIndex(position, line, *values.values(), leaving_date, leaving_reason)
     return entry, fields
+
+
+if tuple(PUPIL_FIELDS) != tuple(PupilIndex.__slots__[2:-2]):
+    raise RuntimeError("index_and_fields builds PupilIndex from PUPIL_FIELDS in their order")
 
 
 def index_pupil(*, pupil: etree._Element, position: int) -> PupilIndex:
@@ -317,6 +327,10 @@ class _LimitedReader(io.RawIOBase):
     It counts the elements begun in what it reads (each start tag's `<`, in C), so that the
     parser can report only the records to Python and the count stays as tight as when every
     element was seen: the count and the bytes since the last record ended are bounded.
+
+    Counting every `<` is cheap and bounds the elements from above; the end tags (`</`, a
+    slower count) are taken off only once that bound passes the limit, from the pieces read
+    since the last record ended, which are kept until then (no more than the byte limits).
     """
 
     def __init__(self, head: bytes, rest: BinaryIO, limits: Limits, *, owned: bool = False):
@@ -327,6 +341,8 @@ class _LimitedReader(io.RawIOBase):
         self.count = 0
         self.mark = 0
         self.elements = 0
+        # The pieces whose end tags are not yet counted, while `elements` is only a bound.
+        self._unsure: list[bytes] | None = []
 
     def readable(self) -> bool:
         return True
@@ -340,7 +356,15 @@ class _LimitedReader(io.RawIOBase):
             data = self._rest.read(size if size and size > 0 else 1 << 16)
         self.count += len(data)
         # Every element has one start tag; "</" begins an end tag, not an element.
-        self.elements += data.count(b"<") - data.count(b"</")
+        if self._unsure is None:
+            self.elements += data.count(b"<") - data.count(b"</")
+        else:
+            self.elements += data.count(b"<")
+            self._unsure.append(data)
+            if self.elements > self._limits.max_elements_per_pupil:
+                self.elements = sum(piece.count(b"<") - piece.count(b"</")
+                                    for piece in self._unsure)
+                self._unsure = None
         if self.elements > self._limits.max_elements_per_pupil:
             raise HostileXMLError(
                 _("more than %(count)s elements without a pupil ending; the file is too large "
@@ -359,6 +383,7 @@ class _LimitedReader(io.RawIOBase):
         """Start the counts of bytes and elements without a pupil ending again."""
         self.mark = self.count
         self.elements = 0
+        self._unsure = []
 
     def close(self) -> None:
         if self._owned:
@@ -377,7 +402,7 @@ def _size_message(limit: int) -> Text:
 # lxml locks a parser and an XPath while in use, so threads may share them.
 _WHOLE_PARSER = hostile.xml_parser()
 _ELEMENT_COUNT = etree.XPath("count(//*)")
-# The records _is_record accepts: the root's <Header>, and each <Pupil> of the pupil data.
+# The records the streaming loop accepts: the root's <Header>, and each <Pupil> of the pupil data.
 _RECORDS = etree.XPath("/*/Header | //Pupil[name(..) = $data]")
 RECORD_TAGS = ("Header", "Pupil")
 
@@ -476,10 +501,17 @@ class CTFReader:
             return
         # Only <Header> and <Pupil> reach Python (a Python step per element cost more than
         # parsing): the file wrapper counts the elements between records instead.
+        record_ended, pupil_data = self._file.record_ended, self._pupil_data
         try:
             for _event, element in self._checked_events():
-                if self._is_record(element):
-                    self._file.record_ended()
+                # A record: the root's <Header>, or a <Pupil> of the pupil data (written
+                # out here, as this runs once for every pupil).
+                parent = element.getparent()
+                if parent is not None and (
+                    parent.tag == pupil_data if element.tag == "Pupil"
+                    else parent.getparent() is None
+                ):
+                    record_ended()
                     yield element
         except etree.XMLSyntaxError as error:
             raise hostile.parser_error(error, self._events.error_log) from None
@@ -504,14 +536,6 @@ class CTFReader:
     def _tree_records(self) -> Iterator[etree._Element]:
         # What _elements yields when streaming, from the parsed tree: the records.
         yield from _RECORDS(self._tree, data=self._pupil_data)
-
-    def _is_record(self, element: etree._Element) -> bool:
-        parent = element.getparent()
-        if parent is None:
-            return False
-        if element.tag == "Header":
-            return parent.getparent() is None
-        return parent.tag == self._pupil_data
 
     @property
     def header(self) -> Header:
@@ -555,12 +579,13 @@ class CTFReader:
         self.header  # noqa: B018 - read up to the header first
         if self._pending is not None:
             raise HeaderError(_("the file has no <Header> before its pupils"), field="Header")
+        count = self.pupil_count
         for element in self._stream():
             if element.tag != "Pupil":
                 continue
             parent = element.getparent()
-            self.pupil_count += 1
-            yield self.pupil_count, element
+            count = self.pupil_count = count + 1
+            yield count, element
             element.clear(keep_tail=True)
             while element.getprevious() is not None:
                 del parent[0]

@@ -16,7 +16,7 @@ from datetime import date
 from lxml import etree
 
 from s2s.ctf.errors import CTFError, HeaderError, LostPupilCountError, NameMismatchError
-from s2s.ctf.identifiers import Check, uci_check, uln_check, upn_check
+from s2s.ctf.identifiers import Check, uci_check, uln_check, uln_valid, upn_check, upn_valid
 from s2s.ctf.names import FileName, PlaceKind, parse_name
 from s2s.ctf.reader import (
     DEFAULT_LIMITS,
@@ -273,6 +273,9 @@ class PupilChecks:
         self.reference = reference
         self.seen_upns: dict[str, int] = {}
         self._checks = (self.identifiers, self.duplicate, self.dob, self.names, self.postcode)
+        # (date of birth, NC year) pairs that gave no warning (bounded: a hostile file may
+        # hold many).
+        self._good_births: set[tuple[str, str | None]] = set()
 
     def warn(self, message: str, code: str, position: int, element: etree._Element | None,
              path: str) -> None:
@@ -281,8 +284,56 @@ class PupilChecks:
 
     def run(self, position: int, pupil: etree._Element, entry: PupilIndex,
             fields: Fields) -> None:
-        for check in self._checks:
-            check(position, pupil, entry, fields)
+        """Run every check on one pupil, the fast way when it has nothing to warn of."""
+        if not self._clean(position, pupil, entry, fields):
+            for check in self._checks:
+                check(position, pupil, entry, fields)
+            self.leaves(position, pupil)
+
+    def _clean(self, position: int, pupil: etree._Element, entry: PupilIndex,
+               fields: Fields) -> bool:
+        """Return True only when no check would warn of this pupil.
+
+        Most pupils are right: this asks the same questions as the checks, cheaply and without
+        building a message, and sends any doubt to the checks themselves. Like them, it records
+        the pupil's UPN for the duplicate check.
+        """
+        postcode = fields.get("postcode")
+        return (
+            self._identifiers_clean(position, entry)
+            and ((entry.dob, entry.nc_year) in self._good_births or self._birth_clean(entry))
+            and "surname" in fields and "forename" in fields and _names_clean(entry, fields)
+            and postcode is not None and POSTCODE.fullmatch(postcode.text) is not None
+            and _leaves_look_right(pupil)
+        )
+
+    def _identifiers_clean(self, position: int, entry: PupilIndex) -> bool:
+        upn = entry.upn
+        return (
+            upn is not None and upn_valid(upn)
+            and self.seen_upns.setdefault(upn, position) == position
+            and (entry.former_upn is None or upn_valid(entry.former_upn))
+            and (entry.uln is None or uln_valid(entry.uln))
+            and (entry.uci is None or uci_check(uci=entry.uci).ok)
+        )
+
+    def _birth_clean(self, entry: PupilIndex) -> bool:
+        """Return whether the date of birth checks would pass, remembering it if so."""
+        if entry.dob is None:
+            return False
+        born = _date(entry.dob)
+        if born is None or born > self.reference:
+            return False
+        on = date(self.reference.year if self.reference.month >= 9 else
+                  self.reference.year - 1, 8, 31)
+        age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+        expected = NC_YEAR_AGE.get((entry.nc_year or "").upper())
+        if not 2 <= age <= 19 or (expected is not None and abs(age - expected) > 1):
+            return False
+        if len(self._good_births) >= _REAL_DATES_HELD:
+            self._good_births.clear()
+        self._good_births.add((entry.dob, entry.nc_year))
+        return True
 
     def identifiers(self, position: int, pupil: etree._Element, entry: PupilIndex,
                     fields: Fields) -> None:
@@ -405,13 +456,30 @@ class PupilChecks:
                           "date_impossible", position, element, _path(element, pupil))
 
 
+def _names_clean(entry: PupilIndex, fields: Fields) -> bool:
+    # PupilChecks.names without a message: no spaces stripped or doubled, no capitals.
+    for name, _label in NAME_FIELDS:
+        element = fields.get(name)
+        if element is not None:
+            text = element.text
+            if (len(text) != len(getattr(entry, name)) or "  " in text
+                    or (text.isupper() and sum(c.isalpha() for c in text) > 1)):
+                return False
+    return True
+
+
 # In a pupil's serialisation (libxml2 writes "<" and ">" in text and attributes as &lt; and
-# &gt;, and a carriage return in text as &#13;): an empty leaf is written "<X/>" or as a start
+# &gt;, and a carriage return in text as &#13;): an empty leaf is written "<X/>", or as a start
 # tag, white space and an end tag; a leaf named *Date that holds text is "...Date>" (or
 # "...Date attributes>"), the text, then "</".
-_START_THEN_END = re.compile(r"<[^/>][^>]*+>(?:\s|&#13;)*+</")
+# The scan for a blank leaf is wary: after a start tag and ASCII white space, a character
+# reference or any character past ASCII (the wide spaces among them) is looked at closely too.
 _SELF_CLOSED = re.compile("/>")
+_START_THEN_BLANK = re.compile(r"<[^/>][^>]*+>[\t-\r\x1c-\x20]*+(?:</|&|[^\x00-\x7f])")
 _DATE_TEXT = re.compile(r"Date(?:\s[^>]*)?>([^<]*)</")
+# Date texts seen to be real dates, so each is parsed once (bounded: a file may hold many).
+_REAL_DATES: set[str] = set()
+_REAL_DATES_HELD = 1 << 14
 
 
 def _leaves_look_right(pupil: etree._Element) -> bool:
@@ -421,12 +489,17 @@ def _leaves_look_right(pupil: etree._Element) -> bool:
     than parsing them; False only sends the pupil to the walk that finds the elements.
     """
     text = etree.tostring(pupil, encoding=str, with_tail=False)
-    if _SELF_CLOSED.search(text) or _START_THEN_END.search(text):
+    if _SELF_CLOSED.search(text) or _START_THEN_BLANK.search(text):
         return False
     for match in _DATE_TEXT.finditer(text):
-        tag = text.rfind("<", 0, match.start())
-        if text[tag + 1] != "/" and _date(match.group(1).strip()) is None:
+        value = match.group(1)
+        if value in _REAL_DATES or text[text.rfind("<", 0, match.start()) + 1] == "/":
+            continue
+        if _date(value.strip()) is None:
             return False
+        if len(_REAL_DATES) >= _REAL_DATES_HELD:
+            _REAL_DATES.clear()
+        _REAL_DATES.add(value)
     return True
 
 
@@ -475,7 +548,6 @@ def _read(reader: CTFReader, report: Report, today: date, keep_pupils: bool) -> 
     for position, element in reader.pupil_elements():
         entry, fields = index_and_fields(pupil=element, position=position)
         checks.run(position, element, entry, fields)
-        checks.leaves(position, element)
         if keep_pupils:
             report.pupils.append(entry)
     report.pupil_count = reader.pupil_count

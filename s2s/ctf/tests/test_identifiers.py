@@ -8,7 +8,10 @@ from s2s.ctf.identifiers import (
     make_upn,
     uci_check,
     uln_check,
+    uln_check_digit,
+    uln_valid,
     upn_check,
+    upn_valid,
 )
 
 
@@ -102,3 +105,41 @@ def test_uln_check_digit_catches_any_single_digit_change(body, position, digit):
         uln = valid[0]
         changed = uln[:position] + str(digit) + uln[position + 1:]
         assert uln_check(uln=changed).ok is (changed == uln)
+
+
+_UPN_CHARACTERS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ a\u0663"
+
+
+@st.composite
+def _upns(draw):
+    """Valid UPNs, permanent and temporary, and near misses of every kind."""
+    upn = make_upn(la=draw(st.sampled_from([*LA_NAMES, "000", "999"])),
+                   establishment=f"{draw(st.integers(0, 9999)):04d}",
+                   year=draw(st.integers(0, 99)), serial=draw(st.integers(0, 999)),
+                   temporary=draw(st.booleans()))
+    if draw(st.booleans()):
+        place = draw(st.integers(0, 12))
+        upn = upn[:place] + draw(st.sampled_from(_UPN_CHARACTERS)) + upn[place + 1:]
+    return draw(st.sampled_from([upn, upn[:-1], upn + "1"]))
+
+
+@given(upn=_upns() | st.text(_UPN_CHARACTERS, max_size=14))
+def test_the_fast_upn_verdict_is_the_checks(upn):
+    """Validation asks upn_valid for the common case; it must say what upn_check says."""
+    assert upn_valid(upn) is upn_check(upn=upn).ok
+
+
+@st.composite
+def _ulns(draw):
+    body = str(draw(st.integers(10**8, 10**9 - 1)))
+    digit = uln_check_digit(body=body)
+    uln = body + str(draw(st.integers(0, 9)) if digit is None else digit)
+    if draw(st.booleans()):
+        place = draw(st.integers(0, 9))
+        uln = uln[:place] + draw(st.sampled_from("0123456789 a\u0663")) + uln[place + 1:]
+    return uln
+
+
+@given(uln=_ulns() | st.text("0123456789a", max_size=11))
+def test_the_fast_uln_verdict_is_the_checks(uln):
+    assert uln_valid(uln) is uln_check(uln=uln).ok

@@ -110,3 +110,16 @@ def test_elements_between_pupils_count_towards_the_limit_when_streamed():
     read_ctf(source=content, limits=Limits(max_whole_bytes=0))  # the default limit is far
     with pytest.raises(HostileXMLError, match="more than 1000 elements without a pupil"):
         read_ctf(source=content, limits=Limits(max_whole_bytes=0, max_elements_per_pupil=1_000))
+
+
+@pytest.mark.parametrize(("pairs", "refused"), [(800, False), (1_200, True)])
+def test_the_streamed_element_limit_counts_elements_not_their_end_tags(pairs, refused):
+    """The wrapper counts every "<" first and takes the end tags off once that passes the limit."""
+    junk = "<Junk>" + "<x>a</x>" * pairs + "</Junk>"
+    content = make_ctf().replace(b"<CTFpupilData>", b"<CTFpupilData>" + junk.encode())
+    limits = Limits(max_whole_bytes=0, max_elements_per_pupil=1_000)
+    if refused:
+        with pytest.raises(HostileXMLError, match="more than 1000 elements without a pupil"):
+            read_ctf(source=content, limits=limits)
+    else:
+        assert len(read_ctf(source=content, limits=limits).pupils) == 1

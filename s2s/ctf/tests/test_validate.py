@@ -7,7 +7,7 @@ import pytest
 from s2s.ctf.reader import Limits
 from s2s.ctf.synthetic import generate_ctf
 from s2s.ctf.tests.conftest import PUPIL, TODAY, make_ctf
-from s2s.ctf.validate import validate_ctf
+from s2s.ctf.validate import PupilChecks, validate_ctf
 
 
 def codes(findings):
@@ -226,3 +226,19 @@ def test_empty_elements_and_impossible_dates_are_found_however_they_are_written(
     whole, streamed = _both_ways(make_ctf(extra=extra))
     assert whole.as_dict() == streamed.as_dict()
     assert [(f.code, f.field) for f in whole.warnings] == found
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_the_fast_path_for_clean_pupils_reports_what_the_checks_report(seed, monkeypatch):
+    """A pupil the fast path passes must be one the checks find nothing in."""
+    out = io.BytesIO()
+    generate_ctf(source="8383321", destination="8384512", pupils=60, out=out, seed=seed,
+                 error_rate=0.3, today=TODAY)
+    extra = ("<SchoolHistory><School><EntryDate>2024-02-30</EntryDate><LeavingDate> "
+             "</LeavingDate></School></SchoolHistory><Note>\u2003</Note><Memo/>")
+    content = out.getvalue().replace(b"</Pupil>", extra.encode() + b"</Pupil>", 7)
+    fast = check(content).as_dict()
+    monkeypatch.setattr(PupilChecks, "_clean", lambda *args: False)
+    checked = check(content).as_dict()
+    assert fast["warnings"], "the synthetic errors should give warnings to compare"
+    assert fast == checked
