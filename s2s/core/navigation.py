@@ -64,6 +64,7 @@ MENU = [
     MenuEntry(_("Lost pupils"), "lostpupils:search", Action.SEARCH_LPD, group=Group.PUPILS),
     MenuEntry(_("Children missing education"), "cme:signals", Action.CME_DASHBOARD,
               group=Group.PUPILS),
+    MenuEntry(_("Partnerships"), "partnerships:list", Action.PARTNERSHIPS, group=Group.PUPILS),
     MenuEntry(_("Messages"), "messaging:inbox", Action.MESSAGES, group=Group.MESSAGES),
     MenuEntry(_("Reports"), "reports:index", Action.REPORTS, group=Group.REPORTS),
     MenuEntry(_("Message report"), "messaging:report", Action.MESSAGE_REPORT,
