@@ -56,8 +56,11 @@ class MemberOut(Schema):
 
 
 class PartnershipOut(Schema):
-    """A partnership: awaiting_signatures, active (when every member has signed), lapsed
-    (review date passed) or ended. `sharing`: whether records are shared today."""
+    """A partnership and its status.
+
+    awaiting_signatures, active (when every member has signed), lapsed (review date passed)
+    or ended; `sharing`: whether records are shared today.
+    """
 
     id: int
     name: str
@@ -107,9 +110,12 @@ class PupilLinkOut(Schema):
 
 
 class RecordIn(Schema):
-    """One record; the fields its kind needs: attendance `session` (AM, PM) or `lesson` and
-    `code`; punctuality `session` or `lesson` and `minutes_late`; assessment `subject`,
-    `aspect`, `result`; behaviour `type`, `points`, `description`."""
+    """One record, with the fields its kind needs.
+
+    attendance: `session` (AM, PM) or `lesson`, and `code`; punctuality: `session` or
+    `lesson`, and `minutes_late`; assessment: `subject`, `aspect`, `result`; behaviour:
+    `type`, `points`, `description`.
+    """
 
     upn: str = Field(max_length=13)
     kind: KindName
@@ -218,8 +224,10 @@ def pupil_link(request: HttpRequest, partnership_id: PartnershipId, payload: Pup
 @router.post("/{partnership_id}/pupils/{upn}/objection", response={200: PupilLinkOut, **ERRORS},
              summary="Record an objection")
 def pupil_objection(request: HttpRequest, partnership_id: PartnershipId, upn: Upn):
-    """Record a pupil's or parent's objection: sharing of the pupil stops and its shared
-    records are deleted (the main institution only)."""
+    """Record a pupil's or parent's objection (the main institution only).
+
+    Sharing of the pupil stops at once and its shared records are deleted.
+    """
     link = services.pupil_object(user=request.auth, partnership_id=partnership_id, upn=upn,
                                  request=request)
     return selectors.pupil_link_out(link)
@@ -250,7 +258,9 @@ def pupil_view(request: HttpRequest, partnership_id: PartnershipId, upn: Upn):
 @router.get("/{partnership_id}/changes", response={200: ChangesOut, **ERRORS},
             summary="Records changed since a cursor")
 def changes(request: HttpRequest, partnership_id: PartnershipId, query: Query[ChangesQuery]):
-    """Return the records you may see added since `since` (at most 1,000) and the next cursor;
-    call again with it until `items` is empty."""
+    """Return the records you may see added since `since`, and the next cursor.
+
+    At most 1,000 at a time: call again with the cursor until `items` is empty.
+    """
     return services.changes_read(user=request.auth, partnership_id=partnership_id,
                                  since=query.since, request=request)

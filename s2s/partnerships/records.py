@@ -7,6 +7,7 @@ dictionary, read for the sender's nation on the record's day.
 """
 
 from datetime import date
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -145,6 +146,7 @@ def records_push(*, user, partnership_id: int, items: list[dict], request=None) 
                  request=request, summary=f"{partnership.name}: {len(records)} records",
                  detail={"kinds": sorted({r.kind for r in records})})
     for main_id, pupils in absent.items():
-        transaction.on_commit(lambda m=main_id, c=len(pupils): emails.send_absence_alert(
-            partnership_id=partnership.pk, main_id=m, partner=school.code, pupils=c))
+        transaction.on_commit(partial(emails.send_absence_alert, partnership_id=partnership.pk,
+                                      main_id=main_id, partner=school.code,
+                                      pupils=len(pupils)))
     return len(records)

@@ -1,5 +1,7 @@
-"""Seal and open the details of a shared record: AES-256-GCM under a key derived from the
-master key (`transfers/crypto.py`), so pupil details are encrypted at rest like stored files.
+"""Seal and open the details of a shared record, so they are encrypted at rest.
+
+AES-256-GCM under a key derived (HKDF) from the master key of `transfers/crypto.py`, as
+stored files are.
 
 A sealed value is the master key's id (16 characters), a 12-byte nonce and the ciphertext of
 the JSON details; the id says which configured master key (current or old) opens it.

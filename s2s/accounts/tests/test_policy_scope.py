@@ -17,8 +17,8 @@ from s2s.cme.models import Signal
 from s2s.directory.models import Agency, AgencyKind, Establishment, LocalAuthority
 from s2s.feeds.models import Feed
 from s2s.lostpupils.models import LostPupilRecord
-from s2s.partnerships.models import Partnership, PupilPlace, SharedRecord
 from s2s.messaging.models import Message, MessageGroup, MessageTemplate, Recipient
+from s2s.partnerships.models import Partnership, PupilPlace, SharedRecord
 from s2s.reports.tests.conftest import make_transfer
 from s2s.transfers.models import Transfer
 

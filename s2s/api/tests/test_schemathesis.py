@@ -54,6 +54,16 @@ OPERATIONS_TESTED_ELSEWHERE = [
     ("GET", "/api/v1/las/{number}/calendar"),
     ("PUT", "/api/v1/las/{number}/calendar"),
     ("GET", "/api/v1/cme/signals"),  # s2s/cme/tests/test_api_schemathesis.py
+    # s2s/partnerships/tests/test_api_schemathesis.py
+    ("POST", "/api/v1/partnerships"),
+    ("GET", "/api/v1/partnerships"),
+    ("GET", "/api/v1/partnerships/{partnership_id}"),
+    ("POST", "/api/v1/partnerships/{partnership_id}/sign"),
+    ("POST", "/api/v1/partnerships/{partnership_id}/pupils"),
+    ("POST", "/api/v1/partnerships/{partnership_id}/pupils/{upn}/objection"),
+    ("POST", "/api/v1/partnerships/{partnership_id}/records"),
+    ("GET", "/api/v1/partnerships/{partnership_id}/pupils/{upn}"),
+    ("GET", "/api/v1/partnerships/{partnership_id}/changes"),
 ]
 # No 5xx, answers as documented, and no operation that works without the token. Not
 # schemathesis's "positive data accepted": the document cannot say which file names and

@@ -56,7 +56,8 @@ def test_a_connector_pushes_records_as_a_list_or_one(partnership, linked, partne
     client = api_client(partner_connector)
     url = f"/api/v1/partnerships/{partnership.pk}/records"
     one = client.post(url, _json([mark()])[0], content_type="application/json")
-    assert one.status_code == 201 and one.json() == {"received": 1}
+    assert one.status_code == 201
+    assert one.json() == {"received": 1}
     many = client.post(url, _json([mark(session="PM"), mark(lesson="P1", session=None)]),
                        content_type="application/json")
     assert many.json() == {"received": 2}
@@ -87,7 +88,8 @@ def test_a_kind_not_in_the_agreement_never_leaves_through_the_api(partnership, l
         client = api_client(user)
         view = client.get(f"/api/v1/partnerships/{partnership.pk}/pupils/{UPN}").json()
         assert view["behaviour"] == []
-        assert len(view["attendance"]) == 1 and len(view["assessment"]) == 1
+        assert len(view["attendance"]) == 1
+        assert len(view["assessment"]) == 1
         changes = client.get(f"/api/v1/partnerships/{partnership.pk}/changes?since=").json()
         assert {r["kind"] for r in changes["items"]} == {"attendance", "assessment"}
 
@@ -102,7 +104,8 @@ def test_linking_a_pupil_and_recording_an_objection(partnership, main_user, part
     assert linked.json()["links"][0]["courses"] == ["A level Dance"]
     assert api_client(partner_user).post(f"{base}/{UPN}/objection").status_code == 404
     objected = client.post(f"{base}/{UPN}/objection")
-    assert objected.status_code == 200 and objected.json()["links"] == []
+    assert objected.status_code == 200
+    assert objected.json()["links"] == []
     assert api_client(partner_user).get(f"{base}/{UPN}").status_code == 404
 
 
@@ -112,3 +115,22 @@ def test_only_the_main_institution_links_a_pupil(partnership, partner_user):
         {"upn": UPN, "main": "8383321", "links": []}, content_type="application/json")
     assert answer.status_code == 400
     assert answer.json()["field"] == "main"
+
+
+@pytest.mark.parametrize("path", ["", "/pupils/{upn}", "/changes"])
+def test_every_role_of_the_main_institutions_la_but_its_school_gets_404(
+        path, partnership, linked, make_user, home_la, sending_school, agency):
+    from s2s.accounts.roles import SCOPE_OF_ROLE, ScopeKind
+    from s2s.core.tests.matrix import ALL_ROLES
+
+    scope_for = {ScopeKind.NATION: None, ScopeKind.LA: home_la,
+                 ScopeKind.ESTABLISHMENT: sending_school, ScopeKind.AGENCY: agency}
+    url = f"/api/v1/partnerships/{partnership.pk}" + path.format(upn=UPN)
+    answers = {role: api_client(make_user(role, scope_for[SCOPE_OF_ROLE[role]],
+                                          username=f"r_{role}")).get(url).status_code
+               for role in sorted(ALL_ROLES)}
+    assert {role for role, status in answers.items() if status == 200} == {"school",
+                                                                           "connector"}
+    assert {role for role, status in answers.items() if status == 401} == {"la_dba_view",
+                                                                           "agency"}
+    assert set(answers.values()) == {200, 401, 404}
