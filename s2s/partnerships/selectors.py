@@ -165,13 +165,17 @@ def attendance_summary(records: list[dict], nations: dict) -> AttendanceSummary:
 
 def pupil_view(*, user, place: PupilPlace) -> dict:
     """Return a pupil's records the user may read, by kind, with the attendance summary."""
-    records = (records_visible(user=user, partnership_id=place.partnership_id)
+    records = (scope(user, SharedRecord.objects.all(), Action.PARTNERSHIP_RECORDS)
                .filter(link=place.link).select_related("link")
                .order_by("date", "session", "lesson", "id"))
-    schools = dict(Membership.objects.filter(partnership_id=place.partnership_id)
-                   .values_list("establishment_id", "establishment__code"))
-    nations = dict(Membership.objects.filter(partnership_id=place.partnership_id)
-                   .values_list("establishment__code", "establishment__la__nation"))
+    if place.role != PlaceRole.MAIN:  # the reader's own window: records made while linked
+        records = records.filter(date__gte=place.linked_from)
+        if place.linked_to:
+            records = records.filter(date__lte=place.linked_to)
+    members = Membership.objects.filter(partnership_id=place.partnership_id).values_list(
+        "establishment_id", "establishment__code", "establishment__la__nation")
+    schools = {pk: code for pk, code, _nation in members}
+    nations = {code: nation for _pk, code, nation in members}
     view = defaultdict(list)
     for record in records:
         view[record.kind].append(record_out(record, schools))

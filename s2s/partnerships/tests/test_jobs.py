@@ -38,7 +38,8 @@ def test_a_partnership_lapses_after_its_review_date(partnership):
 def test_an_unauthorised_absence_at_a_partner_emails_the_main_institution_without_pupil_data(
         partnership, linked, main_user, partner_user, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        push(partner_user, partnership, mark(code="O"))
+        push(partner_user, partnership, mark(code="O", day=timezone.localdate()),
+             mark(code="O"))  # the second is a past day's: no alert for it
     email = OutboundEmail.objects.get()
     assert email.to == main_user.email
     assert "8384512 marked 1 of your pupils absent without authorisation today" in email.text
@@ -48,7 +49,7 @@ def test_an_unauthorised_absence_at_a_partner_emails_the_main_institution_withou
 def test_the_main_institutions_own_absences_email_nobody(
         partnership, linked, main_user, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        push(main_user, partnership, mark(code="O"))
+        push(main_user, partnership, mark(code="O", day=timezone.localdate()))
     assert not OutboundEmail.objects.exists()
 
 
