@@ -248,15 +248,16 @@ def changes_read(*, user, partnership_id: int, since: str, request=None) -> dict
     after = int(since or 0)
     if not selectors.sharing_open(partnership):
         return {"items": [], "cursor": str(after)}
-    records = list(selectors.records_visible(user=user, partnership_id=partnership.pk)
-                   .filter(pk__gt=after).select_related("link").order_by("pk")[:CHANGES_PAGE])
+    records = list(selectors.record_rows(
+        selectors.records_visible(user=user, partnership_id=partnership.pk)
+        .filter(pk__gt=after).order_by("pk"))[:CHANGES_PAGE])
     codes = dict(Membership.objects.filter(partnership=partnership)
                  .values_list("establishment_id", "establishment__code"))
     items = [selectors.record_out(record, codes) for record in records]
     if items:
         audit_record(action="partnership.changes_read", actor=user, obj=partnership,
                      request=request, summary=f"{partnership.name}: {len(items)} records")
-    return {"items": items, "cursor": str(records[-1].pk if records else after)}
+    return {"items": items, "cursor": str(records[-1]["id"] if records else after)}
 
 
 @transaction.atomic
