@@ -187,12 +187,11 @@ def floor(total_rows: int) -> float:
 
 
 def views(partnership, people, linked, count) -> tuple[list[float], ...]:
+    from django.db import connection
     from django.test import Client
 
     from s2s.accounts.models import ApiToken
     from s2s.partnerships.services import pupil_view_read
-
-    from django.db import connection
 
     rng = random.Random(4)
     tokens = {code: ApiToken.issue(user)[1] for code, (user, _c) in people.items()}
