@@ -7,7 +7,7 @@ dictionary, read for the sender's nation on the record's day.
 """
 
 from datetime import date
-from functools import partial
+from functools import lru_cache, partial
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -24,6 +24,12 @@ from s2s.partnerships.services import partnership_open
 MAX_RECORDS = 5000
 SESSIONS = {"AM": 0, "PM": 1}
 BEHAVIOUR_TYPES = ("incident", "achievement")
+
+
+@lru_cache(maxsize=4096)
+def _look_up(nation: str, day: date, code: str):
+    """Return `codes.look_up` (pure), remembered: a push repeats a few codes over a term."""
+    return look_up(nation=nation, day=day, code=code)
 
 
 def _refuse(n: int, message: str, field: str, code: str = "invalid") -> ServiceError:
@@ -47,45 +53,49 @@ def _slot(item: dict, n: int) -> tuple[int | None, str]:
     return (SESSIONS[session] if session is not None else None), lesson
 
 
-def _attendance(record: SharedRecord, item: dict, n: int, nation: str) -> Meaning:
-    record.session, record.lesson = _slot(item, n)
+def _attendance(record: dict, item: dict, n: int, nation: str) -> Meaning:
+    record["session"], record["lesson"] = _slot(item, n)
     code = str(item.get("code") or "")
-    found = look_up(nation=nation, day=record.date, code=code)
+    found = _look_up(nation, record["date"], code)
     if found.meaning is None:
         raise _refuse(n, _("%(code)s is not an attendance code on %(day)s.")
-                      % {"code": code or "-", "day": record.date.isoformat()}, "code")
-    record.code = code
+                      % {"code": code or "-", "day": record["date"].isoformat()}, "code")
+    record["code"] = code
     return found.meaning
 
 
-def _punctuality(record: SharedRecord, item: dict, n: int) -> None:
-    record.session, record.lesson = _slot(item, n)
+def _punctuality(record: dict, item: dict, n: int) -> None:
+    record["session"], record["lesson"] = _slot(item, n)
     minutes = item.get("minutes_late")
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not 0 < minutes < 600:
         raise _refuse(n, _("give the minutes late, a whole number from 1 to 599."),
                       "minutes_late")
-    record.minutes_late = minutes
+    record["minutes_late"] = minutes
 
 
-def _assessment(record: SharedRecord, item: dict, n: int) -> None:
-    record.sealed = seal({"subject": _text(item, "subject", n),
+def _assessment(record: dict, item: dict, n: int) -> None:
+    record["sealed"] = seal({"subject": _text(item, "subject", n),
                           "aspect": _text(item, "aspect", n),
                           "result": _text(item, "result", n, 60)})
 
 
-def _behaviour(record: SharedRecord, item: dict, n: int) -> None:
+def _behaviour(record: dict, item: dict, n: int) -> None:
     kind = item.get("type")
     if kind not in BEHAVIOUR_TYPES:
         raise _refuse(n, _("the type is incident or achievement."), "type")
     points = item.get("points", 0)
     if not isinstance(points, int) or isinstance(points, bool) or abs(points) > 1000:
         raise _refuse(n, _("points are a whole number from -1000 to 1000."), "points")
-    record.sealed = seal({"type": kind, "points": points,
+    record["sealed"] = seal({"type": kind, "points": points,
                           "description": str(item.get("description") or "").strip()[:2000]})
 
 
 def _record(item: dict, n: int, *, partnership, kinds, places, school, nation, today):
-    """Return the checked record and its attendance meaning (None for other kinds)."""
+    """Return the checked record, its attendance meaning and the sender's place of the pupil.
+
+    The record is a dict of its columns (no model object: a push is up to 5,000 of them);
+    the meaning is None for kinds other than attendance.
+    """
     kind, upn, day = item.get("kind"), item.get("upn"), item.get("date")
     if kind not in Kind.values:
         raise _refuse(n, _("the kind is attendance, punctuality, assessment or behaviour."),
@@ -103,8 +113,9 @@ def _record(item: dict, n: int, *, partnership, kinds, places, school, nation, t
     if outside and place.role != PlaceRole.MAIN:  # the main institution's pupil throughout
         raise _refuse(n, _("the pupil was not linked to your institution on %(day)s.")
                       % {"day": day.isoformat()}, "date", code="not_linked")
-    record = SharedRecord(partnership=partnership, link_id=place.link_id, source=school,
-                          kind=kind, date=day)
+    record = {"partnership_id": partnership.pk, "link_id": place.link_id,
+              "source_id": school.pk, "kind": kind, "date": day, "session": None,
+              "lesson": "", "code": "", "minutes_late": None, "sealed": None}
     meaning = None
     if kind == Kind.ATTENDANCE:
         meaning = _attendance(record, item, n, nation)
@@ -121,22 +132,24 @@ _COLUMNS = ("partnership_id", "link_id", "source_id", "kind", "date", "session",
             "code", "minutes_late", "sealed", "recorded_at")
 
 
-def _insert(records: list[SharedRecord]) -> None:
+def _insert(records: list[dict]) -> None:
     """Write the records: COPY on PostgreSQL (as `feeds/markstore.py` writes marks).
 
     Elsewhere in batches. Building an INSERT of 5,000 rows costs more than the database takes
     to store them.
     """
     if connection.vendor != "postgresql":
-        SharedRecord.objects.bulk_create(records, batch_size=2000)
+        SharedRecord.objects.bulk_create((SharedRecord(**r) for r in records),
+                                         batch_size=2000)
         return
     now = timezone.now()
     table = connection.ops.quote_name(SharedRecord._meta.db_table)
     with connection.cursor() as cursor, cursor.cursor.copy(
             f"COPY {table} ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
         for r in records:
-            copy.write_row((r.partnership_id, r.link_id, r.source_id, r.kind, r.date,
-                            r.session, r.lesson, r.code, r.minutes_late, r.sealed, now))
+            copy.write_row((r["partnership_id"], r["link_id"], r["source_id"], r["kind"],
+                            r["date"], r["session"], r["lesson"], r["code"],
+                            r["minutes_late"], r["sealed"], now))
 
 
 @transaction.atomic
@@ -162,12 +175,12 @@ def records_push(*, user, partnership_id: int, items: list[dict], request=None) 
         record, meaning, place = _record(item, n, **context)
         records.append(record)
         if (meaning == Meaning.UNAUTHORISED and place.role != PlaceRole.MAIN
-                and record.date == context["today"]):
+                and record["date"] == context["today"]):
             absent.setdefault(place.link.main_id, set()).add(place.link_id)
     _insert(records)
     audit_record(action="partnership.records_sent", actor=user, obj=partnership,
                  request=request, summary=f"{partnership.name}: {len(records)} records",
-                 detail={"kinds": sorted({r.kind for r in records})})
+                 detail={"kinds": sorted({r["kind"] for r in records})})
     for main_id, pupils in absent.items():
         transaction.on_commit(partial(emails.send_absence_alert, partnership_id=partnership.pk,
                                       main_id=main_id, partner=school.code,
