@@ -168,7 +168,7 @@ for _role in (Role.ADMIN, Role.LA_CME, Role.LA_USER, Role.SCHOOL, Role.CONNECTOR
 # passed), the pupils linked to it and the agreement's kinds of their records; the main
 # institution alone records an objection. The date window of a partner's link (records made
 # while the pupil was linked to it) is a range, which a rule cannot say: `partnerships.
-# selectors.records_visible` narrows by it, and every read goes through that selector.
+# selectors` (`records_visible`, `pupil_view`) narrow by it, and every read goes through them.
 for _role in (Role.SCHOOL, Role.CONNECTOR):
     CAPABILITIES[_role] |= {Action.PARTNERSHIPS, Action.PARTNERSHIP_OBJECTION,
                             Action.PARTNERSHIP_RECORDS}

@@ -1,8 +1,9 @@
 """Reads of partnerships, already narrowed to what the user's institution needs to know.
 
-Every read of pupil records goes through `records_visible`: the policy's scope (partnership
-active, pupil linked to the reader, agreed kinds, no objection) and then the reader's own link
-dates, so a partner never sees what was recorded before or after it taught the pupil.
+Every read of pupil records goes through `records_visible` (a list, the changes feed) or
+`pupil_view` (one pupil): the policy's scope (partnership active, pupil linked to the reader,
+agreed kinds, no objection) and then the reader's own link dates, so a partner never sees what
+was recorded before or after it taught the pupil.
 """
 
 from collections import Counter, defaultdict
