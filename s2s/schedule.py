@@ -32,6 +32,10 @@ SCHEDULE: list[Job] = [
     # CME: signals recomputed for the schools whose feeds changed since the last run
     # (`s2s cme recompute`; `--full` for every school).
     Job("cme_recompute", "hourly :20", command="cme", args=("recompute",)),
+    # Partnerships (issue 16): review reminders 30 and 7 days before, lapsing after the review
+    # date (`s2s partnership_reviews`); shared records past retention (`s2s purge_partnerships`).
+    Job("partnership_reviews", "daily 06:30", command="partnership_reviews"),
+    Job("purge_partnerships", "daily 02:50", command="purge_partnerships"),
     # Reports: uploads and first downloads of the days closed since, counted for the national
     # reports (`s2s refresh_report_counts`); after the purges, whose changes it does not count.
     Job("refresh_report_counts", "daily 03:30", command="refresh_report_counts"),

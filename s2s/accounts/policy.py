@@ -67,6 +67,10 @@ class Action:
     # School calendars (issue 13), on an establishment or an LA:
     VIEW_CALENDAR = "calendars.view"
     SET_CALENDAR = "calendars.set"
+    # Partnerships (issue 16), for a member institution's school users and MIS connector:
+    PARTNERSHIPS = "partnerships.use"  # create, see its own, sign, link pupils
+    PARTNERSHIP_OBJECTION = "partnerships.objection"  # the main institution, for its pupils
+    PARTNERSHIP_RECORDS = "partnerships.records"  # push and read shared records
 
 
 _LA_COMMON = {Action.USE_PAGES, Action.USE_API, Action.VIEW_LA, Action.REPORTS, Action.MESSAGES}
@@ -170,6 +174,63 @@ CME_LOST_PUPIL_ROLES = (Role.LA_LOST_PUPIL, Role.LA_LOST_PUPIL_TRANSFER)
 CME_LOST_PUPIL_KINDS = ["joiner_no_ctf"]
 for _role in CME_LOST_PUPIL_ROLES:
     CAPABILITIES[_role] |= {Action.VIEW_CME_SIGNALS}
+
+
+# Partnerships (issue 16): a member institution's school users and MIS connector. Need to know
+# (the rules below): its own partnerships; while one is active (all signed, review date not
+# passed), the pupils linked to it and the agreement's kinds of their records; the main
+# institution alone records an objection. The date window of a partner's link (records made
+# while the pupil was linked to it) is a range, which a rule cannot say: `partnerships.
+# selectors` (`records_visible`, `pupil_view`) narrow by it, and every read goes through them.
+for _role in (Role.SCHOOL, Role.CONNECTOR):
+    CAPABILITIES[_role] |= {Action.PARTNERSHIPS, Action.PARTNERSHIP_OBJECTION,
+                            Action.PARTNERSHIP_RECORDS}
+
+
+def _partnership_rule(user, action: str) -> Q:
+    """Return the partnerships the user's institution is a member of."""
+    from s2s.partnerships.selectors import member_of
+
+    if action != Action.PARTNERSHIPS or not user.establishment_id:
+        return _NOTHING
+    return Q(pk__in=member_of(establishment_id=user.establishment_id))
+
+
+def _pupil_place_rule(user, action: str) -> Q:
+    """Return the user's institution's places of pupils not objected, in active partnerships.
+
+    A member sees the pupils linked to it; an objection is for the main institution's place.
+    """
+    from s2s.partnerships.selectors import active_agreements
+
+    if action not in (Action.PARTNERSHIP_RECORDS, Action.PARTNERSHIP_OBJECTION):
+        return _NOTHING
+    if not user.establishment_id:
+        return _NOTHING
+    active = list(active_agreements(establishment_id=user.establishment_id))
+    places = Q(establishment_id=user.establishment_id, partnership_id__in=active,
+               link__objected_at__isnull=True)
+    return places & Q(role="main") if action == Action.PARTNERSHIP_OBJECTION else places
+
+
+def _shared_record_rule(user, action: str) -> Q:
+    """Return the records of pupils linked to the user's institution, of the agreed kinds.
+
+    Per active partnership: the kinds its agreement lists, of the pupils whose main it is or
+    whose place (as a partner) it has; never a pupil with an objection.
+    """
+    from s2s.partnerships.selectors import active_agreements, partner_links
+
+    if action != Action.PARTNERSHIP_RECORDS or not user.establishment_id:
+        return _NOTHING
+    school = user.establishment_id
+    rule = _NOTHING
+    for partnership_id, kinds in active_agreements(establishment_id=school).items():
+        pupils = (Q(link__main_id=school)
+                  | Q(link_id__in=partner_links(establishment_id=school,
+                                                partnership_id=partnership_id)))
+        rule |= Q(partnership_id=partnership_id, kind__in=kinds) & pupils
+    return rule & Q(link__objected_at__isnull=True)
 
 
 def _cme_signal_rule(user, action: str) -> Q:
@@ -432,6 +493,9 @@ _SCOPE_RULES = {
     "cme.signal": _cme_signal_rule,
     "cme.case": _cme_case_rule,
     "cme.schoolreturn": _cme_return_rule,
+    "partnerships.partnership": _partnership_rule,
+    "partnerships.pupilplace": _pupil_place_rule,
+    "partnerships.sharedrecord": _shared_record_rule,
 }
 
 

@@ -86,6 +86,19 @@ EVENT_WORDS = {
     "cme_returns_view": _("Viewed the returns schools owe their LA"),
     "cme_return_received": _("Marked a school's return received"),
     "cme_csv_download": _("Downloaded a children-missing-education list"),
+    # Partnerships
+    "partnership.created": _("Created a partnership"),
+    "partnership.signed": _("Signed a partnership's data sharing agreement"),
+    "partnership.pupil_linked": _("Linked a pupil in a partnership"),
+    "partnership.objection": _("Recorded an objection to sharing a pupil's data"),
+    "partnership.records_sent": _("Sent records to a partnership"),
+    "partnership.pupils_listed": _("Viewed a partnership's linked pupils"),
+    "partnership.pupil_viewed": _("Viewed a pupil's shared records"),
+    "partnership.pupil_exported": _("Downloaded a pupil's shared records"),
+    "partnership.changes_read": _("Read a partnership's changed records"),
+    "partnership.lapsed": _("A partnership's review date passed: sharing stopped"),
+    "partnership.ended": _("Ended a partnership and deleted its shared records"),
+    "partnership.records_purged": _("Deleted shared records past retention"),
 }
 
 

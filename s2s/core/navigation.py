@@ -65,6 +65,7 @@ MENU = [
     MenuEntry(_("Children missing education"), "cme:signals", Action.CME_DASHBOARD,
               group=Group.PUPILS),
     MenuEntry(_("CME cases"), "cme:cases", Action.MANAGE_CME_CASES, group=Group.PUPILS),
+    MenuEntry(_("Partnerships"), "partnerships:list", Action.PARTNERSHIPS, group=Group.PUPILS),
     MenuEntry(_("Messages"), "messaging:inbox", Action.MESSAGES, group=Group.MESSAGES),
     MenuEntry(_("Reports"), "reports:index", Action.REPORTS, group=Group.REPORTS),
     MenuEntry(_("Message report"), "messaging:report", Action.MESSAGE_REPORT,

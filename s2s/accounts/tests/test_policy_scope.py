@@ -18,6 +18,7 @@ from s2s.directory.models import Agency, AgencyKind, Establishment, LocalAuthori
 from s2s.feeds.models import Feed
 from s2s.lostpupils.models import LostPupilRecord
 from s2s.messaging.models import Message, MessageGroup, MessageTemplate, Recipient
+from s2s.partnerships.models import Partnership, PupilPlace, SharedRecord
 from s2s.reports.tests.conftest import make_transfer
 from s2s.transfers.models import Transfer
 
@@ -85,7 +86,27 @@ def world(home_la, other_la, sending_school, receiving_school, outsider_school, 
                           home_la=home_la)
     for la in (home_la, other_la):
         Case.objects.create(la=la, upn="H801200001001", surname="Smith", forename="Amy")
+    _partnerships(by_name)
     return people
+
+
+def _partnerships(by_name):
+    """A signed partnership of 8383321 (main) and 8384512 (partner) with a pupil linked at
+    both and records of an agreed and an unagreed kind; one of 6812345 nobody signed."""
+    from s2s.partnerships.records import records_push
+    from s2s.partnerships.services import partnership_sign, pupil_link
+    from s2s.partnerships.tests.conftest import UPN, create, mark
+
+    main, partner = by_name["8383321school"], by_name["8384512school"]
+    shared = create(main, members=["8384512"], kinds=["attendance"])
+    for user in (main, partner):
+        partnership_sign(user=user, partnership_id=shared.pk)
+    link = pupil_link(user=main, partnership_id=shared.pk, upn=UPN, main="8383321",
+                      links=[{"school": "8384512", "role": "subsidiary"}])
+    records_push(user=main, partnership_id=shared.pk, items=[mark(day=date.today())])
+    SharedRecord.objects.create(partnership=shared, link=link, source=link.main,
+                                kind="assessment", date=date.today())  # not agreed
+    create(by_name["6812345school"], members=["8383321"])
 
 
 @pytest.mark.parametrize("label", sorted(_SCOPE_RULES))
@@ -93,6 +114,7 @@ def test_can_on_an_object_answers_as_the_scoped_list_does(world, label):
     model = next(m for m in (
         LocalAuthority, Establishment, Agency, User, Transfer, LostPupilRecord, Message,
         Recipient, MessageGroup, MessageTemplate, Feed, Signal, Case, SchoolReturn,
+        Partnership, PupilPlace, SharedRecord,
     ) if m._meta.label_lower == label)
     objects = list(model.objects.all())
     answers = Counter()

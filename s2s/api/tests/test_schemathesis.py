@@ -60,6 +60,16 @@ OPERATIONS_TESTED_ELSEWHERE = [
     ("POST", "/api/v1/cme/cases/{case_id}/events"),
     ("GET", "/api/v1/cme/returns"),
     ("POST", "/api/v1/cme/returns/{return_id}/received"),
+    # s2s/partnerships/tests/test_api_schemathesis.py
+    ("POST", "/api/v1/partnerships"),
+    ("GET", "/api/v1/partnerships"),
+    ("GET", "/api/v1/partnerships/{partnership_id}"),
+    ("POST", "/api/v1/partnerships/{partnership_id}/sign"),
+    ("POST", "/api/v1/partnerships/{partnership_id}/pupils"),
+    ("POST", "/api/v1/partnerships/{partnership_id}/pupils/{upn}/objection"),
+    ("POST", "/api/v1/partnerships/{partnership_id}/records"),
+    ("GET", "/api/v1/partnerships/{partnership_id}/pupils/{upn}"),
+    ("GET", "/api/v1/partnerships/{partnership_id}/changes"),
 ]
 # No 5xx, answers as documented, and no operation that works without the token. Not
 # schemathesis's "positive data accepted": the document cannot say which file names and

@@ -18,6 +18,7 @@ BOUNDARIES = {
     "calendars": (("s2s.feeds", "s2s.cme", "s2s.api", "s2s.reports"), 4),
     "feeds": (("s2s.cme", "s2s.api", "s2s.reports"), 10),
     "cme": (("s2s.api", "s2s.reports"), 6),
+    "partnerships": (("s2s.api", "s2s.reports", "s2s.cme"), 10),
 }
 
 

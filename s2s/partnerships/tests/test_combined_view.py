@@ -1,0 +1,32 @@
+"""The main institution's combined view: attendance by setting, each session counted once."""
+
+from datetime import timedelta
+
+import pytest
+
+from s2s.partnerships.services import pupil_view_read
+from s2s.partnerships.tests.conftest import MONDAY, UPN, mark, push
+
+pytestmark = pytest.mark.django_db
+TUESDAY = MONDAY + timedelta(days=1)
+
+
+def test_combined_attendance_counts_a_dual_registered_pupils_sessions_once(
+        partnership, linked, main_user, partner_user):
+    # Monday: both schools mark the pupil present in the morning (dual registered), the
+    # main marks D (attending the other school) in the afternoon and the partner present.
+    # Tuesday morning: at the main only, absent without a reason.
+    push(main_user, partnership, mark(session="AM", code="/"),
+         mark(session="PM", code="D"), mark(day=TUESDAY, session="AM", code="N"))
+    push(partner_user, partnership, mark(session="AM", code="/"),
+         mark(session="PM", code="\\"), mark(lesson="P3 Engineering", session=None, code="/"))
+    summary = pupil_view_read(user=main_user, partnership_id=partnership.pk,
+                              upn=UPN)["summary"]
+    assert summary.row(summary.by_setting["8383321"]) == {
+        "possible": 2, "attended": 1, "authorised": 0, "unauthorised": 1, "percent": 50.0}
+    assert summary.row(summary.by_setting["8384512"]) == {
+        "possible": 2, "attended": 2, "authorised": 0, "unauthorised": 0, "percent": 100.0}
+    # Three sessions, not five: Monday AM and PM once each, Tuesday AM.
+    assert summary.row(summary.combined) == {
+        "possible": 3, "attended": 2, "authorised": 0, "unauthorised": 1, "percent": 66.7}
+    assert summary.row(summary.lessons["8384512"])["attended"] == 1
