@@ -1,10 +1,18 @@
 """Recomputing a school's CME signals from its feeds, idempotently, and the nightly job.
 
-A school's marks for the school year so far are read in one query, its roll and exclusions
-in one each, and its calendar in a few; the pure rules of `signals.py` run per pupil in
-memory; the signals found are matched to those held by (UPN, kind, first day): a run found
-again is updated (never fired twice), a new one fires, a held one no longer found is
-withdrawn (a recoded mark broke it).
+A school's marks for the school year so far are read in one query, one row per pupil
+(`feeds.markstore.marks_by_pupil`), its roll and exclusions in one each, and its calendar in
+a few; the school's sequence of sessions (`signals.SchoolYear`) is worked out once, and the
+rules of `signals.py` scan each pupil's year as one string. The runs found are matched to the
+signals held by (UPN, kind, first day): a run found again is updated (never fired twice), a
+new one fires, a held one no longer found is withdrawn (a recoded mark broke it); new and
+changed signals are written in one bulk upsert.
+
+The nightly run recomputes only the schools with feeds since the watermark, and in each only
+the pupils those feeds touched (marks, roll or exclusions) and those with an open signal (an
+open run can close, or a suspension end, with no new mark of the pupil's own). A pupil with
+neither cannot change: sessions the school has marked since are "no mark" for them, which
+neither starts a run nor counts in a rate.
 """
 
 from collections import defaultdict
@@ -20,6 +28,7 @@ from s2s.calendars.selectors import academic_year_bounds, academic_year_of, scho
 from s2s.cme import signals
 from s2s.cme.models import Signal, SignalStatus, Watermark
 from s2s.directory.models import Establishment
+from s2s.feeds.markstore import marks_by_pupil
 from s2s.feeds.models import Exclusion, Feed, FeedStatus, Mark, Pupil
 
 SESSION_NAMES = ("AM", "PM")
@@ -28,6 +37,10 @@ SESSION_NAMES = ("AM", "PM")
 # Recomputing a school twice changes nothing.
 FEED_OVERLAP = timedelta(minutes=15)
 _FIELDS = ("fired_on", "school_days", "status", "detail")
+_KEY = ("establishment", "upn", "kind", "first_day")
+# A nightly run reads only the touched pupils while they are fewer than this share of the
+# roll; past it, reading the whole school in one query costs less than choosing.
+_SOME_PUPILS = 0.5
 
 
 @dataclass
@@ -44,35 +57,37 @@ class Recomputed:
         self.withdrawn += other.withdrawn
 
 
-def _marks_by_pupil(establishment, start: date, end: date) -> tuple[dict, date | None]:
-    """Return {pupil id: {(day, session): code}} and the school's last marked day (1 query)."""
-    marks, last = defaultdict(dict), None
-    rows = (Mark.objects.filter(establishment=establishment, date__range=(start, end))
-            .values_list("pupil_id", "date", "session", "code").iterator(chunk_size=20000))
-    for pupil_id, day, session, code in rows:
-        marks[pupil_id][(day, session)] = code
-        if last is None or day > last:
-            last = day
-    return marks, last
-
-
-def _runs_of(establishment, today: date) -> dict[tuple, tuple[signals.Run, dict]]:
-    """Return every run the rules find at this school this year, by (UPN, kind, first day)."""
-    start, end = academic_year_bounds(academic_year_of(today))
-    calendar = school_days(establishment=establishment, start=start, end=end)
-    nation = establishment.la.nation
-    marks, last = _marks_by_pupil(establishment, start, today)
+def _school_year(establishment, calendar, start: date, today: date) -> signals.SchoolYear:
+    """Return the school's possible sessions of the year up to its last marked day."""
+    last = Mark.objects.filter(establishment=establishment, date__range=(start, today)
+                               ).aggregate(last=Max("date"))["last"]
     sessions = [(day, n) for day in calendar.days() if last is not None and day <= last
                 for n, name in enumerate(SESSION_NAMES) if name in calendar.sessions(day)]
-    pupils = {row["pk"]: row for row in Pupil.objects.filter(establishment=establishment).values(
+    return signals.SchoolYear(sessions=sessions, nation=establishment.la.nation, origin=start)
+
+
+def _runs_of(establishment, today: date,
+             only: set[int] | None = None) -> dict[tuple, tuple[signals.Run, dict]]:
+    """Return the runs the rules find at this school this year, by (UPN, kind, first day).
+
+    `only`: of these pupils (ids) only.
+    """
+    start, end = academic_year_bounds(academic_year_of(today))
+    calendar = school_days(establishment=establishment, start=start, end=end)
+    year = _school_year(establishment, calendar, start, today)
+    roll = Pupil.objects.filter(establishment=establishment)
+    if only is not None:
+        roll = roll.filter(pk__in=only)
+    pupils = {row["pk"]: row for row in roll.values(
         "pk", "upn", "surname", "forename", "dob", "entry_date")}
     found = {}
-    for pupil_id, pupil_marks in marks.items():
+    for pupil_id, marks in marks_by_pupil(establishment_id=establishment.pk, start=start,
+                                          end=today, pupil_ids=only):
         pupil = pupils.get(pupil_id)
         if pupil is None:
             continue
-        for run in signals.attendance_runs(sessions=sessions, marks=pupil_marks, nation=nation,
-                                           entry=pupil["entry_date"]):
+        for run in signals.pupil_runs(year=year, line=year.line_of_keys(marks),
+                                      entry=pupil["entry_date"]):
             found.setdefault((pupil["upn"], run.kind, run.first_day), (run, pupil))
     for run, pupil in _exclusion_runs(establishment, calendar, pupils, today):
         found.setdefault((pupil["upn"], run.kind, run.first_day), (run, pupil))
@@ -103,56 +118,76 @@ def _exclusion_runs(establishment, calendar, pupils: dict, today: date):
             yield run, pupils[pupil_id]
 
 
-def signals_recompute(*, establishment: Establishment, today: date | None = None) -> Recomputed:
+def signals_recompute(*, establishment: Establishment, today: date | None = None,
+                      pupils: set[int] | None = None) -> Recomputed:
     """Recompute one school's signals for the school year of `today`, idempotently.
 
     A run found again keeps its signal (updated: its length, open or closed; a withdrawn one
     restored); a new run fires a new signal; a held signal whose run is gone is withdrawn.
+    `pupils`: recompute only these pupils (ids) and their signals; None, the whole school.
     """
     today = today or timezone.localdate()
     start, end = academic_year_bounds(academic_year_of(today))
-    found = _runs_of(establishment, today)
+    found = _runs_of(establishment, today, pupils)
     now, done = timezone.now(), Recomputed()
+    held_signals = Signal.objects.select_for_update().filter(
+        establishment=establishment, first_day__range=(start, end))
+    if pupils is not None:
+        held_signals = held_signals.filter(upn__in=Pupil.objects.filter(
+            establishment=establishment, pk__in=pupils).values("upn"))
     with transaction.atomic():
-        held = {(s.upn, s.kind, s.first_day): s for s in Signal.objects.select_for_update()
-                .filter(establishment=establishment, first_day__range=(start, end))}
-        new, changed = [], []
+        held = {(upn, kind, first_day): (pk, values) for pk, upn, kind, first_day, *values
+                in held_signals.values_list("pk", "upn", "kind", "first_day", *_FIELDS)}
+        written = []
         for key, (run, pupil) in found.items():
             status = SignalStatus.OPEN if run.open else SignalStatus.CLOSED
-            values = {"fired_on": run.fired_on, "school_days": run.school_days,
-                      "status": status, "detail": run.detail}
-            signal = held.get(key)
-            if signal is None:
-                new.append(Signal(
-                    kind=run.kind, establishment=establishment, upn=pupil["upn"],
-                    pupil_id=pupil["pk"], surname=pupil["surname"], forename=pupil["forename"],
-                    dob=pupil["dob"], first_day=run.first_day, created_at=now, updated_at=now,
-                    **values))
-            elif any(getattr(signal, name) != value for name, value in values.items()):
-                for name, value in values.items():
-                    setattr(signal, name, value)
-                signal.updated_at, signal.withdrawn_at = now, None
-                changed.append(signal)
-        for key, signal in held.items():
-            if key not in found and signal.status != SignalStatus.WITHDRAWN:
-                signal.status, signal.updated_at, signal.withdrawn_at = (
-                    SignalStatus.WITHDRAWN, now, now)
-                changed.append(signal)
-                done.withdrawn += 1
-        Signal.objects.bulk_create(new, batch_size=2000)
-        Signal.objects.bulk_update(changed, [*_FIELDS, "updated_at", "withdrawn_at"],
-                                   batch_size=2000)
-    done.fired, done.updated = len(new), len(changed) - done.withdrawn
+            values = [run.fired_on, run.school_days, status, run.detail]
+            if key in held and held[key][1] == values:
+                continue
+            done.fired += key not in held
+            written.append(Signal(
+                kind=run.kind, establishment=establishment, upn=pupil["upn"],
+                pupil_id=pupil["pk"], surname=pupil["surname"], forename=pupil["forename"],
+                dob=pupil["dob"], first_day=run.first_day, created_at=now, updated_at=now,
+                withdrawn_at=None, **dict(zip(_FIELDS, values, strict=True))))
+        gone = [pk for key, (pk, values) in held.items()
+                if key not in found and values[2] != SignalStatus.WITHDRAWN]
+        Signal.objects.bulk_create(written, batch_size=2000, update_conflicts=True,
+                                   unique_fields=_KEY,
+                                   update_fields=[*_FIELDS, "updated_at", "withdrawn_at"])
+        for batch in range(0, len(gone), 2000):
+            Signal.objects.filter(pk__in=gone[batch:batch + 2000]).update(
+                status=SignalStatus.WITHDRAWN, updated_at=now, withdrawn_at=now)
+    done.updated, done.withdrawn = len(written) - done.fired, len(gone)
     return done
 
 
-def _changed_schools(since: datetime | None) -> tuple[list[int], datetime | None]:
-    """Return the schools with accepted feeds received after `since`, and the latest time."""
+def _changed_schools(since: datetime | None) -> tuple[dict[int, list[int]], datetime | None]:
+    """Return {school: its accepted feeds received after `since`}, and the latest time."""
     feeds = Feed.objects.filter(status=FeedStatus.ACCEPTED)
     if since is not None:
         feeds = feeds.filter(received_at__gt=since - FEED_OVERLAP)
     latest = feeds.aggregate(latest=Max("received_at"))["latest"]
-    return sorted(set(feeds.values_list("establishment_id", flat=True))), latest
+    schools = defaultdict(list)
+    for school_id, feed_id in feeds.values_list("establishment_id", "pk"):
+        schools[school_id].append(feed_id)
+    return schools, latest
+
+
+def _touched_pupils(establishment: Establishment, feed_ids: list[int]) -> set[int] | None:
+    """Return the pupils these feeds touched, or None when they are most of the roll.
+
+    Touched: their marks, roll row or exclusions written by the feeds, or an open signal.
+    """
+    touched = set(Mark.objects.filter(feed_id__in=feed_ids).values_list("pupil_id", flat=True)
+                  .distinct())
+    touched.update(Pupil.objects.filter(feed_id__in=feed_ids).values_list("pk", flat=True))
+    touched.update(Exclusion.objects.filter(feed_id__in=feed_ids)
+                   .values_list("pupil_id", flat=True))
+    touched.update(Signal.objects.filter(establishment=establishment, status=SignalStatus.OPEN,
+                                         pupil__isnull=False).values_list("pupil_id", flat=True))
+    roll = Pupil.objects.filter(establishment=establishment).count()
+    return None if len(touched) >= _SOME_PUPILS * roll else touched
 
 
 def signals_recompute_due(*, full: bool = False, school: str | None = None,
@@ -160,9 +195,11 @@ def signals_recompute_due(*, full: bool = False, school: str | None = None,
     """Recompute the schools whose feeds changed since the last run; return (schools, counts).
 
     `full`: every school with a roll; `school`: that one school only (the watermark stays).
+    Otherwise, in each school with new feeds, the pupils they touched (see the module).
     The watermark moves to the latest feed read once all its schools are done.
     """
     watermark, _created = Watermark.objects.get_or_create(name="signals")
+    feeds: dict[int, list[int]] = {}
     if school:
         ids, latest = list(Establishment.objects.filter(code=school).values_list(
             "pk", flat=True)), None
@@ -170,10 +207,13 @@ def signals_recompute_due(*, full: bool = False, school: str | None = None,
         ids = sorted(set(Pupil.objects.values_list("establishment_id", flat=True)))
         latest = Feed.objects.aggregate(latest=Max("received_at"))["latest"]
     else:
-        ids, latest = _changed_schools(watermark.feeds_until)
+        feeds, latest = _changed_schools(watermark.feeds_until)
+        ids = sorted(feeds)
     total = Recomputed()
     for establishment in Establishment.objects.filter(pk__in=ids).select_related("la"):
-        total.add(signals_recompute(establishment=establishment, today=today))
+        pupils = (_touched_pupils(establishment, feeds[establishment.pk])
+                  if establishment.pk in feeds and watermark.feeds_until is not None else None)
+        total.add(signals_recompute(establishment=establishment, today=today, pupils=pupils))
     if latest is not None and (watermark.feeds_until is None or latest > watermark.feeds_until):
         watermark.feeds_until = latest
     watermark.ran_at = timezone.now()
