@@ -6,9 +6,18 @@ from django.core.management import call_command
 
 from s2s.cme.models import Watermark
 from s2s.cme.services import signals_recompute, signals_recompute_due
-from s2s.cme.tests.conftest import UPN_1, days_between, mark_days, pupil, send_roll, signals
+from s2s.cme.tests.conftest import (
+    UPN_1,
+    days_between,
+    mark_days,
+    pupil,
+    send_marks,
+    send_roll,
+    signals,
+)
 from s2s.core.scheduling import Job
 from s2s.ctf.identifiers import make_upn
+from s2s.feeds.models import Feed
 from s2s.schedule import SCHEDULE
 
 TODAY = date(2025, 11, 7)
@@ -54,3 +63,59 @@ def test_a_schools_marks_are_read_in_one_query_whatever_its_roll(
     with django_assert_max_num_queries(14):
         done = signals_recompute(establishment=school, today=TODAY)
     assert done.fired == 3 * len(upns)
+
+
+NIGHT = datetime(2025, 11, 7, 19, tzinfo=UTC)
+
+
+def classmates(connector, school, count=6) -> list[str]:
+    """Put `count` more pupils on the roll, present every day from 20 October to 7 November."""
+    upns = [make_upn(la="838", establishment="3321", year=21, serial=n)
+            for n in range(1, count + 1)]
+    send_roll(connector, [pupil(upn) for upn in upns])
+    for upn in upns:
+        mark_days(connector, days_between(school, "2025-10-20", "2025-11-07"), "/", upn=upn)
+    return upns
+
+
+def the_night_is_over():
+    """Date every feed so far before the watermark (past the overlap), as a night later."""
+    Feed.objects.update(received_at=NIGHT)
+    Watermark.objects.update(feeds_until=NIGHT)
+
+
+def test_the_nightly_run_withdraws_a_signal_whose_mark_a_new_feed_recoded(school, connector):
+    classmates(connector, school)
+    mark_days(connector, days_between(school, "2025-10-20", "2025-11-07"), "N")
+    signals_recompute_due(today=TODAY)
+    the_night_is_over()
+    send_marks(connector, [(UPN_1, "2025-11-05", "AM", "I")])
+    schools, done = signals_recompute_due(today=TODAY)
+    assert (schools, done.withdrawn) == (1, 1)
+    assert {s.status for s in signals("absence_10_days")} == {"withdrawn"}
+
+
+def test_the_nightly_run_closes_an_open_run_when_the_school_marks_a_day_without_the_pupil(
+        school, connector):
+    others = classmates(connector, school)
+    mark_days(connector, days_between(school, "2025-10-20", "2025-11-07"), "N")
+    signals_recompute_due(today=TODAY)
+    the_night_is_over()
+    # Monday's feed marks two classmates and not the absent pupil: no mark breaks the run.
+    mark_days(connector, [date(2025, 11, 10)], "/", upn=others[0])
+    mark_days(connector, [date(2025, 11, 10)], "/", upn=others[1])
+    signals_recompute_due(today=date(2025, 11, 10))
+    [signal] = signals("absence_10_days")
+    assert (signal.status, signal.school_days) == ("closed", 10)
+
+
+def test_the_nightly_run_fires_for_a_pupil_whose_new_marks_complete_a_run(school, connector):
+    classmates(connector, school)
+    mark_days(connector, days_between(school, "2025-10-20", "2025-11-06"), "N")
+    signals_recompute_due(today=TODAY)
+    assert signals("absence_10_days") == []
+    the_night_is_over()
+    mark_days(connector, [TODAY], "O")
+    schools, done = signals_recompute_due(today=TODAY)
+    [signal] = signals("absence_10_days")
+    assert (signal.fired_on, signal.status, done.fired) == (TODAY, "open", 3)
