@@ -224,13 +224,15 @@ def _copy_marks(connection, made, feeds: dict, days: list[date]) -> int:
             "COPY feeds_mark (establishment_id, pupil_id, date, session, code, feed_id) "
             "FROM STDIN") as copy:
         for school in made:
-            profile = Marks(school.pk)
-            suffix = f"\t{feeds[school.pk]}\n"
-            for pupil_id in rolls.get(school.pk, []):
-                prefix = f"{school.pk}\t{pupil_id}\t"
-                codes = profile.codes(*profile.profile(), len(slots))
-                lines = [prefix + slot + code + suffix
-                         for slot, code in zip(slots, codes, strict=True) if code != "-"]
+            # Written day by day, as nightly feeds leave them on disk.
+            profile, suffix = Marks(school.pk), f"\t{feeds[school.pk]}\n"
+            pupils = rolls.get(school.pk, [])
+            codes = [profile.codes(*profile.profile(), len(slots)) for _pupil in pupils]
+            prefixes = [f"{school.pk}\t{pupil_id}\t" for pupil_id in pupils]
+            for k, slot in enumerate(slots):
+                lines = [prefix + slot + pupil_codes[k] + suffix
+                         for prefix, pupil_codes in zip(prefixes, codes, strict=True)
+                         if pupil_codes[k] != "-"]
                 copy.write("".join(lines))
                 count += len(lines)
     with connection.cursor() as cursor:
@@ -312,12 +314,14 @@ def signals_reset() -> None:
 def phase_floor(facts: dict) -> dict:
     from s2s.directory.models import Establishment
     from s2s.feeds.markstore import marks_by_pupil
+    from s2s.feeds.models import Pupil
 
     start, end = date(2025, 9, 1), date.fromisoformat(facts["before"])
     marks = 0
     for school in Establishment.objects.all():
+        roll = list(Pupil.objects.filter(establishment=school).values_list("pk", flat=True))
         for _pupil, pupil_marks in marks_by_pupil(establishment_id=school.pk, start=start,
-                                                  end=end):
+                                                  end=end, pupil_ids=roll):
             marks += len(pupil_marks)
     return {"marks": marks}
 

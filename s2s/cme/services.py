@@ -82,11 +82,11 @@ def _runs_of(establishment, today: date,
         "pk", "upn", "surname", "forename", "dob", "entry_date")}
     found = {}
     for pupil_id, marks in marks_by_pupil(establishment_id=establishment.pk, start=start,
-                                          end=today, pupil_ids=only):
+                                          end=today, pupil_ids=list(pupils)):
         pupil = pupils.get(pupil_id)
         if pupil is None:
             continue
-        for run in signals.pupil_runs(year=year, line=year.line_of_keys(marks),
+        for run in signals.pupil_runs(year=year, line=year.line_of_slots(marks),
                                       entry=pupil["entry_date"]):
             found.setdefault((pupil["upn"], run.kind, run.first_day), (run, pupil))
     for run, pupil in _exclusion_runs(establishment, calendar, pupils, today):

@@ -23,6 +23,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from s2s.feeds.codes import CodeSet, Meaning, version_for
+from s2s.feeds.markstore import mark_slot
 
 
 class Kind(models.TextChoices):
@@ -136,15 +137,16 @@ class SchoolYear:
     """A school's possible sessions in order, worked out once for all its pupils.
 
     `sessions` are (day, session) pairs as above; `origin`, the first day of the school year,
-    names each session by a key, (day - origin) * 2 + session as text, by which the service
-    hands over a pupil's marks read in bulk.
+    names each session by its slot (`feeds.markstore.mark_slot`), by which the service hands
+    over a pupil's marks read in bulk.
     """
 
     def __init__(self, *, sessions: Sessions, nation: str, origin: date | None = None):
         self.sessions = list(sessions)
         self.days = [day for day, _session in self.sessions]
         origin = origin or (self.days[0] if self.days else date.min)
-        self.keys = [str((day - origin).days * 2 + session) for day, session in self.sessions]
+        self.keys = [mark_slot(day=day, session=session, start=origin)
+                     for day, session in self.sessions]
         self._tables = [_symbols_of(version_for(nation=nation, day=day)) for day in self.days]
         # Index of each school day's first and last session: a rate is judged at a day's end.
         self.day_firsts = [k for k, day in enumerate(self.days)
@@ -159,8 +161,8 @@ class SchoolYear:
         """Return the symbols of a pupil's marks by (day, session)."""
         return self.line(map(marks.get, self.sessions))
 
-    def line_of_keys(self, marks: Mapping[str, str]) -> str:
-        """Return the symbols of a pupil's marks by session key (see the class)."""
+    def line_of_slots(self, marks: Mapping[str, str]) -> str:
+        """Return the symbols of a pupil's marks by slot (see the class)."""
         return self.line(map(marks.get, self.keys))
 
     def school_days(self, cells: Iterable[int]) -> int:
