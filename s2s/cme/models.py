@@ -41,6 +41,9 @@ class Signal(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # The school's last marked day when the signal was last computed: the nightly run adds
+    # a rate signal's new present marks after it without reading the pupil's year again.
+    counted_to = models.DateField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("CME signal")

@@ -29,7 +29,7 @@ from s2s.cme import signals
 from s2s.cme.models import Signal, SignalStatus, Watermark
 from s2s.directory.models import Establishment
 from s2s.feeds.markstore import marks_by_pupil
-from s2s.feeds.models import Exclusion, Feed, FeedStatus, Mark, Pupil
+from s2s.feeds.models import Exclusion, Feed, FeedStatus, Mark, MarkVersion, Pupil
 
 SESSION_NAMES = ("AM", "PM")
 # Feeds received this long before the watermark are read again: a feed's `received_at` is
@@ -67,10 +67,10 @@ def _school_year(establishment, calendar, start: date, today: date) -> signals.S
 
 
 def _runs_of(establishment, today: date,
-             only: set[int] | None = None) -> dict[tuple, tuple[signals.Run, dict]]:
+             only: set[int] | None = None) -> tuple[dict[tuple, tuple], date | None]:
     """Return the runs the rules find at this school this year, by (UPN, kind, first day).
 
-    `only`: of these pupils (ids) only.
+    Each with its pupil; and the school's last marked day. `only`: of these pupils (ids).
     """
     start, end = academic_year_bounds(academic_year_of(today))
     calendar = school_days(establishment=establishment, start=start, end=end)
@@ -91,7 +91,7 @@ def _runs_of(establishment, today: date,
             found.setdefault((pupil["upn"], run.kind, run.first_day), (run, pupil))
     for run, pupil in _exclusion_runs(establishment, calendar, pupils, today):
         found.setdefault((pupil["upn"], run.kind, run.first_day), (run, pupil))
-    return found
+    return found, (year.days[-1] if year.days else None)
 
 
 def _exclusion_runs(establishment, calendar, pupils: dict, today: date):
@@ -128,7 +128,7 @@ def signals_recompute(*, establishment: Establishment, today: date | None = None
     """
     today = today or timezone.localdate()
     start, end = academic_year_bounds(academic_year_of(today))
-    found = _runs_of(establishment, today, pupils)
+    found, last = _runs_of(establishment, today, pupils)
     now, done = timezone.now(), Recomputed()
     held_signals = Signal.objects.select_for_update().filter(
         establishment=establishment, first_day__range=(start, end))
@@ -149,12 +149,13 @@ def signals_recompute(*, establishment: Establishment, today: date | None = None
                 kind=run.kind, establishment=establishment, upn=pupil["upn"],
                 pupil_id=pupil["pk"], surname=pupil["surname"], forename=pupil["forename"],
                 dob=pupil["dob"], first_day=run.first_day, created_at=now, updated_at=now,
-                withdrawn_at=None, **dict(zip(_FIELDS, values, strict=True))))
+                withdrawn_at=None, counted_to=last, **dict(zip(_FIELDS, values, strict=True))))
         gone = [pk for key, (pk, values) in held.items()
                 if key not in found and values[2] != SignalStatus.WITHDRAWN]
         Signal.objects.bulk_create(written, batch_size=2000, update_conflicts=True,
                                    unique_fields=_KEY,
-                                   update_fields=[*_FIELDS, "updated_at", "withdrawn_at"])
+                                   update_fields=[*_FIELDS, "updated_at", "withdrawn_at",
+                                                  "counted_to"])
         for batch in range(0, len(gone), 2000):
             Signal.objects.filter(pk__in=gone[batch:batch + 2000]).update(
                 status=SignalStatus.WITHDRAWN, updated_at=now, withdrawn_at=now)
@@ -174,20 +175,87 @@ def _changed_schools(since: datetime | None) -> tuple[dict[int, list[int]], date
     return schools, latest
 
 
-def _touched_pupils(establishment: Establishment, feed_ids: list[int]) -> set[int] | None:
-    """Return the pupils these feeds touched, or None when they are most of the roll.
+def signals_night(*, establishment: Establishment, feed_ids: list[int],
+                  today: date | None = None) -> Recomputed:
+    """Recompute at one school what these (new) feeds can have changed; see the module.
 
-    Touched: their marks, roll row or exclusions written by the feeds, or an open signal.
+    A pupil whose only new marks are present marks after the last day their rate signals
+    counted, with no open signal, no recoded mark and no new roll row or exclusion, keeps
+    every signal but the rate ones, whose counts are extended (`signals.rate_extended`); a
+    pupil whose only new marks are present and who holds no rate signal keeps everything
+    (present marks start no run and only lower a rate). Every other pupil touched, and every
+    pupil with an open signal, is read again.
     """
-    touched = set(Mark.objects.filter(feed_id__in=feed_ids).values_list("pupil_id", flat=True)
-                  .distinct())
-    touched.update(Pupil.objects.filter(feed_id__in=feed_ids).values_list("pk", flat=True))
-    touched.update(Exclusion.objects.filter(feed_id__in=feed_ids)
-                   .values_list("pupil_id", flat=True))
-    touched.update(Signal.objects.filter(establishment=establishment, status=SignalStatus.OPEN,
-                                         pupil__isnull=False).values_list("pupil_id", flat=True))
+    today = today or timezone.localdate()
+    start, end = academic_year_bounds(academic_year_of(today))
+    calendar = school_days(establishment=establishment, start=start, end=end)
+    read = _pupils_to_read(establishment, feed_ids)
+    present = defaultdict(set)  # pupil -> their new present sessions (day, session)
+    for pupil_id, day, session, code in Mark.objects.filter(feed_id__in=feed_ids).values_list(
+            "pupil_id", "date", "session", "code"):
+        if pupil_id in read or SESSION_NAMES[session] not in calendar.sessions(day):
+            continue  # a session the calendar does not open is read by no rule
+        if day > today or signals.symbol_of(nation=establishment.la.nation, day=day,
+                                            code=code) != signals.PRESENT:
+            read.add(pupil_id)
+        else:
+            present[pupil_id].add((day, session))
+    extended = _rates_extended(establishment, present, read, start, today)
     roll = Pupil.objects.filter(establishment=establishment).count()
-    return None if len(touched) >= _SOME_PUPILS * roll else touched
+    done = Recomputed()
+    if read:
+        done = signals_recompute(establishment=establishment, today=today,
+                                 pupils=None if len(read) >= _SOME_PUPILS * roll else read)
+    Signal.objects.bulk_create(extended, batch_size=2000, update_conflicts=True,
+                               unique_fields=_KEY, update_fields=[
+                                   "detail", "school_days", "status", "updated_at",
+                                   "counted_to"])
+    done.updated += len(extended)
+    return done
+
+
+def _pupils_to_read(establishment: Establishment, feed_ids: list[int]) -> set[int]:
+    """Return the pupils with an open signal, a recoded mark, a new roll row or exclusion."""
+    read = set(Signal.objects.filter(establishment=establishment, status=SignalStatus.OPEN,
+                                     pupil__isnull=False).values_list("pupil_id", flat=True))
+    read.update(MarkVersion.objects.filter(replaced_by_id__in=feed_ids)
+                .values_list("pupil_id", flat=True))
+    read.update(Pupil.objects.filter(feed_id__in=feed_ids).values_list("pk", flat=True))
+    read.update(Exclusion.objects.filter(feed_id__in=feed_ids)
+                .values_list("pupil_id", flat=True))
+    return read
+
+
+def _rates_extended(establishment, present: dict, read: set, start: date,
+                    today: date) -> list[Signal]:
+    """Return the rate signals of pupils with only new present marks, their counts extended.
+
+    A pupil with a present mark on or before the day their signal counted to (a gap filled
+    in, or a feed read again) is added to `read` instead.
+    """
+    held = defaultdict(list)
+    for signal in Signal.objects.filter(
+            establishment=establishment, pupil_id__in=list(present), kind__in=signals.RATES,
+            first_day__range=(start, today)).exclude(status=SignalStatus.WITHDRAWN).only(
+            "pk", "pupil_id", "establishment_id", "upn", "kind", "first_day", "fired_on",
+            "detail", "school_days", "status", "counted_to"):
+        held[signal.pupil_id].append(signal)
+    last = Mark.objects.filter(establishment=establishment, date__range=(start, today)
+                               ).aggregate(last=Max("date"))["last"]
+    now, extended = timezone.now(), []
+    for pupil_id, rates in held.items():
+        sessions = present[pupil_id]
+        if any(s.counted_to is None or min(sessions)[0] <= s.counted_to for s in rates):
+            read.add(pupil_id)
+            continue
+        for signal in rates:
+            signal.detail, signal.school_days, still = signals.rate_extended(
+                kind=signal.kind, detail=signal.detail, school_days=signal.school_days,
+                present=len(sessions), days=len({day for day, _session in sessions}))
+            signal.status = SignalStatus.OPEN if still else SignalStatus.CLOSED
+            signal.updated_at, signal.counted_to = now, last
+            extended.append(signal)
+    return extended
 
 
 def signals_recompute_due(*, full: bool = False, school: str | None = None,
@@ -211,9 +279,11 @@ def signals_recompute_due(*, full: bool = False, school: str | None = None,
         ids = sorted(feeds)
     total = Recomputed()
     for establishment in Establishment.objects.filter(pk__in=ids).select_related("la"):
-        pupils = (_touched_pupils(establishment, feeds[establishment.pk])
-                  if establishment.pk in feeds and watermark.feeds_until is not None else None)
-        total.add(signals_recompute(establishment=establishment, today=today, pupils=pupils))
+        if establishment.pk in feeds and watermark.feeds_until is not None:
+            total.add(signals_night(establishment=establishment,
+                                    feed_ids=feeds[establishment.pk], today=today))
+        else:
+            total.add(signals_recompute(establishment=establishment, today=today))
     if latest is not None and (watermark.feeds_until is None or latest > watermark.feeds_until):
         watermark.feeds_until = latest
     watermark.ran_at = timezone.now()

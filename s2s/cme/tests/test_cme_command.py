@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime
 
+import pytest
 from django.core.management import call_command
 
 from s2s.cme.models import Watermark
@@ -17,7 +18,7 @@ from s2s.cme.tests.conftest import (
 )
 from s2s.core.scheduling import Job
 from s2s.ctf.identifiers import make_upn
-from s2s.feeds.models import Feed
+from s2s.feeds.models import Feed, Mark
 from s2s.schedule import SCHEDULE
 
 TODAY = date(2025, 11, 7)
@@ -119,3 +120,79 @@ def test_the_nightly_run_fires_for_a_pupil_whose_new_marks_complete_a_run(school
     schools, done = signals_recompute_due(today=TODAY)
     [signal] = signals("absence_10_days")
     assert (signal.fired_on, signal.status, done.fired) == (TODAY, "open", 3)
+
+
+def held() -> list[tuple]:
+    return [(s.kind, s.upn, s.first_day, s.fired_on, s.school_days, s.status, s.detail)
+            for s in signals()]
+
+
+def assert_as_a_full_recompute_finds(school, today: date) -> None:
+    """Assert that reading the whole school again changes nothing the nightly run left."""
+    before = held()
+    done = signals_recompute(establishment=school, today=today)
+    assert (done.fired, done.updated, done.withdrawn) == (0, 0, 0)
+    assert held() == before
+
+
+@pytest.fixture
+def once_persistently_absent(school, connector):
+    """UPN_1 absent 3 sessions of the first 20 from 20 October (15%: persistent absence),
+    present since, so that by 21 November the rate has fallen below 10% (closed)."""
+    others = classmates(connector, school)
+    days = days_between(school, "2025-10-20", "2025-11-21")
+    for upn in others:
+        mark_days(connector, days, "/", upn=upn)
+    mark_days(connector, days, "/")
+    send_marks(connector, [(UPN_1, "2025-10-20", "AM", "N"), (UPN_1, "2025-10-21", "PM", "N"),
+                           (UPN_1, "2025-10-22", "AM", "O")])
+    signals_recompute_due(today=date(2025, 11, 21))
+    [persistent] = signals("persistent_absence")
+    assert (persistent.status, persistent.detail["possible_sessions"]) == ("closed", 38)
+    the_night_is_over()
+    return others
+
+
+def test_a_night_of_present_marks_extends_a_closed_rate_signal_as_a_full_read_would(
+        school, connector, once_persistently_absent):
+    night = date(2025, 11, 24)
+    for upn in [UPN_1, *once_persistently_absent]:
+        mark_days(connector, [night], "/", upn=upn)
+    schools, done = signals_recompute_due(today=night)
+    [persistent] = signals("persistent_absence")
+    assert (done.updated, persistent.counted_to) == (1, night)
+    assert (persistent.detail, persistent.school_days) == (
+        {"absent_sessions": 3, "possible_sessions": 40, "percent": 7.5}, 20)
+    assert_as_a_full_recompute_finds(school, night)
+
+
+def test_a_feed_read_again_within_the_overlap_is_not_counted_twice(
+        school, connector, once_persistently_absent):
+    night = date(2025, 11, 24)
+    mark_days(connector, [night], "/")
+    signals_recompute_due(today=night)
+    # The watermark is the feed's own time: the next run reads it again.
+    signals_recompute_due(today=night)
+    assert signals("persistent_absence")[0].detail["possible_sessions"] == 40
+    assert_as_a_full_recompute_finds(school, night)
+
+
+def test_a_present_mark_filling_an_earlier_gap_reads_the_pupil_again(
+        school, connector, once_persistently_absent):
+    # 3 November AM had no mark; filled in with a present one, it is before the day the
+    # signal counted to (and its day already counted, by the afternoon): read again.
+    Mark.objects.filter(date=date(2025, 11, 3), session=0, pupil__upn=UPN_1).delete()
+    signals_recompute(establishment=school, today=date(2025, 11, 21))
+    the_night_is_over()
+    send_marks(connector, [(UPN_1, "2025-11-03", "AM", "/")])
+    signals_recompute_due(today=date(2025, 11, 21))
+    assert signals("persistent_absence")[0].detail["possible_sessions"] == 38
+    assert_as_a_full_recompute_finds(school, date(2025, 11, 21))
+
+
+def test_a_night_of_absence_reads_the_pupil_again(school, connector, once_persistently_absent):
+    night = date(2025, 11, 24)
+    mark_days(connector, [night], "N")
+    signals_recompute_due(today=night)
+    assert signals("persistent_absence")[0].detail["absent_sessions"] == 5
+    assert_as_a_full_recompute_finds(school, night)
