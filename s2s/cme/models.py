@@ -65,6 +65,9 @@ class Watermark(models.Model):
 
     name = models.CharField(max_length=20, unique=True, default="signals")
     feeds_until = models.DateTimeField(null=True, blank=True)
+    # The feeds received in the overlap before `feeds_until` (services.FEED_OVERLAP) already
+    # read: a later run reads only the others there (committed late), so none is read twice.
+    feeds_read = models.JSONField(default=list, blank=True)
     ran_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

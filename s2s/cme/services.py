@@ -32,9 +32,9 @@ from s2s.feeds.markstore import marks_by_pupil
 from s2s.feeds.models import Exclusion, Feed, FeedStatus, Mark, MarkVersion, Pupil
 
 SESSION_NAMES = ("AM", "PM")
-# Feeds received this long before the watermark are read again: a feed's `received_at` is
-# set before its transaction commits, so one may appear after a later one was read.
-# Recomputing a school twice changes nothing.
+# Feeds received this long before the watermark are looked at again: a feed's `received_at`
+# is set before its transaction commits, so one may appear after a later one was read. The
+# watermark keeps the ids of those it has read there, so each feed is read once.
 FEED_OVERLAP = timedelta(minutes=15)
 _FIELDS = ("fired_on", "school_days", "status", "detail")
 _KEY = ("establishment", "upn", "kind", "first_day")
@@ -163,16 +163,34 @@ def signals_recompute(*, establishment: Establishment, today: date | None = None
     return done
 
 
-def _changed_schools(since: datetime | None) -> tuple[dict[int, list[int]], datetime | None]:
-    """Return {school: its accepted feeds received after `since`}, and the latest time."""
+def _changed_schools(watermark: Watermark) -> tuple[dict[int, list[int]], datetime | None]:
+    """Return {school: its accepted feeds not yet read}, and the latest time among them.
+
+    Not yet read: received after the watermark, or in the overlap before it and not among
+    the feeds the last run read there (one committed late).
+    """
     feeds = Feed.objects.filter(status=FeedStatus.ACCEPTED)
-    if since is not None:
-        feeds = feeds.filter(received_at__gt=since - FEED_OVERLAP)
-    latest = feeds.aggregate(latest=Max("received_at"))["latest"]
-    schools = defaultdict(list)
-    for school_id, feed_id in feeds.values_list("establishment_id", "pk"):
+    if watermark.feeds_until is not None:
+        feeds = feeds.filter(received_at__gt=watermark.feeds_until - FEED_OVERLAP).exclude(
+            pk__in=watermark.feeds_read)
+    schools, latest = defaultdict(list), None
+    for school_id, feed_id, received_at in feeds.values_list("establishment_id", "pk",
+                                                            "received_at"):
         schools[school_id].append(feed_id)
+        latest = max(latest or received_at, received_at)
     return schools, latest
+
+
+def _watermark_moved(watermark: Watermark, latest: datetime | None, read: list[int]) -> None:
+    """Move the watermark to the latest feed read; remember the feeds read in its overlap."""
+    if latest is not None and (watermark.feeds_until is None or latest > watermark.feeds_until):
+        watermark.feeds_until = latest
+    if watermark.feeds_until is not None:
+        watermark.feeds_read = list(Feed.objects.filter(
+            pk__in={*read, *watermark.feeds_read},
+            received_at__gt=watermark.feeds_until - FEED_OVERLAP).values_list("pk", flat=True))
+    watermark.ran_at = timezone.now()
+    watermark.save(update_fields=["feeds_until", "feeds_read", "ran_at"])
 
 
 def signals_night(*, establishment: Establishment, feed_ids: list[int],
@@ -268,15 +286,18 @@ def signals_recompute_due(*, full: bool = False, school: str | None = None,
     """
     watermark, _created = Watermark.objects.get_or_create(name="signals")
     feeds: dict[int, list[int]] = {}
+    read, latest = [], None
     if school:
-        ids, latest = list(Establishment.objects.filter(code=school).values_list(
-            "pk", flat=True)), None
+        ids = list(Establishment.objects.filter(code=school).values_list("pk", flat=True))
     elif full:
         ids = sorted(set(Pupil.objects.values_list("establishment_id", flat=True)))
         latest = Feed.objects.aggregate(latest=Max("received_at"))["latest"]
+        if latest is not None:
+            read = list(Feed.objects.filter(received_at__gt=latest - FEED_OVERLAP)
+                        .values_list("pk", flat=True))
     else:
-        feeds, latest = _changed_schools(watermark.feeds_until)
-        ids = sorted(feeds)
+        feeds, latest = _changed_schools(watermark)
+        ids, read = sorted(feeds), [pk for school_feeds in feeds.values() for pk in school_feeds]
     total = Recomputed()
     for establishment in Establishment.objects.filter(pk__in=ids).select_related("la"):
         if establishment.pk in feeds and watermark.feeds_until is not None:
@@ -284,10 +305,8 @@ def signals_recompute_due(*, full: bool = False, school: str | None = None,
                                     feed_ids=feeds[establishment.pk], today=today))
         else:
             total.add(signals_recompute(establishment=establishment, today=today))
-    if latest is not None and (watermark.feeds_until is None or latest > watermark.feeds_until):
-        watermark.feeds_until = latest
-    watermark.ran_at = timezone.now()
-    watermark.save(update_fields=["feeds_until", "ran_at"])
+    if not school:
+        _watermark_moved(watermark, latest, read)
     return len(ids), total
 
 

@@ -1,6 +1,6 @@
 """`s2s cme recompute`: the schools whose feeds changed since the last run, or all, or one."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -30,7 +30,8 @@ def test_the_job_recomputes_the_schools_whose_feeds_changed_since_it_last_ran(
     first = signals_recompute_due(today=TODAY)
     second = signals_recompute_due(today=TODAY)
     assert (first[0], first[1].fired) == (1, 3)
-    # Within the overlap the school is read again, and nothing fires twice.
+    # A feed already read is not read again.
+    assert second == (0, second[1])
     assert second[1].fired == 0
     assert Watermark.objects.get().feeds_until is not None
     assert [s.upn for s in signals("absence_10_days")] == [UPN_1]
@@ -166,15 +167,21 @@ def test_a_night_of_present_marks_extends_a_closed_rate_signal_as_a_full_read_wo
     assert_as_a_full_recompute_finds(school, night)
 
 
-def test_a_feed_read_again_within_the_overlap_is_not_counted_twice(
+def test_a_feed_committed_late_inside_the_overlap_is_read_once(
         school, connector, once_persistently_absent):
     night = date(2025, 11, 24)
     mark_days(connector, [night], "/")
     signals_recompute_due(today=night)
-    # The watermark is the feed's own time: the next run reads it again.
-    signals_recompute_due(today=night)
-    assert signals("persistent_absence")[0].detail["possible_sessions"] == 40
-    assert_as_a_full_recompute_finds(school, night)
+    assert signals_recompute_due(today=night)[0] == 0
+    # Received before the watermark, committed after that run had read the feeds.
+    late = mark_days(connector, [date(2025, 11, 25)], "/")
+    watermark = Watermark.objects.get()
+    Feed.objects.filter(pk=late.pk).update(
+        received_at=watermark.feeds_until - timedelta(minutes=5))
+    assert signals_recompute_due(today=date(2025, 11, 25))[0] == 1
+    assert signals_recompute_due(today=date(2025, 11, 25))[0] == 0
+    assert signals("persistent_absence")[0].detail["possible_sessions"] == 42
+    assert_as_a_full_recompute_finds(school, date(2025, 11, 25))
 
 
 def test_a_present_mark_filling_an_earlier_gap_reads_the_pupil_again(
