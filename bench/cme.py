@@ -342,6 +342,15 @@ def phase_night(facts: dict) -> dict:
             "withdrawn": done.withdrawn}
 
 
+def phase_check(facts: dict) -> dict:
+    """Read every school again: what the night left should be what a full read finds."""
+    from s2s.cme.services import signals_recompute_due
+
+    schools, done = signals_recompute_due(full=True, today=date.fromisoformat(facts["night"]))
+    return {"schools": schools, "fired": done.fired, "updated": done.updated,
+            "withdrawn": done.withdrawn}
+
+
 def phase_one(facts: dict) -> dict:
     from s2s.cme.services import signals_recompute
     from s2s.directory.models import Establishment
@@ -361,7 +370,8 @@ def _kinds() -> dict:
     return dict(Signal.objects.values_list("kind").annotate(n=Count("pk")).order_by("kind"))
 
 
-PHASES = {"floor": phase_floor, "full": phase_full, "night": phase_night, "one": phase_one}
+PHASES = {"floor": phase_floor, "full": phase_full, "night": phase_night, "one": phase_one,
+          "check": phase_check}
 
 
 def child(name: str, facts: dict, profile: bool) -> None:
@@ -413,7 +423,7 @@ def report(label: str, result: dict, floor: dict, marks: int, target: float | No
 
 
 def measure(facts: dict, source: Path, label: str, data_dir: str, floor: dict,
-            profile: bool) -> None:
+            profile: bool, check: bool = True) -> None:
     from django.db import connection
 
     scale = facts["pupils"] / FULL_PUPILS
@@ -428,6 +438,11 @@ def measure(facts: dict, source: Path, label: str, data_dir: str, floor: dict,
         night = run_phase("night", facts, source, data_dir, profile)
         report("night (incremental)", night, floor, facts["marks"] + facts["night_marks"],
                TARGET_NIGHT_S, scale)
+        if check:
+            same = run_phase("check", facts, source, data_dir)
+            print(f"  check: a full read after the night changed {same['fired']} + "
+                  f"{same['updated']} + {same['withdrawn']} signals (0: the night left what "
+                  f"a full read finds), {same['seconds']:.1f} s")
     finally:
         night_undo()
     one = run_phase("one", facts, source, data_dir)
@@ -459,6 +474,9 @@ def main() -> None:
     facts_file = Path(tempfile.gettempdir()) / f"{DB_NAME}.json"
     try:
         if args.reuse:
+            from django.core.management import call_command
+
+            call_command("migrate", "--no-input", verbosity=0)
             facts = json.loads(facts_file.read_text())
         else:
             print(f"Building {args.pupils:,} pupils in {args.schools} schools ...")
@@ -472,7 +490,7 @@ def main() -> None:
               "MB)")
         measure(facts, ROOT, "this tree", data_dir, floor, args.profile)
         if args.before:
-            measure(facts, args.before.resolve(), "before", data_dir, floor, False)
+            measure(facts, args.before.resolve(), "before", data_dir, floor, False, False)
     finally:
         from django.db import connection
 

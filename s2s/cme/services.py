@@ -233,9 +233,11 @@ def signals_night(*, establishment: Establishment, feed_ids: list[int],
 
 
 def _pupils_to_read(establishment: Establishment, feed_ids: list[int]) -> set[int]:
-    """Return the pupils with an open signal, a recoded mark, a new roll row or exclusion."""
+    """Return the pupils with an open run, a recoded mark, a new roll row or exclusion."""
+    # An open rate signal moves only with the pupil's own marks (extended, or read again).
     read = set(Signal.objects.filter(establishment=establishment, status=SignalStatus.OPEN,
-                                     pupil__isnull=False).values_list("pupil_id", flat=True))
+                                     pupil__isnull=False).exclude(kind__in=signals.RATES)
+               .values_list("pupil_id", flat=True))
     read.update(MarkVersion.objects.filter(replaced_by_id__in=feed_ids)
                 .values_list("pupil_id", flat=True))
     read.update(Pupil.objects.filter(feed_id__in=feed_ids).values_list("pk", flat=True))
@@ -253,10 +255,9 @@ def _rates_extended(establishment, present: dict, read: set, start: date,
     """
     held = defaultdict(list)
     for signal in Signal.objects.filter(
-            establishment=establishment, pupil_id__in=list(present), kind__in=signals.RATES,
-            first_day__range=(start, today)).exclude(status=SignalStatus.WITHDRAWN).only(
-            "pk", "pupil_id", "establishment_id", "upn", "kind", "first_day", "fired_on",
-            "detail", "school_days", "status", "counted_to"):
+            establishment=establishment, pupil_id__in=list(present.keys() - read),
+            kind__in=signals.RATES,
+            first_day__range=(start, today)).exclude(status=SignalStatus.WITHDRAWN):
         held[signal.pupil_id].append(signal)
     last = Mark.objects.filter(establishment=establishment, date__range=(start, today)
                                ).aggregate(last=Max("date"))["last"]

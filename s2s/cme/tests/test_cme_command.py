@@ -203,3 +203,21 @@ def test_a_night_of_absence_reads_the_pupil_again(school, connector, once_persis
     signals_recompute_due(today=night)
     assert signals("persistent_absence")[0].detail["absent_sessions"] == 5
     assert_as_a_full_recompute_finds(school, night)
+
+
+def test_a_night_of_present_marks_extends_an_open_rate_signal_as_a_full_read_would(
+        school, connector):
+    others = classmates(connector, school)
+    mark_days(connector, days_between(school, "2025-10-20", "2025-11-07"), "/")
+    send_marks(connector, [(UPN_1, "2025-10-20", "AM", "N"), (UPN_1, "2025-10-21", "PM", "N"),
+                           (UPN_1, "2025-10-22", "AM", "O")])
+    signals_recompute_due(today=TODAY)
+    the_night_is_over()
+    night = date(2025, 11, 10)
+    for upn in [UPN_1, *others]:
+        mark_days(connector, [night], "/", upn=upn)
+    signals_recompute_due(today=night)
+    [persistent] = signals("persistent_absence")
+    assert (persistent.status, persistent.detail, persistent.counted_to) == (
+        "open", {"absent_sessions": 3, "possible_sessions": 22, "percent": 13.6}, night)
+    assert_as_a_full_recompute_finds(school, night)
