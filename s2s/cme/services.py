@@ -8,11 +8,13 @@ signals held by (UPN, kind, first day): a run found again is updated (never fire
 new one fires, a held one no longer found is withdrawn (a recoded mark broke it); new and
 changed signals are written in one bulk upsert.
 
-The nightly run recomputes only the schools with feeds since the watermark, and in each only
-the pupils those feeds touched (marks, roll or exclusions) and those with an open signal (an
-open run can close, or a suspension end, with no new mark of the pupil's own). A pupil with
-neither cannot change: sessions the school has marked since are "no mark" for them, which
-neither starts a run nor counts in a rate.
+The nightly run reads each feed once (the watermark and the feeds it read in its overlap)
+and, at each school with new feeds, reads again only the pupils whose signals those feeds can
+change: a new mark other than a present one, a recoded mark, a new roll row or exclusion, or
+an open run (a run can close, or a suspension end, with no new mark of the pupil's own). A
+pupil whose only new marks are present ones after the day their signals counted to
+(`Signal.counted_to`) keeps every signal: present marks start no run and only lower a rate,
+so a rate signal's counts are extended (`signals.rate_extended`) without reading the year.
 """
 
 from collections import defaultdict
@@ -197,12 +199,9 @@ def signals_night(*, establishment: Establishment, feed_ids: list[int],
                   today: date | None = None) -> Recomputed:
     """Recompute at one school what these (new) feeds can have changed; see the module.
 
-    A pupil whose only new marks are present marks after the last day their rate signals
-    counted, with no open signal, no recoded mark and no new roll row or exclusion, keeps
-    every signal but the rate ones, whose counts are extended (`signals.rate_extended`); a
-    pupil whose only new marks are present and who holds no rate signal keeps everything
-    (present marks start no run and only lower a rate). Every other pupil touched, and every
-    pupil with an open signal, is read again.
+    Leaves the signals a full `signals_recompute` would (the tests and `bench/cme.py` check
+    it): pupils with only new present marks after their signals' day keep them, rate counts
+    extended; the others the feeds touched, and those with an open run, are read again.
     """
     today = today or timezone.localdate()
     start, end = academic_year_bounds(academic_year_of(today))

@@ -4,7 +4,9 @@ Each function reads the school's possible sessions in order (`sessions`: (day, s
 session 0 for the morning and 1 for the afternoon, only the sessions the school's calendar
 opens, up to the last day the school sent marks) and one pupil's codes by (day, session), and
 returns the runs it finds, each with the day it began, the day the rule was met and whether
-it is still going on the last day. No database, no clock: the service feeds them.
+it is still going on the last day. No database, no clock: the service feeds them. A school's
+sessions are worked out once (`SchoolYear`) and each pupil's year becomes one string of
+symbols, one a session, that the rules scan with str methods and regular expressions.
 
 Sources: the School Attendance (Pupil Registration) (England) Regulations 2024 (SI 2024/208),
 the DfE's "Working together to improve school attendance" (2024) and "Children missing
