@@ -429,6 +429,10 @@ def measure(facts: dict, source: Path, label: str, data_dir: str, floor: dict,
     scale = facts["pupils"] / FULL_PUPILS
     print(f"{label} ({source}):")
     signals_reset()
+    if source != ROOT:  # an earlier tree may not write the watermark's newer column
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE cme_watermark ALTER COLUMN feeds_read SET DEFAULT "
+                           "'[]'::jsonb")
     connection.close()
     full = run_phase("full", facts, source, data_dir, profile)
     report("full recompute", full, floor, facts["marks"], TARGET_FULL_S, scale)
