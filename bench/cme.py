@@ -462,6 +462,8 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="time the kept database again")
     parser.add_argument("--before", type=Path, help="also time the s2s package in this dir")
     parser.add_argument("--profile", action="store_true", help="cProfile the full and night")
+    parser.add_argument("--no-check", action="store_true",
+                        help="skip the full read after the night (it takes a full's time)")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--facts", help=argparse.SUPPRESS)
     parser.add_argument("--source", type=Path, default=ROOT, help=argparse.SUPPRESS)
@@ -492,7 +494,7 @@ def main() -> None:
               f"({floor['marks'] / floor['seconds']:,.0f}/s, CPU {floor['cpu']:.1f} s, "
               f"peak RSS {floor['rss_mb']:.0f} MB; a bare process {floor['baseline_mb']:.0f} "
               "MB)")
-        measure(facts, ROOT, "this tree", data_dir, floor, args.profile)
+        measure(facts, ROOT, "this tree", data_dir, floor, args.profile, not args.no_check)
         if args.before:
             measure(facts, args.before.resolve(), "before", data_dir, floor, False, False)
     finally:
