@@ -46,6 +46,9 @@ class Signal(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # The school's last marked day when the signal was last computed: the nightly run adds
+    # a rate signal's new present marks after it without reading the pupil's year again.
+    counted_to = models.DateField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("CME signal")
@@ -67,6 +70,9 @@ class Watermark(models.Model):
 
     name = models.CharField(max_length=20, unique=True, default="signals")
     feeds_until = models.DateTimeField(null=True, blank=True)
+    # The feeds received in the overlap before `feeds_until` (services.FEED_OVERLAP) already
+    # read: a later run reads only the others there (committed late), so none is read twice.
+    feeds_read = models.JSONField(default=list, blank=True)
     ran_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

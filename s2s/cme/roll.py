@@ -41,6 +41,9 @@ from s2s.feeds.models import Pupil, Registration
 from s2s.lostpupils.models import LostPupilRecord, RecordStatus
 from s2s.transfers.models import TransferPupil, TransferStatus
 
+# The kinds this module's rules raise (a partial recompute holds them for the whole school).
+ROLL_KINDS = frozenset({Kind.LEFT_NO_DESTINATION, Kind.NO_ARRIVAL, Kind.LEAVER_NO_CTF,
+                        Kind.JOINER_NO_CTF})
 LEAVER_DAYS = 15
 JOINER_DAYS = 5
 NO_CTF_YEARS = frozenset({"N1", "N2"})

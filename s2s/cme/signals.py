@@ -4,22 +4,28 @@ Each function reads the school's possible sessions in order (`sessions`: (day, s
 session 0 for the morning and 1 for the afternoon, only the sessions the school's calendar
 opens, up to the last day the school sent marks) and one pupil's codes by (day, session), and
 returns the runs it finds, each with the day it began, the day the rule was met and whether
-it is still going on the last day. No database, no clock: the service feeds them.
+it is still going on the last day. No database, no clock: the service feeds them. A school's
+sessions are worked out once (`SchoolYear`) and each pupil's year becomes one string of
+symbols, one a session, that the rules scan with str methods and regular expressions.
 
 Sources: the School Attendance (Pupil Registration) (England) Regulations 2024 (SI 2024/208),
 the DfE's "Working together to improve school attendance" (2024) and "Children missing
 education" (2024); the codes' meanings are `feeds/codes.py`'s, by nation and date.
 """
 
+import re
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from itertools import accumulate
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from s2s.feeds.codes import Meaning, meaning_of
+from s2s.feeds.codes import CodeSet, Meaning, version_for
+from s2s.feeds.markstore import mark_slot
 
 
 class Kind(models.TextChoices):
@@ -62,9 +68,6 @@ SUSPENSION_SESSIONS = 10
 TERM_LIMIT_DAYS = 15
 YEAR_LIMIT_DAYS = 45
 
-_ABSENT = frozenset({Meaning.AUTHORISED, Meaning.UNAUTHORISED})
-_POSSIBLE = frozenset({Meaning.PRESENT, Meaning.EDUCATIONAL_ACTIVITY, *_ABSENT})
-
 Sessions = Sequence[tuple[date, int]]
 Marks = Mapping[tuple[date, int], str]
 
@@ -80,65 +83,209 @@ class Run:
     open: bool  # still going on the last day read
     detail: dict = field(default_factory=dict)
 
+# One symbol per session, so a pupil's year is one string that the rules scan with str
+# methods and regular expressions (C speed), not a Python step per session per rule.
+PRESENT = "p"  # present, or an approved educational activity
+ILL = "i"  # I: illness, an authorised absence
+AUTHORISED = "a"  # any other authorised absence
+UNAUTHORISED = "n"  # G, N or O
+LATE = "u"  # U: arrived after the register closed, unauthorised
+OTHER_UNAUTHORISED = "o"  # an unauthorised code outside G, N, O and U (none yet)
+SKIP = "x"  # not a possible session: skipped by every rule
+NO_MARK = "-"  # no mark, or a code not valid that day: breaks a run, not counted in a rate
+_ABSENT = "ianuo"
+_POSSIBLE = PRESENT + _ABSENT
+_BY_MEANING = {Meaning.PRESENT: PRESENT, Meaning.EDUCATIONAL_ACTIVITY: PRESENT,
+               Meaning.AUTHORISED: AUTHORISED, Meaning.UNAUTHORISED: OTHER_UNAUTHORISED,
+               Meaning.NOT_POSSIBLE: SKIP, Meaning.NO_MARK: NO_MARK}
+# The symbols each continuous rule counts (the others, but SKIP, break its run).
+RUN_10 = UNAUTHORISED + LATE
+RUN_20 = UNAUTHORISED
+_POSSIBLE_FLAGS = str.maketrans({c: "1" for c in _POSSIBLE} | {c: "0" for c in SKIP + NO_MARK})
 
-@lru_cache(maxsize=65536)
-def _meaning(nation: str, day: date, code: str) -> Meaning:
-    """Return what a code means that day (no mark for one not valid then), remembered.
 
-    A school year is ~190 days and ~30 codes: every pupil of every school asks the same few
-    thousand questions, millions of times over a night's recompute.
+class _Symbols(dict):
+    """Code -> symbol for one dictionary version; None (no mark) and unknown codes: NO_MARK."""
+
+    def __missing__(self, code):
+        return NO_MARK
+
+
+def _symbol(code: str, meaning: Meaning) -> str:
+    if meaning == Meaning.NOT_POSSIBLE:
+        return SKIP
+    if code in UNAUTHORISED_20:
+        return UNAUTHORISED
+    if code in UNAUTHORISED_10:
+        return LATE
+    if code == ILLNESS:
+        return ILL
+    return _BY_MEANING[meaning]
+
+
+_SYMBOLS: dict[str, _Symbols] = {}
+
+
+def _symbols_of(version: CodeSet) -> _Symbols:
+    """Return the symbols of a dictionary version's codes (worked out once per version)."""
+    if version.name not in _SYMBOLS:
+        _SYMBOLS[version.name] = _Symbols({code: _symbol(code, meaning) for code, (meaning, _l)
+                                           in version.codes.items()})
+    return _SYMBOLS[version.name]
+
+
+@lru_cache(maxsize=8)
+def _run_pattern(counted: str) -> re.Pattern:
+    """Match a run: a counted session, then counted or skipped ones up to a breaking one."""
+    return re.compile(f"[{counted}][{counted}{SKIP}]*")
+
+
+class SchoolYear:
+    """A school's possible sessions in order, worked out once for all its pupils.
+
+    `sessions` are (day, session) pairs as above; `origin`, the first day of the school year,
+    names each session by its slot (`feeds.markstore.mark_slot`), by which the service hands
+    over a pupil's marks read in bulk.
     """
-    return meaning_of(nation=nation, day=day, code=code) or Meaning.NO_MARK
+
+    def __init__(self, *, sessions: Sessions, nation: str, origin: date | None = None):
+        self.sessions = list(sessions)
+        self.days = [day for day, _session in self.sessions]
+        origin = origin or (self.days[0] if self.days else date.min)
+        self.keys = [mark_slot(day=day, session=session, start=origin)
+                     for day, session in self.sessions]
+        self._tables = [_symbols_of(version_for(nation=nation, day=day)) for day in self.days]
+        # Index of each school day's first and last session: a rate is judged at a day's end.
+        self.day_firsts = [k for k, day in enumerate(self.days)
+                           if k == 0 or self.days[k - 1] != day]
+        self.day_ends = [k - 1 for k in self.day_firsts[1:]] + [len(self.days) - 1][:len(self.days)]
+
+    def line(self, codes: Iterable[str | None]) -> str:
+        """Return the symbols of a pupil's codes, one code (or None) per session in order."""
+        return "".join(map(_Symbols.__getitem__, self._tables, codes))
+
+    def line_of_marks(self, marks: Marks) -> str:
+        """Return the symbols of a pupil's marks by (day, session)."""
+        return self.line(map(marks.get, self.sessions))
+
+    def line_of_slots(self, marks: Mapping[str, str]) -> str:
+        """Return the symbols of a pupil's marks by slot (see the class)."""
+        return self.line(map(marks.get, self.keys))
+
+    def school_days(self, cells: Iterable[int]) -> int:
+        """Return how many school days these sessions (indices) fall on."""
+        return len({self.days[k] for k in cells})
 
 
-def _read(sessions: Sessions, marks: Marks, nation: str) -> list:
-    """Return (day, code, meaning) for each session; a code not valid then means no mark."""
-    found = []
-    for day, session in sessions:
-        code = marks.get((day, session))
-        found.append((day, code, _meaning(nation, day, code) if code else Meaning.NO_MARK))
-    return found
-
-
-class _Stretch:
-    """A stretch of counted sessions: its first day, school days and sessions so far."""
-
-    def __init__(self, day: date):
-        self.first_day, self.last_day, self.days, self.sessions = day, None, 0, 0
-        self.fired_on: date | None = None
-
-    def add(self, day: date) -> None:
-        self.sessions += 1
-        if day != self.last_day:
-            self.days, self.last_day = self.days + 1, day
-
-
-def _continuous(kind: str, codes: frozenset, threshold: int, read: list) -> list[Run]:
-    """Return the runs of `threshold` consecutive possible sessions each coded in `codes`.
+def _continuous(kind: str, counted: str, threshold: int, year: SchoolYear,
+                line: str) -> list[Run]:
+    """Return the runs of `threshold` consecutive possible sessions each counted.
 
     Sessions that are not possible are skipped (they neither break nor extend a run); any
-    other mark, or no mark, breaks it.
+    other mark, or no mark, breaks it. A run reaching the last session is open.
     """
-    runs, stretch = [], None
-
-    def close(still_open: bool) -> None:
-        if stretch is not None and stretch.fired_on is not None:
-            runs.append(Run(kind, stretch.first_day, stretch.fired_on, stretch.days, still_open,
-                            {"sessions": stretch.sessions}))
-
-    for day, code, meaning in read:
-        if meaning == Meaning.NOT_POSSIBLE:
-            continue
-        if code in codes:
-            stretch = stretch or _Stretch(day)
-            stretch.add(day)
-            if stretch.sessions == threshold:
-                stretch.fired_on = day
-        else:
-            close(False)
-            stretch = None
-    close(True)
+    if sum(map(line.count, counted)) < threshold:
+        return []
+    runs = []
+    for match in _run_pattern(counted).finditer(line):
+        cells = [k for k in range(*match.span()) if line[k] != SKIP]
+        if len(cells) >= threshold:
+            runs.append(Run(kind, year.days[cells[0]], year.days[cells[threshold - 1]],
+                            year.school_days(cells), match.end() == len(line),
+                            {"sessions": len(cells)}))
     return runs
+
+
+def _sickness(year: SchoolYear, line: str) -> list[Run]:
+    """Return the continuous illnesses (I; skipped sessions skipped) once the year's I are 30.
+
+    The rule is met in the illness during which the year's I sessions reach 30; each later
+    illness is another return. `school_days` are the year's days of illness so far.
+    """
+    if line.count(ILL) < SICKNESS_SESSIONS:
+        return []
+    runs, total = [], 0
+    for match in _run_pattern(ILL).finditer(line):
+        cells = [k for k in range(*match.span()) if line[k] != SKIP]
+        before = total
+        total += len(cells)
+        if total >= SICKNESS_SESSIONS:
+            fired = cells[max(SICKNESS_SESSIONS - before, 1) - 1]
+            runs.append(Run(Kind.SICKNESS_15_DAYS, year.days[cells[0]], year.days[fired],
+                            total // 2, match.end() == len(line),
+                            {"sessions": len(cells), "year_sessions": total}))
+    return runs
+
+
+@lru_cache(maxsize=4)
+def _weights(percent: int) -> dict[str, int]:
+    """Per symbol, its share of 100 * absent - percent * possible: >= 0 once the rate is met."""
+    weights = dict.fromkeys(SKIP + NO_MARK, 0) | dict.fromkeys(PRESENT, -percent)
+    return weights | dict.fromkeys(_ABSENT, 100 - percent)
+
+
+def _rate(kind: str, percent: int, year: SchoolYear, line: str,
+          entry: date | None) -> list[Run]:
+    """Return the year's rate run: met on the first day it holds at the day's end.
+
+    Sessions before `entry` are not counted (read as skipped). The rate is judged at the end
+    of each school day once `RATE_MIN_SESSIONS` possible sessions are counted.
+    """
+    start = bisect_left(year.days, entry) if entry is not None else 0
+    if start:
+        line = SKIP * start + line[start:]
+    absent = sum(map(line.count, _ABSENT))
+    possible = absent + line.count(PRESENT)
+    if possible < RATE_MIN_SESSIONS or 100 * absent < percent * RATE_MIN_SESSIONS:
+        return []
+    flags = line.translate(_POSSIBLE_FLAGS)
+    minimum = -1
+    for _counted in range(RATE_MIN_SESSIONS):
+        minimum = flags.index("1", minimum + 1)
+    ends = year.day_ends[bisect_left(year.day_ends, minimum):]
+    scores = list(accumulate(map(_weights(percent).__getitem__, line)))
+    judged = list(map(scores.__getitem__, ends))
+    if max(judged) < 0:
+        return []
+    fired = ends[next(i for i, score in enumerate(judged) if score >= 0)]
+    # A school day counts if either of its sessions is possible.
+    days = "".join(map(max, map(flags.__getitem__, year.day_firsts),
+                       map(flags.__getitem__, year.day_ends))).count("1")
+    detail = {"absent_sessions": absent, "possible_sessions": possible,
+              "percent": round(100 * absent / possible, 1)}
+    return [Run(kind, year.days[flags.index("1")], year.days[fired], days,
+                _met(absent, possible, percent), detail)]
+
+
+def _met(absent: int, possible: int, percent: int) -> bool:
+    return possible >= RATE_MIN_SESSIONS and absent * 100 >= percent * possible
+
+
+RATES = {Kind.PERSISTENT_ABSENCE: PERSISTENT_PERCENT, Kind.SEVERE_ABSENCE: SEVERE_PERCENT}
+
+
+def rate_extended(*, kind: str, detail: dict, school_days: int, present: int,
+                  days: int) -> tuple[dict, int, bool]:
+    """Return a rate run's detail, school days and open, with present sessions added.
+
+    `present` present sessions on `days` new school days, all after the run's last day: what
+    `_rate` would find reading the whole year again: present sessions only lower the
+    rate, so the day it was first met stays; only the counts and whether it holds move.
+    """
+    absent, possible = detail["absent_sessions"], detail["possible_sessions"] + present
+    detail = {"absent_sessions": absent, "possible_sessions": possible,
+              "percent": round(100 * absent / possible, 1)}
+    return detail, school_days + days, _met(absent, possible, RATES[kind])
+
+
+def symbol_of(*, nation: str, day: date, code: str) -> str:
+    """Return the symbol the rules read for a code on a day (PRESENT, SKIP, ...)."""
+    return _symbols_of(version_for(nation=nation, day=day))[code]
+
+
+def _one_pupil(sessions: Sessions, marks: Marks, nation: str) -> tuple[SchoolYear, str]:
+    year = SchoolYear(sessions=sessions, nation=nation)
+    return year, year.line_of_marks(marks)
 
 
 def absence_10_days(*, sessions: Sessions, marks: Marks, nation: str) -> list[Run]:
@@ -147,8 +294,8 @@ def absence_10_days(*, sessions: Sessions, marks: Marks, nation: str) -> list[Ru
     20 consecutive possible sessions, each G, N, O or U: the LA must be told (SI 2024/208,
     reg. 13; "Working together to improve school attendance", 2024).
     """
-    return _continuous(Kind.ABSENCE_10_DAYS, UNAUTHORISED_10, SESSIONS_10,
-                       _read(sessions, marks, nation))
+    return _continuous(Kind.ABSENCE_10_DAYS, RUN_10, SESSIONS_10,
+                       *_one_pupil(sessions, marks, nation))
 
 
 def absence_20_days(*, sessions: Sessions, marks: Marks, nation: str) -> list[Run]:
@@ -157,8 +304,8 @@ def absence_20_days(*, sessions: Sessions, marks: Marks, nation: str) -> list[Ru
     The deletion ground that needs joint school and LA enquiries first (SI 2024/208,
     reg. 9(1)(g); "Children missing education", 2024). U breaks it.
     """
-    return _continuous(Kind.ABSENCE_20_DAYS, UNAUTHORISED_20, SESSIONS_20,
-                       _read(sessions, marks, nation))
+    return _continuous(Kind.ABSENCE_20_DAYS, RUN_20, SESSIONS_20,
+                       *_one_pupil(sessions, marks, nation))
 
 
 def sickness_15_days(*, sessions: Sessions, marks: Marks, nation: str) -> list[Run]:
@@ -169,61 +316,7 @@ def sickness_15_days(*, sessions: Sessions, marks: Marks, nation: str) -> list[R
     the year's I sessions reach 30; each later continuous illness is another return. A run's
     `school_days` are the year's days of illness so far.
     """
-    return _sickness(_read(sessions, marks, nation))
-
-
-def _sickness(read: list) -> list[Run]:
-    runs, stretch, total = [], None, 0
-
-    def close(still_open: bool) -> None:
-        if stretch is not None and stretch.fired_on is not None:
-            runs.append(Run(Kind.SICKNESS_15_DAYS, stretch.first_day, stretch.fired_on,
-                            total // 2, still_open,
-                            {"sessions": stretch.sessions, "year_sessions": total}))
-
-    for day, code, meaning in read:
-        if meaning == Meaning.NOT_POSSIBLE:
-            continue
-        if code == ILLNESS:
-            stretch = stretch or _Stretch(day)
-            stretch.add(day)
-            total += 1
-            if total >= SICKNESS_SESSIONS and stretch.fired_on is None:
-                stretch.fired_on = day
-        else:
-            close(False)
-            stretch = None
-    close(True)
-    return runs
-
-
-def _rate(kind: str, percent: int, read: list, entry: date | None) -> list[Run]:
-    absent = possible = days = 0
-    first = fired = last = None
-    for day, _code, meaning in read:
-        if entry is not None and day < entry:
-            continue
-        if last is not None and day != last and fired is None and _met(absent, possible,
-                                                                        percent):
-            fired = last
-        if meaning not in _POSSIBLE:
-            continue
-        first = first or day
-        possible += 1
-        absent += meaning in _ABSENT
-        if day != last:
-            days, last = days + 1, day
-    if fired is None and _met(absent, possible, percent):
-        fired = last
-    if fired is None:
-        return []
-    detail = {"absent_sessions": absent, "possible_sessions": possible,
-              "percent": round(100 * absent / possible, 1)}
-    return [Run(kind, first, fired, days, _met(absent, possible, percent), detail)]
-
-
-def _met(absent: int, possible: int, percent: int) -> bool:
-    return possible >= RATE_MIN_SESSIONS and absent * 100 >= percent * possible
+    return _sickness(*_one_pupil(sessions, marks, nation))
 
 
 def persistent_absence(*, sessions: Sessions, marks: Marks, nation: str,
@@ -236,27 +329,36 @@ def persistent_absence(*, sessions: Sessions, marks: Marks, nation: str,
     on the first day it holds at the day's end (after `RATE_MIN_SESSIONS`); the run is open
     while it still holds on the last day, closed when the rate has fallen below.
     """
-    return _rate(Kind.PERSISTENT_ABSENCE, PERSISTENT_PERCENT, _read(sessions, marks, nation),
-                 entry)
+    return _rate(Kind.PERSISTENT_ABSENCE, PERSISTENT_PERCENT,
+                 *_one_pupil(sessions, marks, nation), entry)
 
 
 def severe_absence(*, sessions: Sessions, marks: Marks, nation: str,
                    entry: date | None = None) -> list[Run]:
     """Return the year's severe absence: absent 50% or more of the possible sessions."""
-    return _rate(Kind.SEVERE_ABSENCE, SEVERE_PERCENT, _read(sessions, marks, nation), entry)
+    return _rate(Kind.SEVERE_ABSENCE, SEVERE_PERCENT, *_one_pupil(sessions, marks, nation),
+                 entry)
+
+
+def pupil_runs(*, year: SchoolYear, line: str, entry: date | None = None) -> list[Run]:
+    """Return the runs of every attendance rule on one pupil's line of the school's year."""
+    persistent = _rate(Kind.PERSISTENT_ABSENCE, PERSISTENT_PERCENT, year, line, entry)
+    # Severe absence (50%) is met only where persistent absence (10%) is.
+    severe = persistent and _rate(Kind.SEVERE_ABSENCE, SEVERE_PERCENT, year, line, entry)
+    return [
+        *_continuous(Kind.ABSENCE_10_DAYS, RUN_10, SESSIONS_10, year, line),
+        *_continuous(Kind.ABSENCE_20_DAYS, RUN_20, SESSIONS_20, year, line),
+        *_sickness(year, line),
+        *persistent,
+        *severe,
+    ]
 
 
 def attendance_runs(*, sessions: Sessions, marks: Marks, nation: str,
                     entry: date | None = None) -> list[Run]:
     """Return the runs of every attendance rule above, reading the pupil's marks once."""
-    read = _read(sessions, marks, nation)
-    return [
-        *_continuous(Kind.ABSENCE_10_DAYS, UNAUTHORISED_10, SESSIONS_10, read),
-        *_continuous(Kind.ABSENCE_20_DAYS, UNAUTHORISED_20, SESSIONS_20, read),
-        *_sickness(read),
-        *_rate(Kind.PERSISTENT_ABSENCE, PERSISTENT_PERCENT, read, entry),
-        *_rate(Kind.SEVERE_ABSENCE, SEVERE_PERCENT, read, entry),
-    ]
+    year, line = _one_pupil(sessions, marks, nation)
+    return pupil_runs(year=year, line=line, entry=entry)
 
 
 def exclusion_day6(*, category: str, start_date: date, sessions: int,

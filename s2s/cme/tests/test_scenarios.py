@@ -21,7 +21,7 @@ from s2s.cme.tests.conftest import (
     signals,
 )
 from s2s.feeds.health import feed_health
-from s2s.feeds.models import Feed
+from s2s.feeds.models import Feed, MarkVersion
 
 
 @pytest.fixture
@@ -86,6 +86,19 @@ def test_one_present_or_illness_mark_on_day_9_resets_the_run(school, connector, 
     assert signals("absence_10_days") == []
 
 
+def test_after_a_present_morning_on_day_9_a_new_run_starts_that_afternoon(school, connector):
+    mark_days(connector, days_between(school, "2025-10-20", "2025-11-21"), "N")
+    send_marks(connector, [(UPN_1, "2025-11-06", "AM", "/")])  # day 9
+    recompute(school, "2025-11-20")
+    assert signals("absence_10_days") == []
+    recompute(school, "2025-11-21")
+    # 6 November PM, then 10 school days (the INSET day, 14 November, skipped) to the 20th
+    # session on the morning of Friday 21 November.
+    [signal] = signals("absence_10_days")
+    assert (signal.first_day, signal.fired_on, signal.school_days) == (
+        date(2025, 11, 6), date(2025, 11, 21), 11)
+
+
 def test_an_n_recoded_as_i_two_days_later_withdraws_the_signal(
         school, connector, absent_from_20_october):
     recompute(school, "2025-11-07")
@@ -95,6 +108,22 @@ def test_an_n_recoded_as_i_two_days_later_withdraws_the_signal(
     [signal] = signals("absence_10_days")
     assert (signal.status, done.withdrawn) == ("withdrawn", 1)
     assert signal.withdrawn_at is not None
+    # Both versions stay: the signal as it fired, and the N the I replaced.
+    assert (signal.fired_on, signal.first_day) == (date(2025, 11, 7), date(2025, 10, 20))
+    [replaced] = MarkVersion.objects.filter(date=date(2025, 11, 5), session=0)
+    assert replaced.code == "N"
+
+
+def test_a_withdrawn_signal_recoded_back_is_restored_not_fired_again(
+        school, connector, absent_from_20_october):
+    recompute(school, "2025-11-07")
+    send_marks(connector, [(UPN_1, "2025-11-05", "AM", "I")])
+    recompute(school, "2025-11-07")
+    send_marks(connector, [(UPN_1, "2025-11-05", "AM", "N")])
+    done = recompute(school, "2025-11-07")
+    [signal] = signals("absence_10_days")
+    assert (signal.status, signal.withdrawn_at, done.fired, done.updated) == (
+        "open", None, 0, 1)
 
 
 def test_a_run_ended_by_a_present_mark_is_closed_not_withdrawn(
@@ -128,6 +157,11 @@ def test_dual_registration_fires_at_the_other_school_not_the_main_one(
     assert signals("absence_10_days", establishment=school) == []
     [signal] = signals("absence_10_days", establishment=receiving_school)
     assert signal.fired_on == date(2025, 11, 7)
+    # The sessions are counted once, at the other school: D is not a possible session at
+    # the main one, so it has no absence rate to report either.
+    assert signals(establishment=school) == []
+    assert sorted(s.kind for s in signals(establishment=receiving_school)) == [
+        "absence_10_days", "persistent_absence", "severe_absence"]
 
 
 def test_a_permanent_exclusion_from_thursday_23_october_has_day_6_on_thursday_6_november(
@@ -141,6 +175,43 @@ def test_a_permanent_exclusion_from_thursday_23_october_has_day_6_on_thursday_6_
     assert (signal.first_day, signal.fired_on, signal.status) == (
         date(2025, 10, 23), date(2025, 11, 6), "open")
     assert signal.detail["provider"] == "la"
+
+
+def exclude(connector, *exclusions):
+    send(connector, "exclusions", {"school": "8383321", "exclusions": [
+        {"upn": UPN_1, "category": category, "start_date": start, "sessions": sessions,
+         "reasons": ["PA"], "rescinded": False} for category, start, sessions in exclusions]})
+
+
+def test_a_suspension_of_six_days_from_23_october_needs_school_provision_from_6_november(
+        school, connector):
+    exclude(connector, ("suspension", "2025-10-23", 12))
+    recompute(school, "2025-10-23")
+    [signal] = signals("exclusion_day6")
+    # Thursday 23 and Friday 24 October, half-term skipped, 3-6 November: day 6 on the 6th.
+    assert (signal.first_day, signal.fired_on, signal.school_days, signal.status) == (
+        date(2025, 10, 23), date(2025, 11, 6), 6, "open")
+    assert signal.detail["provider"] == "school"
+    recompute(school, "2025-11-07")
+    assert signals("exclusion_day6")[0].status == "closed"
+
+
+def test_a_suspension_of_exactly_five_days_needs_no_provision(school, connector):
+    exclude(connector, ("suspension", "2025-10-23", 10), ("lunchtime", "2025-11-10", 30))
+    recompute(school, "2025-11-20")
+    assert signals("exclusion_day6") == []
+
+
+def test_suspensions_over_45_days_in_the_year_are_signalled_on_the_46th(school, connector):
+    # 15 school days in each of three terms (never over a term's 15), then one more day in
+    # the fourth term, from Monday 23 February 2026.
+    exclude(connector, ("suspension", "2025-09-03", 30), ("suspension", "2025-11-03", 30),
+            ("suspension", "2026-01-05", 30), ("suspension", "2026-02-23", 2))
+    recompute(school, "2026-02-23")
+    assert signals("suspensions_15_days_term") == []
+    [signal] = signals("suspensions_45_days_year")
+    assert (signal.first_day, signal.fired_on, signal.school_days, signal.status) == (
+        date(2025, 9, 3), date(2026, 2, 23), 46, "open")
 
 
 def test_a_rescinded_exclusion_withdraws_its_signal(school, connector):
