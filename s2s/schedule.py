@@ -32,6 +32,9 @@ SCHEDULE: list[Job] = [
     # CME: signals recomputed for the schools whose feeds changed since the last run
     # (`s2s cme recompute`; `--full` for every school).
     Job("cme_recompute", "hourly :20", command="cme", args=("recompute",)),
+    # Operation Encompass (issue 16): a notification still unread at 08:30 on the school's next
+    # school day is escalated to its LA (`s2s encompass_escalate`).
+    Job("encompass_escalate", "every 5 minutes", command="encompass_escalate"),
     # Reports: uploads and first downloads of the days closed since, counted for the national
     # reports (`s2s refresh_report_counts`); after the purges, whose changes it does not count.
     Job("refresh_report_counts", "daily 03:30", command="refresh_report_counts"),
