@@ -158,3 +158,22 @@ def test_a_notification_with_a_field_missing_is_refused_on_that_field(sent, offi
 def test_a_school_reads_only_its_own_notifications(sent, receiving_school_user, client):
     client.force_login(receiving_school_user)
     assert client.get(f"/agencies/encompass/{sent.pk}").status_code == 404
+
+
+def test_the_school_finds_its_unread_notification_on_its_start_page(sent, sending_school_user,
+                                                                   client):
+    client.force_login(sending_school_user)
+    assert "1 safeguarding notification to read now" in client.get("/").content.decode()
+
+    encompass_details(user=sending_school_user, notification=sent)
+
+    assert "safeguarding notification" not in client.get("/").content.decode()
+
+
+def test_the_la_finds_an_escalation_on_its_start_page(sent, la_officer, client):
+    client.force_login(la_officer)
+    assert "safeguarding notification" not in client.get("/").content.decode()
+
+    encompass_escalate_due(now=sent.read_by_at)
+
+    assert "1 safeguarding notification unread by a school" in client.get("/").content.decode()

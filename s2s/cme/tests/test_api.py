@@ -12,7 +12,7 @@ from s2s.cme.tests.conftest import UPN_1, UPN_2, days_between, mark_days, recomp
 from s2s.core.tests.matrix import ALL_ROLES
 
 URL = "/api/v1/cme/signals"
-NO_API = frozenset({"la_dba_view", "agency"})
+NO_API = frozenset({"la_dba_view"})
 READERS = frozenset({"admin", "la_cme", "la_user", "school", "connector"})
 
 
