@@ -1,6 +1,8 @@
-"""What Operation Encompass puts on the start page: notifications a school has not read yet,
-and, for the LA, its schools' notifications escalated and still unread. Shown only when some
-are."""
+"""What Operation Encompass puts on the start page: notifications to read, or escalated.
+
+A school sees those it has not read yet; its LA those escalated and still unread. Shown only
+when there are some.
+"""
 
 from django.urls import reverse
 from django.utils.translation import ngettext

@@ -48,8 +48,10 @@ def test_with_an_agreement_both_ways_files_go_both_ways_and_reach_the_right_inbo
     out = upload(nurse, "838HLTH_838LLLL_NOTES.ZIP", NOTES).transfer
     back = upload(la_officer, "838LLLL_838HLTH_REPLY.ZIP", zip_of({"r.txt": b"ok"})).transfer
 
-    assert out.source_agency == agency and out.destination_la == agency.la
-    assert back.destination_agency == agency and back.destination_kind == "agency"
+    assert out.source_agency == agency
+    assert out.destination_la == agency.la
+    assert back.destination_agency == agency
+    assert back.destination_kind == "agency"
     assert list(transfer_inbox(user=la_officer, generic=True)) == [out]
     assert list(transfer_inbox(user=nurse, generic=True)) == [back]
     assert can(nurse, Action.RECEIVE_FILES, back)
@@ -125,7 +127,8 @@ def test_a_dba_makes_an_agreement_with_its_la_mailbox_and_schools_and_it_is_audi
     assert made.ends == ["838LLLL", "8383321"]
     assert made.purpose == "Nursing"
     event = AuditEvent.objects.get(action="agency.agreement_made")
-    assert event.actor == la_dba and event.detail["ends"] == ["838LLLL", "8383321"]
+    assert event.actor == la_dba
+    assert event.detail["ends"] == ["838LLLL", "8383321"]
 
 
 @pytest.mark.parametrize(("fields", "field", "words"), [

@@ -23,7 +23,8 @@ def test_create_agency_adds_an_agency_of_the_la_its_reference_names(home_la):
                "social_services", "--email", "duty@dorset.example.gov.uk")
 
     agency = Agency.objects.get(reference="838SOCS")
-    assert agency.la == home_la and agency.kind == "social_services"
+    assert agency.la == home_la
+    assert agency.kind == "social_services"
     assert out == ("Added agency 838SOCS Dorset children's services (Social services) of "
                    "LA 838.\n")
     assert AuditEvent.objects.get(action="directory.agency.create").actor_username == "system"

@@ -45,7 +45,9 @@ def test_a_dba_makes_an_agreement_on_a_page_and_the_agency_user_sees_it(la_dba, 
 
     client.force_login(nurse)
     page = client.get("/agencies/agreements/").content.decode()
-    assert "838LLLL" in page and "In force" in page and "End now" not in page
+    assert "838LLLL" in page
+    assert "In force" in page
+    assert "End now" not in page
 
 
 def test_an_agreement_form_shows_the_services_refusal_on_its_field(la_dba, agency, client):
@@ -69,7 +71,8 @@ def test_an_agency_uploads_on_the_upload_page_under_an_agreement(nurse, agency, 
 def test_an_agency_uses_the_api_with_its_own_token(nurse, agency, agreement):
     client = api_client(nurse)
     refused = client.upload("838HLTH_838LLLL_NOTES.ZIP", zip_of({"a.txt": b"x"}))
-    assert refused.status_code == 400 and refused.json()["code"] == "no_agreement"
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "no_agreement"
 
     agreement(agency, "out", "838LLLL")
     accepted = client.upload("838HLTH_838LLLL_NOTES.ZIP", zip_of({"a.txt": b"x"}))

@@ -1,8 +1,9 @@
-"""`s2s agency_agreement REF --direction in|out|both --with 838LLLL[,8383321] --purpose TEXT
---until DATE`: make an agency's exchange agreement as the system (issue 16).
+"""`s2s agency_agreement REF ...`: make an agency's exchange agreement as the system.
 
-The same service and rules as the LA DBA's page: the other ends are the agency's LA mailbox
-or open schools of that LA, the end date today or later; audited as "system".
+`s2s agency_agreement REF --direction in|out|both --with 838LLLL[,8383321] --purpose TEXT
+--until DATE` (issue 16). The same service and rules as the LA DBA's page: the other ends
+are the agency's LA mailbox or open schools of that LA, the end date today or later;
+audited as "system".
 """
 
 from datetime import date
