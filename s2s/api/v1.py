@@ -41,6 +41,7 @@ api.add_router("/messages", "s2s.api.messages.router")
 api.add_router("/feeds", "s2s.api.feeds.router")
 api.add_router("", "s2s.api.calendars.router")
 api.add_router("/cme", "s2s.api.cme.router")
+api.add_router("/encompass", "s2s.api.encompass.router")
 
 for _exception in HANDLED:
     api.add_exception_handler(_exception, partial(error_response, api=api))

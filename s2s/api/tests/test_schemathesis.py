@@ -54,6 +54,9 @@ OPERATIONS_TESTED_ELSEWHERE = [
     ("GET", "/api/v1/las/{number}/calendar"),
     ("PUT", "/api/v1/las/{number}/calendar"),
     ("GET", "/api/v1/cme/signals"),  # s2s/cme/tests/test_api_schemathesis.py
+    ("POST", "/api/v1/encompass"),  # s2s/agencies/tests/test_api_schemathesis.py
+    ("GET", "/api/v1/encompass"),
+    ("GET", "/api/v1/encompass/{notification_id}"),
 ]
 # No 5xx, answers as documented, and no operation that works without the token. Not
 # schemathesis's "positive data accepted": the document cannot say which file names and
