@@ -1,10 +1,12 @@
 """Operation Encompass: a police domestic-abuse notification to a school (issue 16).
 
 The police agency sends it (under an exchange agreement out to that school) before the next
-school day; the school's safeguarding people read it on s2s, and the first read is the
-receipt. One still unread at 08:30 on the school's next school day (its own calendar, else
-its LA's, else the next weekday that is not a bank holiday) is escalated to the LA: an email
-with a link, and the LA's page of its schools' notifications. The details (pupil, incident)
+school day; the school's designated safeguarding lead (`Establishment.safeguarding_email`,
+else the school's email and its users) is told by a link and reads it on s2s signed in as a
+school user, and the first read is the receipt. One still unread at 08:30 on the school's
+next school day (its own calendar, else its LA's, else the next weekday that is not a bank
+holiday) is escalated to the LA: an email with a link, and the LA's page of its schools'
+notifications. The details (pupil, incident)
 are kept only in the encrypted store; every read is audited; no email carries them.
 """
 
@@ -104,6 +106,14 @@ def _addresses(users) -> list[str]:
                 .values_list("email", flat=True))
 
 
+def _school_addresses(school: Establishment) -> list[str]:
+    """Return who is told: the designated safeguarding lead, else the school and its users."""
+    if school.safeguarding_email:
+        return [school.safeguarding_email]
+    readers = User.objects.filter(establishment=school, role__in=SCHOOL_READERS)
+    return [school.email, *_addresses(readers)]
+
+
 def _link(name: str, **kwargs) -> str:
     return settings.SITE_URL + reverse(name, kwargs=kwargs)
 
@@ -141,9 +151,8 @@ def encompass_send(*, user, school: str, reference: str, surname: str, forename:
                      summary=f"{reference} to {establishment.code}",
                      detail={"school": establishment.code, "reference": reference,
                              "upns": [details["upn"]] if details["upn"] else []})
-        readers = User.objects.filter(establishment=establishment, role__in=SCHOOL_READERS)
         email_queue_templated(
-            name="encompass-sent", to=[establishment.email, *_addresses(readers)],
+            name="encompass-sent", to=_school_addresses(establishment),
             context={"agency": user.agency.name, "read_by": notification.read_by_at,
                      "link": _link("agencies:encompass-detail", pk=notification.pk)})
     return notification

@@ -64,6 +64,11 @@ class EstablishmentForm(forms.Form):
     phone = forms.CharField(label=_("Telephone"), max_length=30, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
     town = forms.CharField(label=_("Town"), max_length=100, required=False)
+    safeguarding_email = forms.EmailField(
+        label=_("Designated safeguarding lead's email"), required=False,
+        help_text=_("Operation Encompass notifications from the police are told here, with a "
+                    "link; left empty, the school's email and its users are told."),
+    )
     active = forms.BooleanField(
         label=_("Active on s2s"), required=False,
         help_text=_("Using s2s is a statutory duty: a school should only be inactive if it "
@@ -77,6 +82,7 @@ class EstablishmentForm(forms.Form):
             Field.text("phone", field_width=Fixed.TWENTY),
             Field.text("email", field_width=Fluid.TWO_THIRDS),
             Field.text("town", field_width=Fixed.TWENTY),
+            Field.text("safeguarding_email", field_width=Fluid.TWO_THIRDS),
             Field.checkbox("active"),
         )
 

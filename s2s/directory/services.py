@@ -196,9 +196,13 @@ def la_update(
 @transaction.atomic
 def establishment_update(
     *, user, establishment: Establishment, name: str, phone: str, email: str, town: str,
-    active: bool, request: HttpRequest | None = None, ip_address: str | None = None,
+    active: bool, safeguarding_email: str | None = None, request: HttpRequest | None = None,
+    ip_address: str | None = None,
 ) -> Establishment:
-    """Change a school's name, telephone, email, town and whether it is active on the hub."""
+    """Change a school's name, telephone, email, town and whether it is active on the hub.
+
+    `safeguarding_email` (its designated safeguarding lead's) is kept as it is when None.
+    """
     _require(user, Action.MANAGE_SCHOOLS, establishment)
     changes = _changes(establishment, {
         "name": _clean_text(name, field="name", label=_("school name")),
@@ -206,6 +210,9 @@ def establishment_update(
         "email": _clean_email(email),
         "town": _clean_text(town, field="town", label=_("town"), required=False),
         "active": bool(active),
+        "safeguarding_email": (establishment.safeguarding_email if safeguarding_email is None
+                               else _clean_email(safeguarding_email,
+                                                 field="safeguarding_email")),
     })
     if changes:
         _apply(establishment, changes)

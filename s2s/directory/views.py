@@ -129,6 +129,7 @@ def school_edit(request, code):
     form = EstablishmentForm(request.POST or None, initial={
         "name": school.name, "phone": school.phone, "email": school.email,
         "town": school.town, "active": school.active,
+        "safeguarding_email": school.safeguarding_email,
     })
     if _save(request, form, services.establishment_update, establishment=school):
         messages.success(request, _("The details of %(school)s have been updated.")

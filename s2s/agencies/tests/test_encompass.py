@@ -185,3 +185,12 @@ def test_the_la_finds_an_escalation_on_its_start_page(sent, la_officer, client):
     encompass_escalate_due(now=sent.read_by_at)
 
     assert "1 safeguarding notification unread by a school" in client.get("/").content.decode()
+
+
+def test_a_school_with_a_designated_safeguarding_lead_tells_only_the_lead(
+        officer, police, sending_school, sending_school_user, agreement):
+    sending_school.safeguarding_email = "dsl@school.example.sch.uk"
+    sending_school.save()
+    agreement(police, "out", "8383321")
+    _send(officer)
+    assert [e.to[0] for e in _emails()] == ["dsl@school.example.sch.uk"]

@@ -79,3 +79,15 @@ def test_an_agency_uses_the_api_with_its_own_token(nurse, agency, agreement):
     assert accepted.status_code == 201
     assert accepted.json()["source"] == "838HLTH"
     assert client.get("/api/v1/files?box=outbox").json()["count"] == 1
+
+
+def test_a_dba_sets_a_schools_designated_safeguarding_lead(la_dba, sending_school, client):
+    client.force_login(la_dba)
+    response = client.post(f"/directory/schools/{sending_school.code}/edit", {
+        "name": sending_school.name, "email": sending_school.email, "active": "on",
+        "safeguarding_email": "dsl@school.example.sch.uk"})
+    assert response.status_code == 302
+    sending_school.refresh_from_db()
+    assert sending_school.safeguarding_email == "dsl@school.example.sch.uk"
+    page = client.get(f"/directory/schools/{sending_school.code}").content.decode()
+    assert "dsl@school.example.sch.uk" in page
