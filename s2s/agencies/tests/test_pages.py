@@ -91,3 +91,17 @@ def test_a_dba_sets_a_schools_designated_safeguarding_lead(la_dba, sending_schoo
     assert sending_school.safeguarding_email == "dsl@school.example.sch.uk"
     page = client.get(f"/directory/schools/{sending_school.code}").content.decode()
     assert "dsl@school.example.sch.uk" in page
+
+
+def test_the_la_and_the_agency_see_each_other_by_name_on_their_generic_files(
+        upload, nurse, la_officer, agency, agreement, client):
+    agreement(agency, "both", "838LLLL")
+    upload(nurse, "838HLTH_838LLLL_NOTES.ZIP", zip_of({"a.txt": b"x"}))
+    upload(la_officer, "838LLLL_838HLTH_REPLY.ZIP", zip_of({"b.txt": b"y"}))
+
+    client.force_login(la_officer)
+    assert "838HLTH Dorset school nursing" in client.get("/files/generic").content.decode()
+    client.force_login(nurse)
+    page = client.get("/files/generic").content.decode()
+    assert "838LLLL_838HLTH_REPLY.ZIP" in page
+    assert "838LLLL" in client.get("/files/sent").content.decode()
