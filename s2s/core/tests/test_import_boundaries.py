@@ -18,6 +18,7 @@ BOUNDARIES = {
     "calendars": (("s2s.feeds", "s2s.cme", "s2s.api", "s2s.reports"), 4),
     "feeds": (("s2s.cme", "s2s.api", "s2s.reports"), 10),
     "cme": (("s2s.api", "s2s.reports"), 6),
+    "agencies": (("s2s.api", "s2s.reports"), 8),
 }
 
 
