@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from s2s.core.errors import ServiceError
 from s2s.ctf.identifiers import upn_check
+from s2s.ctf.reader import PupilIndex
 from s2s.directory.models import Agency, AgencyKind
 
 MAX_PROBLEMS = 3
@@ -192,9 +193,35 @@ def _row_problems(job: Job, rows: list[list[str]]) -> list[str]:
     return problems
 
 
+@dataclass(frozen=True)
+class JobFile:
+    """A checked job file: its job, and its pupils as the hub indexes a CTF's."""
+
+    job: Job
+    pupils: list[PupilIndex]
+
+
+def _pupils(rows: list[list[str]]) -> list[PupilIndex]:
+    """Return each data row's pupil, indexed like a CTF's, so every download audits its UPNs."""
+    header, pupils = rows[0], []
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = {name.strip().lower(): cell.strip() for name, cell in zip(header, row,
+                                                                          strict=True)}
+        pupils.append(PupilIndex(
+            position=len(pupils) + 1, line=line, upn=cells.get("upn") or None,
+            former_upn=None, uln=None, uci=None, surname=cells["surname"],
+            forename=cells["forename"], middle_names=None, preferred_surname=None,
+            preferred_forename=None, former_surname=None, dob=cells["dob"], sex=None,
+            postcode=cells.get("postcode") or None, town=None,
+            nc_year=cells.get("year_group") or None, leaving_date=None, leaving_reason=None))
+    return pupils
+
+
 def job_check(*, free_text: str | None, content: IO[bytes], source_code: str,
               source_agency: Agency | None, destination_code: str,
-              destination_agency: Agency | None) -> Job | None:
+              destination_agency: Agency | None) -> JobFile | None:
     """Return the named job a zip to or from an agency is, checked; None for a plain zip.
 
     Refused with the first problems found: the wrong way for the job, not one CSV file, the
@@ -218,4 +245,4 @@ def job_check(*, free_text: str | None, content: IO[bytes], source_code: str,
     if problems:
         raise _refuse(_("The %(job)s file was refused: %(problems)s.")
                       % {"job": job.code, "problems": "; ".join(problems)}, "job_rows")
-    return job
+    return JobFile(job=job, pupils=_pupils(rows))

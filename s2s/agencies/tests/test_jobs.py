@@ -2,9 +2,11 @@
 
 import pytest
 
+from s2s.audit.models import AuditEvent
 from s2s.core.errors import ServiceError
 from s2s.ctf.identifiers import make_upn
 from s2s.directory.models import Agency, AgencyKind
+from s2s.transfers.services.receive import transfer_open_for_download
 from s2s.transfers.tests.ctfs import zip_of
 
 from .conftest import years_ago
@@ -36,6 +38,20 @@ def test_a_school_nursing_list_with_valid_rows_goes_from_the_la_to_health(upload
                    f"8383321,6,{UPN},Jones,Bo,2016-01-31,N,Y")
     transfer = upload(la_officer, "838LLLL_838HLTH_SCHOOLNURSING.ZIP", content).transfer
     assert transfer.destination_agency == nursing
+    assert transfer.pupil_count == 2
+    assert list(transfer.pupils.values_list("surname", "nc_year")) == [("Smith", "R"),
+                                                                      ("Jones", "6")]
+    assert AuditEvent.objects.get(action="transfer_upload").detail["upns"] == [UPN, UPN]
+
+
+def test_a_job_files_download_is_audited_with_its_upns(upload, la_officer, nurse, nursing):
+    content = _csv(NURSING_COLUMNS, f"8383321,R,{UPN},Smith,Ann,2021-05-01,Y,N")
+    transfer = upload(la_officer, "838LLLL_838HLTH_SCHOOLNURSING.ZIP", content).transfer
+
+    _name, chunks = transfer_open_for_download(user=nurse, transfer=transfer)
+    assert b"".join(chunks) == content
+    event = AuditEvent.objects.get(action="transfer_download")
+    assert event.detail["upns"] == [UPN]
 
 
 def test_a_row_with_a_bad_flag_or_year_group_is_refused_naming_its_line_and_column(

@@ -126,10 +126,12 @@ def _check_content(spool: IO[bytes], size: int, parsed: FileName, sender: Sender
         zip_size_check(size=size, from_la=sender.is_la)
         zip_archive_check(content=spool, size=size)
         spool.seek(0)
-        job_check(free_text=parsed.free_text, content=spool, source_code=sender.code,
-                  source_agency=sender.agency, destination_code=destination.delivered_code,
-                  destination_agency=destination.agency)
-        return _Checked()
+        job = job_check(free_text=parsed.free_text, content=spool, source_code=sender.code,
+                        source_agency=sender.agency,
+                        destination_code=destination.delivered_code,
+                        destination_agency=destination.agency)
+        # A named job's pupils are indexed like a CTF's, so its downloads audit their UPNs.
+        return _Checked(pupils=job.pupils, pupil_count=len(job.pupils)) if job else _Checked()
     if parsed.file_type.code in NOT_CTF_FORMAT:
         return _check_plain_xml(spool, parsed)
     return _check_ctf(spool, name)
