@@ -102,7 +102,8 @@ class Transfer(models.Model):
 
     `destination_code` is the destination the file name gave; the FKs say where the hub
     delivered it: an establishment (a closed school's successor when `redirected_from` is
-    set), an LA mailbox, or, with neither, the Lost Pupil Database (`destination_kind`).
+    set), an LA mailbox, an agency (generic zips only, issue 16), or, with none of them, the
+    Lost Pupil Database (`destination_kind`). An agency's own files have `source_agency`.
     The content lives encrypted in `stored_file`, which goes when the file is deleted.
     """
 
