@@ -31,9 +31,17 @@ from s2s.core.errors import ServiceError
 from s2s.core.outbox import email_queue_templated
 from s2s.core.text import text_required
 from s2s.directory.models import AgencyKind, Establishment
-from s2s.transfers.storage import atomic_with_files, stored_file_open, stored_file_write
+from s2s.transfers.storage import (
+    atomic_with_files,
+    stored_file_delete,
+    stored_file_open,
+    stored_file_write,
+)
 
 READ_BY = time(8, 30)
+# The details stay on the hub this long after sending; the school keeps its own safeguarding
+# record, and the row (times, reference) stays as the fact of the notification.
+RETAIN_DAYS = 30
 LOOK_AHEAD_DAYS = 31
 SUMMARY_LIMIT = 2000
 # Who reads a school's notifications: its school users (the designated safeguarding lead
@@ -179,17 +187,19 @@ def _action_of(user) -> str:
     return Action.READ_ENCOMPASS
 
 
-def encompass_details(*, user, notification: EncompassNotification, request=None) -> dict:
+def encompass_details(*, user, notification: EncompassNotification,
+                      request=None) -> dict | None:
     """Return the pupil and incident details, to the school or the sender; audit each read.
 
     The school's first read is the read receipt. The LA follows times only: never the details.
+    None once they have been deleted (`RETAIN_DAYS` after sending).
     """
     school_reads = can(user, Action.READ_ENCOMPASS, notification)
     if not (school_reads or can(user, Action.SEND_ENCOMPASS, notification)):
         raise _refuse(_("Only the school and the police agency read the details."),
                       "forbidden")
     if notification.stored_file is None:
-        raise _refuse(_("The details of this notification have been deleted."), "deleted")
+        return None  # deleted after RETAIN_DAYS: nothing left to read
     with stored_file_open(notification.stored_file) as chunks:
         details = json.loads(b"".join(chunks))
     details["dob"] = date.fromisoformat(details["dob"])
@@ -244,3 +254,32 @@ def encompass_escalate_due(*, now: datetime | None = None, limit: int = 1000) ->
     while done < limit and encompass_escalate_next(now=now):
         done += 1
     return done
+
+
+def encompass_purge_due(*, now: datetime | None = None):
+    """Return the notifications whose details are past `RETAIN_DAYS`, oldest first."""
+    now = now or timezone.now()
+    return (EncompassNotification.objects
+            .filter(stored_file__isnull=False, sent_at__lt=now - timedelta(days=RETAIN_DAYS))
+            .order_by("sent_at", "pk"))
+
+
+def encompass_purge_next(*, now: datetime | None = None) -> bool:
+    """Delete one notification's details past retention; return whether one was due.
+
+    The row keeps its times and the police reference; its stored details go, locked so two
+    workers never delete the same file twice.
+    """
+    with transaction.atomic():
+        notification = (encompass_purge_due(now=now).select_for_update(skip_locked=True)
+                        .select_related("stored_file").first())
+        if notification is None:
+            return False
+        stored = notification.stored_file
+        notification.stored_file = None
+        notification.save(update_fields=["stored_file"])
+        stored_file_delete(stored)
+        audit_record(action="encompass.purged", obj=notification, actor_username="system",
+                     summary=f"{notification.reference}: details deleted after "
+                     f"{RETAIN_DAYS} days")
+    return True

@@ -95,9 +95,8 @@ def encompass_create(request):
 def encompass_detail(request, pk):
     """Show one notification; its details to the school (the read receipt) and the sender."""
     notification = encompass.encompass_get(user=request.user, pk=pk)
-    details = None
-    if not can(request.user, Action.FOLLOW_ENCOMPASS):
-        details = encompass.encompass_details(user=request.user, notification=notification,
-                                              request=request)
-    return render(request, "agencies/encompass_detail.html",
-                  {"notification": notification, "details": details})
+    show_details = not can(request.user, Action.FOLLOW_ENCOMPASS)
+    details = encompass.encompass_details(user=request.user, notification=notification,
+                                          request=request) if show_details else None
+    return render(request, "agencies/encompass_detail.html", {
+        "notification": notification, "details": details, "show_details": show_details})

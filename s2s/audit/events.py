@@ -43,6 +43,7 @@ EVENT_WORDS = {
     "encompass.sent": _("Sent an Operation Encompass notification"),
     "encompass.read": _("Read an Operation Encompass notification"),
     "encompass.escalated": _("Escalated an unread Operation Encompass notification"),
+    "encompass.purged": _("Deleted an Operation Encompass notification's details"),
     # Files
     "transfer_upload": _("Uploaded a file"),
     "transfer_download": _("Downloaded a file"),

@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.utils import timezone
 
 from s2s.agencies.encompass import (
@@ -194,3 +195,29 @@ def test_a_school_with_a_designated_safeguarding_lead_tells_only_the_lead(
     agreement(police, "out", "8383321")
     _send(officer)
     assert [e.to[0] for e in _emails()] == ["dsl@school.example.sch.uk"]
+
+
+def test_the_details_go_thirty_days_after_sending_and_the_row_stays(
+        sent, file_store, django_capture_on_commit_callbacks, sending_school_user, client):
+
+    EncompassNotification.objects.filter(pk=sent.pk).update(
+        sent_at=timezone.now() - timedelta(days=29))
+    call_command("purge_encompass")
+    sent.refresh_from_db()
+    assert sent.stored_file is not None
+
+    EncompassNotification.objects.filter(pk=sent.pk).update(
+        sent_at=timezone.now() - timedelta(days=31))
+    call_command("purge_encompass", "--dry-run")
+    sent.refresh_from_db()
+    assert sent.stored_file is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("purge_encompass")
+
+    sent.refresh_from_db()
+    assert sent.stored_file is None
+    assert not [p for p in file_store.rglob("*") if p.is_file()]
+    assert AuditEvent.objects.filter(action="encompass.purged").count() == 1
+    client.force_login(sending_school_user)
+    page = client.get(f"/agencies/encompass/{sent.pk}").content.decode()
+    assert "The details were deleted 30 days after the notification was sent." in page
