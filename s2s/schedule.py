@@ -36,6 +36,11 @@ SCHEDULE: list[Job] = [
     # date (`s2s partnership_reviews`); shared records past retention (`s2s purge_partnerships`).
     Job("partnership_reviews", "daily 06:30", command="partnership_reviews"),
     Job("purge_partnerships", "daily 02:50", command="purge_partnerships"),
+    # Operation Encompass (issue 16): a notification still unread at 08:30 on the school's next
+    # school day is escalated to its LA (`s2s encompass_escalate`).
+    Job("encompass_escalate", "every 5 minutes", command="encompass_escalate"),
+    # Their details are deleted 30 days after sending (`s2s purge_encompass`).
+    Job("purge_encompass", "daily 02:50", command="purge_encompass"),
     # Reports: uploads and first downloads of the days closed since, counted for the national
     # reports (`s2s refresh_report_counts`); after the purges, whose changes it does not count.
     Job("refresh_report_counts", "daily 03:30", command="refresh_report_counts"),

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "s2s.calendars",
     "s2s.cme",
     "s2s.partnerships",
+    "s2s.agencies",
 ]
 
 MIDDLEWARE = [

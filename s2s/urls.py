@@ -26,6 +26,7 @@ urlpatterns = [
     path("calendars/", include("s2s.calendars.urls")),
     path("cme/", include("s2s.cme.urls")),
     path("partnerships/", include("s2s.partnerships.urls")),
+    path("agencies/", include("s2s.agencies.urls")),
     path("api/v1/", include("s2s.api.urls")),
     path("assets/<path:path>", login_not_required(_AssetRedirect.as_view(permanent=True))),
 ]

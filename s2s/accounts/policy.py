@@ -35,6 +35,16 @@ class Action:
     MANAGE_SCHOOLS = "schools.manage"
     MANAGE_ESTABLISHMENTS = "establishments.manage"  # national register, successors
     VIEW_AGENCIES = "agencies.view"
+    MANAGE_AGENCIES = "agencies.manage"  # add an agency of its LA
+    # Agency exchange agreements (issue 16): who may exchange files with an agency, until when.
+    VIEW_AGREEMENTS = "agreements.view"
+    MANAGE_AGREEMENTS = "agreements.manage"
+    # Operation Encompass notifications (police -> school; issue 16): the police agency sends
+    # and follows its own, the school reads its own (the read receipt), the LA follows its
+    # schools' (no pupil data) and their escalations.
+    SEND_ENCOMPASS = "encompass.send"
+    READ_ENCOMPASS = "encompass.read"
+    FOLLOW_ENCOMPASS = "encompass.follow"
     VIEW_AUDIT = "audit.view"
     TRANSFER_FILES = "files.transfer"  # CTFs and statutory files
     GENERIC_FILES = "files.generic"  # generic zips
@@ -107,7 +117,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         Action.USE_PAGES, Action.USE_API, Action.TRANSFER_FILES, Action.GENERIC_FILES,
         Action.MESSAGES,
     }),
-    Role.AGENCY: frozenset({Action.USE_PAGES, Action.GENERIC_FILES}),
+    Role.AGENCY: frozenset({
+        Action.USE_PAGES, Action.USE_API, Action.GENERIC_FILES, Action.VIEW_AGREEMENTS,
+        Action.SEND_ENCOMPASS,
+    }),
     Role.CONNECTOR: frozenset({Action.USE_API, Action.TRANSFER_FILES}),
 }
 # Whoever may send files may see, receive and withdraw them (in scope); the service may see.
@@ -133,6 +146,15 @@ for _role in (Role.ADMIN, Role.LA_DBA):
 # sender (seed 003, 7.7); the service sees it for any LA.
 for _role in (Role.ADMIN, Role.LA_DBA, Role.LA_DBA_VIEW):
     CAPABILITIES[_role] |= {Action.MESSAGE_REPORT}
+
+# Agencies (issue 16): an LA's DBA adds its agencies and makes their exchange agreements; the
+# view-only DBA reads the agreements; a school reads its Operation Encompass notifications;
+# the LA's DBA and LA users follow their schools' and the escalations.
+CAPABILITIES[Role.LA_DBA] |= {Action.MANAGE_AGENCIES, Action.VIEW_AGREEMENTS,
+                              Action.MANAGE_AGREEMENTS, Action.FOLLOW_ENCOMPASS}
+CAPABILITIES[Role.LA_DBA_VIEW] |= {Action.VIEW_AGREEMENTS}
+CAPABILITIES[Role.LA_USER] |= {Action.FOLLOW_ENCOMPASS}
+CAPABILITIES[Role.SCHOOL] |= {Action.READ_ENCOMPASS}
 
 # MIS feeds (issue 13): the school's connector or school user for its own school; LA census
 # and LA CME users for the schools of their LA. Every LA role sees its schools' feed reports
@@ -308,12 +330,15 @@ def transfer_box(user) -> str | None:
     """Return the 7-character code this user sends from and receives at, if it has one.
 
     A school user or connector: its establishment number (8383321); an LA role: its LA's
-    mailbox for that role (838LLLL, 838PLAS, 838ADMS); anyone else: None.
+    mailbox for that role (838LLLL, 838PLAS, 838ADMS); an agency user: its agency's
+    reference (838HLTH); anyone else: None.
     """
     if not _is_signed_in(user):
         return None
     if user.establishment_id:
         return user.establishment.code
+    if user.agency_id:
+        return user.agency.reference
     mailbox = LA_MAILBOX_OF_ROLE.get(user.role)
     if user.la_id and mailbox:
         return f"{user.la.number}{mailbox}"
@@ -363,6 +388,8 @@ def _user_rule(user, action: str) -> Q:
 def _transfer_inbox(user) -> Q:
     if user.establishment_id:
         return Q(destination_establishment_id=user.establishment_id)
+    if user.agency_id:
+        return Q(destination_agency_id=user.agency_id)
     mailbox = LA_MAILBOX_OF_ROLE.get(user.role)
     if user.la_id and mailbox:
         return Q(destination_la_id=user.la_id, destination_mailbox=mailbox)
@@ -372,6 +399,8 @@ def _transfer_inbox(user) -> Q:
 def _transfer_outbox(user) -> Q:
     if user.establishment_id:
         return Q(source_establishment_id=user.establishment_id)
+    if user.agency_id:
+        return Q(source_agency_id=user.agency_id)
     mailbox = LA_MAILBOX_OF_ROLE.get(user.role)
     if user.la_id and mailbox:
         return Q(source_la_id=user.la_id, source_mailbox=mailbox)
@@ -430,7 +459,8 @@ def _transfer_rule(user, action: str) -> Q:
     if action == Action.RECEIVE_FILES:
         boxes = _transfer_inbox(user)
     elif action == Action.WITHDRAW_FILES:
-        boxes = (_transfer_outbox(user) & Q(destination_kind__in=["school", "la_mailbox"])
+        boxes = (_transfer_outbox(user)
+                 & Q(destination_kind__in=["school", "la_mailbox", "agency"])
                  | _la_held_ctfs(user))
     elif action == Action.VIEW_TRANSFERS:
         boxes = _transfer_inbox(user) | _transfer_outbox(user)
@@ -476,6 +506,28 @@ def _lost_pupil_rule(user, action: str) -> Q:
     return _NOTHING
 
 
+def _agreement_rule(user, action: str) -> Q:
+    """Return the exchange agreements of the user's own agency, or of its LA's agencies."""
+    if user.agency_id:
+        return Q(agency_id=user.agency_id) if action == Action.VIEW_AGREEMENTS else _NOTHING
+    return Q(agency__la_id=user.la_id) if user.la_id else _NOTHING
+
+
+def _encompass_rule(user, action: str) -> Q:
+    """Return the Operation Encompass notifications this user may act on.
+
+    The police agency that sent one; the school it went to (reading it is the receipt); the
+    LA's DBA and LA users for its schools' (their times and state, never the pupil).
+    """
+    if action == Action.SEND_ENCOMPASS and user.agency_id:
+        return Q(agency_id=user.agency_id)
+    if action == Action.READ_ENCOMPASS and user.establishment_id:
+        return Q(establishment_id=user.establishment_id)
+    if action == Action.FOLLOW_ENCOMPASS and user.la_id:
+        return Q(establishment__la_id=user.la_id)
+    return _NOTHING
+
+
 # Each model's scope rule: a Q of the rows this user may act on, per action (`can` and `scope`).
 _SCOPE_RULES = {
     "directory.localauthority": _la_rule,
@@ -496,6 +548,8 @@ _SCOPE_RULES = {
     "partnerships.partnership": _partnership_rule,
     "partnerships.pupilplace": _pupil_place_rule,
     "partnerships.sharedrecord": _shared_record_rule,
+    "agencies.exchangeagreement": _agreement_rule,
+    "agencies.encompassnotification": _encompass_rule,
 }
 
 

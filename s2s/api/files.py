@@ -46,7 +46,8 @@ class UploadOut(Schema):
 
     id: int
     name: str
-    source: str = Field(description="Who sent it: an establishment number or an LA mailbox.")
+    source: str = Field(description="Who sent it: an establishment number, an LA mailbox or "
+                        "an agency reference.")
     destination: str = Field(description="Where it was delivered (a closed school's successor "
                              "when the name addressed the closed school).")
     status: TransferStatus

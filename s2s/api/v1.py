@@ -43,6 +43,7 @@ api.add_router("", "s2s.api.calendars.router")
 api.add_router("/cme", "s2s.api.cme.router")
 api.add_router("/cme/cases", "s2s.api.cme_cases.router")
 api.add_router("/partnerships", "s2s.api.partnerships.router")
+api.add_router("/encompass", "s2s.api.encompass.router")
 
 for _exception in HANDLED:
     api.add_exception_handler(_exception, partial(error_response, api=api))

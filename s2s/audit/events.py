@@ -36,6 +36,14 @@ EVENT_WORDS = {
     "directory.establishment.update": _("Changed a school"),
     "directory.establishment.successor": _("Set a school's successor"),
     "directory.import": _("Imported the establishment register"),
+    "directory.agency.create": _("Added an agency"),
+    # Agencies (issue 16)
+    "agency.agreement_made": _("Made an agency exchange agreement"),
+    "agency.agreement_ended": _("Ended an agency exchange agreement"),
+    "encompass.sent": _("Sent an Operation Encompass notification"),
+    "encompass.read": _("Read an Operation Encompass notification"),
+    "encompass.escalated": _("Escalated an unread Operation Encompass notification"),
+    "encompass.purged": _("Deleted an Operation Encompass notification's details"),
     # Files
     "transfer_upload": _("Uploaded a file"),
     "transfer_download": _("Downloaded a file"),

@@ -61,6 +61,10 @@ MENU = [
               group=Group.FILES),
     MenuEntry(_("LA monitoring"), "transfers:la-monitoring", Action.MONITOR_LA_FILES,
               group=Group.FILES),
+    # Police notifications to schools (issue 16): sent by the police, followed by the LA;
+    # a school finds its own on the start page.
+    MenuEntry(_("Operation Encompass"), "agencies:encompass-list", Action.SEND_ENCOMPASS,
+              (Action.FOLLOW_ENCOMPASS,), group=Group.FILES),
     MenuEntry(_("Lost pupils"), "lostpupils:search", Action.SEARCH_LPD, group=Group.PUPILS),
     MenuEntry(_("Children missing education"), "cme:signals", Action.CME_DASHBOARD,
               group=Group.PUPILS),
@@ -75,6 +79,8 @@ MENU = [
     MenuEntry(_("Users"), "accounts:user-list", Action.VIEW_USERS, group=Group.ADMIN),
     MenuEntry(_("Schools"), "directory:school-list", Action.VIEW_SCHOOLS, group=Group.ADMIN),
     MenuEntry(_("Agencies"), "directory:agency-list", Action.VIEW_AGENCIES, group=Group.ADMIN),
+    MenuEntry(_("Exchange agreements"), "agencies:agreement-list", Action.VIEW_AGREEMENTS,
+              group=Group.ADMIN),
     MenuEntry(_("LA details"), "directory:my-la", Action.VIEW_LA, group=Group.ADMIN),
     MenuEntry(_("Calendar"), "calendars:mine", Action.VIEW_CALENDAR, group=Group.ADMIN),
     MenuEntry(_("Audit"), "audit:list", Action.VIEW_AUDIT, group=Group.ADMIN),

@@ -23,6 +23,7 @@ START_NEEDS = [
     "s2s.transfers.startpage.rejected_files",
     "s2s.messaging.startpage.unread_messages",
     "s2s.cme.panels.school_needs",
+    "s2s.agencies.startpage.unread_notifications",
 ]
 # Panels the apps put on the start page below that: each a function of the request returning
 # a dict with its "template" (rendered with the dict as `panel`), or None when it is not for

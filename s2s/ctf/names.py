@@ -5,6 +5,8 @@ A name says who sent a file, to whom, and what it is:
     1112222_CTF_3334444_NNN.XML    school -> school (or an LA mailbox, or the lost pupils)
     333LLLL_CTF1112222_NNN.XML     LA -> school: no underscore after CTF (sic)
     1113333_2224444_FFT15.ZIP      generic zip, free text of up to 15 characters, no spaces
+    838HLTH_838LLLL_CHILDHEALTH.ZIP  an agency's generic zip: its reference as source or
+                                   destination (the LA number and four letters or digits)
 
 The table of file types, `FILE_TYPES`, is the one place that lists them.
 """
@@ -24,6 +26,7 @@ class PlaceKind(enum.StrEnum):
     LA_MAILBOX = "la_mailbox"
     LOST_DESTINATION_UNKNOWN = "lost_destination_unknown"
     LOST_LEFT_MAINTAINED_SECTOR = "lost_left_maintained_sector"
+    AGENCY = "agency"  # 838HLTH: an agency's reference, for generic zips only (seed 000, 14-17)
 
 
 LOST_UNKNOWN = "XXXXXXX"
@@ -44,13 +47,15 @@ class FileType:
 
 
 _TO_SCHOOL_OR_LA = frozenset({PlaceKind.SCHOOL, PlaceKind.LA_MAILBOX})
+_NOT_AGENCY = frozenset(PlaceKind) - {PlaceKind.AGENCY}  # an XML name never names an agency
+_ZIP_PLACES = frozenset({PlaceKind.SCHOOL, PlaceKind.LA_MAILBOX, PlaceKind.AGENCY})
 _TO_LA = frozenset({PlaceKind.LA_MAILBOX})
 
 # The one table of file types (seed 003, appendix 2 and 1.6; seed 000, "future file types").
 FILE_TYPES: dict[str, FileType] = {
     t.code: t
     for t in (
-        FileType("CTF", _("Common Transfer File"), "XML", frozenset(PlaceKind)),
+        FileType("CTF", _("Common Transfer File"), "XML", _NOT_AGENCY),
         FileType("ATF", _("Admissions Transfer File"), "XML", _TO_SCHOOL_OR_LA, "ADMS"),
         FileType("ADMS", _("Admissions file"), "XML", _TO_SCHOOL_OR_LA, "ADMS"),
         FileType("PLAS", _("School census (PLASC)"), "XML", _TO_LA, "PLAS"),
@@ -60,7 +65,7 @@ FILE_TYPES: dict[str, FileType] = {
         FileType("FSP", _("Foundation stage profile"), "XML", _TO_SCHOOL_OR_LA),
         FileType("EXC", _("Exclusions"), "XML", _TO_LA),
         FileType("CFR", _("Consistent financial reporting"), "XML", _TO_LA),
-        FileType("ZIP", _("Generic zip file"), "ZIP", _TO_SCHOOL_OR_LA),
+        FileType("ZIP", _("Generic zip file"), "ZIP", _ZIP_PLACES),
     )
 }
 GENERIC_ZIP = FILE_TYPES["ZIP"]
@@ -114,23 +119,43 @@ class FileName:
 
 _ESTABLISHMENT = re.compile(r"[0-9]{7}")
 _MAILBOX = re.compile(r"([0-9]{3})(LLLL|PLAS|ADMS)")
+# An agency: the LA number and four capital letters or digits, at least one a letter (four
+# digits would be a school), not one of the LA's own mailboxes (matched first).
+AGENCY_REFERENCE = re.compile(r"[0-9]{3}(?=[0-9]{0,3}[A-Z])[A-Z0-9]{4}")
 _FREE_TEXT = re.compile(r"[A-Za-z0-9!#$%&'()+,\-.=@\[\]^_`{}~]{1,15}")
 
 
-def parse_place(*, code: str, role: str = "destination") -> Place:
-    """Return the place a 7-character code names, or raise FileNameError naming the part."""
+def parse_place(*, code: str, role: str = "destination", agencies: bool = False) -> Place:
+    """Return the place a 7-character code names, or raise FileNameError naming the part.
+
+    An agency's reference names a place only where `agencies` says so (generic zips).
+    """
     if _ESTABLISHMENT.fullmatch(code):
         return Place(code, PlaceKind.SCHOOL)
     if _MAILBOX.fullmatch(code):
         return Place(code, PlaceKind.LA_MAILBOX)
+    if agencies and AGENCY_REFERENCE.fullmatch(code):
+        return Place(code, PlaceKind.AGENCY)
     if role == "destination":
         if code == LOST_UNKNOWN:
             return Place(code, PlaceKind.LOST_DESTINATION_UNKNOWN)
         if code == LOST_LEFT_SECTOR:
             return Place(code, PlaceKind.LOST_LEFT_MAINTAINED_SECTOR)
+        if agencies:
+            raise FileNameError(
+                _("destination '%(code)s' is not a 7-digit establishment number, "
+                  "XXXXXXX, MMMMMMM, an agency reference or an LA mailbox", code=code),
+                field="destination",
+            )
         raise FileNameError(
             _("destination '%(code)s' is not a 7-digit establishment number, "
               "XXXXXXX, MMMMMMM or an LA mailbox", code=code), field="destination",
+        )
+    if agencies:
+        raise FileNameError(
+            _("source '%(code)s' is not a 7-digit establishment number, an agency reference "
+              "or an LA mailbox (LLLL, PLAS or ADMS after the LA number)", code=code),
+            field="source",
         )
     raise FileNameError(
         _("source '%(code)s' is not a 7-digit establishment number or an LA mailbox "
@@ -207,8 +232,8 @@ def _parse_zip_name(stem: str) -> FileName:
             _("'%(stem)s' does not have the three parts SOURCE_DESTINATION_FREETEXT, "
               "e.g. 8383321_8384512_Attendance.ZIP", stem=stem), field="name",
         )
-    source = parse_place(code=parts[0], role="source")
-    destination = parse_place(code=parts[1], role="destination")
+    source = parse_place(code=parts[0], role="source", agencies=True)
+    destination = parse_place(code=parts[1], role="destination", agencies=True)
     _check_destination(GENERIC_ZIP, destination)
     if not _FREE_TEXT.fullmatch(parts[2]):
         raise FileNameError(
@@ -243,9 +268,10 @@ def format_name(
 
     A file from an LA mailbox to a school takes the `333LLLL_CTF1112222_NNN.XML` form.
     """
-    src = parse_place(code=source, role="source")
-    dest = parse_place(code=destination, role="destination")
     kind = FILE_TYPES.get(file_type.upper())
+    zips = kind is GENERIC_ZIP
+    src = parse_place(code=source, role="source", agencies=zips)
+    dest = parse_place(code=destination, role="destination", agencies=zips)
     if kind is GENERIC_ZIP:
         if not free_text:
             raise FileNameError(_("a generic zip's name needs free text (FFT15)"),

@@ -9,10 +9,11 @@ are always there. A month of files, lost pupils and messages is `demo_month.py`'
 import random
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -368,6 +369,12 @@ LA_ROLE_USERNAMES = {
 # Each full LA's own school (with its MIS connector) and agency, as the examples name them.
 HOME_SCHOOLS = {"838": "8383321", "681": "6812345"}
 HOME_AGENCIES = {"838": "838HLTH", "681": "681SOCS"}
+# The agencies' exchange agreements (issue 16): (reference, direction, with), a year long.
+AGREEMENTS = [
+    ("838HLTH", "both", ["838LLLL", "8383321", "8384512"], "School nursing and child health"),
+    ("838POLC", "out", ["8383321", "8384512"], "Operation Encompass notifications"),
+    ("681SOCS", "both", ["681LLLL", "6812345"], "Children's services casework"),
+]
 
 
 def _full_name(index: int) -> str:
@@ -386,6 +393,8 @@ def _la_rows(la: DemoLA) -> list[tuple]:
             (f"{school}-mis", Role.CONNECTOR, school, f"mis.{school}@{la.domain}.example.sch.uk"),
             (agency.lower(), Role.AGENCY, agency, f"{agency.lower()}@agencies.example.gov.uk"),
         ]
+    if la.number == "838":
+        rows.append(("838polc", Role.AGENCY, "838POLC", "838polc@agencies.example.gov.uk"))
     return rows
 
 
@@ -456,9 +465,24 @@ def load_demo() -> None:
             defaults={"la": las[la_number], "name": name, "kind": kind,
                       "email": f"{reference.lower()}@agencies.example.gov.uk"},
         )
+    _load_agreements()
     hashed = make_password(DEMO_PASSWORD)
     for account in planned_accounts(plans):
         _load_user(account, hashed)
+
+
+def _load_agreements() -> None:
+    """Give each demo agency its agreement, unless it has one in force already."""
+    # Imported here: the agencies app builds on the directory, not the other way round.
+    from s2s.agencies.models import ExchangeAgreement
+
+    until = timezone.localdate() + timedelta(days=365)
+    for reference, direction, ends, purpose in AGREEMENTS:
+        agency = Agency.objects.get(reference=reference)
+        if not agency.agreements.filter(ended_at__isnull=True,
+                                        until__gte=timezone.localdate()).exists():
+            ExchangeAgreement.objects.create(agency=agency, direction=direction, ends=ends,
+                                             purpose=purpose, until=until)
 
 
 def demo_accounts() -> list[DemoAccount]:

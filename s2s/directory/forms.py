@@ -5,7 +5,7 @@ from crispy_forms_gds.layout import Button, Field, Fixed, Fluid, Layout, Size
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from s2s.directory.models import Establishment, Nation
+from s2s.directory.models import AgencyKind, Establishment, Nation
 
 
 def _helper(*fields, submit=None) -> FormHelper:
@@ -64,6 +64,11 @@ class EstablishmentForm(forms.Form):
     phone = forms.CharField(label=_("Telephone"), max_length=30, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
     town = forms.CharField(label=_("Town"), max_length=100, required=False)
+    safeguarding_email = forms.EmailField(
+        label=_("Designated safeguarding lead's email"), required=False,
+        help_text=_("Operation Encompass notifications from the police are told here, with a "
+                    "link; left empty, the school's email and its users are told."),
+    )
     active = forms.BooleanField(
         label=_("Active on s2s"), required=False,
         help_text=_("Using s2s is a statutory duty: a school should only be inactive if it "
@@ -77,6 +82,7 @@ class EstablishmentForm(forms.Form):
             Field.text("phone", field_width=Fixed.TWENTY),
             Field.text("email", field_width=Fluid.TWO_THIRDS),
             Field.text("town", field_width=Fixed.TWENTY),
+            Field.text("safeguarding_email", field_width=Fluid.TWO_THIRDS),
             Field.checkbox("active"),
         )
 
@@ -122,4 +128,28 @@ class SchoolSearchForm(forms.Form):
             Field.text("q", field_width=Fixed.TWENTY),
             *([Field.select("la")] if "la" in self.fields else []),
             Button.secondary("search", _("Search"), type="submit"),
+        )
+
+
+class AgencyCreateForm(forms.Form):
+    reference = forms.CharField(
+        label=_("Reference"), max_length=7,
+        help_text=_("Your LA number and 4 capital letters or digits, for example 838HLTH"),
+    )
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind of agency"), choices=AgencyKind.choices,
+                             widget=forms.RadioSelect)
+    email = forms.CharField(
+        label=_("Contact email"), max_length=254,
+        help_text=_("A work address, not webmail."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Field.text("reference", field_width=Fixed.TEN),
+            Field.text("name"),
+            Field.radios("kind", legend_size=Size.SMALL),
+            Field.text("email", field_width=Fluid.TWO_THIRDS),
+            submit=_("Add agency"),
         )

@@ -58,6 +58,10 @@ class Establishment(models.Model):
     postcode = models.CharField(_("postcode"), max_length=10, blank=True)
     phone = models.CharField(_("telephone"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
+    # Operation Encompass notifications (issue 16) are told here rather than to every school
+    # user, when it is set.
+    safeguarding_email = models.EmailField(_("designated safeguarding lead's email"),
+                                           blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=EstablishmentStatus.choices,
         default=EstablishmentStatus.OPEN,

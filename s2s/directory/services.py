@@ -1,5 +1,7 @@
 """Changes to the directory: LAs, establishments and their successors, each one audited."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -11,7 +13,8 @@ from s2s.accounts.rules import is_personal_email
 from s2s.audit.services import audit_record
 from s2s.core.errors import ServiceError
 from s2s.core.text import text_required
-from s2s.directory.models import Establishment, LocalAuthority, Nation
+from s2s.ctf.names import AGENCY_REFERENCE, LA_MAILBOX_SUFFIXES
+from s2s.directory.models import Agency, AgencyKind, Establishment, LocalAuthority, Nation
 
 PHONE_CHARACTERS = set("0123456789 +()-")
 
@@ -109,6 +112,65 @@ def la_create(
     return la
 
 
+def _agency_reference(reference: str, la_of_user: LocalAuthority | None) -> LocalAuthority:
+    """Return the LA an agency reference belongs to, refusing it saying which part is wrong."""
+    if not re.fullmatch(r"[0-9]{3}[A-Z0-9]{4}", reference):
+        raise ServiceError(
+            _("An agency reference is the LA number and 4 capital letters or digits, for "
+              "example 838HLTH; %(reference)s is not.") % {"reference": reference or "''"},
+            code="reference_format", field="reference")
+    if reference[3:] in LA_MAILBOX_SUFFIXES or not AGENCY_REFERENCE.fullmatch(reference):
+        raise ServiceError(
+            _("The last 4 characters of an agency reference need a letter and cannot be LLLL, "
+              "PLAS or ADMS (those name a school or the LA's own mailboxes): %(reference)s.")
+            % {"reference": reference}, code="reference_reserved", field="reference")
+    la = LocalAuthority.objects.filter(number=reference[:3]).first()
+    if la is None:
+        raise ServiceError(
+            _("There is no local authority %(number)s: an agency reference starts with the "
+              "number of the LA that registers it.") % {"number": reference[:3]},
+            code="unknown_la", field="reference")
+    if la_of_user is not None and la != la_of_user:
+        raise ServiceError(
+            _("An agency reference must start with your LA number, %(number)s.")
+            % {"number": la_of_user.number}, code="other_la", field="reference")
+    if Agency.objects.filter(reference=reference).exists():
+        raise ServiceError(_("Agency %(reference)s already exists.") % {"reference": reference},
+                           code="duplicate", field="reference")
+    return la
+
+
+@transaction.atomic
+def agency_create(
+    *, user, reference: str, name: str, kind: str, email: str,
+    request: HttpRequest | None = None,
+) -> Agency:
+    """Add an agency of an LA (issue 16): its DBA on a page, or `s2s create_agency` (user None).
+
+    The reference is the LA number and four capital letters or digits (838HLTH); a DBA adds
+    agencies of its own LA only.
+    """
+    if user is not None:
+        _require(user, Action.MANAGE_AGENCIES)
+    reference = (reference or "").strip().upper()
+    la = _agency_reference(reference, getattr(user, "la", None) if user is not None else None)
+    if kind not in AgencyKind.values:
+        raise ServiceError(
+            _("The kind of agency must be one of: %(kinds)s.")
+            % {"kinds": ", ".join(AgencyKind.values)}, code="kind", field="kind")
+    agency = Agency.objects.create(
+        la=la, reference=reference, kind=kind,
+        name=_clean_text(name, field="name", label=_("agency name")),
+        email=_clean_email(email, required=True),
+    )
+    audit_record(
+        action="directory.agency.create", actor=user, obj=agency, request=request,
+        actor_username="" if user is not None else "system",
+        summary=f"Added agency {agency}", detail={"kind": kind, "email": agency.email},
+    )
+    return agency
+
+
 @transaction.atomic
 def la_update(
     *, user, la: LocalAuthority, name: str, email: str, receive_ctf_copies: bool,
@@ -134,9 +196,13 @@ def la_update(
 @transaction.atomic
 def establishment_update(
     *, user, establishment: Establishment, name: str, phone: str, email: str, town: str,
-    active: bool, request: HttpRequest | None = None, ip_address: str | None = None,
+    active: bool, safeguarding_email: str | None = None, request: HttpRequest | None = None,
+    ip_address: str | None = None,
 ) -> Establishment:
-    """Change a school's name, telephone, email, town and whether it is active on the hub."""
+    """Change a school's name, telephone, email, town and whether it is active on the hub.
+
+    `safeguarding_email` (its designated safeguarding lead's) is kept as it is when None.
+    """
     _require(user, Action.MANAGE_SCHOOLS, establishment)
     changes = _changes(establishment, {
         "name": _clean_text(name, field="name", label=_("school name")),
@@ -144,6 +210,9 @@ def establishment_update(
         "email": _clean_email(email),
         "town": _clean_text(town, field="town", label=_("town"), required=False),
         "active": bool(active),
+        "safeguarding_email": (establishment.safeguarding_email if safeguarding_email is None
+                               else _clean_email(safeguarding_email,
+                                                 field="safeguarding_email")),
     })
     if changes:
         _apply(establishment, changes)

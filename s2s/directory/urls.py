@@ -17,4 +17,5 @@ urlpatterns = [
     path("schools/<str:code>/edit", views.school_edit, name="school-edit"),
     path("schools/<str:code>/successor", views.school_successor, name="school-successor"),
     path("agencies/", views.agency_list, name="agency-list"),
+    path("agencies/new", views.agency_create, name="agency-create"),
 ]

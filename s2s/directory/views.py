@@ -11,6 +11,7 @@ from s2s.accounts.policy import Action, can
 from s2s.core.forms import form_page, form_submit
 from s2s.directory import selectors, services
 from s2s.directory.forms import (
+    AgencyCreateForm,
     EstablishmentForm,
     LocalAuthorityCreateForm,
     LocalAuthorityForm,
@@ -128,6 +129,7 @@ def school_edit(request, code):
     form = EstablishmentForm(request.POST or None, initial={
         "name": school.name, "phone": school.phone, "email": school.email,
         "town": school.town, "active": school.active,
+        "safeguarding_email": school.safeguarding_email,
     })
     if _save(request, form, services.establishment_update, establishment=school):
         messages.success(request, _("The details of %(school)s have been updated.")
@@ -157,4 +159,18 @@ def school_successor(request, code):
 def agency_list(request):
     """List the agencies the user's LA shares files with (all of them for the service)."""
     agencies = selectors.agency_list(user=request.user)
-    return render(request, "directory/agency_list.html", {"agencies": agencies})
+    return render(request, "directory/agency_list.html", {
+        "agencies": agencies, "can_add": can(request.user, Action.MANAGE_AGENCIES)})
+
+
+@requires(Action.MANAGE_AGENCIES)
+def agency_create(request):
+    """Add an agency of the DBA's LA."""
+    form = AgencyCreateForm(request.POST or None)
+    if agency := _save(request, form, services.agency_create):
+        messages.success(request, _("Agency %(agency)s added.") % {"agency": agency})
+        return redirect("directory:agency-list")
+    return form_page(request, form, title=_("Add an agency"),
+                     back_url=reverse("directory:agency-list"),
+                     lead=_("An agency exchanges files with your LA and its schools only "
+                            "under an exchange agreement, made next."))

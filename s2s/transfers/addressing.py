@@ -2,7 +2,8 @@
 
 The sender is the uploader's own place (policy `transfer_box`); the destination comes from
 the file name: an establishment (a closed school's pupils go to its current successor), an
-LA mailbox (the type table says which one a file addressed to `LLLL` goes to), or the Lost
+LA mailbox (the type table says which one a file addressed to `LLLL` goes to), an agency
+(generic zips only, under an exchange agreement: `s2s.agencies.agreements`), or the Lost
 Pupil Database.
 """
 
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from s2s.accounts.policy import transfer_box
 from s2s.core.errors import ServiceError
 from s2s.ctf.names import FileName, PlaceKind
-from s2s.directory.models import Establishment, LocalAuthority
+from s2s.directory.models import Agency, Establishment, LocalAuthority
 from s2s.transfers.models import DestinationKind, Mailbox
 
 
@@ -23,6 +24,7 @@ class Sender:
     establishment: Establishment | None = None
     la: LocalAuthority | None = None
     mailbox: str = ""
+    agency: Agency | None = None
 
     @property
     def is_la(self) -> bool:
@@ -37,6 +39,7 @@ class Destination:
     la: LocalAuthority | None = None
     mailbox: str = ""
     redirected_from: Establishment | None = None
+    agency: Agency | None = None
 
     @property
     def delivered_code(self) -> str:
@@ -47,6 +50,7 @@ class Destination:
         return {
             "destination_kind": self.kind, "destination_establishment": self.establishment,
             "destination_la": self.la, "destination_mailbox": self.mailbox,
+            "destination_agency": self.agency,
         }
 
 
@@ -62,11 +66,15 @@ def sender_for(*, user, name: FileName) -> Sender:
     if name.source.code != box:
         if user.establishment_id:
             message = _("The file name must start with your establishment number, %(code)s")
+        elif user.agency_id:
+            message = _("The file name must start with your agency reference, %(code)s")
         else:
             message = _("The file name must start with your LA mailbox, %(code)s")
         raise _refuse(message % {"code": box}, "wrong_source")
     if user.establishment_id:
         return Sender(code=box, establishment=user.establishment)
+    if user.agency_id:
+        return Sender(code=box, agency=user.agency)
     return Sender(code=box, la=user.la, mailbox=box[3:])
 
 
@@ -120,6 +128,16 @@ def _mailbox_destination(name: FileName) -> Destination:
     return Destination(code=place.code, kind=DestinationKind.LA_MAILBOX, la=la, mailbox=mailbox)
 
 
+def _agency_destination(code: str) -> Destination:
+    agency = Agency.objects.filter(reference=code).select_related("la").first()
+    if agency is None or not agency.active:
+        raise _refuse(
+            _("There is no agency %(code)s on s2s: check the destination in the file name.")
+            % {"code": code}, "unknown_destination",
+        )
+    return Destination(code=code, kind=DestinationKind.AGENCY, agency=agency)
+
+
 def destination_for(*, name: FileName) -> Destination:
     """Return where the hub delivers a file with this name, or refuse it saying why."""
     kind = name.destination.kind
@@ -127,4 +145,6 @@ def destination_for(*, name: FileName) -> Destination:
         return _school_destination(name.destination.code)
     if kind is PlaceKind.LA_MAILBOX:
         return _mailbox_destination(name)
+    if kind is PlaceKind.AGENCY:
+        return _agency_destination(name.destination.code)
     return Destination(code=name.destination.code, kind=str(kind))

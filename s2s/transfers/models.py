@@ -68,6 +68,7 @@ class DestinationKind(models.TextChoices):
     LOST_LEFT_MAINTAINED_SECTOR = (
         "lost_left_maintained_sector", _("Lost pupils: left the maintained sector")
     )
+    AGENCY = "agency", _("Agency")
 
 
 LOST_PUPIL_KINDS = (
@@ -101,7 +102,8 @@ class Transfer(models.Model):
 
     `destination_code` is the destination the file name gave; the FKs say where the hub
     delivered it: an establishment (a closed school's successor when `redirected_from` is
-    set), an LA mailbox, or, with neither, the Lost Pupil Database (`destination_kind`).
+    set), an LA mailbox, an agency (generic zips only, issue 16), or, with none of them, the
+    Lost Pupil Database (`destination_kind`). An agency's own files have `source_agency`.
     The content lives encrypted in `stored_file`, which goes when the file is deleted.
     """
 
@@ -118,6 +120,10 @@ class Transfer(models.Model):
         related_name="transfers_sent", db_index=False,
     )
     source_mailbox = models.CharField(max_length=4, choices=Mailbox.choices, blank=True)
+    source_agency = models.ForeignKey(
+        "directory.Agency", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="transfers_sent",
+    )
 
     destination_code = models.CharField(_("to"), max_length=7)
     destination_kind = models.CharField(max_length=32, choices=DestinationKind.choices)
@@ -130,6 +136,10 @@ class Transfer(models.Model):
         related_name="transfers_received", db_index=False,
     )
     destination_mailbox = models.CharField(max_length=4, choices=Mailbox.choices, blank=True)
+    destination_agency = models.ForeignKey(
+        "directory.Agency", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="transfers_received",
+    )
     redirected_from = models.ForeignKey(
         "directory.Establishment", on_delete=models.PROTECT, null=True, blank=True,
         related_name="transfers_redirected",

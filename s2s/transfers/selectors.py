@@ -10,7 +10,7 @@ from s2s.accounts.policy import Action, get_for, scope, transfer_box
 from s2s.transfers.models import Transfer, TransferStatus
 
 _RELATED = ("source_establishment", "source_la", "destination_establishment", "destination_la",
-            "redirected_from", "uploaded_by")
+            "redirected_from", "uploaded_by", "source_agency", "destination_agency")
 
 
 def _awaiting_first(queryset: QuerySet[Transfer]) -> QuerySet[Transfer]:

@@ -50,7 +50,7 @@ def test_usernames_are_case_sensitive(connector):
         _run("8383321MIS")
 
 
-def test_an_agency_user_cannot_have_a_token(make_user, agency):
-    make_user(Role.AGENCY, agency, username="838hlth1")
+def test_a_view_only_dba_cannot_have_a_token(make_user, home_la):
+    make_user(Role.LA_DBA_VIEW, home_la, username="838viewer")
     with pytest.raises(CommandError, match="cannot use the API"):
-        _run("838hlth1")
+        _run("838viewer")

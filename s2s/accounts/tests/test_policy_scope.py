@@ -13,6 +13,7 @@ from s2s.accounts.conditions import as_filter, holds
 from s2s.accounts.models import User
 from s2s.accounts.policy import _SCOPE_RULES, Action, can, has_capability, scope
 from s2s.accounts.roles import LA_ROLES, Role
+from s2s.agencies.models import EncompassNotification, ExchangeAgreement
 from s2s.cme.models import Case, SchoolReturn, Signal
 from s2s.directory.models import Agency, AgencyKind, Establishment, LocalAuthority
 from s2s.feeds.models import Feed
@@ -77,6 +78,11 @@ def world(home_la, other_la, sending_school, receiving_school, outsider_school, 
         Feed.objects.create(establishment=school, kind="roll", format="json", status="accepted")
         Signal.objects.create(kind="absence_10_days", establishment=school, upn="H801200001001",
                               first_day=date(2025, 10, 20), fired_on=date(2025, 11, 7))
+    for place, school in ((agency, a), (agency, b), (other_agency, o)):
+        ExchangeAgreement.objects.create(agency=place, direction="both", ends=[school.code],
+                                         purpose="Nursing", until=date(2099, 1, 1))
+        EncompassNotification.objects.create(agency=place, establishment=school,
+                                             reference="P/1", read_by_at=now)
         SchoolReturn.objects.create(kind="deletion_return_due", establishment=school,
                                     upn="H801200001001", event_date=date(2025, 10, 20),
                                     due_on=date(2025, 10, 20))
@@ -114,7 +120,7 @@ def test_can_on_an_object_answers_as_the_scoped_list_does(world, label):
     model = next(m for m in (
         LocalAuthority, Establishment, Agency, User, Transfer, LostPupilRecord, Message,
         Recipient, MessageGroup, MessageTemplate, Feed, Signal, Case, SchoolReturn,
-        Partnership, PupilPlace, SharedRecord,
+        Partnership, PupilPlace, SharedRecord, ExchangeAgreement, EncompassNotification,
     ) if m._meta.label_lower == label)
     objects = list(model.objects.all())
     answers = Counter()

@@ -282,11 +282,17 @@ def test_a_token_is_shown_once_and_stored_hashed(make_user, sending_school):
         "api_token.created", "api_token.revoked"]
 
 
-def test_an_agency_user_gets_no_token(make_user, agency):
-    user = make_user(Role.AGENCY, agency, username="838hlth1")
+def test_a_view_only_dba_gets_no_token(make_user, home_la):
+    user = make_user(Role.LA_DBA_VIEW, home_la, username="838viewer")
     with pytest.raises(ServiceError) as refused:
         services.api_token_create(by=None, user=user)
     assert refused.value.code == "no_api"
+
+
+def test_an_agency_user_gets_a_token_of_its_own(make_user, agency):
+    """Issue 16: agency users use the file exchange through the API with their own token."""
+    user = make_user(Role.AGENCY, agency, username="838hlth1")
+    assert services.api_token_create(by=None, user=user).startswith("s2s_")
 
 
 def test_a_dba_cannot_issue_a_token_to_another_las_school(la_dba, outsider_school_user):

@@ -3,7 +3,7 @@
 The API's half of the authorisation matrix (`api/tests/access.py` says why its endpoints are
 not rows of the session-based one). Allowed roles get an answer from the endpoint (2xx, or a
 400 refusal from the service that the case names, such as "already rejected"); every other
-role with API access gets 404, and roles without API access (view-only DBA, agency) get 401
+role with API access gets 404, and roles without API access (the view-only DBA) gets 401
 whatever they ask.
 """
 
@@ -17,10 +17,10 @@ from s2s.api.tests.conftest import api_client, send
 from s2s.core.tests.matrix import ALL_ROLES
 from s2s.transfers.tests.ctfs import ctf, zip_of
 
-NO_API = frozenset({"la_dba_view", "agency"})
+NO_API = frozenset({"la_dba_view"})
 FILE_ROLES = frozenset({
     "la_dba", "la_user", "la_school", "la_lost_pupil", "la_lost_pupil_transfer", "la_census",
-    "la_admissions", "school", "connector",
+    "la_admissions", "school", "connector", "agency",
 })
 ADMIN = frozenset({"admin"})
 SCHOOL = frozenset({"school", "connector"})

@@ -2,7 +2,7 @@
 
 Senders: the school's connector and school user (its own school), LA census and LA CME users
 (their LA's schools). Readers: the senders and every LA role of the school's LA. Everyone
-else with API access gets 404; roles without it (view-only DBA, agency) get 401.
+else with API access gets 404; the role without it (the view-only DBA) gets 401.
 """
 
 import json
@@ -16,7 +16,7 @@ from s2s.feeds.tests.conftest import pupil, send_roll
 
 pytestmark = pytest.mark.django_db
 
-NO_API = frozenset({"la_dba_view", "agency"})
+NO_API = frozenset({"la_dba_view"})
 SENDERS = frozenset({"school", "connector", "la_census", "la_cme"})
 READERS = SENDERS | {"la_dba", "la_user", "la_school", "la_lost_pupil",
                      "la_lost_pupil_transfer", "la_admissions"}

@@ -253,8 +253,8 @@ def test_a_revoked_token_or_a_disabled_account_answers_401(school_a_connector):
     assert ApiClient(key).get("/api/v1/files").status_code == 401
 
 
-def test_a_role_without_the_api_cannot_use_a_token(make_user, agency):
-    client = api_client(make_user(Role.AGENCY, agency, username="nurse"))
+def test_a_role_without_the_api_cannot_use_a_token(make_user, home_la):
+    client = api_client(make_user(Role.LA_DBA_VIEW, home_la, username="viewer"))
 
     assert client.get("/api/v1/files").status_code == 401
 

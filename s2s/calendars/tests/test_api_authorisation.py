@@ -2,7 +2,7 @@
 
 The calendars' half of the API's authorisation matrix (`api/tests/access.py` says why API
 endpoints are not rows of the session-based one). Allowed roles get 200; every other role
-with API access gets 404, and roles without API access (view-only DBA, agency) get 401.
+with API access gets 404, and roles without API access (the view-only DBA) gets 401.
 """
 
 from types import SimpleNamespace
@@ -14,7 +14,7 @@ from s2s.api.tests.conftest import api_client
 from s2s.calendars.tests.conftest import TERMS_2025
 from s2s.core.tests.matrix import ALL_ROLES
 
-NO_API = frozenset({"la_dba_view", "agency"})
+NO_API = frozenset({"la_dba_view"})
 SCHOOL = frozenset({"school", "connector"})
 LA = frozenset(str(role) for role in LA_ROLES) - NO_API
 NOBODY = frozenset()

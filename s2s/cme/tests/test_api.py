@@ -11,7 +11,7 @@ from s2s.cme.models import Signal
 from s2s.cme.tests.conftest import UPN_1, UPN_2, days_between, mark_days, recompute
 
 URL = "/api/v1/cme/signals"
-NO_API = frozenset({"la_dba_view", "agency"})
+NO_API = frozenset({"la_dba_view"})
 # The lost-pupil officers read only their LA's joiners with no CTF (none here).
 LOST_PUPIL_ROLES = frozenset({"la_lost_pupil", "la_lost_pupil_transfer"})
 READERS = frozenset({"admin", "la_cme", "la_user", "school", "connector", *LOST_PUPIL_ROLES})

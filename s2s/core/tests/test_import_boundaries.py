@@ -19,6 +19,7 @@ BOUNDARIES = {
     "feeds": (("s2s.cme", "s2s.api", "s2s.reports"), 10),
     "cme": (("s2s.api", "s2s.reports"), 6),
     "partnerships": (("s2s.api", "s2s.reports", "s2s.cme"), 10),
+    "agencies": (("s2s.api", "s2s.reports"), 8),
 }
 
 

@@ -17,13 +17,14 @@ FILES = ["Download", "Upload", "Generic files", "Sent files"]
 MENUS = {
     "admin": ["Start", "Lost pupils", "Reports", "Message report", "Local authorities", "Users",
               "Schools", "Agencies", "LA details", "Audit"],
-    "la_dba": ["Start", "Download", "Upload", "Sent files", "LA monitoring", "Messages",
-               "Calendar", "Reports", "Feed health", "Message report", "Users", "Schools",
-               "Agencies", "LA details", "Audit"],
+    "la_dba": ["Start", "Download", "Upload", "Sent files", "LA monitoring",
+               "Operation Encompass", "Messages", "Calendar", "Reports", "Feed health",
+               "Message report", "Users", "Schools", "Agencies", "Exchange agreements",
+               "LA details", "Audit"],
     "la_dba_view": ["Start", "Calendar", "Reports", "Feed health", "Message report", "Users",
-                    "Schools", "Agencies", "LA details"],
-    "la_user": ["Start", *FILES, "LA monitoring", "Messages", "Calendar", "Reports",
-                "Feed health", "LA details"],
+                    "Schools", "Agencies", "Exchange agreements", "LA details"],
+    "la_user": ["Start", *FILES, "LA monitoring", "Operation Encompass", "Messages",
+                "Calendar", "Reports", "Feed health", "LA details"],
     "la_school": ["Start", *FILES, "LA monitoring", "Messages", "Calendar", "Reports",
                   "Feed health", "LA details"],
     "la_lost_pupil": ["Start", "Upload", "Generic files", "Sent files", "Lost pupils",
@@ -37,7 +38,8 @@ MENUS = {
     "la_cme": ["Start", "Children missing education", "CME cases", "Messages", "Calendar",
                "Reports", "Feed health", "LA details"],
     "school": ["Start", *FILES, "Partnerships", "Messages", "Calendar"],
-    "agency": ["Start", "Upload", "Generic files", "Sent files"],
+    "agency": ["Start", "Upload", "Generic files", "Sent files", "Operation Encompass",
+               "Exchange agreements"],
 }
 
 
@@ -80,8 +82,9 @@ def test_a_dba_keeps_the_first_of_each_group_on_the_line_and_the_rest_under_more
     page = client.get(reverse("core:start")).content.decode()
     line, more = _menu(page)
     assert line == ["Start", "Download", "Upload", "Messages", "Reports", "Users"]
-    assert more == ["Sent files", "LA monitoring", "Message report", "Feed health", "Schools",
-                    "Agencies", "LA details", "Calendar", "Audit"]
+    assert more == ["Sent files", "LA monitoring", "Operation Encompass", "Message report",
+                    "Feed health", "Schools", "Agencies", "Exchange agreements", "LA details",
+                    "Calendar", "Audit"]
     assert _more_sections(page) == ["Files", "Reports", "Administration"]
 
 

@@ -85,18 +85,21 @@ def test_every_scheduled_command_and_task_exists():
 # --- once per slot --------------------------------------------------------------------------
 
 def test_the_scheduler_enqueues_a_due_job_once_per_slot_even_when_run_twice(db, database_tasks):
-    # Monday 6 January 2025, 03:00 in London: the minutely, hourly and daily-03:00 jobs are due.
+    # Monday 6 January 2025, 03:00 in London: the minutely, five-minutely, hourly and
+    # daily-03:00 jobs are due.
     first = _scheduler("--once", "--at", "2025-01-06T03:00")
     second = _scheduler("--once", "--at", "2025-01-06T03:00")
     assert first.splitlines() == [
         "2025-01-06 03:00 enqueued send_emails",
         "2025-01-06 03:00 enqueued notify_transfers",
         "2025-01-06 03:00 enqueued sweep_orphan_files",
+        "2025-01-06 03:00 enqueued encompass_escalate",
         "2025-01-06 03:00 enqueued review_users",
     ]
     assert second == ""
     tasks = sorted(DBTaskResult.objects.all(), key=lambda t: (t.task_path, str(t.args_kwargs)))
     assert [(t.task_path, t.args_kwargs) for t in tasks] == [
+        ("s2s.core.tasks.run_command", {"args": ["encompass_escalate", []], "kwargs": {}}),
         ("s2s.core.tasks.run_command", {"args": ["review_users", []], "kwargs": {}}),
         ("s2s.core.tasks.run_command", {"args": ["sweep_orphan_files", []], "kwargs": {}}),
         ("s2s.core.tasks.send_pending_emails", {"args": [], "kwargs": {}}),
@@ -104,7 +107,8 @@ def test_the_scheduler_enqueues_a_due_job_once_per_slot_even_when_run_twice(db, 
     ]
     runs = ScheduledRun.objects.order_by("name")
     assert [run.name for run in runs] == [
-        "notify_transfers", "review_users", "send_emails", "sweep_orphan_files"
+        "encompass_escalate", "notify_transfers", "review_users", "send_emails",
+        "sweep_orphan_files",
     ]
     assert {run.slot for run in runs} == {_local("2025-01-06 03:00")}
     assert {run.task_id for run in runs} == {str(task.pk) for task in tasks}

@@ -148,3 +148,30 @@ def test_parse_name_refuses_anything_with_a_file_name_error_only(text):
 def test_generic_zip_name_needs_free_text():
     with pytest.raises(FileNameError, match="needs free text"):
         format_name(source="8383321", destination="8384512", file_type="ZIP")
+
+
+@pytest.mark.parametrize(("name", "source", "destination"), [
+    ("838HLTH_838LLLL_CHILDHEALTH.ZIP", PlaceKind.AGENCY, PlaceKind.LA_MAILBOX),
+    ("838LLLL_838HLTH_SCHOOLNURSING.ZIP", PlaceKind.LA_MAILBOX, PlaceKind.AGENCY),
+    ("8383321_838POLC_notes.zip", PlaceKind.SCHOOL, PlaceKind.AGENCY),
+    ("838HLTH_8383321_lists.ZIP", PlaceKind.AGENCY, PlaceKind.SCHOOL),
+])
+def test_an_agencys_generic_zip_names_it_by_its_reference(name, source, destination):
+    """Issue 16: an agency's file is a generic zip with its reference as source or destination."""
+    parsed = parse_name(name=name)
+    assert (parsed.source.kind, parsed.destination.kind) == (source, destination)
+    assert format_name(source=parsed.source.code, destination=parsed.destination.code,
+                       file_type="ZIP", free_text=parsed.free_text) == name.replace(
+        ".zip", ".ZIP")
+
+
+@pytest.mark.parametrize(("name", "words"), [
+    ("8383321_CTF_838HLTH_001.XML", "destination '838HLTH' is not a 7-digit establishment "
+     "number, XXXXXXX, MMMMMMM or an LA mailbox"),
+    ("838HLTH_CTF_838LLLL_001.XML", "source '838HLTH' is not a 7-digit establishment number"),
+    ("8383321_838hlth_notes.ZIP", "destination '838hlth' is not a 7-digit establishment "
+     "number, XXXXXXX, MMMMMMM, an agency reference or an LA mailbox"),
+])
+def test_an_agency_is_no_place_for_a_ctf_and_its_reference_is_in_capitals(name, words):
+    with pytest.raises(FileNameError, match=words):
+        parse_name(name=name)

@@ -58,4 +58,6 @@ ROWS = [
     Row("directory:school-successor", allowed=ADMIN, kwargs=_outsider_school,
         label="another LA's school"),
     Row("directory:agency-list", allowed=SCHOOL_VIEWERS),
+    Row("directory:agency-create", allowed=frozenset({"la_dba"})),
+    Row("directory:agency-create", allowed=frozenset({"la_dba"}), method="post", label="post"),
 ]

@@ -8,7 +8,7 @@ from s2s.core.tests.matrix import ALL_ROLES
 from s2s.lostpupils.tests.conftest import send_lost
 
 SEARCHERS = {"admin", "la_lost_pupil", "la_lost_pupil_transfer"}
-NO_API = {"la_dba_view", "agency"}
+NO_API = {"la_dba_view"}
 
 
 @pytest.fixture

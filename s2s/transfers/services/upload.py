@@ -11,6 +11,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from s2s.accounts.policy import Action, has_capability
+from s2s.agencies.agreements import exchange_allowed
+from s2s.agencies.jobs import job_check
 from s2s.audit.services import audit_record
 from s2s.core.arrivals import pupils_arrived
 from s2s.core.errors import ServiceError
@@ -120,11 +122,17 @@ def _check_plain_xml(spool: IO[bytes], parsed: FileName) -> _Checked:
 
 
 def _check_content(spool: IO[bytes], size: int, parsed: FileName, sender: Sender,
-                   name: str) -> _Checked:
+                   destination: Destination, name: str) -> _Checked:
     if parsed.extension == "ZIP":
         zip_size_check(size=size, from_la=sender.is_la)
         zip_archive_check(content=spool, size=size)
-        return _Checked()
+        spool.seek(0)
+        job = job_check(free_text=parsed.free_text, content=spool, source_code=sender.code,
+                        source_agency=sender.agency,
+                        destination_code=destination.delivered_code,
+                        destination_agency=destination.agency)
+        # A named job's pupils are indexed like a CTF's, so its downloads audit their UPNs.
+        return _Checked(pupils=job.pupils, pupil_count=len(job.pupils)) if job else _Checked()
     if parsed.file_type.code in NOT_CTF_FORMAT:
         return _check_plain_xml(spool, parsed)
     return _check_ctf(spool, name)
@@ -181,7 +189,7 @@ def _notes(destination: Destination, duplicate: _Earlier | None) -> list[str]:
               "%(code)s %(name)s.") % {"closed": closed.code, "closed_name": closed.name,
                                       "code": school.code, "name": school.name}
         )
-    if destination.kind not in ("school", "la_mailbox"):
+    if destination.kind not in ("school", "la_mailbox", "agency"):
         notes.append(_("The file was sent to the Lost Pupil Database."))
     if duplicate is not None:
         notes.append(
@@ -226,7 +234,8 @@ def _record(*, user, name: str, parsed: FileName, sender: Sender, destination: D
         transfer = Transfer.objects.create(
             name=name, file_type=parsed.file_type.code, source_code=sender.code,
             source_establishment=sender.establishment, source_la=sender.la,
-            source_mailbox=sender.mailbox, destination_code=destination.code,
+            source_mailbox=sender.mailbox, source_agency=sender.agency,
+            destination_code=destination.code,
             **destination.lookup(), redirected_from=destination.redirected_from,
             uploaded_by=user, stored_file=stored, size=size, sha256=sha256,
             pupil_count=checked.pupil_count, ctf_version=checked.version[:8],
@@ -259,6 +268,8 @@ def transfer_upload(*, user, name: str, content: IO[bytes], request=None) -> Upl
     The name says who from, to whom and what (seed 003, appendix 2); the source must be the
     uploader's own place. A CTF is validated (errors refuse, warnings are kept and shown);
     a generic zip is size-limited and checked; a closed school's file goes to its successor.
+    A file to or from an agency goes only where an exchange agreement in force allows, and a
+    named job's zip must hold its valid CSV (`s2s.agencies`).
     The upload is read once into a spool, checked, then encrypted: it lands whole, with its
     row, pupils and audit record, or leaves nothing.
     """
@@ -267,10 +278,13 @@ def transfer_upload(*, user, name: str, content: IO[bytes], request=None) -> Upl
     _check_type_allowed(user, parsed)
     sender = sender_for(user=user, name=parsed)
     destination = destination_for(name=parsed)
+    exchange_allowed(source_code=sender.code, source_agency=sender.agency,
+                     destination_code=destination.delivered_code,
+                     destination_agency=destination.agency)
     limit = zip_size_limit(from_la=sender.is_la) if parsed.extension == "ZIP" else None
     spool, size, sha256 = _spool(content, limit)
     with spool:
-        checked = _check_content(spool, size, parsed, sender, name)
+        checked = _check_content(spool, size, parsed, sender, destination, name)
         duplicate = _duplicate_of(destination, sha256)
         spool.seek(0)
         transfer = _record(user=user, name=name, parsed=parsed, sender=sender,

@@ -1,0 +1,1 @@
+"""Agencies at work: exchange agreements, named jobs and Operation Encompass (issue 16)."""

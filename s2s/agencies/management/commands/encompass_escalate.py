@@ -1,0 +1,20 @@
+"""`s2s encompass_escalate`: escalate Operation Encompass notifications unread when due.
+
+Scheduled every 5 minutes (`s2s/schedule.py`); safe to run at any time: each notification is
+escalated once, claimed by a conditional update.
+"""
+
+from django.core.management.base import BaseCommand
+
+from s2s.agencies.encompass import encompass_escalate_due
+
+
+class Command(BaseCommand):
+    help = "Escalate to the LA each Operation Encompass notification still unread when due."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--limit", type=int, default=1000)
+
+    def handle(self, *args, **options):
+        count = encompass_escalate_due(limit=options["limit"])
+        self.stdout.write(f"Escalated {count} notification(s).")

@@ -1,0 +1,30 @@
+"""`s2s purge_encompass`: delete Operation Encompass details 30 days after sending.
+
+Scheduled daily (`s2s/schedule.py`); safe to run at any time. The rows stay (times, police
+reference, read receipt); only the encrypted details go.
+"""
+
+from django.core.management.base import BaseCommand
+
+from s2s.agencies.encompass import RETAIN_DAYS, encompass_purge_due, encompass_purge_next
+
+
+class Command(BaseCommand):
+    help = (f"Delete the details of Operation Encompass notifications sent more than "
+            f"{RETAIN_DAYS} days ago. Prints what it did (or, with --dry-run, would do).")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="delete nothing")
+        parser.add_argument("--limit", type=int, default=None, metavar="N",
+                            help="delete at most N notifications' details this run")
+
+    def handle(self, *args, dry_run=False, limit=None, **options):
+        if dry_run:
+            due = encompass_purge_due()
+            count = due.count() if limit is None else min(due.count(), limit)
+            self.stdout.write(f"Would delete the details of {count} notification(s).")
+            return
+        done = 0
+        while (limit is None or done < limit) and encompass_purge_next():
+            done += 1
+        self.stdout.write(f"Deleted the details of {done} notification(s).")
