@@ -29,6 +29,7 @@ from s2s.ctf.errors import (
     NoPupilsError,
     WrongRootError,
 )
+from s2s.ctf.rawscan import LeafWatch, suspect_whole
 from s2s.ctf.words import Text, _
 
 Source = str | os.PathLike | bytes | BinaryIO
@@ -343,6 +344,8 @@ class _LimitedReader(io.RawIOBase):
         self.elements = 0
         # The pieces whose end tags are not yet counted, while `elements` is only a bound.
         self._unsure: list[bytes] | None = []
+        # Whether anything read so far could make an empty leaf or a bad leaf date.
+        self.leaves = LeafWatch()
 
     def readable(self) -> bool:
         return True
@@ -355,6 +358,7 @@ class _LimitedReader(io.RawIOBase):
         else:
             data = self._rest.read(size if size and size > 0 else 1 << 16)
         self.count += len(data)
+        self.leaves.read(data)
         # Every element has one start tag; "</" begins an end tag, not an element.
         if self._unsure is None:
             self.elements += data.count(b"<") - data.count(b"</")
@@ -433,6 +437,7 @@ class CTFReader:
             )
         self._pupil_data, self._version_tag = ROOTS.get(self.root or "CTfile")
         self._tree = self._parse_whole(whole) if whole is not None else None
+        self._whole_suspect = self._tree is not None and suspect_whole(whole)
         if self._tree is None:
             self._events = hostile.xml_events(self._file, tags=RECORD_TAGS)
         self._header: Header | None = None
@@ -484,6 +489,15 @@ class CTFReader:
         if _ELEMENT_COUNT(root) > self.limits.max_elements_per_pupil:
             return None
         return root
+
+    @property
+    def leaves_suspect(self) -> bool:
+        """Return whether any pupil read so far could hold an empty leaf or a bad leaf date.
+
+        False means none surely does (`rawscan`): every pupil's bytes are read before it is
+        yielded, and the bytes are scanned as they are read.
+        """
+        return self._whole_suspect if self._tree is not None else self._file.leaves.suspect
 
     def close(self) -> None:
         """Stop reading and close the file; the reader cannot be used after this."""

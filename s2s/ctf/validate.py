@@ -18,6 +18,7 @@ from lxml import etree
 from s2s.ctf.errors import CTFError, HeaderError, LostPupilCountError, NameMismatchError
 from s2s.ctf.identifiers import Check, uci_check, uln_check, uln_valid, upn_check, upn_valid
 from s2s.ctf.names import FileName, PlaceKind, parse_name
+from s2s.ctf.rawscan import iso_date
 from s2s.ctf.reader import (
     DEFAULT_LIMITS,
     PUPIL_PATHS,
@@ -33,7 +34,6 @@ from s2s.ctf.words import Text, Translate, _, render
 
 # Outward code, then inward code; BFPO addresses are allowed too.
 POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][ABD-HJLNP-UW-Z]{2}|BFPO ?[0-9]{1,4}")
-ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Expected age on 31 August before the academic year, by NC year.
 NC_YEAR_AGE = {"N1": 2, "N2": 3, "R": 4} | {str(n): n + 4 for n in range(1, 15)}
 
@@ -283,15 +283,20 @@ class PupilChecks:
         self.report.warn(message, code, pupil=position, field=path, line=line)
 
     def run(self, position: int, pupil: etree._Element, entry: PupilIndex,
-            fields: Fields) -> None:
-        """Run every check on one pupil, the fast way when it has nothing to warn of."""
-        if not self._clean(position, pupil, entry, fields):
+            fields: Fields, *, leaves: bool = True) -> None:
+        """Run every check on one pupil, the fast way when it has nothing to warn of.
+
+        `leaves` False says the pupil surely has no empty leaf and no bad leaf date (the
+        reader's raw scan, `rawscan`), so the leaf checks are skipped.
+        """
+        if not self._clean(position, pupil, entry, fields, leaves):
             for check in self._checks:
                 check(position, pupil, entry, fields)
-            self.leaves(position, pupil)
+            if leaves:
+                self.leaves(position, pupil)
 
     def _clean(self, position: int, pupil: etree._Element, entry: PupilIndex,
-               fields: Fields) -> bool:
+               fields: Fields, leaves: bool = True) -> bool:
         """Return True only when no check would warn of this pupil.
 
         Most pupils are right: this asks the same questions as the checks, cheaply and without
@@ -304,7 +309,7 @@ class PupilChecks:
             and ((entry.dob, entry.nc_year) in self._good_births or self._birth_clean(entry))
             and "surname" in fields and "forename" in fields and _names_clean(entry, fields)
             and postcode is not None and POSTCODE.fullmatch(postcode.text) is not None
-            and _leaves_look_right(pupil)
+            and (not leaves or _leaves_look_right(pupil))
         )
 
     def _identifiers_clean(self, position: int, entry: PupilIndex) -> bool:
@@ -503,13 +508,7 @@ def _leaves_look_right(pupil: etree._Element) -> bool:
     return True
 
 
-def _date(text: str) -> date | None:
-    if not ISO_DATE.fullmatch(text):
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
+_date = iso_date
 
 
 def _path(element: etree._Element, pupil: etree._Element) -> str:
@@ -547,7 +546,7 @@ def _read(reader: CTFReader, report: Report, today: date, keep_pupils: bool) -> 
     checks = PupilChecks(report, _reference_date(header, today))
     for position, element in reader.pupil_elements():
         entry, fields = index_and_fields(pupil=element, position=position)
-        checks.run(position, element, entry, fields)
+        checks.run(position, element, entry, fields, leaves=reader.leaves_suspect)
         if keep_pupils:
             report.pupils.append(entry)
     report.pupil_count = reader.pupil_count
