@@ -22,7 +22,7 @@ from django_tasks.base import TaskResult, TaskResultStatus
 from django_tasks.signals import task_enqueued
 from django_tasks.utils import get_random_id
 from django_tasks_rq.backend import Job, RQBackend, failed_callback, success_callback
-from rq.job import Callback, JobStatus
+from rq.job import Callback, JobStatus, Retry
 
 logger = logging.getLogger(__name__)
 
@@ -30,24 +30,33 @@ logger = logging.getLogger(__name__)
 # must use to run django-tasks' tasks (`s2s task_worker` passes it).
 QUEUE = "default"
 JOB_CLASS = "django_tasks_rq.backend.Job"
+# A failed or abandoned task is tried again at once, then after 1 and 5 minutes (RQ's
+# scheduler, which `s2s task_worker` runs in each worker, brings the later ones back).
+RETRY = Retry(max=3, interval=[0, 60, 300])
 # Seconds the readiness probe waits for Redis before calling it down.
 PROBE_TIMEOUT = 2.0
 
 
 class RedisBackend(RQBackend):
-    """django-tasks-rq's backend, pushing each task once the caller's transaction commits."""
+    """django-tasks-rq's backend, pushing each task once the caller's transaction commits.
+
+    A task that fails, or whose worker died under it (RQ finds it abandoned), is tried again
+    up to `RETRY.max` times, at once and then after a while: every s2s task may run twice
+    without doing anything twice.
+    """
 
     def enqueue(self, task, args, kwargs) -> TaskResult:
         """Return the task's result at once; push the job now, or when the caller commits."""
-        if not connection.in_atomic_block:
-            return super().enqueue(task, args, kwargs)
         self.validate_task(task)
         result = TaskResult(
             task=task, id=get_random_id(), status=TaskResultStatus.READY, enqueued_at=None,
             started_at=None, last_attempted_at=None, finished_at=None, args=args,
             kwargs=kwargs, backend=self.alias, errors=[], worker_ids=[],
         )
-        transaction.on_commit(lambda: self._push(task, result), robust=True)
+        if connection.in_atomic_block:
+            transaction.on_commit(lambda: self._push(task, result), robust=True)
+        else:
+            self._push(task, result)
         return result
 
     def _push(self, task, result: TaskResult) -> None:
@@ -56,12 +65,13 @@ class RedisBackend(RQBackend):
             task.module_path, args=result.args, kwargs=result.kwargs, job_id=result.id,
             status=JobStatus.SCHEDULED if task.run_after else JobStatus.QUEUED,
             on_failure=Callback(failed_callback), on_success=Callback(success_callback),
-            meta={"backend_name": self.alias},
+            meta={"backend_name": self.alias}, retry=RETRY,
         )
         if task.run_after is None:
-            queue.enqueue_job(job)
+            job = queue.enqueue_job(job)
         else:
-            queue.schedule_job(job, task.run_after)
+            job = queue.schedule_job(job, task.run_after)
+        object.__setattr__(result, "enqueued_at", job.enqueued_at)
         task_enqueued.send(type(self), task_result=result)
 
 

@@ -6,18 +6,32 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
+from django_tasks import task
 
 from s2s.core.metrics import metrics_text
 from s2s.core.models import OutboundEmail
 from s2s.core.taskqueue import JOB_CLASS, QUEUE
 from s2s.core.tests.redis import TEST_REDIS_URL, needs_redis, redis_emptied
 from s2s.transfers.services import transfer_upload
+from s2s.transfers.services.notify import transfer_notify
 from s2s.transfers.tasks import notify_transfer
 from s2s.transfers.tests.ctfs import ctf
 
 pytestmark = needs_redis
 
 NAME = "8383321_CTF_8384512_001.XML"
+ATTEMPTS = "s2s-test:attempts"
+
+
+@task()
+def notify_then_fail_once(transfer_id: int) -> int:
+    """Write the upload's notices, then fail the first time, as a worker that dies would."""
+    import redis
+
+    written = transfer_notify(transfer_id=transfer_id)
+    if redis.Redis.from_url(TEST_REDIS_URL).incr(ATTEMPTS) == 1:
+        raise RuntimeError("the worker failed after the notices were written")
+    return written
 
 
 @pytest.fixture
@@ -110,3 +124,18 @@ def test_readiness_names_the_task_queue_when_redis_does_not_answer(client, db, s
 def test_readiness_is_ok_with_the_queue_on_redis(client, db, redis_tasks):
     response = client.get("/readyz")
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+def test_a_failed_task_is_run_again_and_its_effect_happens_once(
+        redis_tasks, sending_school_user, receiving_school_user,
+        django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        transfer = _upload(sending_school_user)  # its own notify task is never pushed
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_then_fail_once.enqueue(transfer_id=transfer.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        _run_worker()
+    assert int(redis_tasks.get(ATTEMPTS)) == 2  # failed once, run again
+    addresses = list(OutboundEmail.objects.values_list("to", "subject"))
+    assert addresses
+    assert len(addresses) == len(set(addresses))  # nobody told twice
