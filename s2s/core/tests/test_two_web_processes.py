@@ -33,7 +33,10 @@ from s2s.transfers.tests.s3 import MotoS3, free_port
 REPO = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
 NAME = "8383321_CTF_8384512_001.XML"
-RATE = 8  # API requests a token may make a minute, across both processes
+# API requests a token may make a day, across both processes (a day: the fixed window must
+# not end during the test)
+RATE = 8
+METRICS_TOKEN = "two-processes-scrape-token"
 
 pytestmark = [
     pytest.mark.slow, needs_redis,
@@ -73,9 +76,18 @@ def _environment(s3: MotoS3, data_dir: Path) -> dict[str, str]:
         **clean, "DJANGO_SETTINGS_MODULE": "s2s.settings", "DATABASE_URL": url,
         "S2S_DATA_DIR": str(data_dir), "S2S_ALLOWED_HOSTS": "127.0.0.1",
         "S2S_TASKS_BACKEND": "redis", "S2S_REDIS_URL": TEST_REDIS_URL,
-        "S2S_CACHE_URL": TEST_REDIS_URL, "S2S_API_RATE": f"{RATE}/minute",
-        "S2S_LOG_LEVEL": "WARNING", **s3.environment(),
+        "S2S_CACHE_URL": TEST_REDIS_URL, "S2S_API_RATE": f"{RATE}/day",
+        "S2S_LOG_LEVEL": "WARNING", "S2S_METRICS_TOKEN": METRICS_TOKEN, **s3.environment(),
     }
+
+
+def _tasks_queued(server: Gunicorn) -> float:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = requests.get(server.url + "/metrics", timeout=30,
+                        headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
+    (family,) = [f for f in text_string_to_metric_families(text) if f.name == "s2s_tasks_queued"]
+    return family.samples[0].value
 
 
 def _gunicorn(env: dict[str, str]) -> Gunicorn:
@@ -146,7 +158,9 @@ def test_a_file_uploaded_through_one_process_is_downloaded_through_the_other(
     assert [r.status_code for r in answers] == [200] * (RATE - 1) + [429]
     assert int(answers[-1].headers["Retry-After"]) > 0
 
-    # The upload's notices: its task went to Redis; RQ's worker writes them, then sends them.
+    # The upload's notices: its task went to Redis (either process counts it); RQ's worker
+    # writes them, then sends them.
+    assert _tasks_queued(a) == _tasks_queued(b) == 1
     for _ in range(2):
         subprocess.run([str(BIN / "s2s"), "task_worker", "--burst"], cwd=REPO, env=worker_env,
                        check=True, timeout=120, capture_output=True)
@@ -154,3 +168,4 @@ def test_a_file_uploaded_through_one_process_is_downloaded_through_the_other(
     assert emails.count() > 0
     assert set(emails.values_list("status", flat=True)) == {EmailStatus.SENT}
     assert Transfer.objects.get(pk=file_id).notified_at is not None
+    assert _tasks_queued(b) == 0
