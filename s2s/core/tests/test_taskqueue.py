@@ -4,8 +4,8 @@ import io
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.db import transaction
+from django_rq.workers import get_worker
 from django_tasks import task
 
 from s2s.core.metrics import metrics_text
@@ -49,10 +49,11 @@ def _queued(client) -> int:
 
 
 def _run_worker() -> None:
-    # RQ's worker in burst mode, in this process (SimpleWorker: no child), so it sees the
-    # test's database; `s2s task_worker` runs the forking worker with the same job class.
-    call_command("rqworker", QUEUE, job_class=JOB_CLASS, burst=True,
-                 worker_class="rq.worker.SimpleWorker", verbosity=0)
+    # RQ's worker in burst mode, in this process (SimpleWorker: no child) and on this
+    # connection (django-rq's `rqworker` command closes it first), so it sees the test's
+    # database; `s2s task_worker` runs the forking worker with the same job class.
+    get_worker(QUEUE, job_class=JOB_CLASS, worker_class="rq.worker.SimpleWorker").work(
+        burst=True, logging_level="WARNING")
 
 
 def _upload(user):
