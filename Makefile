@@ -34,7 +34,7 @@ run: install ## Migrate, load demo data if empty, start the service (with its ta
 	$(S2S) migrate --no-input
 	$(S2S) demo --if-empty
 	@# The task worker and the scheduler run in the background, and stop when runserver stops.
-	$(S2S) db_worker & worker=$$!; \
+	$(S2S) task_worker & worker=$$!; \
 	$(S2S) scheduler & scheduler=$$!; \
 	trap 'kill $$worker $$scheduler 2>/dev/null; wait' EXIT; \
 	$(S2S) runserver 127.0.0.1:8000

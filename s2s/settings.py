@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "csp",
     "django_tasks_db",
+    # django-tasks' RQ backend's queue and its `rqworker` (S2S_TASKS_BACKEND=redis); no tables.
+    "django_rq",
     # django-ninja: its templates and static files serve the API docs without a CDN.
     "ninja",
     "s2s.core",
@@ -343,18 +345,28 @@ STORAGES = {
 }
 
 # Background work goes through Django's task interface (the django-tasks backport): `database`
-# keeps the queue in the database, run by `s2s db_worker`; `immediate` runs each task inline
-# (the tests, or a quick try without a worker). A broker later is a change here, not in code.
+# keeps the queue in the database, run by `s2s task_worker` (django-tasks-db's db_worker);
+# `redis` keeps it in Redis at S2S_REDIS_URL (django-tasks' RQ backend, core/taskqueue.py),
+# run by the same `s2s task_worker` (RQ's worker); `immediate` runs each task inline (the
+# tests, or a quick try without a worker).
 TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
+    "redis": "s2s.core.taskqueue.RedisBackend",
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
 }
 TASKS_BACKEND = env_str("S2S_TASKS_BACKEND", "database")
 if TASKS_BACKEND not in TASK_BACKENDS:
     raise ImproperlyConfigured(
-        f"S2S_TASKS_BACKEND must be database or immediate, not {TASKS_BACKEND!r}"
+        f"S2S_TASKS_BACKEND must be database, redis or immediate, not {TASKS_BACKEND!r}"
     )
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
+REDIS_URL = env_str("S2S_REDIS_URL")
+if TASKS_BACKEND == "redis":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("S2S_TASKS_BACKEND=redis needs S2S_REDIS_URL "
+                                   "(redis://host:6379/0)")
+# RQ's one queue (django-rq): a task may run for 10 minutes (a big report) before RQ stops it.
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}}
 
 _email = email_settings(env_str("EMAIL_URL", ""))
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from django.core.files.storage import FileSystemStorage
 from django.db import connection, transaction
-from django_tasks_db.models import DBTaskResult
 
+from s2s.core.taskqueue import queue_check
 from s2s.transfers.storage import file_storage
 
 logger = logging.getLogger(__name__)
@@ -34,9 +34,7 @@ def _database() -> None:
 
 
 def _task_queue() -> None:
-    # The database backend's queue is its table: it answers when a read of it does.
-    with transaction.atomic():
-        DBTaskResult.objects.values_list("pk", flat=True).first()
+    queue_check()  # the database's task table, or Redis (core/taskqueue.py)
 
 
 def _store_answers() -> None:

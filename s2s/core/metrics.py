@@ -67,13 +67,12 @@ class TablesCollector:
 
     def collect(self):
         """Yield the queued tasks and the emails waiting to be sent, as the tables say now."""
-        from django_tasks_db.models import DBTaskResult
-
         from s2s.core.models import EmailStatus, OutboundEmail
+        from s2s.core.taskqueue import tasks_queued
 
-        queued = DBTaskResult.objects.filter(status=TaskResultStatus.READY).count()
+        # The task table's READY rows, or the Redis queue's length (core/taskqueue.py).
         yield GaugeMetricFamily("s2s_tasks_queued", "Background tasks waiting for a worker.",
-                                value=queued)
+                                value=tasks_queued())
         pending = OutboundEmail.objects.filter(status=EmailStatus.QUEUED).count()
         yield GaugeMetricFamily("s2s_emails_pending", "Emails in the outbox not yet sent.",
                                 value=pending)

@@ -107,3 +107,14 @@ def test_bad_metrics_addresses_or_log_format_stop_the_service_starting(tmp_path)
     assert "S2S_METRICS_ALLOW must list addresses or networks" in refused.stderr
     refused = _run_settings("import s2s.settings", tmp_path, S2S_LOG_FORMAT="xml")
     assert "S2S_LOG_FORMAT must be json or text" in refused.stderr
+
+
+def test_the_redis_task_queue_needs_its_address_and_an_unknown_queue_is_refused(tmp_path):
+    refused = _run_settings("import s2s.settings", tmp_path, S2S_TASKS_BACKEND="redis")
+    assert "S2S_TASKS_BACKEND=redis needs S2S_REDIS_URL" in refused.stderr
+    refused = _run_settings("import s2s.settings", tmp_path, S2S_TASKS_BACKEND="celery")
+    assert "S2S_TASKS_BACKEND must be database, redis or immediate" in refused.stderr
+    done = _run_settings("from django.conf import settings; import django; django.setup(); "
+                         "print(settings.TASKS['default']['BACKEND'])", tmp_path,
+                         S2S_TASKS_BACKEND="redis", S2S_REDIS_URL="redis://127.0.0.1:6379/5")
+    assert done.stdout.split() == ["s2s.core.taskqueue.RedisBackend"], done.stderr

@@ -1,0 +1,110 @@
+"""The task queue, whichever backend holds it: the database's table, or Redis (RQ).
+
+`S2S_TASKS_BACKEND` chooses (settings.py): `database` (django-tasks-db, the default: no extra
+service), `redis` (django-tasks' own RQ backend, django-tasks-rq, on `S2S_REDIS_URL`) or
+`immediate`. Code only ever calls `task.enqueue()`; this module holds the three things that
+differ: the Redis backend's enqueue after commit, the readiness check, and the queue's length.
+
+A database task row commits with the change that asked for it. A Redis push cannot, so
+`RedisBackend` pushes only once the caller's transaction commits (and not at all if it rolls
+back): a worker never picks up a task for an upload it cannot yet see. A push that fails after
+the commit is logged and lost, like a task lost any other way; the minutely sweeps
+(`send_pending_emails`, `notify_transfers`) do its work, which every task may do twice.
+"""
+
+import logging
+from functools import cache
+
+import django_rq
+from django.conf import settings
+from django.db import connection, transaction
+from django_tasks.base import TaskResult, TaskResultStatus
+from django_tasks.signals import task_enqueued
+from django_tasks.utils import get_random_id
+from django_tasks_rq.backend import Job, RQBackend, failed_callback, success_callback
+from rq.job import Callback, JobStatus, Retry
+
+logger = logging.getLogger(__name__)
+
+# The queue every s2s task goes on (RQ_QUEUES in settings.py), and the job class the worker
+# must use to run django-tasks' tasks (`s2s task_worker` passes it).
+QUEUE = "default"
+JOB_CLASS = "django_tasks_rq.backend.Job"
+# A failed or abandoned task is tried again at once, then after 1 and 5 minutes (RQ's
+# scheduler, which `s2s task_worker` runs in each worker, brings the later ones back).
+RETRY = Retry(max=3, interval=[0, 60, 300])
+# Seconds the readiness probe waits for Redis before calling it down.
+PROBE_TIMEOUT = 2.0
+
+
+class RedisBackend(RQBackend):
+    """django-tasks-rq's backend, pushing each task once the caller's transaction commits.
+
+    A task that fails, or whose worker died under it (RQ finds it abandoned), is tried again
+    up to `RETRY.max` times, at once and then after a while: every s2s task may run twice
+    without doing anything twice.
+    """
+
+    def enqueue(self, task, args, kwargs) -> TaskResult:
+        """Return the task's result at once; push the job now, or when the caller commits."""
+        self.validate_task(task)
+        result = TaskResult(
+            task=task, id=get_random_id(), status=TaskResultStatus.READY, enqueued_at=None,
+            started_at=None, last_attempted_at=None, finished_at=None, args=args,
+            kwargs=kwargs, backend=self.alias, errors=[], worker_ids=[],
+        )
+        if connection.in_atomic_block:
+            transaction.on_commit(lambda: self._push(task, result), robust=True)
+        else:
+            self._push(task, result)
+        return result
+
+    def _push(self, task, result: TaskResult) -> None:
+        queue = django_rq.get_queue(task.queue_name, job_class=Job)
+        job = queue.create_job(
+            task.module_path, args=result.args, kwargs=result.kwargs, job_id=result.id,
+            status=JobStatus.SCHEDULED if task.run_after else JobStatus.QUEUED,
+            on_failure=Callback(failed_callback), on_success=Callback(success_callback),
+            meta={"backend_name": self.alias}, retry=RETRY,
+        )
+        if task.run_after is None:
+            job = queue.enqueue_job(job)
+        else:
+            job = queue.schedule_job(job, task.run_after)
+        object.__setattr__(result, "enqueued_at", job.enqueued_at)
+        task_enqueued.send(type(self), task_result=result)
+
+
+def uses_redis() -> bool:
+    """Return whether the tasks go to Redis (S2S_TASKS_BACKEND=redis)."""
+    return settings.TASKS["default"]["BACKEND"] == f"{__name__}.RedisBackend"
+
+
+@cache
+def _probe_client(url: str):
+    import redis
+
+    return redis.Redis.from_url(url, socket_timeout=PROBE_TIMEOUT,
+                                socket_connect_timeout=PROBE_TIMEOUT)
+
+
+def queue_check() -> None:
+    """Return if the task queue answers; raise if not (readiness)."""
+    if uses_redis():
+        _probe_client(settings.RQ_QUEUES[QUEUE]["URL"]).ping()
+        return
+    from django_tasks_db.models import DBTaskResult
+
+    # The database backend's queue is its table: it answers when a read of it does.
+    with transaction.atomic():
+        DBTaskResult.objects.values_list("pk", flat=True).first()
+
+
+def tasks_queued() -> int:
+    """Return how many tasks wait for a worker (queued, or scheduled for later)."""
+    if uses_redis():
+        queue = django_rq.get_queue(QUEUE, job_class=Job)
+        return queue.count + queue.scheduled_job_registry.count
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(status=TaskResultStatus.READY).count()
