@@ -4,8 +4,8 @@
                                      [--max-uploads 20000] [--servers sync:5,gthread:3x4]
                                      [--zip-files 500] [--keep]
 
-Builds its own world: a fresh PostgreSQL database `s2s_bench` (127.0.0.1:5432, user postgres),
-migrated, with LA 838, a sending school 8383321 and its MIS connector's API token, receiving
+Builds its own world: a fresh PostgreSQL database `s2s_bench` (or $S2S_BENCH_DB; 127.0.0.1:5432,
+user postgres), migrated, with LA 838, a sending school 8383321 and its MIS connector's API token, receiving
 schools 8384512 (the load) and 8384513 (the zip), and a data directory in a temp dir. Every
 upload is a distinct ~50 KB synthetic CTF (a pool of seeded files, each upload stamped with its
 own serial in the header's SupplierID, since an identical file to the same destination is
@@ -58,7 +58,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 BIN = Path(sys.executable).parent
-DB_NAME = "s2s_bench"
+# S2S_BENCH_DB names the database, so two people benchmarking on one box do not collide.
+DB_NAME = os.environ.get("S2S_BENCH_DB", "s2s_bench")
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 SENDER, RECEIVER, ZIP_RECEIVER = "8383321", "8384512", "8384513"
@@ -139,6 +140,9 @@ print(f"one upload: {len(statements)} SQL statements, {len(alone)} outside a tra
       "(each its own commit):")
 for words in alone:
     print("   ", " ".join(words)[:90])
+print("all of them, in order (* inside the transaction):")
+for inside, words in statements:
+    print("   ", "*" if inside else " ", " ".join(words)[:90])
 start, cpu = time.perf_counter(), time.process_time()
 for serial in range(6, 6 + count):
     upload(serial)
@@ -162,7 +166,7 @@ def timed(module, name):
             steps[name] = steps.get(name, 0.0) + time.process_time() - started
     setattr(module, name, wrapper)
 
-timed(auth, "token_user")
+timed(auth, "working_token")
 for name in ("transfer_upload", "sender_for", "destination_for", "_spool", "_check_content",
              "_duplicate_of", "_record", "stored_file_write", "_pupil_rows",
              "lost_pupil_intake", "audit_record", "transfer_notify_queue"):
