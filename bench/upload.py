@@ -8,8 +8,8 @@ Builds its own world: a fresh PostgreSQL database `s2s_bench` (or $S2S_BENCH_DB;
 user postgres), migrated, with LA 838, a sending school 8383321 and its MIS connector's API
 token, receiving schools 8384512 (the load) and 8384513 (the zip), and a data directory in a
 temp dir. Every upload is a distinct ~50 KB synthetic CTF (a pool of seeded files, each upload
-stamped with its own serial in the header's SupplierID, since an identical file to the same destination is
-refused as a duplicate), named 8383321_CTF_<destination>_NNN.XML.
+stamped with its own serial in the header's SupplierID, since an identical file to the same
+destination is refused as a duplicate), named 8383321_CTF_<destination>_NNN.XML.
 
 For each client level (1, 8, 32) it runs the same client (keep-alive `http.client`
 connections, threads spread over a few processes so the client stays cheap on a small box):
