@@ -11,8 +11,8 @@ schools in turn), an LA officer's inbox list and one download of a census return
 Pupil Database search. For each client level it prints uploads/s, the requests' p50/p99, errors
 (anything but 2xx and the shedder's 503), 503s shed, and the workers' memory (sum of VmRSS,
 sampled every 0.5 s); with the nginx ceiling (WebDAV PUT of the same 50 KB files, the same
-clients) when nginx is there. The highest level without errors and with p99 under 2 s is the
-rate the box holds.
+clients) when nginx is there. The fastest level without errors (one with p99 under 2 s first)
+is the rate the box holds.
 
 --soak MINUTES then runs that many minutes at 80% of that rate (each client paced), and
 prints errors, p99 and the memory's slope (MB per minute, least squares over the samples).
@@ -53,6 +53,8 @@ for name, role in (("838census", Role.LA_CENSUS), ("838lpd", Role.LA_LOST_PUPIL)
 print(json.dumps(tokens))
 """
 CENSUS_BYTES = 2_000_000
+# The best level is the fastest without errors, preferring one whose p99 is under this.
+P99_HELD_MS = 2000
 SURNAMES = ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Evans", "Thomas"]
 
 
@@ -277,12 +279,16 @@ def main() -> None:
             tally, elapsed, memory = drive(server, world, clients, args.seconds, base)
             row = report("peak", clients, tally, elapsed, memory)
             rows.append(row)
-            if tally.errors == 0 and row["p99_ms"] < 2000:
-                if best is None or row["requests_per_s"] > best["requests_per_s"]:
+            if tally.errors == 0:
+                held = row["p99_ms"] < P99_HELD_MS
+                if best is None or (held, row["requests_per_s"]) > (
+                        best["p99_ms"] < P99_HELD_MS, best["requests_per_s"]):
                     best = row
         if best:
             print(f"\nThe box holds {best['uploads_per_s']} uploads/s "
-                  f"({best['requests_per_s']} requests/s) at {best['clients']} clients.")
+                  f"({best['requests_per_s']} requests/s) at {best['clients']} clients, p99 "
+                  f"{best['p99_ms']} ms ({'within' if best['p99_ms'] < P99_HELD_MS else 'over'}"
+                  f" {P99_HELD_MS} ms).")
         if args.soak and best:
             clients = best["clients"]
             pace = clients / (0.8 * best["requests_per_s"])
