@@ -16,7 +16,6 @@ Without them (`runserver`, tests, another server) only the in-process count appl
 """
 
 import json
-import os
 import socket
 import struct
 import threading
@@ -53,16 +52,6 @@ def waiting() -> int:
         except OSError:
             pass  # not TCP (a Unix socket), or not Linux: nothing to read
     return total
-
-
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    number = int(value)
-    if number < 0:
-        raise ValueError(f"{name} must be 0 or more, not {value!r}")
-    return number
 
 
 def _drain(environ: dict) -> None:
@@ -140,10 +129,11 @@ class LoadShedder:
 
 
 def shed_load(app: Callable) -> LoadShedder:
-    """Wrap the WSGI app with the limits from the environment.
+    """Wrap the WSGI app with the limits in settings (`S2S_SHED_QUEUE`, `S2S_SHED_INFLIGHT`).
 
-    `S2S_SHED_QUEUE` (default 32): connections that may wait for a worker; `S2S_SHED_INFLIGHT`
-    (default 0, no bound): requests one process runs at once (for threaded workers).
+    Call it once Django is set up (s2s/wsgi.py, after `get_wsgi_application()`).
     """
-    return LoadShedder(app, queue_limit=_env_int("S2S_SHED_QUEUE", 32),
-                       inflight_limit=_env_int("S2S_SHED_INFLIGHT", 0))
+    from django.conf import settings
+
+    return LoadShedder(app, queue_limit=settings.S2S_SHED_QUEUE,
+                       inflight_limit=settings.S2S_SHED_INFLIGHT)

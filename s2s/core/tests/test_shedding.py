@@ -96,3 +96,11 @@ def test_the_queue_is_read_from_the_listening_socket():
             listeners_set([])
             for client in clients:
                 client.close()
+
+
+def test_the_wsgi_application_sheds_with_the_limits_in_settings(settings):
+    from s2s.core.shedding import shed_load
+
+    settings.S2S_SHED_QUEUE, settings.S2S_SHED_INFLIGHT = 7, 3
+    shedder = shed_load(_App())
+    assert (shedder.queue_limit, shedder.inflight_limit) == (7, 3)
