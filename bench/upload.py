@@ -4,12 +4,12 @@
                                      [--max-uploads 20000] [--servers sync:5,gthread:3x4]
                                      [--zip-files 500] [--keep]
 
-Builds its own world: a fresh PostgreSQL database `s2s_bench` (127.0.0.1:5432, user postgres),
-migrated, with LA 838, a sending school 8383321 and its MIS connector's API token, receiving
-schools 8384512 (the load) and 8384513 (the zip), and a data directory in a temp dir. Every
-upload is a distinct ~50 KB synthetic CTF (a pool of seeded files, each upload stamped with its
-own serial in the header's SupplierID, since an identical file to the same destination is
-refused as a duplicate), named 8383321_CTF_<destination>_NNN.XML.
+Builds its own world: a fresh PostgreSQL database `s2s_bench` (or $S2S_BENCH_DB; 127.0.0.1:5432,
+user postgres), migrated, with LA 838, a sending school 8383321 and its MIS connector's API
+token, receiving schools 8384512 (the load) and 8384513 (the zip), and a data directory in a
+temp dir. Every upload is a distinct ~50 KB synthetic CTF (a pool of seeded files, each upload
+stamped with its own serial in the header's SupplierID, since an identical file to the same
+destination is refused as a duplicate), named 8383321_CTF_<destination>_NNN.XML.
 
 For each client level (1, 8, 32) it runs the same client (keep-alive `http.client`
 connections, threads spread over a few processes so the client stays cheap on a small box):
@@ -20,6 +20,13 @@ connections, threads spread over a few processes so the client stays cheap on a 
 Then it uploads --zip-files files to one school, restarts gunicorn (so high-water marks are
 fresh), signs in as that school on the pages and downloads them all as one zip through the
 inbox's multi-select download, sampling each worker's VmRSS every 50 ms.
+
+With --mix, each level is also run as real traffic comes: seven more schools (8385101-8385107)
+whose users (each with their own token) send to each other, all 42 pairs, each request the next
+pair, each pair its own seeded CTFs. A 503 (the load shedder, s2s/core/shedding.py) is counted
+as shed, not as an error: the client waits its Retry-After and sends the same file again, as a
+well-behaved client does; every 201's file is then looked for in the database (lost: accepted
+but not there).
 
 Prints uploads/s, p50 and p99 latency and errors per level, the zip download's peak worker
 memory, and the targets (>= 200 uploads/s at 32 clients, p99 < 500 ms, no errors; zip peak
@@ -58,10 +65,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 BIN = Path(sys.executable).parent
-DB_NAME = "s2s_bench"
+# S2S_BENCH_DB names the database, so two people benchmarking on one box do not collide.
+DB_NAME = os.environ.get("S2S_BENCH_DB", "s2s_bench")
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 SENDER, RECEIVER, ZIP_RECEIVER = "8383321", "8384512", "8384513"
+MIX = [f"83851{n:02d}" for n in range(1, 8)]  # seven schools sending to each other
+MIX_POOL = 6  # seeded CTFs per pair (42 pairs)
 PASSWORD = "bench-password-not-secret-4512"
 FILE_BYTES = 50_000
 POOL = 64
@@ -72,6 +82,7 @@ CORES = os.cpu_count() or 1
 TARGET_RATE, TARGET_P99_MS, TARGET_ZIP_MB = 200, 500, 100
 
 SETUP = """
+MIX = [f"83851{n:02d}" for n in range(1, 8)]  # as MIX below
 import json
 import django
 django.setup()
@@ -96,7 +107,16 @@ for number in ("4512", "4513"):
         username=f"838{number}", password=sys.argv[1], role=Role.SCHOOL,
         establishment=schools[number], email=f"head{number}@school.example.sch.uk",
         must_change_password=False)
-print(json.dumps({"token": api_token_create(by=None, user=connector)}))
+mix = {}
+for number in MIX:
+    school = Establishment.objects.create(
+        la=la, number=number[3:], name=f"Bench school {number}", urn=f"1{number}",
+        town="Dorchester", email=f"office{number}@school.example.sch.uk")
+    user = User.objects.create_user(
+        username=number, password=None, role=Role.SCHOOL, establishment=school,
+        email=f"head{number}@school.example.sch.uk", must_change_password=False)
+    mix[number] = api_token_create(by=None, user=user)
+print(json.dumps({"token": api_token_create(by=None, user=connector), "mix": mix}))
 """
 
 PROFILE = r"""
@@ -139,6 +159,9 @@ print(f"one upload: {len(statements)} SQL statements, {len(alone)} outside a tra
       "(each its own commit):")
 for words in alone:
     print("   ", " ".join(words)[:90])
+print("all of them, in order (* inside the transaction):")
+for inside, words in statements:
+    print("   ", "*" if inside else " ", " ".join(words)[:90])
 start, cpu = time.perf_counter(), time.process_time()
 for serial in range(6, 6 + count):
     upload(serial)
@@ -162,7 +185,7 @@ def timed(module, name):
             steps[name] = steps.get(name, 0.0) + time.process_time() - started
     setattr(module, name, wrapper)
 
-timed(auth, "token_user")
+timed(auth, "working_token")
 for name in ("transfer_upload", "sender_for", "destination_for", "_spool", "_check_content",
              "_duplicate_of", "_record", "stored_file_write", "_pupil_rows",
              "lost_pupil_intake", "audit_record", "transfer_notify_queue"):
@@ -243,36 +266,45 @@ def server_env(data_dir: Path, source: Path) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "s2s.settings", "DATABASE_URL": DATABASE_URL,
         "S2S_DATA_DIR": str(data_dir), "S2S_MODE": "local", "S2S_DEBUG": "false",
         "S2S_ALLOWED_HOSTS": "127.0.0.1,localhost", "S2S_TASKS_BACKEND": "database",
+        # Counted as always (the cost stays in), never reached: one token sends them all.
+        "S2S_API_RATE": "100000000/minute",
         "PYTHONUNBUFFERED": "1",
     }
 
 
-def world_build(env: dict[str, str]) -> str:
-    """Migrate the fresh database, add the schools and people; return the connector's token."""
+def world_build(env: dict[str, str]) -> dict:
+    """Migrate the fresh database, add the schools and people; return their tokens."""
     source = env["S2S_BENCH_SOURCE"]
     subprocess.run([str(BIN / "s2s"), "migrate", "--no-input", "-v", "0"], env=env,
                    cwd=source, check=True)
     result = subprocess.run([sys.executable, "-c", "import sys\n" + SETUP, PASSWORD], env=env,
                             cwd=source, check=True, capture_output=True, text=True)
-    return json.loads(result.stdout.strip().splitlines()[-1])["token"]
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def ctf_pool(destination: str) -> list[bytes]:
-    """Return POOL distinct seeded CTFs to `destination`, each about FILE_BYTES long."""
+def ctf_pool(destination: str, source: str = SENDER, count: int = POOL) -> list[bytes]:
+    """Return `count` distinct seeded CTFs to `destination`, each about FILE_BYTES long."""
     from s2s.ctf.synthetic import generate_ctf
 
     today = date.today()
 
     def one(seed: int, pupils: int) -> bytes:
         out = io.BytesIO()
-        generate_ctf(source=SENDER, destination=destination, pupils=pupils, out=out, seed=seed,
+        generate_ctf(source=source, destination=destination, pupils=pupils, out=out, seed=seed,
                      today=today)
         return out.getvalue()
 
     # Pupils vary in size; pick the count that makes the first file about FILE_BYTES long.
     small, large = one(0, 1), one(0, 21)
     pupils = max(1, round(1 + (FILE_BYTES - len(small)) * 20 / (len(large) - len(small))))
-    return [one(seed, pupils) for seed in range(POOL)]
+    return [one(seed, pupils) for seed in range(count)]
+
+
+def mix_pairs(tokens: dict[str, str]) -> list[tuple[str, str, str, list[bytes]]]:
+    """Return every (sender, destination, sender's token, CTFs) of the seven mixed schools."""
+    return [(sender, destination, tokens[sender],
+             ctf_pool(destination, source=sender, count=MIX_POOL))
+            for sender in MIX for destination in MIX if sender != destination]
 
 
 def stamp(content: bytes, serial: int) -> bytes:
@@ -339,6 +371,7 @@ def gunicorn_start(spec: str, env: dict[str, str], workdir: Path,
         "--worker-class", kind, "--workers", workers or str(2 * CORES + 1),
         "--threads", threads or "1", "--backlog", "2048", "--keep-alive", "30",
         "--timeout", "120", "--worker-tmp-dir", "/dev/shm", "--error-logfile", str(log),
+        "--config", "python:s2s.gunicorn_conf",  # the load shedder's sockets (s2s only)
     ]
     process = subprocess.Popen(command, env=env, cwd=env["S2S_BENCH_SOURCE"],
                                start_new_session=True,
@@ -442,8 +475,18 @@ class Target:
     port: int
     destination: str
     token: str = ""
+    # --mix: (sender, destination, token, CTFs) per pair; each request takes the next pair.
+    pairs: list = field(default_factory=list)
 
-    def request(self, name: str, content: bytes, slot: int) -> tuple[str, str, bytes, dict]:
+    def route(self, pool: list[bytes], index: int) -> tuple[str, str, str, bytes]:
+        """Return the sender, destination, token and content of request number `index`."""
+        if self.pairs:
+            sender, destination, token, files = self.pairs[index % len(self.pairs)]
+            return sender, destination, token, files[(index // len(self.pairs)) % len(files)]
+        return SENDER, self.destination, self.token, pool[index % len(pool)]
+
+    def request(self, name: str, content: bytes, slot: int,
+                token: str) -> tuple[str, str, bytes, dict]:
         if self.kind == "dav":
             return "PUT", f"/dav/{slot:03d}/{name}", content, {
                 "Content-Type": "application/xml"}
@@ -451,7 +494,7 @@ class Target:
                 f"filename=\"{name}\"\r\nContent-Type: application/xml\r\n\r\n").encode()
         body = head + content + f"\r\n--{BOUNDARY}--\r\n".encode()
         return "POST", "/api/v1/files", body, {
-            "Authorization": f"Bearer {self.token}",
+            "Authorization": f"Bearer {token}",
             "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
 
 
@@ -463,8 +506,10 @@ class Tally:
     samples: list[str] = field(default_factory=list)
     ids: list[int] = field(default_factory=list)
     finished: float = 0.0
+    shed: int = 0  # 503s with Retry-After (each followed by the same file again)
 
     def add(self, other: "Tally") -> None:
+        self.shed += other.shed
         self.latencies += other.latencies
         self.ok += other.ok
         self.errors += other.errors
@@ -473,19 +518,31 @@ class Tally:
         self.finished = max(self.finished, other.finished)
 
 
-def upload_one(conn, target: Target, content: bytes, serial: int, slot: int, tally: Tally):
-    name = f"{SENDER}_CTF_{target.destination}_{serial % 1000:03d}.XML"
-    method, path, body, headers = target.request(name, stamp(content, serial), slot)
-    start = time.perf_counter()
-    try:
-        conn.request(method, path, body=body, headers=headers)
-        response = conn.getresponse()
-        answer = response.read()
-    except (OSError, http.client.HTTPException) as error:
-        conn.close()
-        tally.errors += 1
-        tally.samples.append(f"{type(error).__name__}: {error}")
-        return
+def upload_one(conn, target: Target, pool: list[bytes], serial: int, slot: int, tally: Tally,
+               deadline: float = float("inf")):
+    sender, destination, token, content = target.route(pool, serial)
+    name = f"{sender}_CTF_{destination}_{serial % 1000:03d}.XML"
+    method, path, body, headers = target.request(name, stamp(content, serial), slot, token)
+    while True:
+        start = time.perf_counter()
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            answer = response.read()
+        except (OSError, http.client.HTTPException) as error:
+            conn.close()
+            tally.errors += 1
+            tally.samples.append(f"{type(error).__name__}: {error}")
+            return
+        if response.status != 503 or not response.getheader("Retry-After"):
+            break
+        # Shed: a well-behaved client waits as told and sends the same file again.
+        tally.shed += 1
+        if response.getheader("Connection", "").lower() == "close":
+            conn.close()
+        if time.monotonic() + float(response.getheader("Retry-After")) >= deadline:
+            return
+        time.sleep(float(response.getheader("Retry-After")))
     tally.latencies.append(time.perf_counter() - start)
     if response.status not in (200, 201, 204):
         tally.errors += 1
@@ -502,8 +559,7 @@ def client_thread(target: Target, pool: list[bytes], first_serial: int, slot: in
     for i in range(count):
         if time.monotonic() >= deadline:
             break
-        upload_one(conn, target, pool[(first_serial + i) % len(pool)], first_serial + i,
-                   slot, tally)
+        upload_one(conn, target, pool, first_serial + i, slot, tally, deadline)
     conn.close()
     tally.finished = time.monotonic()
 
@@ -594,6 +650,7 @@ class Level:
     iowait: float = 0.0
     app_cpu: float = 0.0
     db_cpu: float = 0.0
+    lost: int = 0  # answered 201 but not in the database
 
     @property
     def server_share(self) -> float:
@@ -613,6 +670,15 @@ class Level:
     @property
     def rate(self) -> float:
         return self.tally.ok / self.seconds if self.seconds else 0.0
+
+
+def transfers_found(ids: list[int]) -> int:
+    """Return how many of these transfer ids the bench database holds."""
+    import psycopg
+
+    with psycopg.connect(f"host=127.0.0.1 port=5432 user=postgres dbname={DB_NAME}") as conn:
+        return conn.execute("SELECT count(*) FROM transfers_transfer WHERE id = ANY(%s)",
+                            [ids]).fetchone()[0]
 
 
 def wait_quiet(seconds: float) -> None:
@@ -791,7 +857,8 @@ def print_level(level: Level) -> None:
           f"{level.tally.errors:>6} {level.rate:>10.1f} {p50:>8.1f} {p99:>8.1f} "
           f"{level.busy:>7.0f}% {level.server_share:>6.0f}% {level.iowait:>6.0f}% "
           f"{level.per_upload_ms(level.app_cpu):>7.1f} "
-          f"{level.per_upload_ms(level.db_cpu):>7.1f}", flush=True)
+          f"{level.per_upload_ms(level.db_cpu):>7.1f} {level.tally.shed:>6} {level.lost:>5}",
+          flush=True)
     for sample in level.tally.samples:
         print(f"      error: {sample}")
 
@@ -799,7 +866,7 @@ def print_level(level: Level) -> None:
 def header() -> None:
     print(f"  {'server':<30} {'clients':>7} {'uploads':>8} {'errors':>6} {'uploads/s':>10} "
           f"{'p50 ms':>8} {'p99 ms':>8} {'CPU: box':>6} {'server':>7} {'iowait':>7} "
-          f"{'CPU ms/upload':>15}")
+          f"{'CPU ms/upload':>15} {'shed':>6} {'lost':>5}")
     print(f"  {'':<30} {'':>7} {'':>8} {'':>6} {'':>10} {'':>8} {'':>8} {'':>8} {'+ db':>7} "
           f"{'':>7} {'server':>7} {'db':>7}")
 
@@ -814,6 +881,7 @@ class Run:
     stack: ExitStack
     levels: list[Level] = field(default_factory=list)
     serial: int = 0
+    pairs: list = field(default_factory=list)  # --mix
 
     def next_base(self) -> int:
         self.serial += 1
@@ -825,6 +893,8 @@ class Run:
             level = load(target, self.pool, clients=clients, seconds=self.args.seconds,
                          total=self.args.max_uploads, serial_base=self.next_base(), label=label,
                          server=server)
+            if label.startswith("s2s"):
+                level.lost = len(level.tally.ids) - transfers_found(level.tally.ids)
             self.levels.append(level)
             print_level(level)
             if target.kind == "dav":
@@ -851,6 +921,9 @@ class Run:
             if warm.tally.errors:
                 print_level(warm)
             self.sweep(target, f"s2s API, gunicorn {spec}", server)
+            if self.pairs:
+                mixed = Target("api", server.port, RECEIVER, pairs=self.pairs)
+                self.sweep(mixed, f"s2s mixed 42 pairs, {spec}", server)
         finally:
             server.stop()
 
@@ -899,7 +972,12 @@ def profile(run: Run, count: int) -> None:
 def summary(run: Run, zipped: ZipResult | None) -> None:
     print("\nTargets: >= 200 uploads/s at 32 clients, p99 < 500 ms, no errors; "
           "zip download peak worker RSS < 100 MB.")
+    floors = {lv.clients: lv.rate for lv in run.levels if lv.label.startswith("Django floor")}
     for level in run.levels:
+        if level.label.startswith("s2s") and floors.get(level.clients):
+            print(f"  {level.label} at {level.clients} clients: "
+                  f"{level.rate / floors[level.clients]:.2f} of the floor's rate in this run "
+                  f"(target >= 0.4 at 32), {level.tally.shed} shed, {level.lost} lost")
         if level.label.startswith("Django floor") and level.clients == 32:
             print(f"  {level.label} at 32 clients: {level.rate:.0f} uploads/s, "
                   f"p99 {level.percentile(0.99):.0f} ms, {level.tally.errors} errors "
@@ -923,6 +1001,7 @@ def summary(run: Run, zipped: ZipResult | None) -> None:
     print(json.dumps({
         "levels": [{"server": lv.label, "clients": lv.clients, "uploads": len(lv.tally.latencies),
                     "errors": lv.tally.errors, "per_s": round(lv.rate, 1),
+                    "shed_503": lv.tally.shed, "lost": lv.lost,
                     "p50_ms": round(lv.percentile(0.5), 1),
                     "p99_ms": round(lv.percentile(0.99), 1), "cpu_pct": round(lv.busy),
                     "server_cpu_pct": round(lv.server_share),
@@ -952,6 +1031,9 @@ def parse_args() -> argparse.Namespace:
                              "profile alone")
     parser.add_argument("--zip-files", type=int, help="files in the zip download (500)")
     parser.add_argument("--no-ceiling", action="store_true", help="skip nginx")
+    parser.add_argument("--mix", action="store_true",
+                        help="also run each level as 42 pairs of seven schools sending to "
+                             "each other, each with its own token")
     parser.add_argument("--floor", action="store_true",
                         help="also measure bench/floor_app.py: Django, a token lookup and one "
                              "insert, under the first --servers set-up")
@@ -990,12 +1072,15 @@ def prepare(args: argparse.Namespace, stack: ExitStack) -> Run:
         source, commit = code_snapshot(workdir)
         code = f"commit {commit} (HEAD, exported; --worktree runs the working tree)"
     env = server_env(workdir / "data", source)
-    token = ""
+    token, pairs = "", []
     if not args.no_service:
         database_reset(create=True)
         if not args.keep:
             stack.callback(database_reset, create=False)
-        token = world_build(env)
+        tokens = world_build(env)
+        token = tokens["token"]
+        if args.mix:
+            pairs = mix_pairs(tokens["mix"])
     pool = ctf_pool(RECEIVER)
     sizes = [len(c) for c in pool]
     print(f"load average before the run: {Path('/proc/loadavg').read_text().strip()} "
@@ -1004,7 +1089,7 @@ def prepare(args: argparse.Namespace, stack: ExitStack) -> Run:
     print(f"{CORES} cores; {len(pool)} seeded CTFs of {min(sizes)}-{max(sizes)} bytes, "
           f"each upload stamped unique; levels {args.levels}, {args.seconds:g} s or "
           f"{args.max_uploads} uploads a level; work dir {workdir}\n", flush=True)
-    return Run(args, workdir, env, token, pool, stack)
+    return Run(args, workdir, env, token, pool, stack, pairs=pairs)
 
 
 def measure_service(run: Run) -> ZipResult | None:

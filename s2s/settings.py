@@ -233,6 +233,12 @@ S2S_METRICS_TOKEN = env_secret("S2S_METRICS_TOKEN")
 # answers 429 with Retry-After (api/throttling.py), counted in the shared cache.
 S2S_API_RATE = env_rate("S2S_API_RATE", "600/minute")
 
+# Load shedding (core/shedding.py, issue 18): connections that may wait for a gunicorn worker
+# before a worker answers 503 with Retry-After (0: no bound), and requests one process runs at
+# once (threaded workers; 0: no bound).
+S2S_SHED_QUEUE = env_int("S2S_SHED_QUEUE", 32)
+S2S_SHED_INFLIGHT = env_int("S2S_SHED_INFLIGHT", 0)
+
 # The cache every worker shares: sign-in counters per address and API rate limits. Redis when
 # S2S_CACHE_URL is set (redis://host:6379/0), else a table in the database (created by
 # `migrate`, core/apps.py), so no extra service is needed.

@@ -30,7 +30,8 @@ class ErrorOut(Schema):
 
 
 # The error answers every endpoint may give, for the OpenAPI document.
-ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut}
+# 503 comes from the load shedder in front of Django (core/shedding.py), in the same shape.
+ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut, 503: ErrorOut}
 
 
 def _from_validation(exc: ValidationError) -> ServiceError:
