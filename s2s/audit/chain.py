@@ -29,7 +29,9 @@ CONTENT_FIELDS = ("at", "actor_id", "actor_username", "action", "object_type", "
 
 def chain_content(values: dict) -> bytes:
     """Return a row's content as canonical bytes (the same before saving and after reading)."""
-    at = values["at"].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # To the millisecond: what Django's JSON serialiser keeps, so a restored backup verifies.
+    at = values["at"].astimezone(UTC)
+    at = f"{at:%Y-%m-%dT%H:%M:%S}.{at.microsecond // 1000:03d}Z"
     fields = {**{name: values[name] for name in CONTENT_FIELDS}, "at": at}
     return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=True,
                       default=str).encode()
