@@ -85,6 +85,45 @@ def _describe(row: dict) -> str:
     return f"row {row['id']} (position {row['seq']}, {row['at']:%Y-%m-%d %H:%M:%S} {row['action']})"
 
 
+def _row_break(row: dict, *, seq: int, previous: str, last: dict | None) -> ChainBreak | None:
+    """Return how `row` breaks the chain, expected at position `seq` after hash `previous`."""
+    genuine = row["hash"] == chain_hash(previous_hash=row["previous_hash"] or "",
+                                        seq=row["seq"] or 0, content=chain_content(row))
+    linked = row["seq"] == seq and row["previous_hash"] == previous
+    if not genuine:
+        if linked:
+            return ChainBreak("changed", row["id"], f"Audit {_describe(row)} was changed: its "
+                              "content no longer matches its hash.")
+        return ChainBreak("inserted", row["id"], f"Audit {_describe(row)} was inserted: the "
+                          "chain never wrote it.")
+    if linked:
+        return None
+    if row["seq"] == seq and last is not None:
+        return ChainBreak("changed", last["id"], f"Audit {_describe(last)} was changed: the "
+                          "next row no longer links to it.")
+    if row["seq"] > seq:
+        last_missing = row["seq"] - 1
+        span = (f"position {seq}" if last_missing == seq
+                else f"positions {seq} to {last_missing}")
+        return ChainBreak("deleted", row["id"], f"{last_missing - seq + 1} audit row(s) at "
+                          f"{span} were deleted, just before {_describe(row)}.")
+    return ChainBreak("inserted", row["id"], f"Audit {_describe(row)} was inserted: its "
+                      "position is already taken.")
+
+
+def _head_break(head: dict, *, checked: int, previous: str, last: dict | None):
+    """Return how the head disagrees with the last row (rows deleted from the end), if it does."""
+    if head["length"] == checked and head["hash"] == previous:
+        return None
+    after = f"after {_describe(last)}" if last else "from the start"
+    missing = head["length"] - checked
+    if missing > 0:
+        return ChainBreak("deleted", None, f"{missing} audit row(s) at the end, {after}, "
+                          "were deleted.")
+    return ChainBreak("changed", last["id"] if last else None,
+                      f"The audit chain's head does not match its last row ({after}).")
+
+
 def chain_verify(rows=None, head=None) -> tuple[int, ChainBreak | None]:
     """Check the whole chain; return the rows checked and the first break, if any."""
     from s2s.audit.models import AuditChainHead, AuditEvent
@@ -95,40 +134,10 @@ def chain_verify(rows=None, head=None) -> tuple[int, ChainBreak | None]:
     if head is None:
         head = AuditChainHead.objects.filter(pk=1).values("length", "hash").first() or {
             "length": 0, "hash": ""}
-    expected_seq, expected_previous, last = 1, "", None
-    checked = 0
+    previous, last, checked = "", None, 0
     for row in rows:
-        genuine = row["hash"] == chain_hash(previous_hash=row["previous_hash"] or "",
-                                            seq=row["seq"] or 0, content=chain_content(row))
-        linked = row["seq"] == expected_seq and row["previous_hash"] == expected_previous
-        if not genuine:
-            if linked:
-                return checked, ChainBreak("changed", row["id"], f"Audit {_describe(row)} was "
-                                           "changed: its content no longer matches its hash.")
-            return checked, ChainBreak("inserted", row["id"], f"Audit {_describe(row)} was "
-                                       "inserted: the chain never wrote it.")
-        if not linked:
-            if row["seq"] == expected_seq and last is not None:
-                return checked, ChainBreak("changed", last["id"], f"Audit {_describe(last)} was "
-                                           "changed: the next row no longer links to it.")
-            if row["seq"] > expected_seq:
-                last_missing = row["seq"] - 1
-                span = (f"position {expected_seq}" if last_missing == expected_seq
-                        else f"positions {expected_seq} to {last_missing}")
-                return checked, ChainBreak(
-                    "deleted", row["id"],
-                    f"{last_missing - expected_seq + 1} audit row(s) at {span} were deleted, "
-                    f"just before {_describe(row)}.")
-            return checked, ChainBreak("inserted", row["id"], f"Audit {_describe(row)} was "
-                                       "inserted: its position is already taken.")
-        expected_seq, expected_previous, last = expected_seq + 1, row["hash"], row
-        checked += 1
-    if head["length"] != checked or head["hash"] != expected_previous:
-        after = f"after {_describe(last)}" if last else "from the start"
-        missing = head["length"] - checked
-        if missing > 0:
-            return checked, ChainBreak("deleted", None, f"{missing} audit row(s) at the end, "
-                                       f"{after}, were deleted.")
-        return checked, ChainBreak("changed", last["id"] if last else None,
-                                   f"The audit chain's head does not match its last row ({after}).")
-    return checked, None
+        problem = _row_break(row, seq=checked + 1, previous=previous, last=last)
+        if problem is not None:
+            return checked, problem
+        previous, last, checked = row["hash"], row, checked + 1
+    return checked, _head_break(head, checked=checked, previous=previous, last=last)

@@ -36,6 +36,19 @@ def _fetch(user, pk: int) -> bytes:
     return b"".join(chunks)
 
 
+def _in_thread(work, errors: list, start: threading.Barrier):
+    def run(*args):
+        try:
+            start.wait()
+            work(*args)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    return run
+
+
 def test_rotation_during_uploads_and_downloads_leaves_every_file_whole(
     settings, sending_school_user, receiving_school_user
 ):
@@ -47,34 +60,23 @@ def test_rotation_during_uploads_and_downloads_leaves_every_file_whole(
     errors: list[BaseException] = []
     lock = threading.Lock()
 
-    def uploader(first: int):
-        try:
-            start.wait()
-            for n in range(first, first + EACH):
-                pk, content = _send(sending_school_user, n)
-                with lock:
-                    sent[pk] = content
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+    def uploads(first: int):
+        for n in range(first, first + EACH):
+            pk, content = _send(sending_school_user, n)
+            with lock:
+                sent[pk] = content
 
-    def downloader(offset: int):
-        try:
-            start.wait()
-            rounds = 0
-            while rotating.is_set() or rounds < 2:
-                for pk in list(sent)[offset::DOWNLOADERS]:
-                    assert _fetch(receiving_school_user, pk) == sent[pk], pk
-                rounds += 1
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+    def downloads(offset: int):
+        rounds = 0
+        while rotating.is_set() or rounds < 2:
+            for pk in list(sent)[offset::DOWNLOADERS]:
+                assert _fetch(receiving_school_user, pk) == sent[pk], pk
+            rounds += 1
 
-    threads = [threading.Thread(target=uploader, args=(BEFORE + k * EACH,))
-               for k in range(UPLOADERS)]
-    threads += [threading.Thread(target=downloader, args=(k,)) for k in range(DOWNLOADERS)]
+    threads = [threading.Thread(target=_in_thread(uploads, errors, start),
+                                args=(BEFORE + k * EACH,)) for k in range(UPLOADERS)]
+    threads += [threading.Thread(target=_in_thread(downloads, errors, start), args=(k,))
+                for k in range(DOWNLOADERS)]
     rotating.set()
     for thread in threads:
         thread.start()
