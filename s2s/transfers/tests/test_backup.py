@@ -120,3 +120,42 @@ def test_a_backup_goes_only_into_a_new_or_empty_directory(sent, tmp_path):
         _run("backup", str(tmp_path / "used"))
     with pytest.raises(CommandError, match="holds no s2s backup"):
         _run("restore", str(tmp_path / "used"))
+
+
+@pytest.fixture
+def s3(settings):
+    """An S3 bucket (moto, in process) as the transfers storage; return a way to change bucket."""
+    boto3 = pytest.importorskip("boto3")
+    moto = pytest.importorskip("moto")
+    with moto.mock_aws():
+        client = boto3.client("s3", region_name="eu-west-2")
+
+        def use(bucket: str):
+            client.create_bucket(Bucket=bucket, CreateBucketConfiguration={
+                "LocationConstraint": "eu-west-2"})
+            settings.STORAGES = {**settings.STORAGES, "transfers": {
+                "BACKEND": "storages.backends.s3.S3Storage",
+                "OPTIONS": {"bucket_name": bucket, "location": "transfers",
+                            "region_name": "eu-west-2", "access_key": "testing",
+                            "secret_key": "testing"}}}
+            return client
+
+        use("s2s-files")
+        yield use
+
+
+def test_a_backup_from_s3_restores_into_an_empty_bucket(
+    s3, upload, tmp_path, client, sending_school_user, receiving_school_user
+):
+    content = ctf("8383321", "8384512", pupils=2)
+    pk = upload(sending_school_user, "8383321_CTF_8384512_001.XML", content).transfer.pk
+    backup = tmp_path / "backup"
+    assert "Backed up 1 files" in _run("backup", str(backup))
+    assert len(list((backup / "objects").rglob("*.s2se"))) == 1
+
+    call_command("flush", interactive=False, verbosity=0)
+    bucket = s3("s2s-files-restored")
+    assert "Restored 1 files" in _run("restore", str(backup))
+    listed = bucket.list_objects_v2(Bucket="s2s-files-restored")["Contents"]
+    assert [o["Key"].startswith("transfers/") for o in listed] == [True]
+    assert _download(client, receiving_school_user, pk) == content
