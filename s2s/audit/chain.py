@@ -4,9 +4,10 @@ Row n stores `seq = n`, `previous_hash` (row n-1's `hash`, "" for the first) and
 `hash = sha256(previous_hash, seq, content)`. The one `AuditChainHead` row holds the last
 `hash` and the chain's length, so rows removed from the end are noticed too.
 
-`chain_append` is the only writer (`AuditEvent.save` calls it). It first updates the head row,
-which locks it until the transaction ends (a row lock on PostgreSQL; SQLite runs one writer at
-a time anyway), so two inserts at once can never link to the same previous row.
+`chain_append` is the only writer (`AuditEvent.save` calls it). It reads the head row with
+SELECT ... FOR UPDATE, which locks it until the transaction ends on PostgreSQL (SQLite's write
+transactions begin IMMEDIATE, `settings.py`, so it runs one writer at a time anyway): two
+inserts at once can never link to the same previous row.
 
 `chain_verify` walks the rows in order and names the first one that does not fit: changed
 (its content no longer gives its hash, or the next row no longer links to it), inserted (a row
@@ -21,7 +22,6 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from django.db import transaction
-from django.db.models import F
 
 CONTENT_FIELDS = ("at", "actor_id", "actor_username", "action", "object_type", "object_id",
                   "summary", "ip_address", "detail")
@@ -60,10 +60,9 @@ def chain_append(event, save) -> None:
     from s2s.audit.models import AuditChainHead
 
     with transaction.atomic():
-        AuditChainHead.objects.get_or_create(pk=1)
-        # The update locks the head until commit, so the next insert waits for this one.
-        AuditChainHead.objects.filter(pk=1).update(length=F("length"))
-        head = AuditChainHead.objects.get(pk=1)
+        # Locked until commit, so the next insert waits for this one (on SQLite, every write
+        # transaction already begins IMMEDIATE, holding the database's one write lock).
+        head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
         event.seq = head.length + 1
         event.previous_hash = head.hash
         event.hash = chain_hash(previous_hash=head.hash, seq=event.seq,
