@@ -106,18 +106,23 @@ class LockoutBackend(AxesStandaloneBackend):
 def lockout_response(request, original_response=None, credentials=None):
     """Tell a locked-out person why and for how long, without saying whether the account exists."""
     if getattr(request, "s2s_address_locked", False):
+        minutes = settings.S2S_LOCKOUT_ADDRESS_MINUTES
         message = _(
             "There have been too many failed attempts to sign in from this address. Signing in "
             "from here is blocked for %(minutes)d minutes. Wait and try again, or ask your LA "
             "s2s administrator for help."
         ) % {"minutes": settings.S2S_LOCKOUT_ADDRESS_MINUTES}
     else:
+        minutes = lockout_minutes()
         message = _(
             "There have been too many failed attempts to sign in to this account. Signing in "
             "is blocked for %(minutes)d minutes. Wait and try again, or ask your LA s2s "
             "administrator for help."
         ) % {"minutes": lockout_minutes()}
-    return render(request, "accounts/locked_out.html", {"message": message}, status=429)
+    response = render(request, "accounts/locked_out.html", {"message": message}, status=429)
+    # The whole lockout: the earliest a retry can succeed is no sooner than this.
+    response["Retry-After"] = str(minutes * 60)
+    return response
 
 
 @receiver(user_login_failed, dispatch_uid="s2s.accounts.signin.record_failed_sign_in")

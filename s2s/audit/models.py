@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from s2s.audit.chain import chain_append
 from s2s.audit.events import event_words
 
 
@@ -18,6 +19,9 @@ class AuditQuerySet(models.QuerySet):
 
     def delete(self):
         raise AppendOnlyError("Audit records cannot be deleted.")
+
+    def bulk_create(self, *args, **kwargs):
+        raise AppendOnlyError("Audit records are added one at a time, each linked to the last.")
 
 
 class AuditEvent(models.Model):
@@ -36,6 +40,10 @@ class AuditEvent(models.Model):
     summary = models.CharField(max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
+    # The hash chain (audit/chain.py): position, the previous row's hash and this row's.
+    seq = models.PositiveBigIntegerField(default=0)
+    previous_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     objects = AuditQuerySet.as_manager()
 
@@ -50,7 +58,7 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise AppendOnlyError("Audit records cannot be changed.")
-        super().save(*args, **kwargs)
+        chain_append(self, lambda: super(AuditEvent, self).save(*args, **kwargs))
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit records cannot be deleted.")
@@ -59,3 +67,16 @@ class AuditEvent(models.Model):
     def words(self) -> str:
         """Return what happened, in words (`audit/events.py`); the CSV keeps `action`."""
         return event_words(self.action)
+
+
+class AuditChainHead(models.Model):
+    """The end of the audit hash chain (one row): its length and last hash, locked per insert."""
+
+    length = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+
+    def __str__(self):
+        return f"audit chain of {self.length} rows"

@@ -185,6 +185,7 @@ def test_an_account_is_locked_after_repeated_failures_even_from_other_addresses(
     response = sign_in(client, "8383321", password, ip="203.0.113.7")
     page = response.content.decode()
     assert response.status_code == 429
+    assert response["Retry-After"] == "1800"
     assert "Signing in is blocked for now" in page
     assert "blocked for 30 minutes" in page
     assert "_auth_user_id" not in client.session
@@ -212,6 +213,7 @@ def test_an_address_is_locked_after_many_failures_on_real_accounts_for_a_short_t
             sign_in(client, f"838teacher{n}", "wrong password", ip="198.51.100.99")
     response = sign_in(client, "8384512", password, ip="198.51.100.99")
     assert response.status_code == 429
+    assert response["Retry-After"] == "300"
     assert "from this address" in response.content.decode()
     assert "blocked for 5 minutes" in response.content.decode()
     assert "_auth_user_id" not in client.session

@@ -20,6 +20,7 @@ print(json.dumps({
     "plain": [plain.status_code, plain.headers.get("Location")],
     "secure": [secure.status_code, secure.headers.get("Strict-Transport-Security"),
                secure.headers.get("Content-Security-Policy")],
+    "framing": [secure.headers.get("X-Frame-Options"), secure.headers.get("Referrer-Policy")],
 }))
 """
 
@@ -43,6 +44,9 @@ def test_production_redirects_plain_http_to_https_and_sends_hsts_for_subdomains(
     assert status == 200
     assert hsts == "max-age=31536000; includeSubDomains"
     assert "default-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert answers["framing"] == ["DENY", "same-origin"]
 
 
 def _settings(**env) -> subprocess.CompletedProcess:

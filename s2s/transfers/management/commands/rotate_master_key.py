@@ -4,6 +4,7 @@ from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
 
+from s2s.core.progress import progress_printer
 from s2s.transfers import crypto
 from s2s.transfers.crypto import StoredFileError
 from s2s.transfers.models import StoredFile
@@ -49,6 +50,8 @@ class Command(BaseCommand):
 
     def _rewrap_all(self, todo, *, master: crypto.MasterKey, total: int, dry_run: bool):
         counts = Counter(rewrapped=0, skipped=0, failed=0)
+        # On a terminal one line counts up; in a log, one line per batch.
+        progress = progress_printer(self.stdout, "files", every=BATCH)
         done = 0
         last_pk = 0
         while done < total:
@@ -59,7 +62,7 @@ class Command(BaseCommand):
                 counts[self._rewrap_one(stored, master=master, dry_run=dry_run)] += 1
             done += len(batch)
             last_pk = batch[-1].pk
-            self._progress(done, total)
+            progress(done, total)
         return counts
 
     def _rewrap_one(self, stored: StoredFile, *, master: crypto.MasterKey, dry_run: bool) -> str:
@@ -70,10 +73,3 @@ class Command(BaseCommand):
             return "failed"
         return "rewrapped" if changed else "skipped"
 
-    def _progress(self, done: int, total: int) -> None:
-        # On a terminal one line counts up; in a log, one line per batch.
-        if self.stdout.isatty():
-            self.stdout.write(f"\r{done} of {total} files", ending="\n" if done >= total else "")
-            self.stdout.flush()
-        else:
-            self.stdout.write(f"{done} of {total} files")

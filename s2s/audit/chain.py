@@ -1,0 +1,142 @@
+"""The audit trail's hash chain: each row carries the hash of its content and of the row before.
+
+Row n stores `seq = n`, `previous_hash` (row n-1's `hash`, "" for the first) and
+`hash = sha256(previous_hash, seq, content)`. The one `AuditChainHead` row holds the last
+`hash` and the chain's length, so rows removed from the end are noticed too.
+
+`chain_append` is the only writer (`AuditEvent.save` calls it). It reads the head row with
+SELECT ... FOR UPDATE, which locks it until the transaction ends on PostgreSQL (SQLite's write
+transactions begin IMMEDIATE, `settings.py`, so it runs one writer at a time anyway): two
+inserts at once can never link to the same previous row.
+
+`chain_verify` walks the rows in order and names the first one that does not fit: changed
+(its content no longer gives its hash, or the next row no longer links to it), inserted (a row
+the chain never wrote) or deleted (a gap in the positions, or a head longer than the rows).
+The chain has no secret: it shows tampering by anyone who does not also rewrite every later
+row and the head, and the database backups (`s2s backup`) keep older heads to compare with.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC
+
+from django.db import transaction
+
+CONTENT_FIELDS = ("at", "actor_id", "actor_username", "action", "object_type", "object_id",
+                  "summary", "ip_address", "detail")
+
+
+def chain_content(values: dict) -> bytes:
+    """Return a row's content as canonical bytes (the same before saving and after reading)."""
+    # To the millisecond: what Django's JSON serialiser keeps, so a restored backup verifies.
+    at = values["at"].astimezone(UTC)
+    at = f"{at:%Y-%m-%dT%H:%M:%S}.{at.microsecond // 1000:03d}Z"
+    fields = {**{name: values[name] for name in CONTENT_FIELDS}, "at": at}
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=True,
+                      default=str).encode()
+
+
+def chain_hash(*, previous_hash: str, seq: int, content: bytes) -> str:
+    """Return the hash that links a row to the one before it."""
+    digest = hashlib.sha256()
+    digest.update(f"s2s-audit-v1\n{previous_hash}\n{seq}\n".encode())
+    digest.update(content)
+    return digest.hexdigest()
+
+
+def _normalised(event) -> dict:
+    """Return the event's content as the database will give it back."""
+    values = {name: getattr(event, name) for name in CONTENT_FIELDS}
+    field = event._meta.get_field("ip_address")
+    values["ip_address"] = field.get_prep_value(values["ip_address"])
+    values["detail"] = json.loads(json.dumps(values["detail"] or {}))
+    event.detail = values["detail"]
+    return values
+
+
+def chain_append(event, save) -> None:
+    """Link `event` to the end of the chain and insert it with `save()`, in one transaction."""
+    from s2s.audit.models import AuditChainHead
+
+    with transaction.atomic():
+        # Locked until commit, so the next insert waits for this one (on SQLite, every write
+        # transaction already begins IMMEDIATE, holding the database's one write lock).
+        head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        event.seq = head.length + 1
+        event.previous_hash = head.hash
+        event.hash = chain_hash(previous_hash=head.hash, seq=event.seq,
+                                content=chain_content(_normalised(event)))
+        save()
+        AuditChainHead.objects.filter(pk=1).update(length=event.seq, hash=event.hash)
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """The first place the chain does not hold: what happened, and to which row."""
+
+    kind: str  # "changed", "inserted" or "deleted"
+    row_id: int | None
+    message: str
+
+
+def _describe(row: dict) -> str:
+    return f"row {row['id']} (position {row['seq']}, {row['at']:%Y-%m-%d %H:%M:%S} {row['action']})"
+
+
+def _row_break(row: dict, *, seq: int, previous: str, last: dict | None) -> ChainBreak | None:
+    """Return how `row` breaks the chain, expected at position `seq` after hash `previous`."""
+    genuine = row["hash"] == chain_hash(previous_hash=row["previous_hash"] or "",
+                                        seq=row["seq"] or 0, content=chain_content(row))
+    linked = row["seq"] == seq and row["previous_hash"] == previous
+    if not genuine:
+        if linked:
+            return ChainBreak("changed", row["id"], f"Audit {_describe(row)} was changed: its "
+                              "content no longer matches its hash.")
+        return ChainBreak("inserted", row["id"], f"Audit {_describe(row)} was inserted: the "
+                          "chain never wrote it.")
+    if linked:
+        return None
+    if row["seq"] == seq and last is not None:
+        return ChainBreak("changed", last["id"], f"Audit {_describe(last)} was changed: the "
+                          "next row no longer links to it.")
+    if row["seq"] > seq:
+        last_missing = row["seq"] - 1
+        span = (f"position {seq}" if last_missing == seq
+                else f"positions {seq} to {last_missing}")
+        return ChainBreak("deleted", row["id"], f"{last_missing - seq + 1} audit row(s) at "
+                          f"{span} were deleted, just before {_describe(row)}.")
+    return ChainBreak("inserted", row["id"], f"Audit {_describe(row)} was inserted: its "
+                      "position is already taken.")
+
+
+def _head_break(head: dict, *, checked: int, previous: str, last: dict | None):
+    """Return how the head disagrees with the last row (rows deleted from the end), if it does."""
+    if head["length"] == checked and head["hash"] == previous:
+        return None
+    after = f"after {_describe(last)}" if last else "from the start"
+    missing = head["length"] - checked
+    if missing > 0:
+        return ChainBreak("deleted", None, f"{missing} audit row(s) at the end, {after}, "
+                          "were deleted.")
+    return ChainBreak("changed", last["id"] if last else None,
+                      f"The audit chain's head does not match its last row ({after}).")
+
+
+def chain_verify(rows=None, head=None) -> tuple[int, ChainBreak | None]:
+    """Check the whole chain; return the rows checked and the first break, if any."""
+    from s2s.audit.models import AuditChainHead, AuditEvent
+
+    if rows is None:
+        rows = (AuditEvent.objects.order_by("pk")
+                .values("id", "seq", "previous_hash", "hash", *CONTENT_FIELDS).iterator(2000))
+    if head is None:
+        head = AuditChainHead.objects.filter(pk=1).values("length", "hash").first() or {
+            "length": 0, "hash": ""}
+    previous, last, checked = "", None, 0
+    for row in rows:
+        problem = _row_break(row, seq=checked + 1, previous=previous, last=last)
+        if problem is not None:
+            return checked, problem
+        previous, last, checked = row["hash"], row, checked + 1
+    return checked, _head_break(head, checked=checked, previous=previous, last=last)
