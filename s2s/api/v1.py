@@ -26,7 +26,9 @@ api = _NinjaAPI(
         "<token>` (`s2s create_token USERNAME`); a token acts with its user's role and scope. "
         "Errors are `{\"message\", \"code\", \"field\"}`; anything outside your scope is 404; "
         "over the token's rate limit (`S2S_API_RATE`, 600 a minute by default) 429 with "
-        "`Retry-After`."
+        "`Retry-After`. 503 with `Retry-After` means the service could not reach its database "
+        "or file store for a moment and kept nothing: send the same request again after that "
+        "many seconds."
     ),
     auth=BearerToken(),
     throttle=[TokenRate()],
