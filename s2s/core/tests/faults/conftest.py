@@ -19,7 +19,7 @@ import pytest
 from django.db import connections
 from django.db.utils import load_backend
 
-from s2s.transfers.tests.conftest import file_store, master_key  # noqa: F401 (autouse)
+from s2s.transfers.tests.conftest import file_store, master_key, upload  # noqa: F401 (autouse; upload)
 
 BIN = Path(os.environ.get("S2S_PG_BIN", "/usr/local/bin"))
 PORTS = range(8760, 8780)
