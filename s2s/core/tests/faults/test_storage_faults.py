@@ -63,7 +63,8 @@ def test_a_store_that_fails_mid_write_leaves_nothing_and_answers_retryably(
     assert response.json()["code"] == "storage_unavailable"
     assert "not sent" in response.json()["message"]
     assert stored_objects(file_store) == []
-    assert not Transfer.objects.exists() and not StoredFile.objects.exists()
+    assert not Transfer.objects.exists()
+    assert not StoredFile.objects.exists()
 
     settings.STORAGES = {**settings.STORAGES, "transfers": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -113,7 +114,8 @@ def test_a_process_killed_between_the_write_and_the_commit_leaves_an_orphan_the_
         child.wait(30)
 
     [orphan] = stored_objects(store)  # the object was written...
-    assert not Transfer.objects.exists() and not StoredFile.objects.exists()  # ...never recorded
+    assert not Transfer.objects.exists()  # ...never recorded
+    assert not StoredFile.objects.exists()
     assert "0 orphan objects deleted." in _sweep()  # within the grace period: kept
     assert stored_objects(store) == [orphan]
     past = time.time() - TWO_HOURS
