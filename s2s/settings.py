@@ -117,6 +117,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Innermost: an API request that lost the database answers 503 with Retry-After, never 500.
+    "s2s.api.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "s2s.urls"

@@ -19,6 +19,10 @@ from s2s.core.errors import NotFound, ServiceError
 
 # Refusals for size answer 413, so a client can tell "too big" from "wrong" without parsing.
 TOO_LARGE_CODES = frozenset({"zip_too_large", "too_large"})
+# Refusals for something the service lacks for a moment (the store, the database) answer 503
+# with Retry-After: nothing was kept, and the same request sent again later may well succeed.
+UNAVAILABLE_CODES = frozenset({"storage_unavailable", "unavailable"})
+RETRY_AFTER = 5  # seconds: a database restart or a store's hiccup takes a few
 
 
 class ErrorOut(Schema):
@@ -30,7 +34,8 @@ class ErrorOut(Schema):
 
 
 # The error answers every endpoint may give, for the OpenAPI document.
-# 503 comes from the load shedder in front of Django (core/shedding.py), in the same shape.
+# 503: from the load shedder in front of Django (core/shedding.py), or the API's middleware when
+# the database or the file store is briefly out of reach; the same shape either way.
 ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut, 503: ErrorOut}
 
 
@@ -67,6 +72,8 @@ def _status_and_error(exc: Exception) -> tuple[int, ServiceError]:
     if isinstance(exc, HttpError):
         return exc.status_code, ServiceError(exc.message, code="http_error")
     assert isinstance(exc, ServiceError)
+    if exc.code in UNAVAILABLE_CODES:
+        return 503, exc
     return (413 if exc.code in TOO_LARGE_CODES else 400), exc
 
 
@@ -76,6 +83,8 @@ def error_response(request: HttpRequest, exc: Exception, *, api) -> HttpResponse
     response = api.create_response(request, error.as_dict(), status=status)
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="s2s"'
+    if status == 503:
+        response["Retry-After"] = str(RETRY_AFTER)
     return response
 
 

@@ -26,9 +26,9 @@ api = _NinjaAPI(
         "<token>` (`s2s create_token USERNAME`); a token acts with its user's role and scope. "
         "Errors are `{\"message\", \"code\", \"field\"}`; anything outside your scope is 404; "
         "over the token's rate limit (`S2S_API_RATE`, 600 a minute by default) 429 with "
-        "`Retry-After`. When the service is busier than it can serve it answers 503 (`code` "
-        "`busy`) with `Retry-After` at once, before doing anything: nothing was stored, and "
-        "the same request sent again after that many seconds is served."
+        "`Retry-After`. 503 with `Retry-After` means nothing was kept and the same request "
+        "sent again after that many seconds will be served: the service was busier than it "
+        "can serve (`busy`), or could not reach its database or file store for a moment."
     ),
     auth=BearerToken(),
     throttle=[TokenRate()],

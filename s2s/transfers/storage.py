@@ -25,7 +25,9 @@ from django.core.files import File
 from django.core.files.storage import Storage, storages
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from s2s.core.errors import ServiceError
 from s2s.transfers import crypto
 from s2s.transfers.crypto import StoredFileError
 from s2s.transfers.models import StoredFile
@@ -42,6 +44,16 @@ _PATH = re.compile(r"([0-9a-f]{2})/\1[0-9a-f]{62}\.s2se")
 _written: ContextVar[list[str] | None] = ContextVar("s2s_transfers_written", default=None)
 
 ORPHAN_MIN_AGE = timedelta(hours=1)
+
+
+class StorageUnavailable(ServiceError):
+    """The store refused a write (full, down, unreachable): nothing was kept; try again later.
+
+    A refusal like any other, so the page shows it on the form; the API answers it 503 with
+    `Retry-After` (api/errors.py).
+    """
+
+    code = "storage_unavailable"
 
 
 def file_storage() -> Storage:
@@ -66,8 +78,13 @@ def _save(storage: Storage, ciphertext: IO[bytes]) -> str:
     path = _path_new()
     try:
         saved = storage.save(path, File(ciphertext))
-    except BaseException:
+    except BaseException as exc:
         _delete_quietly(storage, path)  # a partly written object
+        if isinstance(exc, Exception):
+            logger.error("The transfers storage refused a write: %s", exc)
+            raise StorageUnavailable(
+                _("The file could not be stored just now, so it was not sent. Try again in a "
+                  "few minutes."), code=StorageUnavailable.code, field="file") from exc
         raise
     pending = _written.get()
     if pending is not None:

@@ -1,0 +1,28 @@
+"""`s2s requeue_stale_tasks`: tasks whose worker died mid-task are queued again."""
+
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand
+
+from s2s.core.stale_tasks import STALE_AFTER, stale_tasks_requeue
+
+
+class Command(BaseCommand):
+    help = (
+        "Queue again the tasks a worker claimed and never finished (it was killed), once they "
+        f"have been running for more than {int(STALE_AFTER.total_seconds() // 60)} minutes."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true",
+                            help="list what would be queued again, change nothing")
+        parser.add_argument("--older-than", type=int, default=None, metavar="MINUTES",
+                            help="running for longer than this counts as stale")
+
+    def handle(self, *, dry_run: bool, older_than: int | None, **options):
+        age = STALE_AFTER if older_than is None else timedelta(minutes=older_than)
+        tasks = stale_tasks_requeue(older_than=age, dry_run=dry_run)
+        verb = "would queue again" if dry_run else "queued again"
+        for task in tasks:
+            self.stdout.write(f"{verb} {task.pk} {task.task_path} (started {task.started_at})")
+        self.stdout.write(f"{len(tasks)} stale task(s) {verb}.")

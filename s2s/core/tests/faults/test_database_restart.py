@@ -1,0 +1,78 @@
+"""The database restarts while uploads are in flight (issue 18, faults).
+
+Every upload either lands or is refused with a retryable answer (503 with `Retry-After`),
+never a 500; nothing half-written remains (no object without its row, no row without its
+transfer); the client's retry lands it.
+"""
+
+import threading
+import time
+
+import pytest
+from django.db import connection
+
+from s2s.accounts.models import ApiToken
+from s2s.accounts.roles import Role
+from s2s.api.tests.conftest import ApiClient
+from s2s.transfers.models import StoredFile, Transfer, TransferPupil
+from s2s.transfers.tests.conftest import stored_objects
+from s2s.transfers.tests.ctfs import ctf
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SENDERS = 4
+FILES_EACH = 6
+DEADLINE = 90  # seconds for every upload to land, retries included
+
+
+def _send_all(key: str, files: dict[str, bytes], answers: list, restart_due: threading.Event):
+    """Upload each file, retrying (as a well-behaved client) while the answer says to."""
+    client = ApiClient(key)
+    try:
+        for name, content in files.items():
+            deadline = time.monotonic() + DEADLINE
+            while time.monotonic() < deadline:
+                response = client.upload(name, content)
+                answers.append((name, response.status_code, response.get("Retry-After"),
+                                response.json().get("code")))
+                if response.status_code != 503:
+                    restart_due.set()
+                    break
+                time.sleep(0.2)
+    finally:
+        connection.close()
+
+
+def test_uploads_across_a_restart_land_once_or_are_refused_retryably(
+        private_postgres, make_user, sending_school, receiving_school, file_store):
+    connector = make_user(Role.CONNECTOR, sending_school, username="8383321-mis")
+    _token, key = ApiToken.issue(connector)
+    batches = [
+        {f"8383321_CTF_8384512_{n:03d}.XML": ctf("8383321", "8384512", seed=n)
+         for n in range(sender * FILES_EACH + 1, (sender + 1) * FILES_EACH + 1)}
+        for sender in range(SENDERS)
+    ]
+    answers: list = []
+    first_landed = threading.Event()
+    threads = [threading.Thread(target=_send_all, args=(key, batch, answers, first_landed))
+               for batch in batches]
+    for thread in threads:
+        thread.start()
+    assert first_landed.wait(30), "no upload landed before the restart"
+    private_postgres.restart()  # pg_ctl restart -m fast: every session is cut
+    for thread in threads:
+        thread.join(DEADLINE + 30)
+    connection.close()  # the test's own session was cut too
+
+    statuses = {status for _name, status, _wait, _code in answers}
+    assert statuses <= {201, 503}, answers
+    assert all(wait == "5" for _n, status, wait, _c in answers if status == 503), answers
+    assert all(code == "unavailable" for _n, status, _w, code in answers if status == 503)
+    names = sorted(name for batch in batches for name in batch)
+    landed = sorted(name for name, status, _wait, _code in answers if status == 201)
+    assert landed == names  # each file landed, and once
+    assert sorted(Transfer.objects.values_list("name", flat=True)) == names
+    assert TransferPupil.objects.count() == 2 * len(names)
+    paths = sorted(StoredFile.objects.values_list("path", flat=True))
+    assert len(paths) == len(names)
+    assert stored_objects(file_store) == paths  # no orphan object, no row without its object
