@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "s2s.feeds",
     "s2s.calendars",
     "s2s.cme",
+    "s2s.matching",
 ]
 
 MIDDLEWARE = [
