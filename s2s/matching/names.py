@@ -1,0 +1,74 @@
+"""The keys of one name the matcher compares: sound-alike codes, nickname groups, parts.
+
+Computed once per distinct name (a roll of 9 million pupils has a few hundred thousand
+distinct names) and joined back to the records in SQL, so the per-record work stays in the
+database engine.
+
+- Sound-alike codes: Double Metaphone's primary and alternate codes (`metaphone`) and the
+  project's own key (`lostpupils/phonetics.sound_key`, tuned for names in England and Wales).
+  Two names sound alike when any code is shared: Siddique and Siddiqi (STK), Mohammed and
+  Muhammad (MHMT), Wiktoria and Victoria (FKTR, Wiktoria's alternate).
+- Nickname groups: the name and the formal names it is a nickname of, from the `nicknames`
+  dataset (Kate and Katie are nicknames of Kathryn and Katherine), each as its primary Double
+  Metaphone code, so a spelling of the formal name matches too (Catherine shares K0RN with
+  Kathryn). Two forenames are nicknames of each other when their groups meet.
+- Parts: the parts of a hyphenated, double-barrelled or multi-word name (Smith-Jones: SMITH,
+  JONES), with the fused Welsh patronymic (ap Rhys: PRHYS), from `lostpupils/phonetics`.
+"""
+
+from functools import cache
+
+from metaphone import doublemetaphone
+from nicknames import NickNamer
+
+from s2s.lostpupils.phonetics import fused_forms, name_parts, normalise, sound_key
+
+
+@cache
+def _nicknamer() -> NickNamer:
+    return NickNamer()
+
+
+def sounds(name: str) -> list[str]:
+    """Return the sound-alike codes of a normalised name: Double Metaphone's and our key."""
+    if not name:
+        return []
+    primary, alternate = doublemetaphone(name)
+    codes = {code for code in (primary, alternate) if code}
+    key = sound_key(name)
+    if key:
+        codes.add(f"K{key}")
+    return sorted(codes)
+
+
+def nickname_group(name: str) -> list[str]:
+    """Return the name's nickname group: its own and its formal names' primary sound codes."""
+    if not name:
+        return []
+    formal = _nicknamer().canonicals_of(name.lower())
+    codes = {doublemetaphone(n)[0] for n in {name.lower(), *formal}}
+    return sorted(code for code in codes if code)
+
+
+def parts(text: str) -> list[str]:
+    """Return the whole normalised name and its parts and fused forms, each once."""
+    whole = normalise(text)
+    found = [whole] if whole else []
+    for part in [*name_parts(text), *fused_forms(text)]:
+        if part and part not in found:
+            found.append(part)
+    return found
+
+
+def name_row(text: str) -> dict:
+    """Return the keys of one name as stored in the names table the records join."""
+    whole = normalise(text)
+    variants = parts(text)
+    return {
+        "raw": text,
+        "norm": whole or None,
+        "sounds": sounds(whole),
+        "nicknames": nickname_group(whole),
+        "variants": variants,
+        "variant_sounds": sorted({code for v in variants for code in sounds(v)}),
+    }
