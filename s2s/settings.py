@@ -13,7 +13,16 @@ from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from s2s.core.emailurl import email_settings
-from s2s.core.envvars import env_bool, env_int, env_list, env_rate, env_secret, env_str
+from s2s.core.envvars import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_probability,
+    env_rate,
+    env_secret,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 MODE = env_str("S2S_MODE", "local")
@@ -404,6 +413,17 @@ S2S_LPD_LEAVING_AGE = env_int("S2S_LPD_LEAVING_AGE", 16)
 # accepted (413 above it): a term of a large secondary's marks as JSON is about 13 MB.
 S2S_FEED_RETAIN_DAYS = env_int("S2S_FEED_RETAIN_DAYS", 30)
 S2S_FEED_MAX_BYTES = env_int("S2S_FEED_MAX_BYTES", 32 * 1024 * 1024)
+
+# The matcher (issue 15): a pair at or above S2S_MATCH_THRESHOLD is a "match" (review quickly),
+# at or above S2S_MATCH_POSSIBLE_THRESHOLD a "possible" (review with care), below it nothing;
+# the engine is DuckDB embedded, or Spark (`pip install s2s[spark]`; S2S_SPARK_MASTER, a
+# cluster's URL, local[2] by default).
+S2S_MATCH_THRESHOLD = env_probability("S2S_MATCH_THRESHOLD", 0.99)
+S2S_MATCH_POSSIBLE_THRESHOLD = env_probability("S2S_MATCH_POSSIBLE_THRESHOLD", 0.2)
+S2S_MATCHING_ENGINE = env_choice("S2S_MATCHING_ENGINE", "duckdb", ("duckdb", "spark"))
+S2S_SPARK_MASTER = env_str("S2S_SPARK_MASTER", "local[2]")
+# A run's DuckDB memory ceiling (it spills to the data directory beyond it).
+S2S_MATCH_MEMORY = env_str("S2S_MATCH_MEMORY", "4GB")
 
 # Logs (core/logs.py): one JSON line per record (timestamp, level, logger, message, request_id)
 # on standard error; S2S_LOG_FORMAT=text for plain lines on a developer's terminal. SQL is never

@@ -302,6 +302,7 @@ def duckdb_connection(*, memory_limit: str | None = None, threads: int | None = 
     if temp_directory:
         _run(con, f"SET temp_directory = '{temp_directory}'")
     _run(con, "SET preserve_insertion_order = false")
+    _run(con, "SET enable_progress_bar = false")
     return con
 
 

@@ -8,10 +8,10 @@ database engine.
   project's own key (`lostpupils/phonetics.sound_key`, tuned for names in England and Wales).
   Two names sound alike when any code is shared: Siddique and Siddiqi (STK), Mohammed and
   Muhammad (MHMT), Wiktoria and Victoria (FKTR, Wiktoria's alternate).
-- Nickname groups: the name and the formal names it is a nickname of, from the `nicknames`
-  dataset (Kate and Katie are nicknames of Kathryn and Katherine), each as its primary Double
-  Metaphone code, so a spelling of the formal name matches too (Catherine shares K0RN with
-  Kathryn). Two forenames are nicknames of each other when their groups meet.
+- Nickname groups: the name and every name the `nicknames` dataset links it to, either way
+  (Kate: Katherine, Kathryn, Katy...; Catherine: Cathy, Katy, Kit...). Two forenames are
+  nicknames of each other when their groups meet (Kate and Catherine meet at Katy). Names are
+  compared, not their sound codes: short names' codes are too coarse (Ali and Willie: AL).
 - Parts: the parts of a hyphenated, double-barrelled or multi-word name (Smith-Jones: SMITH,
   JONES), with the fused Welsh patronymic (ap Rhys: PRHYS), from `lostpupils/phonetics`.
 """
@@ -42,12 +42,12 @@ def sounds(name: str) -> list[str]:
 
 
 def nickname_group(name: str) -> list[str]:
-    """Return the name's nickname group: its own and its formal names' primary sound codes."""
+    """Return the name's nickname group: itself, and the names the dataset links it to."""
     if not name:
         return []
-    formal = _nicknamer().canonicals_of(name.lower())
-    codes = {doublemetaphone(n)[0] for n in {name.lower(), *formal}}
-    return sorted(code for code in codes if code)
+    lower = name.lower()
+    linked = _nicknamer().canonicals_of(lower) | _nicknamer().nicknames_of(lower)
+    return sorted({name, *(n.upper() for n in linked)})
 
 
 def parts(text: str) -> list[str]:
