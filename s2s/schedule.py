@@ -32,6 +32,9 @@ SCHEDULE: list[Job] = [
     # CME: signals recomputed for the schools whose feeds changed since the last run
     # (`s2s cme recompute`; `--full` for every school).
     Job("cme_recompute", "hourly :20", command="cme", args=("recompute",)),
+    # The matcher: new LPD records against the whole roll and new roll records against the
+    # open LPD records, pairs proposed for review (`s2s match run`; `--full` for everything).
+    Job("match_nightly", "daily 04:30", command="match", args=("run",)),
     # Reports: uploads and first downloads of the days closed since, counted for the national
     # reports (`s2s refresh_report_counts`); after the purges, whose changes it does not count.
     Job("refresh_report_counts", "daily 03:30", command="refresh_report_counts"),
