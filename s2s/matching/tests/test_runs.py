@@ -68,9 +68,11 @@ def test_a_full_run_proposes_each_lost_pupil_on_a_later_roll(world):
     assert run.pairs_compared >= 4
     assert run.matches + run.possibles == 4
     assert run.progress_done == run.progress_total == len(STEPS)
-    assert run.seconds > 0 and run.finished_at is not None
+    assert run.seconds > 0
+    assert run.finished_at is not None
     pair = MatchPair.objects.order_by("-probability").first()
-    assert pair.band == "match" and pair.status == PairStatus.PROPOSED
+    assert pair.band == "match"
+    assert pair.status == PairStatus.PROPOSED
     assert "DOB matches" in pair.reason
     assert pair.weights["dob"]["level"] == "DOB matches"
 
@@ -118,4 +120,5 @@ def test_the_command_runs_and_prints_the_figures(world, capsys):
 
 def test_the_nightly_run_is_scheduled():
     [job] = [job for job in SCHEDULE if job.name == "match_nightly"]
-    assert job.command == "match" and job.args == ("run",)
+    assert job.command == "match"
+    assert job.args == ("run",)
