@@ -169,18 +169,24 @@ def _place() -> cl.CustomComparison:
 
 
 # Pairs compared: near-linear in the records. A DOB alone pairs each LPD record with every
-# pupil born that day (about 1,600 on a 9-million roll), so a DOB (or a swapped one) goes with
-# the first letter of either name's sound-alike key (or of the other name, for names given
-# the wrong way round), which typos, nicknames and surname changes rarely change all at once.
+# pupil born that day (about 1,600 on a 9-million roll), and a surname's sound with a birth
+# year pairs each Smith with some 4,500 others, so each rule also asks for what a typo, a
+# nickname or a surname change rarely alters all at once: the DOB with either name's
+# sound-alike key (or the other name's, for names given the wrong way round), or with both
+# names' first sounds; a swapped DOB with both first sounds; the surname's sound with the
+# month of birth; the postcode district with the forename's first sound and the birth year.
 BLOCKING_RULES = (
     "l.upn = r.upn",
-    "l.dob = r.dob AND l.surname_initial = r.surname_initial",
-    "l.dob = r.dob AND l.forename_initial = r.forename_initial",
-    "l.dob = r.dob AND l.surname_initial = r.forename_initial",
-    "l.dob = r.dob_swapped AND (l.surname_initial = r.surname_initial"
-    " OR l.forename_initial = r.forename_initial)",
-    "l.surname_key = r.surname_key AND l.birth_year = r.birth_year",
-    "l.postcode_district = r.postcode_district AND l.forename_letter = r.forename_letter",
+    "l.dob = r.dob AND l.surname_key = r.surname_key",
+    "l.dob = r.dob AND l.forename_key = r.forename_key",
+    "l.dob = r.dob AND l.surname_initial = r.surname_initial"
+    " AND l.forename_initial = r.forename_initial",
+    "l.dob = r.dob AND l.surname_key = r.forename_key",
+    "l.dob = r.dob_swapped AND l.surname_initial = r.surname_initial"
+    " AND l.forename_initial = r.forename_initial",
+    "l.surname_key = r.surname_key AND l.dob_month = r.dob_month",
+    "l.postcode_district = r.postcode_district AND l.forename_initial = r.forename_initial"
+    " AND l.birth_year = r.birth_year",
 )
 
 
@@ -249,7 +255,7 @@ SELECT
     nullif(regexp_replace(upper(r.upn), '[^A-Z0-9]', '', 'g'), '') AS upn,
     nullif(regexp_replace(upper(r.former_upn), '[^A-Z0-9]', '', 'g'), '') AS former_upn,
     f.norm AS forename, f.sounds AS forename_sounds, f.nicknames AS forename_nicknames,
-    substr(f.key, 1, 1) AS forename_initial, substr(f.norm, 1, 1) AS forename_letter,
+    f.key AS forename_key, substr(f.key, 1, 1) AS forename_initial,
     m.variants[1] AS middle,
     s.norm AS surname, s.sounds AS surname_sounds, s.key AS surname_key,
     substr(s.key, 1, 1) AS surname_initial,
