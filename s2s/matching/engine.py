@@ -431,6 +431,8 @@ def level_labels(model: dict) -> dict[str, dict[int, str]]:
 _AGREEMENT_FLOOR = 2**-4
 _ANY_FLOOR = 2**-14
 _UNSEEN_M, _UNSEEN_U = 0.01, 1e-5
+# Probabilities EM or sampling drive towards 0 stop here (Splink refuses below 1e-300).
+_TINY = 1e-12
 
 
 def settle(model: dict) -> dict:
@@ -444,8 +446,9 @@ def settle(model: dict) -> dict:
                 u = level["u_probability"] = 0.99 if is_else else _UNSEEN_U
             if m is None:
                 m = level["m_probability"] = 0.01 if is_else else _UNSEEN_M
+            u = level["u_probability"] = max(u, _TINY)
             floor = u * (_ANY_FLOOR if is_else else _AGREEMENT_FLOOR)
-            level["m_probability"] = max(m, floor)
+            level["m_probability"] = max(m, floor, _TINY)
     return model
 
 

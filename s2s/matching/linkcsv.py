@@ -82,7 +82,7 @@ def _lines(pairs: list[dict]) -> Iterator[str]:
 
 
 def link_files(left: Path, right: Path, out: Path, *, match: float, possible: float,
-               model: dict | None = None, engine_name: str = "duckdb",
+               model: dict | None = None, engine_name: str = "duckdb", spark=None,
                progress: Callable[[str], None]) -> engine.Linked:
     """Link two CSV pupil lists and write the pairs in the two bands to `out`."""
     lists = []
@@ -93,7 +93,7 @@ def link_files(left: Path, right: Path, out: Path, *, match: float, possible: fl
         progress(f"{path.name}: {len(read.rows)} records read")
         lists.append(read.rows)
     linked = engine.link(lists[0], lists[1], match=match, possible=possible, model=model,
-                         engine=engine_name, progress=progress)
+                         engine=engine_name, progress=progress, spark=spark)
     with out.open("w", newline="", encoding="utf-8") as handle:
         handle.writelines(_lines(linked.pairs))
     return linked

@@ -72,6 +72,13 @@ def _snapshot(lpd_since: int, roll_since: int) -> tuple[list[dict], list[dict], 
     return lost, roll, max(lpd_top, lpd_since), max(roll_top, roll_since)
 
 
+def spark_for_settings():
+    """Return a Spark session on S2S_SPARK_MASTER when the engine is Spark, else None."""
+    if settings.S2S_MATCHING_ENGINE != "spark":
+        return None
+    return engine.spark_session(settings.S2S_SPARK_MASTER)
+
+
 def _model(lost: list[dict], roll: list[dict], run: MatchRun) -> MatchModel:
     model = MatchModel.objects.order_by("-version").first()
     if model is not None:
@@ -89,7 +96,8 @@ def match_model_train(*, lost: list[dict] | None = None, roll: list[dict] | None
     con.register("raw_left_arrow", engine.raw_table(lost))
     con.register("raw_right_arrow", engine.raw_table(roll))
     engine.prepare(con, {"records_left": "raw_left_arrow", "records_right": "raw_right_arrow"})
-    session = engine.Session(con, engine=settings.S2S_MATCHING_ENGINE)
+    session = engine.Session(con, engine=settings.S2S_MATCHING_ENGINE,
+                             spark=spark_for_settings())
     try:
         parameters = session.train()
     finally:
@@ -110,7 +118,8 @@ def _link(lost: list[dict], roll: list[dict], model: MatchModel, run: MatchRun
         lost, roll, match=settings.S2S_MATCH_THRESHOLD,
         possible=settings.S2S_MATCH_POSSIBLE_THRESHOLD, model=model.parameters,
         engine=settings.S2S_MATCHING_ENGINE, progress=lambda step: _progress(run, step),
-        con=engine.duckdb_connection(memory_limit=settings.S2S_MATCH_MEMORY))
+        con=engine.duckdb_connection(memory_limit=settings.S2S_MATCH_MEMORY),
+        spark=spark_for_settings())
 
 
 def _pairs(linked: Iterable[engine.Linked], lost: list[dict], roll: list[dict]

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from s2s.matching.linkcsv import link_files, summary
 from s2s.matching.models import MatchModel, RunKind
 from s2s.matching.roll import roll_refresh
-from s2s.matching.runs import match_model_train, match_run
+from s2s.matching.runs import match_model_train, match_run, spark_for_settings
 
 
 class Command(BaseCommand):
@@ -56,7 +56,7 @@ class Command(BaseCommand):
             linked = link_files(left, right, out, match=settings.S2S_MATCH_THRESHOLD,
                                 possible=settings.S2S_MATCH_POSSIBLE_THRESHOLD,
                                 model=parameters, engine_name=settings.S2S_MATCHING_ENGINE,
-                                progress=self._progress)
+                                spark=spark_for_settings(), progress=self._progress)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         self._progress(summary(linked))
