@@ -317,12 +317,17 @@ def spark_session(master: str = "local[2]"):
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 
-    return (SparkSession.builder.master(master).appName("s2s-matching")
-            .config("spark.jars", similarity_jar_location())
-            .config("spark.sql.shuffle.partitions", "8")
-            .config("spark.driver.memory", os.environ.get("S2S_SPARK_DRIVER_MEMORY", "4g"))
-            .config("spark.ui.enabled", "false")
-            .getOrCreate())
+    spark = (SparkSession.builder.master(master).appName("s2s-matching")
+             .config("spark.jars", similarity_jar_location())
+             .config("spark.sql.shuffle.partitions", "8")
+             .config("spark.driver.memory", os.environ.get("S2S_SPARK_DRIVER_MEMORY", "4g"))
+             .config("spark.ui.enabled", "false")
+             .getOrCreate())
+    # Splink breaks long query plans by checkpointing; on a cluster this must be a directory
+    # every executor shares (S2S_SPARK_CHECKPOINT_DIR: hdfs://..., s3a://...).
+    spark.sparkContext.setCheckpointDir(os.environ.get("S2S_SPARK_CHECKPOINT_DIR")
+                                        or tempfile.mkdtemp(prefix="s2s-spark-checkpoint-"))
+    return spark
 
 
 @dataclass
