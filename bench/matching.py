@@ -239,7 +239,8 @@ def scale(sizes: list[tuple[int, int]], memory: str, engine_name: str = "duckdb"
               f"total {work:.1f} s = {work / figures['floor_s']:.1f} x the floor "
               f"({figures['floor_s']:.1f} s to count the blocked pairs); "
               f"{figures['match']:,} match, {figures['possible']:,} possible; "
-              f"peak RSS {usage.ru_maxrss / 1024 / 1024:.2f} GB "
+              f"peak RSS {usage.ru_maxrss / 1024 / 1024:.2f} GB, "
+              f"CPU {usage.ru_utime + usage.ru_stime:.0f} s "
               f"(generating {figures['generate_s']:.1f} s, training "
               f"{figures['train_s']:.1f} s, not counted)", flush=True)
 

@@ -190,6 +190,26 @@ BLOCKING_RULES = (
 )
 
 
+def for_dialect(model: dict, dialect: str) -> dict:
+    """Return a trained model's parameters on the definition written for another SQL dialect.
+
+    A saved model holds its SQL in the dialect it was trained in (DuckDB's `"forename_l"` is a
+    column; Spark reads it as a string), so its m and u probabilities and λ are put on
+    `settings()` as written for the other engine, level by level.
+    """
+    if model.get("sql_dialect") == dialect:
+        return model
+    fresh = settings().create_settings_dict(dialect) | {"sql_dialect": dialect}
+    fresh["probability_two_random_records_match"] = model["probability_two_random_records_match"]
+    for new, old in zip(fresh["comparisons"], model["comparisons"], strict=True):
+        for new_level, old_level in zip(new["comparison_levels"], old["comparison_levels"],
+                                        strict=True):
+            for key in ("m_probability", "u_probability", "tf_minimum_u_value"):
+                if old_level.get(key) is not None:
+                    new_level[key] = old_level[key]
+    return fresh
+
+
 def settings() -> SettingsCreator:
     """Return the one model definition both engines run."""
     return SettingsCreator(
@@ -372,6 +392,8 @@ class Session:
             db_api = DuckDBAPI(connection=con)
             inputs = [db_api.register("records_left", dataset_display_name="left"),
                       db_api.register("records_right", dataset_display_name="right")]
+        if model is not None:
+            model = for_dialect(model, "spark" if engine == "spark" else "duckdb")
         self.linker = Linker(inputs, model or settings(), log_level=logging.WARNING)
 
     def close(self) -> None:
