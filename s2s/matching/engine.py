@@ -12,10 +12,12 @@ Spark as Parquet). Both read the same `settings()`.
 
 import logging
 import math
+import multiprocessing
 import os
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -26,7 +28,7 @@ import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
-from s2s.matching.names import name_row
+from s2s.matching.names import name_rows
 
 RAW_COLUMNS = ("id", "upn", "former_upn", "forename", "middle_names", "surname",
                "preferred_surname", "former_surname", "dob", "sex", "postcode", "town")
@@ -247,6 +249,22 @@ def raw_table(records: Iterable[dict]) -> pa.Table:
     return pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
 
 
+# Names keyed in one process below this many; above it, in a pool of one worker per core.
+_POOL_FROM = 50_000
+
+
+def _keyed_names(texts: list[str]) -> list[dict]:
+    """Return each distinct name's keys (pure Python, so spread over the cores when many)."""
+    workers = min(os.cpu_count() or 1, 4)
+    if len(texts) < _POOL_FROM or workers < 2:
+        return name_rows(texts)
+    size = -(-len(texts) // (workers * 4))
+    chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return [row for rows in pool.map(name_rows, chunks) for row in rows]
+
+
 _NAME_KEYS_SCHEMA = pa.schema([
     ("raw", pa.string()), ("norm", pa.string()), ("sounds", pa.list_(pa.string())),
     ("nicknames", pa.list_(pa.string())), ("variants", pa.list_(pa.string())),
@@ -256,12 +274,11 @@ _NAME_KEYS_SCHEMA = pa.schema([
 
 def _name_keys(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
     selects = " UNION ".join(f"SELECT {c} AS raw FROM {t}" for t in tables for c in NAME_COLUMNS)
-    raw = _run(con, f"SELECT DISTINCT raw FROM ({selects}) WHERE raw <> ''")
-    rows = []
-    for (text,) in raw:
-        row = name_row(text)
+    raw = [text for (text,) in _run(con, f"SELECT DISTINCT raw FROM ({selects}) "
+                                        "WHERE raw <> ''")]
+    rows = _keyed_names(raw)
+    for row in rows:
         row["key"] = next((c[1:] for c in row["sounds"] if c.startswith("K")), None)
-        rows.append(row)
     keys = pa.Table.from_pylist(rows, schema=_NAME_KEYS_SCHEMA)
     con.register("name_keys_arrow", keys)
     _run(con, "CREATE OR REPLACE TABLE name_keys AS SELECT * FROM name_keys_arrow")
@@ -429,7 +446,12 @@ class Session:
     def predict(self, *, possible: float) -> list[dict]:
         """Return the scored pairs at or above `possible`, as dicts of Python values."""
         result = self.linker.inference.predict(threshold_match_probability=possible)
-        rows = result.as_record_list()
+        if self.engine == "duckdb":
+            # Arrow, not Splink's row-by-row conversion (8,000 rows took 6 s).
+            rows = self.con.sql(f"SELECT * FROM {result.physical_name}")
+            rows = rows.to_arrow_table().to_pylist()
+        else:
+            rows = result.as_record_list()
         result.drop_table_from_database_and_remove_from_cache()
         return rows
 

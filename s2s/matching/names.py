@@ -16,7 +16,7 @@ database engine.
   JONES), with the fused Welsh patronymic (ap Rhys: PRHYS), from `lostpupils/phonetics`.
 """
 
-from functools import cache
+from functools import cache, lru_cache
 
 from metaphone import doublemetaphone
 from nicknames import NickNamer
@@ -29,16 +29,17 @@ def _nicknamer() -> NickNamer:
     return NickNamer()
 
 
-def sounds(name: str) -> list[str]:
+@lru_cache(maxsize=200_000)
+def sounds(name: str) -> tuple[str, ...]:
     """Return the sound-alike codes of a normalised name: Double Metaphone's and our key."""
     if not name:
-        return []
+        return ()
     primary, alternate = doublemetaphone(name)
     codes = {code for code in (primary, alternate) if code}
     key = sound_key(name)
     if key:
         codes.add(f"K{key}")
-    return sorted(codes)
+    return tuple(sorted(codes))
 
 
 def nickname_group(name: str) -> list[str]:
@@ -60,6 +61,11 @@ def parts(text: str) -> list[str]:
     return found
 
 
+def name_rows(texts: list[str]) -> list[dict]:
+    """Return `name_row` of each text (a worker's share of a large set of names)."""
+    return [name_row(text) for text in texts]
+
+
 def name_row(text: str) -> dict:
     """Return the keys of one name as stored in the names table the records join."""
     whole = normalise(text)
@@ -67,7 +73,7 @@ def name_row(text: str) -> dict:
     return {
         "raw": text,
         "norm": whole or None,
-        "sounds": sounds(whole),
+        "sounds": list(sounds(whole)),
         "nicknames": nickname_group(whole),
         "variants": variants,
         "variant_sounds": sorted({code for v in variants for code in sounds(v)}),
