@@ -85,8 +85,9 @@ def _census_rows(transfer: Transfer, schools: dict[str, int]) -> list[RollRecord
         with stored_file_open(transfer.stored_file) as chunks:
             census = read_census(_Chunks(chunks))
     except (CTFError, StoredFileError) as exc:
+        # The code only: a parser's message may quote the file, which holds pupil data.
         logger.warning("Census transfer %s not read for the roll: %s", transfer.pk,
-                       getattr(exc, "message", exc))
+                       getattr(exc, "code", type(exc).__name__))
         return []
     school = schools.get(census.school) or transfer.source_establishment_id
     if school is None:
