@@ -176,7 +176,8 @@ def _place() -> cl.CustomComparison:
 # nickname or a surname change rarely alters all at once: the DOB with either name's
 # sound-alike key (or the other name's, for names given the wrong way round), or with both
 # names' first sounds; a swapped DOB with both first sounds; the surname's sound with the
-# month of birth; the postcode district with the forename's first sound and the birth year.
+# month of birth; the postcode district with the forename's first sound and the birth year,
+# or with both names' sounds (a DOB written wrongly).
 BLOCKING_RULES = (
     "l.upn = r.upn",
     "l.dob = r.dob AND l.surname_key = r.surname_key",
@@ -189,20 +190,24 @@ BLOCKING_RULES = (
     "l.surname_key = r.surname_key AND l.dob_month = r.dob_month",
     "l.postcode_district = r.postcode_district AND l.forename_initial = r.forename_initial"
     " AND l.birth_year = r.birth_year",
+    "l.forename_key = r.forename_key AND l.surname_key = r.surname_key"
+    " AND l.postcode_district = r.postcode_district",
 )
 
 
 def for_dialect(model: dict, dialect: str) -> dict:
-    """Return a trained model's parameters on the definition written for another SQL dialect.
+    """Return a saved model's parameters on today's definition, written for a SQL dialect.
 
     A saved model holds its SQL in the dialect it was trained in (DuckDB's `"forename_l"` is a
-    column; Spark reads it as a string), so its m and u probabilities and λ are put on
-    `settings()` as written for the other engine, level by level.
+    column; Spark reads it as a string) and the blocking rules of its day, so its m and u
+    probabilities and λ are put, level by level, on `settings()` as written for the engine
+    that runs it. A model whose comparisons are not today's is refused: train a new version.
     """
-    if model.get("sql_dialect") == dialect:
-        return model
     fresh = settings().create_settings_dict(dialect) | {"sql_dialect": dialect}
     fresh["probability_two_random_records_match"] = model["probability_two_random_records_match"]
+    if [_labels(c) for c in fresh["comparisons"]] != [_labels(c) for c in model["comparisons"]]:
+        raise ValueError("The saved match model was trained on other comparisons: train a new "
+                         "version (s2s match train).")
     for new, old in zip(fresh["comparisons"], model["comparisons"], strict=True):
         for new_level, old_level in zip(new["comparison_levels"], old["comparison_levels"],
                                         strict=True):
@@ -210,6 +215,10 @@ def for_dialect(model: dict, dialect: str) -> dict:
                 if old_level.get(key) is not None:
                     new_level[key] = old_level[key]
     return fresh
+
+
+def _labels(comparison: dict) -> list[str]:
+    return [level.get("label_for_charts", "") for level in comparison["comparison_levels"]]
 
 
 def settings() -> SettingsCreator:
@@ -312,7 +321,9 @@ SELECT
     nullif(regexp_replace(upper(r.postcode), '[^A-Z0-9]', '', 'g'), '') AS postcode,
     CASE WHEN length(regexp_replace(r.postcode, '[^A-Za-z0-9]', '', 'g')) >= 5
          THEN upper(substr(regexp_replace(r.postcode, '[^A-Za-z0-9]', '', 'g'), 1,
-              length(regexp_replace(r.postcode, '[^A-Za-z0-9]', '', 'g')) - 3)) END
+              length(regexp_replace(r.postcode, '[^A-Za-z0-9]', '', 'g')) - 3))
+         -- A postcode shorter than a UK one (Australia's four digits, in FEBRL) is its own.
+         ELSE nullif(upper(regexp_replace(r.postcode, '[^A-Za-z0-9]', '', 'g')), '') END
         AS postcode_district,
     nullif(regexp_replace(upper(strip_accents(r.town)), '[^A-Z]', '', 'g'), '') AS town
 FROM (SELECT *, try_cast(dob AS DATE) AS dob_date FROM {raw}) r
