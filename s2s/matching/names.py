@@ -78,3 +78,68 @@ def name_row(text: str) -> dict:
         "variants": variants,
         "variant_sounds": sorted({code for v in variants for code in sounds(v)}),
     }
+
+
+# --- Forename variants: shared by the matcher and the LPD's interactive search ---------------
+
+# Spellings of one sound across languages and transliterations, each rewrite both ways: Polish
+# and German W for V (Wiktoria, Victoria), Arabic names' final -IQUE/-IQI/-IKI (Siddique,
+# Siddiqi, Sidiki), PH for F, K for C or CK, KS for X, OU for U, EE/EA for I, J for Y.
+_SPELLINGS = (
+    ("^W", "V"), ("^V", "W"), ("IQUE$", "IQI"), ("IQI$", "IQUE"), ("IQUE$", "IKI"),
+    ("IKI$", "IQUE"), ("IQ", "IK"), ("IK", "IQ"), ("PH", "F"), ("F", "PH"), ("CK", "K"),
+    ("K", "C"), ("C", "K"), ("X", "KS"), ("KS", "X"), ("OU", "U"), ("EE", "I"), ("EA", "I"),
+    ("^J", "Y"), ("^Y", "J"), ("W", "V"), ("V", "W"),
+)
+
+
+def _rewrite(name: str, old: str, new: str) -> str:
+    if old.startswith("^"):
+        return new + name[len(old) - 1:] if name.startswith(old[1:]) else name
+    if old.endswith("$"):
+        return name[:-(len(old) - 1)] + new if name.endswith(old[:-1]) else name
+    return name.replace(old, new)
+
+
+def spellings(name: str) -> list[str]:
+    """Return other spellings of a normalised name (one rewrite each), itself first."""
+    found = [name] if name else []
+    for old, new in _SPELLINGS:
+        other = _rewrite(name, old, new)
+        if other and other not in found:
+            found.append(other)
+    return found
+
+
+@lru_cache(maxsize=50_000)
+def forename_variants(name: str) -> frozenset[str]:
+    """Return the forenames a person may have written for this normalised one.
+
+    Its nickname group (Kate: Katherine, Katy...; a nickname's group reaches its full names'
+    other nicknames, so Kate finds Catherine through Katy) and its other spellings.
+    """
+    if not name:
+        return frozenset()
+    group = set(nickname_group(name))
+    for linked in list(group):
+        group.update(nickname_group(linked) if linked != name else ())
+    return frozenset(group | set(spellings(name)))
+
+
+def forenames_alike(one: str, other: str) -> str | None:
+    """Return how two normalised forenames are the same name ("nickname", "spelling"), or None.
+
+    Nicknames are compared as names; spellings and sound-alike codes (Double Metaphone's and
+    the project's key) as codes: Wiktoria and Victoria share FKTR, Mohammed and Muhammad MHMT.
+    Codes of one or two letters are too coarse to say so (Ali and Willie: AL; John and Jane: JN).
+    """
+    if not one or not other or one == other:
+        return None
+    if set(nickname_group(one)) & set(nickname_group(other)):
+        return "nickname"
+    if other in forename_variants(one) or one in forename_variants(other):
+        return "spelling"
+    shared = set(sounds(one)) & set(sounds(other))
+    if any(len(code.removeprefix("K")) >= 3 for code in shared):
+        return "spelling"
+    return None
