@@ -62,6 +62,7 @@ MENU = [
     MenuEntry(_("LA monitoring"), "transfers:la-monitoring", Action.MONITOR_LA_FILES,
               group=Group.FILES),
     MenuEntry(_("Lost pupils"), "lostpupils:search", Action.SEARCH_LPD, group=Group.PUPILS),
+    MenuEntry(_("Possible matches"), "matching:pairs", Action.REVIEW_MATCHES, group=Group.PUPILS),
     MenuEntry(_("Children missing education"), "cme:signals", Action.CME_DASHBOARD,
               group=Group.PUPILS),
     MenuEntry(_("Messages"), "messaging:inbox", Action.MESSAGES, group=Group.MESSAGES),
@@ -75,6 +76,7 @@ MENU = [
     MenuEntry(_("Agencies"), "directory:agency-list", Action.VIEW_AGENCIES, group=Group.ADMIN),
     MenuEntry(_("LA details"), "directory:my-la", Action.VIEW_LA, group=Group.ADMIN),
     MenuEntry(_("Calendar"), "calendars:mine", Action.VIEW_CALENDAR, group=Group.ADMIN),
+    MenuEntry(_("Matching runs"), "matching:runs", Action.MATCH_RUNS, group=Group.ADMIN),
     MenuEntry(_("Audit"), "audit:list", Action.VIEW_AUDIT, group=Group.ADMIN),
 ]
 
