@@ -40,7 +40,16 @@ def _locked(user, pair: MatchPair) -> MatchPair:
     return get_for(user, queryset, Action.REVIEW_MATCHES, pk=pair.pk)
 
 
-def _open(pair: MatchPair) -> None:
+def may_decide(user, pair: MatchPair) -> bool:
+    """Return whether the user may accept or reject this pair now (the service looks only)."""
+    return bool(user.la_id) and pair.status == PairStatus.PROPOSED
+
+
+def _open(user, pair: MatchPair) -> None:
+    """Refuse a pair already reviewed, or a reviewer with no LA (the service looks only)."""
+    if not user.la_id:
+        raise ServiceError(_("Only a lost pupil officer of the LA whose school has the child "
+                             "can accept or reject a match."), code="not_la")
     if pair.status != PairStatus.PROPOSED:
         raise ServiceError(_("This pair has already been reviewed."), code="reviewed")
 
@@ -76,7 +85,7 @@ def match_pair_accept(*, user, pair: MatchPair, request=None) -> MatchPair:
     """Accept a pair: the LPD record is found at the roll record's school; tell the uploader."""
     with transaction.atomic():
         pair = _locked(user, pair)
-        _open(pair)
+        _open(user, pair)
         pair.status, pair.reviewed_by, pair.reviewed_at = (
             PairStatus.ACCEPTED, user, timezone.now())
         pair.save(update_fields=["status", "reviewed_by", "reviewed_at"])
@@ -93,7 +102,7 @@ def match_pair_reject(*, user, pair: MatchPair, request=None) -> MatchPair:
     """Reject a pair: it stays, rejected, so no run proposes it again."""
     with transaction.atomic():
         pair = _locked(user, pair)
-        _open(pair)
+        _open(user, pair)
         pair.status, pair.reviewed_by, pair.reviewed_at = (
             PairStatus.REJECTED, user, timezone.now())
         pair.save(update_fields=["status", "reviewed_by", "reviewed_at"])

@@ -47,6 +47,7 @@ def pair(request, pk):
     weights, chart = selectors.pair_weights(found)
     return render(request, "matching/pair.html", {
         "pair": found, "rows": selectors.pair_rows(found), "weights": weights, "chart": chart,
+        "can_decide": services.may_decide(request.user, found),
         "can_forward": (found.status == PairStatus.ACCEPTED
                         and can(request.user, Action.DOWNLOAD_LPD, found.lost_pupil)),
     })
@@ -97,7 +98,7 @@ def forward(request, pk):
 
 @requires(Action.MATCH_RUNS)
 def runs(request):
-    """The runs with their figures, a full run on demand, its progress, the current model."""
+    """Show the runs, their figures and progress, and the current model; start a full run."""
     if request.method == "POST":
         try:
             services.match_run_start(user=request.user, request=request)

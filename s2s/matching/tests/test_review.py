@@ -44,9 +44,9 @@ def make_pair(sender, school, *, probability=0.995, band="match", forename="Kate
     record = send_lost(sender, sender.establishment.code, forename="Catherine",
                        surname=surname, dob="2014-03-05").lost_pupil
     run = MatchRun.objects.create(kind="full", status=RunStatus.FINISHED)
-    roll = RollRecord.objects.create(
+    roll, _ = RollRecord.objects.get_or_create(
         source=RollSource.FEED, establishment=school, forename=forename, surname=surname,
-        dob=date(2014, 5, 3), sex="M" if record.sex == "F" else "F")
+        dob=date(2014, 5, 3), upn="", defaults={"sex": "M" if record.sex == "F" else "F"})
     return MatchPair.objects.create(
         run=run, lost_pupil=record, roll_record=roll, probability=probability,
         band=band, reason="forename is a nickname, surname matches, DOB day and month swapped",
@@ -221,3 +221,15 @@ def test_run_a_full_match_now_queues_the_task(client, service_admin,
     assert len(callbacks) == 1
     assert "A full match run has been queued." in _text(response)
     assert AuditEvent.objects.filter(action="match_run_start", actor=service_admin).exists()
+
+
+def test_the_service_administrator_sees_a_pair_but_leaves_the_decision_to_the_la(
+        client, service_admin, pair):
+    client.force_login(service_admin)
+    page = client.get(reverse("matching:pair", args=[pair.pk]))
+    assert "Nowak" in _text(page)
+    assert "Accept: this is the same child" not in _text(page)
+    response = client.post(reverse("matching:accept", args=[pair.pk]), follow=True)
+    assert "Only a lost pupil officer of the LA whose school has the child" in _text(response)
+    pair.refresh_from_db()
+    assert pair.status == PairStatus.PROPOSED
