@@ -63,7 +63,9 @@ def pair_rows(pair: MatchPair) -> list[dict]:
         left, right = getattr(pair.lost_pupil, name), getattr(pair.roll_record, name)
         if left in ("", None) and right in ("", None):
             continue
+        one_side = left in ("", None) or right in ("", None)
         rows.append({"label": label, "field": name, "left": left, "right": right,
+                     "one_side": one_side,
                      "same": str(left or "").upper() == str(right or "").upper()})
     return rows
 

@@ -107,6 +107,7 @@ def test_a_pair_is_shown_side_by_side_with_its_reason_and_weights_and_audited(
     text = _text(response)
     assert "Forename Catherine Kate Differs" in text
     assert "Surname Nowak Nowak Same" in text
+    assert re.search(r"Town [\w ]+ Only one record gives it", text)
     assert "Date of birth 5 March 2014 3 May 2014 Differs" in text
     assert "Forename is a nickname, surname matches, DOB day and month swapped" in text
     assert "Sex sex differs -3.40" in text
@@ -193,7 +194,7 @@ def test_the_runs_page_shows_figures_and_the_models_chart(client, service_admin)
     client.force_login(service_admin)
     response = client.get(reverse("matching:runs"))
     text = _text(response)
-    assert "Nightly (new records only) Finished 120 45000 98765 7 3 12.3" in text
+    assert "Nightly (new records only) Finished 120 45,000 98,765 7 3 12.3" in text
     assert "Version 2" in text
     assert "Surname: surname matches 9.81" in text
     assert "Run a full match now" in text
