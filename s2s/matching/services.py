@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from s2s.accounts.policy import Action, get_for, has_capability
 from s2s.audit.services import audit_record
 from s2s.core.errors import ServiceError
+from s2s.lostpupils.models import RecordStatus
 from s2s.lostpupils.services.records import lost_pupil_forward, lost_pupil_found
 from s2s.matching.models import MatchPair, PairStatus, RunStatus
 from s2s.messaging.recipients import LaTarget, Recipients
@@ -89,7 +90,7 @@ def match_pair_accept(*, user, pair: MatchPair, request=None) -> MatchPair:
         pair.status, pair.reviewed_by, pair.reviewed_at = (
             PairStatus.ACCEPTED, user, timezone.now())
         pair.save(update_fields=["status", "reviewed_by", "reviewed_at"])
-        if pair.lost_pupil.status == "open":
+        if pair.lost_pupil.status == RecordStatus.OPEN:
             lost_pupil_found(user=user, record=pair.lost_pupil,
                              school=pair.roll_record.establishment, request=request)
             _tell_uploading_la(user, pair)
