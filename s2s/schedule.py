@@ -43,6 +43,9 @@ SCHEDULE: list[Job] = [
     Job("encompass_escalate", "every 5 minutes", command="encompass_escalate"),
     # Their details are deleted 30 days after sending (`s2s purge_encompass`).
     Job("purge_encompass", "daily 02:50", command="purge_encompass"),
+    # The matcher: new LPD records against the whole roll and new roll records against the
+    # open LPD records, pairs proposed for review (`s2s match run`; `--full` for everything).
+    Job("match_nightly", "daily 04:30", command="match", args=("run",)),
     # Reports: uploads and first downloads of the days closed since, counted for the national
     # reports (`s2s refresh_report_counts`); after the purges, whose changes it does not count.
     Job("refresh_report_counts", "daily 03:30", command="refresh_report_counts"),

@@ -13,7 +13,16 @@ from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from s2s.core.emailurl import email_settings
-from s2s.core.envvars import env_bool, env_int, env_list, env_rate, env_secret, env_str
+from s2s.core.envvars import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_probability,
+    env_rate,
+    env_secret,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 MODE = env_str("S2S_MODE", "local")
@@ -88,6 +97,7 @@ INSTALLED_APPS = [
     "s2s.cme",
     "s2s.partnerships",
     "s2s.agencies",
+    "s2s.matching",
 ]
 
 MIDDLEWARE = [
@@ -435,6 +445,16 @@ S2S_FEED_MAX_BYTES = env_int("S2S_FEED_MAX_BYTES", 32 * 1024 * 1024)
 S2S_CME_CASE_START_DAYS = env_int("S2S_CME_CASE_START_DAYS", 5)
 S2S_CME_CASE_ENQUIRY_DAYS = env_int("S2S_CME_CASE_ENQUIRY_DAYS", 20)
 S2S_CME_CASE_CLOSE_DAYS = env_int("S2S_CME_CASE_CLOSE_DAYS", 10)
+# The matcher (issue 15): a pair at or above S2S_MATCH_THRESHOLD is a "match" (review quickly),
+# at or above S2S_MATCH_POSSIBLE_THRESHOLD a "possible" (review with care), below it nothing;
+# the engine is DuckDB embedded, or Spark (`pip install s2s[spark]`; S2S_SPARK_MASTER, a
+# cluster's URL, local[2] by default).
+S2S_MATCH_THRESHOLD = env_probability("S2S_MATCH_THRESHOLD", 0.99)
+S2S_MATCH_POSSIBLE_THRESHOLD = env_probability("S2S_MATCH_POSSIBLE_THRESHOLD", 0.2)
+S2S_MATCHING_ENGINE = env_choice("S2S_MATCHING_ENGINE", "duckdb", ("duckdb", "spark"))
+S2S_SPARK_MASTER = env_str("S2S_SPARK_MASTER", "local[2]")
+# A run's DuckDB memory ceiling (it spills to the data directory beyond it).
+S2S_MATCH_MEMORY = env_str("S2S_MATCH_MEMORY", "4GB")
 
 # Logs (core/logs.py): one JSON line per record (timestamp, level, logger, message, request_id)
 # on standard error; S2S_LOG_FORMAT=text for plain lines on a developer's terminal. SQL is never

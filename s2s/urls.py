@@ -20,6 +20,7 @@ urlpatterns = [
     path("audit/", include("s2s.audit.urls")),
     path("files/", include("s2s.transfers.urls")),
     path("lost-pupils/", include("s2s.lostpupils.urls")),
+    path("matches/", include("s2s.matching.urls")),
     path("messages/", include("s2s.messaging.urls")),
     path("reports/", include("s2s.reports.urls")),
     path("feeds/", include("s2s.feeds.urls")),

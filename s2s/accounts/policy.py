@@ -75,6 +75,8 @@ class Action:
     VIEW_FEEDS = "feeds.view"  # read feed reports: the senders, and the LA for its schools
     FEED_HEALTH = "feeds.health"  # the LA's feed health: last feed per school, lag, gaps
     # School calendars (issue 13), on an establishment or an LA:
+    REVIEW_MATCHES = "matches.review"  # review the matcher's proposed pairs (issue 15)
+    MATCH_RUNS = "matches.runs"  # the matcher's runs and model; start a full run
     VIEW_CALENDAR = "calendars.view"
     SET_CALENDAR = "calendars.set"
     # Partnerships (issue 16), for a member institution's school users and MIS connector:
@@ -253,6 +255,19 @@ def _shared_record_rule(user, action: str) -> Q:
                                                 partnership_id=partnership_id)))
         rule |= Q(partnership_id=partnership_id, kind__in=kinds) & pupils
     return rule & Q(link__objected_at__isnull=True)
+# The matcher (issue 15): an LA's lost pupil officers review the pairs whose roll record is at
+# one of their LA's schools (the LA that now has the child); the service sees every pair and
+# the runs. Everyone else gets 404 (`_match_pair_rule`).
+for _role in (Role.ADMIN, Role.LA_LOST_PUPIL, Role.LA_LOST_PUPIL_TRANSFER):
+    CAPABILITIES[_role] |= {Action.REVIEW_MATCHES}
+CAPABILITIES[Role.ADMIN] |= {Action.MATCH_RUNS}
+
+
+def _match_pair_rule(user, action: str) -> Q:
+    """Return the proposed pairs this user may review: those at its LA's schools."""
+    if action != Action.REVIEW_MATCHES or not user.la_id:
+        return _NOTHING
+    return Q(roll_record__establishment__la_id=user.la_id)
 
 
 def _cme_signal_rule(user, action: str) -> Q:
@@ -550,6 +565,7 @@ _SCOPE_RULES = {
     "partnerships.sharedrecord": _shared_record_rule,
     "agencies.exchangeagreement": _agreement_rule,
     "agencies.encompassnotification": _encompass_rule,
+    "matching.matchpair": _match_pair_rule,
 }
 
 

@@ -66,6 +66,13 @@ EVENT_WORDS = {
     "lpd_purge": _("Purged a lost pupil record at leaving age"),
     "lpd_la_records_view": _("Viewed the LA's lost pupil records"),
     "lpd_report_details": _("Viewed the lost pupil details report"),
+    "lpd_found": _("Marked a lost pupil found on a school's roll"),
+    # Matching lost pupils against the rolls
+    "match_pairs_view": _("Viewed the list of possible matches"),
+    "match_pair_view": _("Viewed a possible match"),
+    "match_pair_accept": _("Accepted a possible match"),
+    "match_pair_reject": _("Rejected a possible match"),
+    "match_run_start": _("Started a full match run"),
     # Messages
     "message_sent": _("Sent a message"),
     "message_read": _("Read a message"),

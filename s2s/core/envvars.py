@@ -38,6 +38,28 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def env_probability(name: str, default: float) -> float:
+    """Return a probability (a number from 0 to 1); anything else is a configuration error."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise ImproperlyConfigured(f"{name} must be a number from 0 to 1, not {raw!r}")
+    return value
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """Return one of the allowed values; anything else is a configuration error."""
+    raw = os.environ.get(name, default).strip().lower() or default
+    if raw not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
+    return raw
+
+
 def env_secret(name: str) -> str:
     """Return a secret from NAME, or from the file that NAME_FILE points to."""
     path = os.environ.get(f"{name}_FILE")

@@ -66,6 +66,7 @@ MENU = [
     MenuEntry(_("Operation Encompass"), "agencies:encompass-list", Action.SEND_ENCOMPASS,
               (Action.FOLLOW_ENCOMPASS,), group=Group.FILES),
     MenuEntry(_("Lost pupils"), "lostpupils:search", Action.SEARCH_LPD, group=Group.PUPILS),
+    MenuEntry(_("Possible matches"), "matching:pairs", Action.REVIEW_MATCHES, group=Group.PUPILS),
     MenuEntry(_("Children missing education"), "cme:signals", Action.CME_DASHBOARD,
               group=Group.PUPILS),
     MenuEntry(_("CME cases"), "cme:cases", Action.MANAGE_CME_CASES, group=Group.PUPILS),
@@ -83,6 +84,7 @@ MENU = [
               group=Group.ADMIN),
     MenuEntry(_("LA details"), "directory:my-la", Action.VIEW_LA, group=Group.ADMIN),
     MenuEntry(_("Calendar"), "calendars:mine", Action.VIEW_CALENDAR, group=Group.ADMIN),
+    MenuEntry(_("Matching runs"), "matching:runs", Action.MATCH_RUNS, group=Group.ADMIN),
     MenuEntry(_("Audit"), "audit:list", Action.VIEW_AUDIT, group=Group.ADMIN),
 ]
 

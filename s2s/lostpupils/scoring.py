@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from s2s.lostpupils.keys import variants_of
 from s2s.lostpupils.models import NameKind
 from s2s.lostpupils.phonetics import one_edit_apart
+from s2s.matching.names import forenames_alike
 
 if TYPE_CHECKING:
     from s2s.lostpupils.search import _Name, _Query
@@ -54,6 +55,8 @@ _REASONS = {
     ("forename", "begins"): gettext_lazy("forename begins with the search"),
     ("forename", "sounds"): gettext_lazy("forename sounds alike"),
     ("forename", "typo"): gettext_lazy("forename one letter different"),
+    ("forename", "nickname"): gettext_lazy("forename is a nickname of the search"),
+    ("forename", "spelling"): gettext_lazy("forename is another spelling of the search"),
 }
 
 
@@ -88,6 +91,10 @@ def _forename(query: _Query, row: dict) -> tuple[int, str] | None:
     found = _compare(query.forename, name, row["forename_key"], begins=False)
     if found is None and name.startswith(query.forename.whole):
         found = (80, "begins")
+    if found is None:
+        # Nicknames and other languages' spellings: the matcher's comparisons (issue 15).
+        alike = forenames_alike(query.forename.whole, name)
+        found = (75, alike) if alike else None
     return (found[0], _how("forename", found[1])) if found else None
 
 
@@ -146,9 +153,18 @@ def score_row(query: _Query, row: dict, checks: list | None = None
     `checks` is `checks_for(query)`, worked out once for many rows. With no criterion nothing
     matches: a record is found by what it matched, never by default.
     """
+    checks = checks if checks is not None else checks_for(query)
+    found = _score(query, row, checks)
+    other = query.swapped() if found is None else None
+    if other is not None and (found := _score(other, row, checks)) is not None:
+        found[1].append(_("surname and forename swapped"))
+    return found
+
+
+def _score(query: _Query, row: dict, checks: list) -> tuple[int, list[str]] | None:
     got = possible = 0
     reasons = []
-    for name, check in checks if checks is not None else checks_for(query):
+    for name, check in checks:
         found = check(query, row)
         if found is None:
             return None

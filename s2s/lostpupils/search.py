@@ -23,7 +23,7 @@ every record; a UPN must have a UPN's shape, whole or its first four characters 
 a record that matched no criterion is never returned.
 """
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
 from django.core.paginator import Page, Paginator
@@ -54,6 +54,7 @@ from s2s.lostpupils.phonetics import (
     sound_key,
 )
 from s2s.lostpupils.scoring import UPN_LENGTH, checks_for, score_row
+from s2s.matching.names import forename_variants
 
 # Up to this many candidates are scored in Python; more are narrowed, sorted and paged by SQL.
 CANDIDATES = 1000
@@ -117,14 +118,20 @@ class _Name:
     whole: str
     variants: tuple[str, ...]  # the whole name, its parts, then Welsh patronymics fused
     keys: frozenset[str]
+    # A forename's nicknames and other spellings' sound keys (`matching/names.py`), so the
+    # database finds Catherine for Kate and Victoria for Wiktoria; empty for a surname.
+    alike_keys: frozenset[str] = frozenset()
 
 
-def _name(text: str) -> _Name | None:
+def _name(text: str, *, forename: bool = False) -> _Name | None:
     whole = normalise(text)
     if not whole:
         return None
     variants = tuple(dict.fromkeys((whole, *name_parts(text), *fused_forms(text))))
-    return _Name(whole, variants, frozenset(sound_key(v) for v in variants))
+    keys = frozenset(sound_key(v) for v in variants)
+    alike = frozenset(sound_key(v) for v in forename_variants(whole)) - keys if forename else (
+        frozenset())
+    return _Name(whole, variants, keys, alike)
 
 
 @dataclass(frozen=True)
@@ -143,6 +150,17 @@ class _Query:
     @property
     def begins(self) -> bool:
         return self.criteria.match == BEGINS
+
+    def swapped(self) -> "_Query | None":
+        """Return the query with surname and forename exchanged, when both are given.
+
+        A forename written as the surname's neighbour (Ahmed Fatima for Fatima Ahmed) is
+        found by the exchanged names.
+        """
+        if not (self.surname and self.forename):
+            return None
+        return replace(self, surname=_name(self.criteria.forename),
+                       forename=_name(self.criteria.surname, forename=True))
 
 
 def _upn_criterion(text: str) -> str:
@@ -201,7 +219,8 @@ def _prepare(criteria: Criteria) -> _Query:
         criteria=criteria,
         upn=_upn_criterion(criteria.upn) if upn_looks_right(criteria.upn) else "",
         surname=_name(criteria.surname),
-        forename=_name(criteria.forename), dobs=dobs, sex=(criteria.sex or "").upper()[:1],
+        forename=_name(criteria.forename, forename=True), dobs=dobs,
+        sex=(criteria.sex or "").upper()[:1],
         town=normalise(criteria.town), postcode=postcode_key(criteria.postcode),
     )
 
@@ -226,8 +245,17 @@ def _surname_q(query: _Query) -> Q:
 
 
 def _forename_q(query: _Query) -> Q:
-    return Q(forename_key__in=query.forename.keys) | _prefix("forename_norm",
-                                                             query.forename.whole)
+    keys = query.forename.keys | query.forename.alike_keys
+    return Q(forename_key__in=keys) | _prefix("forename_norm", query.forename.whole)
+
+
+def _names_q(query: _Query) -> Q:
+    """Return "the surname and forename match", or match exchanged, through their indexes."""
+    both = _surname_q(query) & _forename_q(query)
+    other = query.swapped()
+    if other is None:
+        return both
+    return _either(both, _surname_q(other) & _forename_q(other))
 
 
 def _either(*conditions: Q) -> Q:
@@ -261,9 +289,11 @@ def _filters(query: _Query, *, strict: bool) -> Q:
         # The DOB and, if asked for, the DOB with day and month swapped: one index read.
         condition &= Q(dob__in=query.dobs)
     anchored = bool(query.upn or query.dobs) and not strict
-    if query.surname and not anchored:
+    if query.surname and query.forename and not anchored:
+        condition &= _names_q(query)
+    elif query.surname and not anchored:
         condition &= _surname_q(query)
-    if query.forename and not anchored:
+    elif query.forename and not anchored:
         condition &= _forename_q(query)
     if query.sex:
         condition &= Q(sex=query.sex)

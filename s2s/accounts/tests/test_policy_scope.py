@@ -18,6 +18,7 @@ from s2s.cme.models import Case, SchoolReturn, Signal
 from s2s.directory.models import Agency, AgencyKind, Establishment, LocalAuthority
 from s2s.feeds.models import Feed
 from s2s.lostpupils.models import LostPupilRecord
+from s2s.matching.models import MatchPair, MatchRun, RollRecord
 from s2s.messaging.models import Message, MessageGroup, MessageTemplate, Recipient
 from s2s.partnerships.models import Partnership, PupilPlace, SharedRecord
 from s2s.reports.tests.conftest import make_transfer
@@ -58,12 +59,19 @@ def world(home_la, other_la, sending_school, receiving_school, outsider_school, 
         (o, o, "ZIP"), (a, "MMMMMMM", "CTF"),
     ]:
         make_transfer(source, destination, uploaded=now, file_type=file_type)
+    run = MatchRun.objects.create(kind="full")
     for school, la, status in [(a, home_la, "open"), (b, home_la, "removed"),
                                (o, other_la, "downloaded"), (o, other_la, "purged")]:
-        LostPupilRecord.objects.create(
+        record = LostPupilRecord.objects.create(
             transfer=make_transfer(school, "XXXXXXX", uploaded=now), kind="XXXXXXX",
             uploading_la=la, uploading_school=school, status=status,
         )
+        # A proposed pair at a school of each LA: reviewed by the LA whose school has the child.
+        for roll_school in (b, o):
+            roll = RollRecord.objects.create(source="feed", establishment=roll_school,
+                                             surname=f"S{record.pk}")
+            MatchPair.objects.create(run=run, lost_pupil=record, roll_record=roll,
+                                     probability=0.9, band="possible")
     by_name = {person.username: person for person in people}
     senders = [by_name["838la_user"], by_name["8383321school"], by_name["681la_dba"]]
     for n, sender in enumerate(senders):
@@ -121,6 +129,7 @@ def test_can_on_an_object_answers_as_the_scoped_list_does(world, label):
         LocalAuthority, Establishment, Agency, User, Transfer, LostPupilRecord, Message,
         Recipient, MessageGroup, MessageTemplate, Feed, Signal, Case, SchoolReturn,
         Partnership, PupilPlace, SharedRecord, ExchangeAgreement, EncompassNotification,
+        MatchPair,
     ) if m._meta.label_lower == label)
     objects = list(model.objects.all())
     answers = Counter()

@@ -15,8 +15,9 @@ from s2s.core.navigation import MENU, MenuEntry
 
 FILES = ["Download", "Upload", "Generic files", "Sent files"]
 MENUS = {
-    "admin": ["Start", "Lost pupils", "Reports", "Message report", "Local authorities", "Users",
-              "Schools", "Agencies", "LA details", "Audit"],
+    "admin": ["Start", "Lost pupils", "Possible matches", "Reports", "Message report",
+              "Local authorities", "Users", "Schools", "Agencies", "LA details",
+              "Matching runs", "Audit"],
     "la_dba": ["Start", "Download", "Upload", "Sent files", "LA monitoring",
                "Operation Encompass", "Messages", "Calendar", "Reports", "Feed health",
                "Message report", "Users", "Schools", "Agencies", "Exchange agreements",
@@ -28,9 +29,11 @@ MENUS = {
     "la_school": ["Start", *FILES, "LA monitoring", "Messages", "Calendar", "Reports",
                   "Feed health", "LA details"],
     "la_lost_pupil": ["Start", "Upload", "Generic files", "Sent files", "Lost pupils",
-                      "Messages", "Calendar", "Reports", "Feed health", "LA details"],
+                      "Possible matches", "Messages", "Calendar", "Reports", "Feed health",
+                      "LA details"],
     "la_lost_pupil_transfer": ["Start", *FILES, "LA monitoring", "Lost pupils",
-                               "Messages", "Calendar", "Reports", "Feed health", "LA details"],
+                               "Possible matches", "Messages", "Calendar", "Reports", "Feed health",
+                      "LA details"],
     "la_census": ["Start", "Download", "Upload", "Sent files", "Messages", "Calendar",
                   "Reports", "Feed health", "LA details"],
     "la_admissions": ["Start", *FILES, "Messages", "Calendar", "Reports", "Feed health",

@@ -122,6 +122,24 @@ def lost_pupil_confirm_download(*, user, record: LostPupilRecord, request=None
     return record
 
 
+def lost_pupil_found(*, user, record: LostPupilRecord, school: Establishment, request=None
+                     ) -> LostPupilRecord:
+    """Mark the record found by the user's LA: the child is on the roll of `school`.
+
+    The matcher's accepted pair (issue 15): the record is marked downloaded by the user's LA
+    (who, when) as a download would, so nobody else searches for the child, and the uploading
+    LA is told the case is resolved; the school where the child was found is in the audit
+    trail. The file stays held, for a transfer officer to forward to the school.
+    """
+    with transaction.atomic():
+        record = _locked(user, record, Action.SEARCH_LPD)
+        _mark_found(record, user, timezone.now())
+        audit_record(action="lpd_found", actor=user, obj=record, request=request,
+                     summary=f"{record.transfer.name} found at {school.code}",
+                     detail={**_facts(record), "school": school.code})
+    return record
+
+
 def _own_school(user, to: str) -> Establishment:
     school = Establishment.objects.filter(code=to).first()
     if school is None or school.la_id != user.la_id:
