@@ -271,8 +271,7 @@ def _cursor(since: str) -> tuple[int, int]:
 
 
 def changes_read(*, user, partnership_id: int, since: str, request=None) -> dict:
-    """Return the records the user may read added after the cursor, the deletions since, and
-    the next cursor.
+    """Return the records the user may read added after the cursor, deletions, next cursor.
 
     The cursor is opaque to callers ("R.T": the last record id and the last deletion given).
     `since` empty: from the first. Deleted records (objection, retention, end) come as
@@ -321,8 +320,11 @@ def partnership_end(*, partnership: Partnership, actor=None, request=None) -> in
 
 
 def partnership_end_by(*, user, partnership_id: int, request=None) -> Partnership:
-    """End a partnership for a member: any member may, as a member withdrawing its signature
-    from the one agreement leaves no agreement every member has signed (404 for others)."""
+    """End a partnership for a member (404 for others).
+
+    Any member may: a member withdrawing its signature from the one agreement leaves no
+    agreement every member has signed.
+    """
     partnership = selectors.partnership_get(user=user, partnership_id=partnership_id)
     if not has_capability(user, Action.PARTNERSHIPS) or not user.establishment_id:
         raise Http404

@@ -1,5 +1,8 @@
-"""Re-wrap every stored file's data key with the current master key (content untouched),
-and re-seal the partnerships' sealed record details under it."""
+"""Re-wrap every stored file's data key with the current master key; re-seal partnerships.
+
+Files' content is untouched (only their data keys are re-wrapped); the sealed details of
+shared partnership records are opened and sealed again under the current key.
+"""
 
 from collections import Counter
 
@@ -46,8 +49,8 @@ class Command(BaseCommand):
         failed = counts["failed"] + self._reseal_partnerships(dry_run=dry_run)
         if failed:
             raise CommandError(
-                "Some files' keys could not be unwrapped or partnership records opened (see above): keep their master keys "
-                "in S2S_ENCRYPTION_OLD_KEYS and run this again."
+                "Some files' keys could not be unwrapped or partnership records opened (see "
+                "above): keep their master keys in S2S_ENCRYPTION_OLD_KEYS and run this again."
             )
 
     def _reseal_partnerships(self, *, dry_run: bool) -> int:
