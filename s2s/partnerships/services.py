@@ -251,7 +251,7 @@ def pupil_view_read(*, user, partnership_id: int, upn: str, request=None,
     if not selectors.sharing_open(partnership):
         raise Http404
     place = selectors.pupil_place_get(user=user, partnership=partnership, upn=upn)
-    view = selectors.pupil_view(user=user, place=place)
+    view = selectors.pupil_view(user=user, place=place, kinds=partnership.agreement.kinds)
     shown = sum(len(view[kind]) for kind in Kind.values)
     audit_record(action="partnership.pupil_exported" if export else "partnership.pupil_viewed",
                  actor=user, obj=place.link, request=request,
