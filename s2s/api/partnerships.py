@@ -167,9 +167,22 @@ class ChangesQuery(Schema):
                        "for everything.")
 
 
+class DeletedOut(Schema):
+    """A record deleted (objection, retention or the partnership's end): remove your copy."""
+
+    id: int
+    deleted: Literal[True]
+    kind: KindName
+    reason: Literal["objection", "retention", "ended"]
+
+
 class ChangesOut(Schema):
-    items: list[RecordOut]
+    items: list[RecordOut | DeletedOut]
     cursor: str
+
+
+class RenewIn(Schema):
+    review_date: date = Field(description="The new review date, in the future.")
 
 
 @router.post("", response={201: PartnershipOut, **ERRORS}, summary="Create a partnership")
@@ -208,6 +221,31 @@ def partnership_sign(request: HttpRequest, partnership_id: PartnershipId):
     """Sign for your institution; the partnership becomes active when every member has."""
     partnership = services.partnership_sign(user=request.auth, partnership_id=partnership_id,
                                             request=request)
+    return selectors.partnership_out(partnership)
+
+
+@router.post("/{partnership_id}/renew", response={200: PartnershipOut, **ERRORS},
+             summary="Renew the agreement")
+def partnership_renew(request: HttpRequest, partnership_id: PartnershipId, payload: RenewIn):
+    """Renew the agreement to a new review date (any member).
+
+    Every member signs the renewed agreement again: the partnership awaits signatures and
+    sharing pauses until all have signed; a lapsed partnership becomes active again so.
+    """
+    partnership = services.partnership_renew(user=request.auth, partnership_id=partnership_id,
+                                             review_date=payload.review_date, request=request)
+    return selectors.partnership_out(partnership)
+
+
+@router.post("/{partnership_id}/end", response={200: PartnershipOut, **ERRORS},
+             summary="End the partnership")
+def partnership_end(request: HttpRequest, partnership_id: PartnershipId):
+    """End the partnership (any member): sharing stops and every shared record is deleted.
+
+    The deletions reach the members' syncs as tombstones in `changes`.
+    """
+    partnership = services.partnership_end_by(user=request.auth, partnership_id=partnership_id,
+                                              request=request)
     return selectors.partnership_out(partnership)
 
 
@@ -258,7 +296,10 @@ def pupil_view(request: HttpRequest, partnership_id: PartnershipId, upn: Upn):
 @router.get("/{partnership_id}/changes", response={200: ChangesOut, **ERRORS},
             summary="Records changed since a cursor")
 def changes(request: HttpRequest, partnership_id: PartnershipId, query: Query[ChangesQuery]):
-    """Return the records you may see added since `since`, and the next cursor.
+    """Return the records you may see added since `since`, the deletions, and the next cursor.
+
+    A deleted record comes as `{"id", "deleted": true, "kind", "reason"}` (also after the
+    partnership has ended or lapsed): remove it from your copy.
 
     At most 1,000 at a time: call again with the cursor until `items` is empty.
     """

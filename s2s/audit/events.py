@@ -114,6 +114,7 @@ EVENT_WORDS = {
     "partnership.lapsed": _("A partnership's review date passed: sharing stopped"),
     "partnership.ended": _("Ended a partnership and deleted its shared records"),
     "partnership.records_purged": _("Deleted shared records past retention"),
+    "partnership.renewed": _("Renewed a partnership's agreement to a new review date"),
 }
 
 

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from s2s.audit.services import audit_record
 from s2s.partnerships import emails
-from s2s.partnerships.models import Agreement, Partnership, SharedRecord, Status
+from s2s.partnerships.models import Agreement, DeleteReason, Partnership, SharedRecord, Status
+from s2s.partnerships.services import records_delete
 
 REMINDER_DAYS = (30, 7)
 
@@ -76,7 +77,7 @@ def records_purge(*, now: datetime, dry_run: bool = False, limit: int | None = N
         result.partnerships += 1
         result.records += count
         if not dry_run:
-            old.delete()
+            records_delete(old, reason=DeleteReason.RETENTION)
             audit_record(action="partnership.records_purged", obj=partnership,
                          actor_username="s2s",
                          summary=f"{partnership.name}: {count} records past retention")

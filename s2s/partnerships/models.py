@@ -184,3 +184,31 @@ class SharedRecord(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.date} for {self.link_id}"
+
+
+class DeleteReason(models.TextChoices):
+    OBJECTION = "objection", _("Objection")
+    RETENTION = "retention", _("Retention")
+    ENDED = "ended", _("Partnership ended")
+
+
+class Tombstone(models.Model):
+    """A shared record deleted by an objection, retention or the end of its partnership.
+
+    The changes feed gives it as `{"id", "deleted": true, "kind", "reason"}` so a member's
+    sync removes its copy; it holds no pupil data (not even the UPN), so every member may be
+    told of it.
+    """
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    record_id = models.BigIntegerField()
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    reason = models.CharField(max_length=10, choices=DeleteReason.choices)
+    deleted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("deleted shared record")
+        indexes = [models.Index(fields=["partnership", "id"], name="tombstone_feed_idx")]
+
+    def __str__(self):
+        return f"deleted {self.kind} {self.record_id}"

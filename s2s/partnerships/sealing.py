@@ -48,3 +48,47 @@ def unseal(sealed: bytes | memoryview | None) -> dict:
     master = master_key_ring()[key_id]
     nonce, body = sealed[_KEY_ID:_KEY_ID + _NONCE], sealed[_KEY_ID + _NONCE:]
     return json.loads(_aead(key_id, master.key).decrypt(nonce, body, key_id.encode()))
+
+
+def key_id_of(sealed: bytes | memoryview) -> str:
+    """Return the id of the master key a sealed value is under."""
+    return bytes(sealed[:_KEY_ID]).decode()
+
+
+def reseal(sealed: bytes | memoryview) -> bytes:
+    """Return the same details sealed again under the current master key."""
+    return seal(unseal(sealed))
+
+
+def records_reseal(*, dry_run: bool = False, batch: int = 500) -> dict[str, int]:
+    """Re-seal every shared record not under the current master key (`s2s rotate_master_key`).
+
+    Return counts: `resealed`, `current` (already under the current key) and `failed` (under
+    a key no longer configured: keep it in S2S_ENCRYPTION_OLD_KEYS and run again). Each record
+    is rewritten only if it still holds what was read, so a retention or objection deleting it
+    meanwhile is no failure.
+    """
+    from s2s.partnerships.models import SharedRecord
+
+    current = master_key_current().key_id
+    counts = {"resealed": 0, "current": 0, "failed": 0}
+    last = 0
+    sealed = SharedRecord.objects.filter(sealed__isnull=False)
+    while True:
+        rows = list(sealed.filter(pk__gt=last).order_by("pk").values_list("pk", "sealed")
+                    [:batch])
+        if not rows:
+            return counts
+        for pk, value in rows:
+            if key_id_of(value) == current:
+                counts["current"] += 1
+                continue
+            try:
+                fresh = reseal(value)  # opens first: a missing key fails even in a dry run
+            except KeyError:
+                counts["failed"] += 1
+                continue
+            if not dry_run:
+                SharedRecord.objects.filter(pk=pk, sealed=value).update(sealed=fresh)
+            counts["resealed"] += 1
+        last = rows[-1][0]

@@ -175,10 +175,22 @@ def attendance_summary(records: list[dict], nations: dict) -> AttendanceSummary:
     return summary
 
 
-def pupil_view(*, user, place: PupilPlace) -> dict:
-    """Return a pupil's records the user may read, by kind, with the attendance summary."""
-    records = (scope(user, SharedRecord.objects.all(), Action.PARTNERSHIP_RECORDS)
-               .filter(link=place.link).order_by("date", "session", "lesson", "id"))
+def pupil_view(*, user, place: PupilPlace, kinds: list[str] | None = None) -> dict:
+    """Return a pupil's records the user may read, by kind, with the attendance summary.
+
+    `kinds`: the agreement's kinds, when the caller holds the partnership already. `place`
+    came through the policy (`pupil_place_get`: the reader's place of a pupil without
+    objection, in a partnership sharing today), so the scope of its records is the
+    record rule narrowed to this one link: its partnership and link, the agreed kinds. Said
+    so directly, it saves the rule's queries (the member's agreements and partner links)
+    on the hottest read, the combined view.
+    """
+    if kinds is None:
+        records = scope(user, SharedRecord.objects.all(), Action.PARTNERSHIP_RECORDS)
+    else:
+        records = SharedRecord.objects.filter(partnership_id=place.partnership_id,
+                                              kind__in=kinds)
+    records = records.filter(link=place.link).order_by("date", "session", "lesson", "id")
     if place.role != PlaceRole.MAIN:  # the reader's own window: records made while linked
         records = records.filter(date__gte=place.linked_from)
         if place.linked_to:

@@ -20,6 +20,7 @@ from s2s.directory.models import Establishment
 from s2s.partnerships import selectors
 from s2s.partnerships.models import (
     Agreement,
+    DeleteReason,
     Kind,
     Membership,
     Objection,
@@ -29,9 +30,30 @@ from s2s.partnerships.models import (
     PupilPlace,
     SharedRecord,
     Status,
+    Tombstone,
 )
 
 CHANGES_PAGE = 1000
+TOMBSTONE_BATCH = 2000
+
+
+def records_delete(records, *, reason: str) -> int:
+    """Delete these shared records, leaving a tombstone of each for the changes feed.
+
+    Return how many were deleted. In batches, so ending a large partnership stays bounded.
+    """
+    deleted = 0
+    now = timezone.now()
+    while True:
+        rows = list(records.order_by("pk").values_list("pk", "partnership_id", "kind")
+                    [:TOMBSTONE_BATCH])
+        if not rows:
+            return deleted
+        Tombstone.objects.bulk_create(
+            Tombstone(record_id=pk, partnership_id=partnership_id, kind=kind, reason=reason,
+                      deleted_at=now) for pk, partnership_id, kind in rows)
+        SharedRecord.objects.filter(pk__in=[row[0] for row in rows]).delete()
+        deleted += len(rows)
 
 
 def _school_of(user) -> Establishment:
@@ -209,7 +231,8 @@ def pupil_object(*, user, partnership_id: int, upn: str, request=None) -> PupilL
     now = timezone.now()
     PupilLink.objects.filter(pk=link.pk).update(objected_at=now)
     Objection.objects.create(link=link, recorded_by_username=user.username, recorded_at=now)
-    deleted, _counts = SharedRecord.objects.filter(link=link).delete()
+    deleted = records_delete(SharedRecord.objects.filter(link=link),
+                             reason=DeleteReason.OBJECTION)
     PupilPlace.objects.filter(link=link).exclude(role=PlaceRole.MAIN).delete()
     audit_record(action="partnership.objection", actor=user, obj=link, request=request,
                  summary=f"{partnership.name}: objection recorded, {deleted} records deleted")
@@ -228,7 +251,7 @@ def pupil_view_read(*, user, partnership_id: int, upn: str, request=None,
     if not selectors.sharing_open(partnership):
         raise Http404
     place = selectors.pupil_place_get(user=user, partnership=partnership, upn=upn)
-    view = selectors.pupil_view(user=user, place=place)
+    view = selectors.pupil_view(user=user, place=place, kinds=partnership.agreement.kinds)
     shown = sum(len(view[kind]) for kind in Kind.values)
     audit_record(action="partnership.pupil_exported" if export else "partnership.pupil_viewed",
                  actor=user, obj=place.link, request=request,
@@ -237,39 +260,109 @@ def pupil_view_read(*, user, partnership_id: int, upn: str, request=None,
     return view
 
 
-def changes_read(*, user, partnership_id: int, since: str, request=None) -> dict:
-    """Return the records the user may read added after the cursor, and the next cursor.
+def _cursor(since: str) -> tuple[int, int]:
+    """Return (last record id, last tombstone id) of a cursor "R.T" (or the older "R")."""
+    parts = since.split(".") if since else ["0", "0"]
+    if len(parts) == 1:
+        parts.append("0")
+    if len(parts) != 2 or not all(part.isdigit() for part in parts):
+        raise ServiceError(_("The cursor is not one this service gave."), field="since")
+    return int(parts[0]), int(parts[1])
 
-    The cursor is opaque to callers: the last record id given. `since` empty: from the first.
+
+def changes_read(*, user, partnership_id: int, since: str, request=None) -> dict:
+    """Return the records the user may read added after the cursor, deletions, next cursor.
+
+    The cursor is opaque to callers ("R.T": the last record id and the last deletion given).
+    `since` empty: from the first. Deleted records (objection, retention, end) come as
+    tombstones `{"id", "deleted": true, "kind", "reason"}`, even after sharing has stopped,
+    so a sync removes its copies; new records only while sharing runs.
     """
     partnership = selectors.partnership_get(user=user, partnership_id=partnership_id)
-    if not since.isdigit() and since:
-        raise ServiceError(_("The cursor is not one this service gave."), field="since")
-    after = int(since or 0)
-    if not selectors.sharing_open(partnership):
-        return {"items": [], "cursor": str(after)}
-    records = list(selectors.record_rows(
-        selectors.records_visible(user=user, partnership_id=partnership.pk)
-        .filter(pk__gt=after).order_by("pk"))[:CHANGES_PAGE])
+    after, after_deleted = _cursor(since)
+    records = []
+    if selectors.sharing_open(partnership):
+        records = list(selectors.record_rows(
+            selectors.records_visible(user=user, partnership_id=partnership.pk)
+            .filter(pk__gt=after).order_by("pk"))[:CHANGES_PAGE])
+    kinds = partnership.agreement.kinds
+    tombstones = list(Tombstone.objects.filter(
+        partnership=partnership, pk__gt=after_deleted, kind__in=kinds).order_by("pk")
+        .values("pk", "record_id", "kind", "reason")[:CHANGES_PAGE])
     codes = dict(Membership.objects.filter(partnership=partnership)
                  .values_list("establishment_id", "establishment__code"))
     items = [selectors.record_out(record, codes) for record in records]
-    if items:
+    items += [{"id": t["record_id"], "deleted": True, "kind": t["kind"], "reason": t["reason"]}
+              for t in tombstones]
+    if records:
         audit_record(action="partnership.changes_read", actor=user, obj=partnership,
-                     request=request, summary=f"{partnership.name}: {len(items)} records")
-    return {"items": items, "cursor": str(records[-1]["id"] if records else after)}
+                     request=request, summary=f"{partnership.name}: {len(records)} records")
+    cursor = (f"{records[-1]['id'] if records else after}."
+              f"{tombstones[-1]['pk'] if tombstones else after_deleted}")
+    return {"items": items, "cursor": cursor}
 
 
 @transaction.atomic
-def partnership_end(*, partnership: Partnership, actor=None) -> int:
-    """End a partnership: sharing stops and every shared record is deleted; return how many."""
-    deleted, _counts = SharedRecord.objects.filter(partnership=partnership).delete()
+def partnership_end(*, partnership: Partnership, actor=None, request=None) -> int:
+    """End a partnership: sharing stops and every shared record is deleted; return how many.
+
+    The command (`s2s end_partnership`), the page and the API all end through here.
+    """
+    deleted = records_delete(SharedRecord.objects.filter(partnership=partnership),
+                             reason=DeleteReason.ENDED)
     Partnership.objects.filter(pk=partnership.pk).update(status=Status.ENDED,
                                                          ended_at=timezone.now())
-    audit_record(action="partnership.ended", actor=actor, obj=partnership,
+    partnership.status = Status.ENDED
+    audit_record(action="partnership.ended", actor=actor, obj=partnership, request=request,
                  actor_username="" if actor else "s2s",
                  summary=f"{partnership.name}: ended, {deleted} shared records deleted")
     return deleted
+
+
+def partnership_end_by(*, user, partnership_id: int, request=None) -> Partnership:
+    """End a partnership for a member (404 for others).
+
+    Any member may: a member withdrawing its signature from the one agreement leaves no
+    agreement every member has signed.
+    """
+    partnership = selectors.partnership_get(user=user, partnership_id=partnership_id)
+    if not has_capability(user, Action.PARTNERSHIPS) or not user.establishment_id:
+        raise Http404
+    if partnership.status == Status.ENDED:
+        raise ServiceError(_("This partnership has already ended."), code="not_open")
+    partnership_end(partnership=partnership, actor=user, request=request)
+    return partnership
+
+
+@transaction.atomic
+def partnership_renew(*, user, partnership_id: int, review_date: date,
+                      request=None) -> Partnership:
+    """Renew the agreement to a new review date: every member signs it again.
+
+    Any member may renew. A renewal is a reviewed agreement, so the signatures given for the
+    old review date no longer stand: they are cleared and the partnership awaits signatures
+    (sharing pauses) until every member has signed again, which (re)activates it, a lapsed
+    one too. Reminders follow the new date (they are claimed per review date).
+    """
+    partnership = selectors.partnership_get(user=user, partnership_id=partnership_id)
+    if not has_capability(user, Action.PARTNERSHIPS) or not user.establishment_id:
+        raise Http404
+    if partnership.status == Status.ENDED:
+        raise ServiceError(_("This partnership has ended; it cannot be renewed."),
+                           code="not_open")
+    if review_date <= timezone.localdate():
+        raise ServiceError(_("The review date must be in the future."), field="review_date")
+    old = partnership.agreement.review_date
+    Agreement.objects.filter(partnership=partnership).update(review_date=review_date)
+    Membership.objects.filter(partnership=partnership).update(
+        signed_by=None, signed_by_username="", signed_at=None)
+    Partnership.objects.filter(pk=partnership.pk).update(status=Status.AWAITING)
+    audit_record(action="partnership.renewed", actor=user, obj=partnership, request=request,
+                 summary=f"{partnership.name}: review date {old} -> {review_date}, "
+                         "awaiting every member's signature")
+    partnership.refresh_from_db()
+    partnership.agreement.refresh_from_db()
+    return partnership
 
 
 def can_sign(user, partnership: Partnership) -> bool:

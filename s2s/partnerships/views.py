@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -9,8 +10,10 @@ from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action
 from s2s.core.downloads import csv_download
 from s2s.core.errors import ServiceError
+from s2s.core.forms import form_page, form_submit
 from s2s.partnerships import selectors, services
-from s2s.partnerships.models import Kind, Membership
+from s2s.partnerships.forms import EndForm, RenewForm
+from s2s.partnerships.models import Kind, Membership, Status
 
 CSV_HEADER = ["kind", "date", "school", "session", "lesson", "code", "minutes_late",
               "subject", "aspect", "result", "type", "points", "description"]
@@ -33,7 +36,8 @@ def detail(request, pk: int):
         "partnership": partnership, "agreement": partnership.agreement, "members": members,
         "kinds": [Kind(k).label for k in partnership.agreement.kinds],
         "sharing": selectors.sharing_open(partnership),
-        "can_sign": services.can_sign(request.user, partnership)})
+        "can_sign": services.can_sign(request.user, partnership),
+        "open": partnership.status != Status.ENDED})
 
 
 @require_POST
@@ -46,6 +50,41 @@ def sign(request, pk: int):
     except ServiceError as error:
         messages.error(request, error.message)
     return redirect("partnerships:detail", pk=pk)
+
+
+@requires(Action.PARTNERSHIPS)
+def renew(request, pk: int):
+    """Renew the agreement to a new review date; every member must then sign it again."""
+    partnership = selectors.partnership_get(user=request.user, partnership_id=pk)
+    form = RenewForm(request.POST or None)
+    if form_submit(request, form, lambda data: services.partnership_renew(
+            user=request.user, partnership_id=pk, review_date=data["review_date"],
+            request=request)):
+        messages.success(request, _("You renewed the agreement. Every member must now sign it "
+                                    "again before sharing starts."))
+        return redirect("partnerships:detail", pk=pk)
+    return form_page(request, form, title=_("Renew the agreement"),
+                     caption=partnership.name,
+                     back_url=reverse("partnerships:detail", kwargs={"pk": pk}),
+                     lead=_("The renewed agreement has a new review date. Every member signs "
+                            "it again: sharing pauses until all have signed, then runs to the "
+                            "new review date."))
+
+
+@requires(Action.PARTNERSHIPS)
+def end(request, pk: int):
+    """End the partnership after a confirmation: every shared record is deleted."""
+    partnership = selectors.partnership_get(user=request.user, partnership_id=pk)
+    form = EndForm(request.POST if request.method == "POST" else None)
+    if form_submit(request, form, lambda data: services.partnership_end_by(
+            user=request.user, partnership_id=pk, request=request)):
+        messages.success(request, _("You ended the partnership. Its shared records are "
+                                    "deleted."))
+        return redirect("partnerships:detail", pk=pk)
+    return form_page(request, form, title=_("End the partnership"), caption=partnership.name,
+                     back_url=reverse("partnerships:detail", kwargs={"pk": pk}),
+                     warning=_("Sharing stops for every member and every shared record is "
+                               "deleted. This cannot be undone."))
 
 
 @requires(Action.PARTNERSHIP_RECORDS)

@@ -16,6 +16,8 @@ OPERATIONS = [
     ("GET", "/api/v1/partnerships"),
     ("GET", "/api/v1/partnerships/{partnership_id}"),
     ("POST", "/api/v1/partnerships/{partnership_id}/sign"),
+    ("POST", "/api/v1/partnerships/{partnership_id}/renew"),
+    ("POST", "/api/v1/partnerships/{partnership_id}/end"),
     ("POST", "/api/v1/partnerships/{partnership_id}/pupils"),
     ("POST", "/api/v1/partnerships/{partnership_id}/pupils/{upn}/objection"),
     ("POST", "/api/v1/partnerships/{partnership_id}/records"),

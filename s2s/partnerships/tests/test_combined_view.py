@@ -30,3 +30,11 @@ def test_combined_attendance_counts_a_dual_registered_pupils_sessions_once(
     assert summary.row(summary.combined) == {
         "possible": 3, "attended": 2, "authorised": 0, "unauthorised": 1, "percent": 66.7}
     assert summary.row(summary.lessons["8384512"])["attended"] == 1
+
+
+def test_the_combined_view_reads_in_a_fixed_number_of_queries(
+        partnership, linked, main_user, django_assert_max_num_queries):
+    push(main_user, partnership, *[mark(day=MONDAY - timedelta(days=n)) for n in range(5)])
+    with django_assert_max_num_queries(7):  # 9 when the record scope was recomputed
+        view = pupil_view_read(user=main_user, partnership_id=partnership.pk, upn=UPN)
+    assert len(view["attendance"]) == 5

@@ -1,4 +1,8 @@
-"""Re-wrap every stored file's data key with the current master key (content untouched)."""
+"""Re-wrap every stored file's data key with the current master key; re-seal partnerships.
+
+Files' content is untouched (only their data keys are re-wrapped); the sealed details of
+shared partnership records are opened and sealed again under the current key.
+"""
 
 from collections import Counter
 
@@ -17,7 +21,8 @@ class Command(BaseCommand):
     help = (
         "Re-wrap each stored file's key with the current master key (S2S_ENCRYPTION_KEY), "
         "using the old keys in S2S_ENCRYPTION_OLD_KEYS to unwrap them. Files are not "
-        "re-encrypted. Safe to run again: files already under the current key are skipped."
+        "re-encrypted. Then re-seals the details of shared partnership records under the "
+        "current key. Safe to run again: what is already under the current key is skipped."
     )
 
     def add_arguments(self, parser):
@@ -42,11 +47,25 @@ class Command(BaseCommand):
             f"{verb} {counts['rewrapped']} files; {counts['skipped']} changed meanwhile; "
             f"{counts['failed']} could not be unwrapped."
         )
-        if counts["failed"]:
+        failed = counts["failed"] + self._reseal_partnerships(dry_run=dry_run)
+        if failed:
             raise CommandError(
-                "Some files' keys could not be unwrapped (see above): keep their master keys "
-                "in S2S_ENCRYPTION_OLD_KEYS and run this again."
+                "Some files' keys could not be unwrapped or partnership records opened (see "
+                "above): keep their master keys in S2S_ENCRYPTION_OLD_KEYS and run this again."
             )
+
+    def _reseal_partnerships(self, *, dry_run: bool) -> int:
+        # Partnerships seal with the master key too (`partnerships/sealing.py`); imported
+        # here, the one place that must know every user of the master key.
+        from s2s.partnerships.sealing import records_reseal
+
+        counts = records_reseal(dry_run=dry_run)
+        verb = "Would re-seal" if dry_run else "Re-sealed"
+        self.stdout.write(
+            f"{verb} {counts['resealed']} partnership records; {counts['current']} already "
+            f"under the current key; {counts['failed']} could not be opened."
+        )
+        return counts["failed"]
 
     def _rewrap_all(self, todo, *, master: crypto.MasterKey, total: int, dry_run: bool):
         counts = Counter(rewrapped=0, skipped=0, failed=0)
