@@ -70,6 +70,8 @@ OPERATIONS_TESTED_ELSEWHERE = [
     ("POST", "/api/v1/partnerships/{partnership_id}/records"),
     ("GET", "/api/v1/partnerships/{partnership_id}/pupils/{upn}"),
     ("GET", "/api/v1/partnerships/{partnership_id}/changes"),
+    ("POST", "/api/v1/partnerships/{partnership_id}/renew"),
+    ("POST", "/api/v1/partnerships/{partnership_id}/end"),
     ("POST", "/api/v1/encompass"),  # s2s/agencies/tests/test_api_schemathesis.py
     ("GET", "/api/v1/encompass"),
     ("GET", "/api/v1/encompass/{notification_id}"),
