@@ -26,6 +26,12 @@ class Text(str):
         self.params = params
         return self
 
+    def __mod__(self, values: object) -> str:
+        """Fill the placeholders later, as `_("...") % {...}` does: still a Text."""
+        if isinstance(values, Mapping):
+            return Text(self.template, **{**self.params, **values})
+        return str.__mod__(self, values)
+
     def __reduce__(self) -> tuple:
         return _text_from_json, (self.as_json(),)
 

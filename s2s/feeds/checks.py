@@ -7,10 +7,11 @@ warn about the same things in the same words.
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 
 from s2s.ctf.identifiers import is_la_code, upn_check
 from s2s.ctf.validate import NC_YEAR_AGE, POSTCODE
+from s2s.ctf.words import Text, _
 from s2s.feeds.models import ExclusionCategory, Registration
 
 # Errors and warnings kept on a feed's report, each; the counts cover them all.
@@ -23,7 +24,11 @@ TRUE, FALSE = frozenset({"true", "1", "yes", "y"}), frozenset({"false", "0", "no
 
 @dataclass
 class Findings:
-    """The errors and warnings of one feed, each `{"message", "code", "upn", "index"}`."""
+    """The errors and warnings of one feed, each `{"message", "code", "upn", "index"}`.
+
+    The messages are the CTF library's `Text`s (`ctf/words.py`): stored in English with their
+    template and values (`words`), and worded in the reader's language by `findings_worded`.
+    """
 
     errors: list[dict] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)
@@ -43,8 +48,18 @@ class Findings:
 
 def _finding(message: str, code: str, record: dict | None) -> dict:
     record = record or {}
-    return {"message": message, "code": code, "upn": record.get("upn") or None,
-            "index": record.get("index")}
+    finding = {"message": str(message), "code": code, "upn": record.get("upn") or None,
+               "index": record.get("index")}
+    if isinstance(message, Text):
+        # Kept in English with its template and values, worded for each reader later.
+        finding["words"] = message.as_json()
+    return finding
+
+
+def findings_worded(findings: list[dict]) -> list[dict]:
+    """Return a feed's findings with each message in the active language (codes unchanged)."""
+    return [{**finding, "message": Text.from_json(finding["words"]).render(gettext)}
+            if "words" in finding else finding for finding in findings]
 
 
 def parse_date(text: str) -> date | None:

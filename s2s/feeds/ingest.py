@@ -9,9 +9,9 @@ from collections.abc import Callable
 from datetime import date
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from s2s.core.arrivals import pupils_arrived
+from s2s.ctf.words import _
 from s2s.feeds import checks
 from s2s.feeds.checks import Findings, parse_date
 from s2s.feeds.codes import look_up

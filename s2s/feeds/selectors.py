@@ -5,6 +5,7 @@ from django.http import Http404
 
 from s2s.accounts.policy import Action, get_for, has_capability, scope
 from s2s.directory.models import Establishment
+from s2s.feeds.checks import findings_worded
 from s2s.feeds.models import Feed, Mark, MarkVersion
 
 
@@ -47,7 +48,8 @@ def feed_summary(feed: Feed) -> dict:
 
 def feed_report(feed: Feed) -> dict:
     """Return a feed's whole report: counts, errors and warnings."""
-    return {**feed_summary(feed), "errors": feed.errors, "warnings": feed.warnings}
+    return {**feed_summary(feed), "errors": findings_worded(feed.errors),
+            "warnings": findings_worded(feed.warnings)}
 
 
 def latest_reports(*, establishment, limit: int = 5) -> list[Feed]:

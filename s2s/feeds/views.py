@@ -5,6 +5,7 @@ from django.shortcuts import render
 from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action
 from s2s.feeds import services
+from s2s.feeds.checks import findings_worded
 from s2s.feeds.health import feed_health
 
 
@@ -12,7 +13,9 @@ from s2s.feeds.health import feed_health
 def report(request, pk: int):
     """Show one feed's report: counts, then the errors and warnings (the view is audited)."""
     feed = services.feed_report_view(user=request.user, feed_id=pk, request=request)
-    return render(request, "feeds/report.html", {"feed": feed})
+    return render(request, "feeds/report.html", {
+        "feed": feed, "errors": findings_worded(feed.errors),
+        "warnings": findings_worded(feed.warnings)})
 
 
 @requires(Action.FEED_HEALTH)

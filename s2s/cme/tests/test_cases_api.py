@@ -13,7 +13,7 @@ from s2s.cme.tests.conftest import UPN_1
 from s2s.ctf.identifiers import make_upn
 
 URL = "/api/v1/cme/cases"
-NO_API = frozenset({"la_dba_view", "agency"})
+NO_API = frozenset({"la_dba_view"})  # agencies have API tokens (issue 16)
 READERS = frozenset({"admin", "la_cme", "la_user"})
 UNKNOWN = make_upn(la="838", establishment="4512", year=19, serial=7)
 

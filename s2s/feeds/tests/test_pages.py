@@ -25,6 +25,22 @@ def test_a_report_page_shows_counts_errors_and_warnings(client, connector, sendi
     assert UPN_1 in page
 
 
+def test_a_report_is_worded_in_the_readers_language_not_the_senders(
+        client, connector, sending_school_user):
+    send_roll(connector, [pupil(UPN_1, postcode="")])
+    feed = send_marks(connector, [(UPN_1, "2026-11-02", "AM", "Ä")])  # sent in English
+    client.force_login(sending_school_user)
+    client.cookies["django_language"] = "cy"
+    page = client.get(reverse("feeds:report", kwargs={"pk": feed.pk})).content.decode()
+    assert "Nid yw&#x27;r cod &#x27;Ä&#x27; yn god presenoldeb" in page
+    assert "is not an attendance code" not in page
+    report = api_client(connector).get(f"/api/v1/feeds/{feed.pk}",
+                                       HTTP_ACCEPT_LANGUAGE="cy").json()
+    assert report["errors"][0]["code"].startswith("code_")
+    assert report["errors"][0]["message"].startswith("Nid yw'r cod 'Ä' yn god presenoldeb")
+    english = api_client(connector).get(f"/api/v1/feeds/{feed.pk}").json()
+    assert english["errors"][0]["message"].startswith("Code 'Ä' is not an attendance code")
+
 
 def test_reading_a_report_on_the_page_or_through_the_api_is_audited(
         client, connector, sending_school_user):

@@ -86,7 +86,7 @@ def test_a_mark_for_a_pupil_not_on_the_roll_is_refused_on_its_own(connector):
     assert feed.status == "accepted"
     assert (feed.received, feed.changed) == (2, 1)
     assert feed.errors == [{"message": feed.errors[0]["message"], "code": "unknown_pupil",
-                            "upn": UPN_3, "index": 1}]
+                            "upn": UPN_3, "index": 1, "words": feed.errors[0]["words"]}]
 
 
 def test_a_date_that_is_not_a_date_refuses_the_mark(connector):
