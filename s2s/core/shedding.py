@@ -21,6 +21,10 @@ import struct
 import threading
 from collections.abc import Callable, Iterable
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext
+
 # Seconds a client is told to wait: about the time the queue takes to drain.
 RETRY_AFTER = 1
 _READ = 64 * 1024
@@ -70,16 +74,29 @@ def _drain(environ: dict) -> None:
         length -= len(chunk)
 
 
+def _language(environ: dict) -> str:
+    """Return the reader's language, cheaply, as Django's middleware has not run.
+
+    The language cookie a person chose, else the first language the request asks for.
+    """
+    for part in environ.get("HTTP_COOKIE", "").split(";"):
+        name, _equals, value = part.strip().partition("=")
+        if name == settings.LANGUAGE_COOKIE_NAME and value:
+            return value
+    first = environ.get("HTTP_ACCEPT_LANGUAGE", "").split(",")[0].split(";")[0].strip()
+    return "cy" if first.lower().startswith("cy") else "en-gb"
+
+
 def _busy(environ: dict, start_response: Callable) -> list[bytes]:
     _drain(environ)
-    path = environ.get("PATH_INFO", "")
-    if path.startswith("/api/"):
+    with translation.override(_language(environ)):
+        words = gettext("The service is busy: try again in a moment.")
+    if environ.get("PATH_INFO", "").startswith("/api/"):
         # The API's one error shape (api/errors.py).
-        body = json.dumps({"message": "The service is busy: try again in a moment.",
-                           "code": "busy", "field": None}).encode()
+        body = json.dumps({"message": words, "code": "busy", "field": None}).encode()
         kind = "application/json"
     else:
-        body = b"The service is busy: try again in a moment.\n"
+        body = f"{words}\n".encode()
         kind = "text/plain; charset=utf-8"
     start_response("503 Service Unavailable", [
         ("Content-Type", kind), ("Content-Length", str(len(body))),

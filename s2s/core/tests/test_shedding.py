@@ -46,6 +46,16 @@ def test_a_request_past_the_queue_bound_is_answered_503_with_retry_after_and_not
     assert environ["wsgi.input"].read() == b""  # the body was read, so the client sees the 503
 
 
+def test_the_refusal_is_worded_in_the_language_the_request_asks_for():
+    shedder = LoadShedder(_App(), queue_limit=1, inflight_limit=0, waiting=lambda: 9)
+    welsh = _call(shedder, {**_environ(), "HTTP_ACCEPT_LANGUAGE": "cy,en-GB;q=0.8"})
+    assert json.loads(welsh["body"])["message"] == (
+        "Mae'r gwasanaeth yn brysur: rhowch gynnig arall arni mewn munud.")
+    chosen = _call(shedder, {**_environ("/files/", b""), "HTTP_ACCEPT_LANGUAGE": "cy",
+                             "HTTP_COOKIE": "sessionid=x; django_language=en-gb"})
+    assert chosen["body"] == b"The service is busy: try again in a moment.\n"
+
+
 def test_a_request_within_the_bound_is_served():
     app = _App()
     shedder = LoadShedder(app, queue_limit=4, inflight_limit=0, waiting=lambda: 4)
