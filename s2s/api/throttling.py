@@ -42,7 +42,11 @@ class TokenRate(BaseThrottle):
             count = cache.incr(key)
         except ValueError:  # the period's first request
             cache.add(key, 0, timeout=period + 1)
-            count = cache.incr(key)
+            try:
+                count = cache.incr(key)
+            except ValueError:  # an expired row that `add` left in place (the clock moved on)
+                cache.set(key, 1, timeout=period + 1)
+                count = 1
         if period > _DEFAULT_TIMEOUT:
             cache.touch(key, timeout=period + 1)
         return count <= limit

@@ -42,8 +42,9 @@ MANIFEST = "manifest.json"
 DATABASE = "database.json.gz"
 OBJECTS = "objects"
 OBJECT_LIST = "objects.csv"
-# Made by `migrate` itself, or not worth keeping (everyone signs in again after a restore).
-NOT_DUMPED = ["contenttypes", "auth.permission", "sessions"]
+# Made by `migrate` itself, or not worth keeping (everyone signs in again after a restore);
+# django_rq's one model is a stand-in for its admin page, with no table.
+NOT_DUMPED = ["contenttypes", "auth.permission", "sessions", "django_rq"]
 # Rows that an empty, migrated database already holds.
 NOT_DATA = {"contenttypes.contenttype", "auth.permission", "audit.auditchainhead"}
 _CHUNK = 1 << 20
