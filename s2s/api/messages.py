@@ -35,7 +35,8 @@ class ToIn(Schema):
     schools: list[str] = Field(default_factory=list, max_length=1000,
                                description="7-digit establishment numbers.")
     las: list[LaIn] = Field(default_factory=list, max_length=500)
-    groups: list[int] = Field(default_factory=list, max_length=100,
+    groups: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(default_factory=list,
+                                                                 max_length=100,
                               description="Ids of your own message groups.")
 
 
