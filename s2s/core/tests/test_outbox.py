@@ -3,7 +3,6 @@
 import io
 import logging
 import signal
-import socket
 import threading
 from datetime import datetime, timedelta
 
@@ -17,7 +16,7 @@ from django_tasks_db.models import DBTaskResult
 from s2s.core import outbox
 from s2s.core.models import EmailStatus, OutboundEmail
 from s2s.core.outbox import email_queue, send_next_email
-from s2s.core.tests.smtp import smtp_server  # noqa: F401 (a fixture)
+from s2s.core.tests.smtp import free_port, outbox_clock, smtp_server  # noqa: F401 (a fixture)
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 T0 = datetime(2025, 9, 1, 9, 0, tzinfo=timezone.get_fixed_timezone(0))
@@ -29,26 +28,10 @@ def _queue(**fields) -> OutboundEmail:
     return email_queue(**fields)
 
 
-def _closed_port() -> int:
-    """Return a port on 127.0.0.1 where nothing listens: an SMTP server that is down."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def clock(monkeypatch):
     """Return a settable clock that the outbox reads as "now"."""
-
-    class Clock:
-        now = T0
-
-        def advance(self, **delta):
-            self.now += timedelta(**delta)
-
-    clock = Clock()
-    monkeypatch.setattr(outbox.timezone, "now", lambda: clock.now)
-    return clock
+    return outbox_clock(monkeypatch, T0)
 
 
 @pytest.fixture
@@ -105,7 +88,7 @@ def test_an_email_goes_out_through_a_real_smtp_server_only_after_the_commit(
 
 def test_a_failing_smtp_send_is_retried_with_backoff_and_then_sent(
         db, settings, smtp_server, clock, django_capture_on_commit_callbacks):  # noqa: F811
-    settings.EMAIL_PORT = _closed_port()  # the mail server is down
+    settings.EMAIL_PORT = free_port()  # the mail server is down: nothing listens there
     with django_capture_on_commit_callbacks(execute=True):
         email = _queue()  # its task tries at once, and fails
     email.refresh_from_db()
@@ -144,7 +127,7 @@ def test_an_email_is_marked_failed_and_logged_after_the_last_attempt(
         db, settings, clock, monkeypatch, caplog):
     monkeypatch.setattr(outbox, "MAX_ATTEMPTS", 2)
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _closed_port()
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
     email = _queue()  # no commit in this test: its task never runs; the sweep does the work
     assert send_next_email() is True
     clock.advance(minutes=1)

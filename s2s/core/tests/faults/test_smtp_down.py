@@ -6,11 +6,8 @@ After an hour a real SMTP server (aiosmtpd) comes up on that port: every notice 
 each exactly once.
 """
 
-import email
-import email.policy
 import io
-import socket
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -20,8 +17,8 @@ from django.utils import timezone
 from s2s.accounts.models import ApiToken
 from s2s.accounts.roles import Role
 from s2s.api.tests.conftest import ApiClient
-from s2s.core import outbox
 from s2s.core.models import EmailStatus, OutboundEmail
+from s2s.core.tests.smtp import Collector, email_to, free_port, outbox_clock
 from s2s.transfers.tests.ctfs import ctf
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,41 +29,14 @@ FILES = 3
 
 @pytest.fixture
 def clock(monkeypatch):
-    """A clock the code reads as "now", moved on by the test."""
-
-    class Clock:
-        now = T0
-
-        def advance(self, **delta):
-            self.now += timedelta(**delta)
-
-    clock = Clock()
-    monkeypatch.setattr(outbox.timezone, "now", lambda: clock.now)
-    return clock
-
-
-class _Collector:
-    def __init__(self):
-        self.received: list[tuple[str, str]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        message = email.message_from_bytes(envelope.original_content,
-                                           policy=email.policy.default)
-        for to in envelope.rcpt_tos:
-            self.received.append((to, " ".join(str(message["Subject"]).split())))
-        return "250 Message accepted for delivery"
+    return outbox_clock(monkeypatch, T0)
 
 
 @pytest.fixture
 def smtp_port(settings) -> int:
     """A port on 127.0.0.1 where no mail server listens yet; Django's email goes there."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    port = free_port()
+    email_to(settings, port)
     return port
 
 
@@ -91,7 +61,7 @@ def test_notices_queue_while_smtp_is_down_for_an_hour_then_arrive_once_each(
     assert not OutboundEmail.objects.exclude(status=EmailStatus.QUEUED).exists()
     assert OutboundEmail.objects.filter(attempts__gt=1).count() == len(queued)
 
-    handler = _Collector()
+    handler = Collector()
     server = Controller(handler, hostname="127.0.0.1", port=smtp_port)
     server.start()
     try:
@@ -103,4 +73,7 @@ def test_notices_queue_while_smtp_is_down_for_an_hour_then_arrive_once_each(
 
     assert set(OutboundEmail.objects.values_list("status", flat=True)) == {EmailStatus.SENT}
     expected = sorted((to, " ".join(subject.split())) for to, subject in queued)
-    assert sorted(handler.received) == expected  # every notice arrived, and only once
+    received = [(to, " ".join(str(message["Subject"]).split()))
+                for message, tos in zip(handler.messages, handler.recipients, strict=True)
+                for to in tos]
+    assert sorted(received) == expected  # every notice arrived, and only once
