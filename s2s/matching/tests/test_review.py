@@ -167,7 +167,8 @@ def test_reject_keeps_the_pair_rejected_and_it_cannot_be_reviewed_again(
     client.force_login(lost_pupil_officer)
     client.post(reverse("matching:reject", args=[pair.pk]))
     pair.refresh_from_db()
-    assert pair.status == PairStatus.REJECTED
+    assert (pair.status, pair.reviewed_by) == (PairStatus.REJECTED, lost_pupil_officer)
+    assert pair.reviewed_at is not None
     assert pair.lost_pupil.status == RecordStatus.OPEN
     response = client.post(reverse("matching:accept", args=[pair.pk]), follow=True)
     assert "This pair has already been reviewed." in _text(response)
