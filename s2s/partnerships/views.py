@@ -105,9 +105,9 @@ def pupil(request, pk: int, upn: str):
     summary = view["summary"]
     return render(request, "partnerships/pupil.html", {
         **view,
-        "settings": [{"school": code, **summary.row(counts)}
-                     for code, counts in sorted(summary.by_setting.items())],
-        "combined": summary.row(summary.combined),
+        "settings": [*({"school": code, **summary.row(counts)}
+                       for code, counts in sorted(summary.by_setting.items())),
+                     summary.row(summary.combined)],  # no school: the row of all settings
         "lessons": [{"school": code, **summary.row(counts)}
                     for code, counts in sorted(summary.lessons.items())],
         "title": _("Pupil %(upn)s") % {"upn": upn}})
