@@ -4,6 +4,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
 
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
@@ -41,6 +43,17 @@ def form_submit(request, form: forms.Form, call: Callable[[dict], T]) -> T | boo
         add_service_error(form, error)
         return None
     return True if result is None else result
+
+
+def form_helper(*fields, submit: str = "") -> FormHelper:
+    """Return the layout of a form page's form: posted, these fields, then one button.
+
+    The button says `submit` ("Save" if none); `form_page` draws the form through it.
+    """
+    helper = FormHelper()
+    helper.form_method = "post"
+    helper.layout = Layout(*fields, Button("save", submit or _("Save"), type="submit"))
+    return helper
 
 
 def form_page(request, form: forms.Form, *, title: str, back_url: str, back_label: str = "",
