@@ -1,4 +1,4 @@
-"""Form plumbing every app's pages share: a service's refusal on its form, and the form page."""
+"""Form plumbing the pages share: a service's refusal on its form, its layout, the form page."""
 
 from collections.abc import Callable
 from datetime import date
