@@ -27,6 +27,15 @@ def add_service_error(form: forms.Form, error: ServiceError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
+def posted(request):
+    """Return the posted data, even empty (a form of one button may send none), or None.
+
+    `Form(posted(request))` is bound on every POST, so an empty one is checked, not ignored
+    as `request.POST or None` would.
+    """
+    return request.POST if request.method == "POST" else None
+
+
 def form_submit(request, form: forms.Form, call: Callable[[dict], T]) -> T | bool | None:
     """Post the form, call the service, show its refusal: return the service's result, or None.
 
