@@ -223,11 +223,12 @@ class Service:
                     process.kill()
 
 
-def background_start(env: dict, workdir: Path) -> dict:
-    """Start one `s2s task_worker` and one `s2s scheduler`, as deploy/Procfile runs them."""
+def background_start(env: dict, workdir: Path, task_workers: int) -> dict:
+    """Start `task_workers` `s2s task_worker`s and one `s2s scheduler`, as deploy/ runs them."""
     started = {}
-    for name, command in (("task worker", "task_worker"), ("scheduler", "scheduler")):
-        log = (workdir / f"{command}.log").open("wb")
+    commands = [(f"task worker {n + 1}", "task_worker") for n in range(task_workers)]
+    for name, command in [*commands, ("scheduler", "scheduler")]:
+        log = (workdir / f"{name.replace(' ', '-')}.log").open("wb")
         # stdout is the console email backend's: every notice, printed; not kept.
         started[name] = subprocess.Popen(
             [str(upload.BIN / "s2s"), command], env=env, cwd=env["S2S_BENCH_SOURCE"],
@@ -270,8 +271,21 @@ class Memory(threading.Thread):
 class Probe:
     """Read, once a minute, what the service exports and what the database holds."""
 
-    def __init__(self, port: int, token: str, data_dir: Path):
-        self.port, self.token, self.data_dir = port, token, data_dir
+    def __init__(self, port: int, token: str, data_dir: Path, redis_url: str):
+        self.port, self.token, self.data_dir, self.redis_url = port, token, data_dir, redis_url
+
+    def redis(self) -> dict[str, float]:
+        """Return Redis's memory and the tasks RQ's workers have run so far (0 without Redis)."""
+        if not self.redis_url:
+            return {"redis_mb": 0.0, "tasks_done": 0.0}
+        import redis
+        from rq import Worker
+
+        connection = redis.Redis.from_url(self.redis_url)
+        done = sum(worker.successful_job_count + worker.failed_job_count
+                   for worker in Worker.all(connection=connection))
+        return {"redis_mb": connection.info("memory")["used_memory"] / 2**20,
+                "tasks_done": float(done)}
 
     def metrics(self) -> dict[str, float]:
         """Return the gauges and counters of GET /metrics (the service's own view)."""
@@ -302,7 +316,7 @@ class Probe:
                 "store_mb": store / 2**20}
 
     def read(self) -> dict[str, float]:
-        return {**self.metrics(), **self.database(),
+        return {**self.metrics(), **self.database(), **self.redis(),
                 "load": float(Path("/proc/loadavg").read_text().split()[0])}
 
 
@@ -394,8 +408,14 @@ def measured(service: Service, *args, **kwargs) -> tuple[Tally, float, Memory, d
 
 MINUTE_HEADER = (f"  {'min':>4} {'load':>5} {'req/s':>6} {'up/s':>5} {'p50 ms':>7} {'p99 ms':>7} "
                  f"{'errors':>7} {'shed':>5} {'master':>7} {'workers':>8} {'task wk':>8} "
-                 f"{'sched':>6} {'queued':>6} {'emails':>6} {'conns':>5} {'db MB':>7} "
+                 f"{'sched':>6} {'task/s':>6} {'queued':>6} {'redis':>6} {'emails':>6} "
+                 f"{'conns':>5} {'db MB':>7} "
                  f"{'store MB':>8} {'WAL MB':>7}")
+
+
+def tasks_mb(sizes: dict) -> float:
+    """Return the task workers' VmRSS summed."""
+    return sum(mb for name, mb in sizes.items() if name.startswith("task worker"))
 
 
 class Minutes:
@@ -422,14 +442,17 @@ class Minutes:
                "tasks_queued": now.get("s2s_tasks_queued", float("nan")),
                "emails_pending": now.get("s2s_emails_pending", float("nan")),
                "connections": now["connections"], "db_mb": now["db_mb"],
-               "store_mb": now["store_mb"], "wal_mb": now["wal_mb"] - self.last["wal_mb"]}
+               "store_mb": now["store_mb"], "wal_mb": now["wal_mb"] - self.last["wal_mb"],
+               "tasks_per_s": (now["tasks_done"] - self.last["tasks_done"]) / 60,
+               "redis_mb": now["redis_mb"]}
         self.last = now
         self.rows.append(row)
         print(f"  {minute:>4} {row['load']:>5.1f} {row['requests_per_s']:>6.1f} "
               f"{row['uploads_per_s']:>5.1f} {row['p50_ms']:>7.0f} {row['p99_ms']:>7.0f} "
               f"{errors_text(errors):>7} {tally.shed:>5} {sizes.get('master', 0):>7.1f} "
-              f"{sizes.get('workers', 0):>8.1f} {sizes.get('task worker', 0):>8.1f} "
-              f"{sizes.get('scheduler', 0):>6.1f} {row['tasks_queued']:>6.0f} "
+              f"{sizes.get('workers', 0):>8.1f} {tasks_mb(sizes):>8.1f} "
+              f"{sizes.get('scheduler', 0):>6.1f} {row['tasks_per_s']:>6.1f} "
+              f"{row['tasks_queued']:>6.0f} {row['redis_mb']:>6.1f} "
               f"{row['emails_pending']:>6.0f} {row['connections']:>5} {row['db_mb']:>7.0f} "
               f"{row['store_mb']:>8.0f} {row['wal_mb']:>7.0f}", flush=True)
 
@@ -483,6 +506,10 @@ def soak_summary(tally: Tally, elapsed: float, memory: Memory, cpu: dict, warmup
         "store_mb_per_min": round((rows[-1]["store_mb"] - rows[0]["store_mb"])
                                   / max(1, len(rows) - 1), 1) if rows else 0,
         "max_connections": max((r["connections"] for r in rows), default=0),
+        "tasks_per_request": round(sum(r["tasks_per_s"] * 60 for r in rows) / max(1, len(ok)),
+                                   2),
+        "redis_mb_start_end": [round(rows[0]["redis_mb"], 1), round(rows[-1]["redis_mb"], 1)]
+        if rows else [],
     }
     print(f"\nSoak: {totals['requests']} requests ({totals['uploads']} uploads) in "
           f"{totals['minutes']} min, {totals['requests'] / elapsed:.1f} requests/s "
@@ -495,7 +522,9 @@ def soak_summary(tally: Tally, elapsed: float, memory: Memory, cpu: dict, warmup
     print(f"  CPU ms per request: {totals['cpu_ms_per_request']}; database "
           f"{totals['db_mb_per_min']} MB/min, store {totals['store_mb_per_min']} MB/min, WAL "
           f"{totals['wal_mb_per_min']} MB/min (the whole PostgreSQL server's: others' work "
-          f"included), at most {totals['max_connections']} connections")
+          f"included), at most {totals['max_connections']} connections; "
+          f"{totals['tasks_per_request']} tasks run per request; Redis "
+          f"{totals['redis_mb_start_end']} MB at the first and last minute")
     return {"memory": memory_rows, **totals}
 
 
@@ -535,6 +564,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=5, metavar="MINUTES",
                         help="soak minutes left out of the memory slopes (5)")
     parser.add_argument("--servers", default=f"sync:{2 * upload.CORES + 1}")
+    parser.add_argument("--task-workers", type=int, default=1, metavar="N",
+                        help="`s2s task_worker` processes beside gunicorn (1)")
     parser.add_argument("--redis", default=os.environ.get("S2S_BENCH_REDIS_URL", ""),
                         metavar="URL", help="tasks and cache on this Redis database, which is "
                         "emptied before and after (else the database queue and cache)")
@@ -583,13 +614,21 @@ def ceiling(run, levels: list[int], seconds: float) -> None:
         nginx.stop()
 
 
-def peak(service: Service, world: dict, levels: list[int], seconds: float) -> dict | None:
+def peak(service: Service, world: dict, levels: list[int], seconds: float,
+         probe: Probe) -> dict | None:
     """Run each client level; return the best row (no errors, p99 held first), or None."""
     best, base = None, 0
     for clients in levels:
         base += 10**9
+        before = probe.read()
         tally, elapsed, memory, cpu = measured(service, world, clients, seconds, base)
         row = report("peak", clients, tally, elapsed, memory, cpu)
+        after = probe.read()
+        row["tasks_per_s"] = round((after["tasks_done"] - before["tasks_done"]) / elapsed, 1)
+        row["queue_growth"] = after.get("s2s_tasks_queued", 0) - before.get("s2s_tasks_queued", 0)
+        print(f"           tasks run {row['tasks_per_s']}/s; the task queue grew by "
+              f"{row['queue_growth']:.0f} (a growing queue: the task workers do not keep up)",
+              flush=True)
         if tally.error_count == 0:
             held = row["p99_ms"] < P99_HELD_MS
             if best is None or (held, row["requests_per_s"]) > (
@@ -631,13 +670,13 @@ def main() -> None:
         service = Service(upload.gunicorn_start(args.servers.split(",")[0], run.env,
                                                 run.workdir))
         stack.callback(service.server.stop)
-        service.background = background_start(run.env, run.workdir)
+        service.background = background_start(run.env, run.workdir, args.task_workers)
         stack.callback(service.stop)
         drive(service, world, 5, 10, base=10**14)  # warm-up (and files for the LA to list)
-        best = peak(service, world, levels, args.seconds)
+        probe = Probe(service.server.port, token, run.workdir / "data", args.redis)
+        best = peak(service, world, levels, args.seconds, probe)
         rows = {"best": best}
         if args.soak and best:
-            probe = Probe(service.server.port, token, run.workdir / "data")
             rows["soak"] = soak(service, world, best, args.soak, args.warmup * 60, probe)
         print(json.dumps(rows))
 
