@@ -1,22 +1,27 @@
 """A census morning on one box: schools uploading while LA users download and search.
 
     .venv/bin/python bench/peak.py [--levels 8,16,32] [--seconds 20] [--soak MINUTES]
-                                   [--servers sync:5] [--no-ceiling]
+                                   [--warmup 5] [--task-workers 1] [--redis URL]
+                                   [--ports LOW-HIGH] [--servers sync:5] [--no-ceiling]
 
 Builds bench/upload.py's world (its database, `s2s_bench` or $S2S_BENCH_DB; seven schools
 8385101-8385107 with their users' tokens) plus an LA census officer and an LA lost-pupil officer
-of LA 838. Each client, in a closed loop, does what a census morning holds, one request in ten
-each: a school's 2 MB census return (PLAS, to 838PLAS), six CTFs (50 KB, the 42 pairs of
-schools in turn), an LA officer's inbox list and one download of a census return, and a Lost
-Pupil Database search. For each client level it prints uploads/s, the requests' p50/p99, errors
-(anything but 2xx and the shedder's 503), 503s shed, and the workers' memory (sum of VmRSS,
-sampled every 0.5 s); with the nginx ceiling (WebDAV PUT of the same 50 KB files, the same
-clients) when nginx is there. The fastest level without errors (one with p99 under 2 s first)
-is the rate the box holds.
+of LA 838, and runs the production profile's processes: gunicorn, `--task-workers` task
+workers and a scheduler (tasks and cache on `--redis`, else in the database; files on disk).
+Each client, in a closed loop, does what a census morning holds, one request in ten each: a
+school's 2 MB census return (PLAS, to 838PLAS), six CTFs (50 KB, the 42 pairs of schools in
+turn), an LA officer's inbox list and one download of a census return, and a Lost Pupil
+Database search. For each client level it prints uploads/s, the requests' p50/p99, errors by
+status (anything but 2xx and the shedder's 503), 503s shed, the workers' memory, the CPU per
+request of each part and the task queue's growth; with the nginx ceiling (WebDAV PUT of the
+same 50 KB files, the same clients) when nginx is there. The fastest level without errors
+(one with p99 under 2 s first) is the rate the box holds.
 
---soak MINUTES then runs that many minutes at 80% of that rate (each client paced), and
-prints errors, p99 and the memory's slope (MB per minute, least squares over the samples).
-Asserts nothing; stops everything and drops the database on the way out.
+--soak MINUTES then runs that many minutes at 80% of that rate (each client paced), printing
+a row each minute (rate, p50/p99, errors by status, each process's memory, the queue, the
+database), then each process's memory slope (MB per minute, least squares over the samples
+after --warmup minutes) and the totals. Asserts nothing; stops everything and drops the
+database on the way out (SIGTERM and SIGHUP included).
 """
 
 import argparse
