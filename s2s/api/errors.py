@@ -51,9 +51,13 @@ def _from_validation(exc: ValidationError) -> ServiceError:
     for error in exc.errors:
         where = [str(part) for part in error.get("loc", ())[1:]]  # drop "body"/"query"/"path"
         field = field or (where[-1] if where else None)
-        problems.append(f"{'.'.join(where) or _('request')}: {problem_words(error)}")
+        problems.append(f"{'.'.join(where) or _request()}: {problem_words(error)}")
     return ServiceError("; ".join(problems) or _("The request is not valid."), code="invalid",
                         field=field)
+
+
+def _request() -> str:
+    return _("request")
 
 
 def _too_many(exc: Throttled) -> ServiceError:

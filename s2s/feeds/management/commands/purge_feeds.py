@@ -2,18 +2,22 @@
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 
 from s2s.audit.services import audit_record
 from s2s.core.commands import LanguageCommand
 from s2s.feeds.retention import feeds_purge, kept_from
 
-# What `feeds_purge` names, for people (its names stay the audit's keys).
-PURGED_WORDS = {"raw feed bodies": _lazy("raw feed bodies"), "marks": _lazy("marks"),
-                "replaced marks": _lazy("replaced marks"),
-                "quarantined marks": _lazy("quarantined marks"),
-                "exclusions": _lazy("exclusions"), "pupils": _lazy("pupils"),
-                "feeds": _lazy("feeds")}
+# What `feeds_purge` names, for people, after "Deleted 3 ..." (its names stay the audit's keys).
+PURGED_WORDS = {
+    "raw feed bodies": pgettext_lazy("feed records purged", "raw feed bodies"),
+    "marks": pgettext_lazy("feed records purged", "marks"),
+    "replaced marks": pgettext_lazy("feed records purged", "replaced marks"),
+    "quarantined marks": pgettext_lazy("feed records purged", "quarantined marks"),
+    "exclusions": pgettext_lazy("feed records purged", "exclusions"),
+    "pupils": pgettext_lazy("feed records purged", "pupils"),
+    "feeds": pgettext_lazy("feed records purged", "feeds"),
+}
 
 
 class Command(LanguageCommand):
