@@ -28,6 +28,6 @@ class Command(LanguageCommand):
         for task in tasks:
             self.stdout.write(line % {"id": task.pk, "task": task.task_path,
                                       "started": task.started_at})
-        done = (_("%(count)d stale task(s) would be queued again.") if dry_run
+        done = (_("%(count)d stale task(s) would queue again.") if dry_run
                 else _("%(count)d stale task(s) queued again."))
         self.stdout.write(done % {"count": len(tasks)})
