@@ -108,6 +108,19 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+# A run's steps (`runs.STEPS`) as people read them on the runs page; the stored step stays
+# the English key.
+STEP_WORDS = {
+    "refreshing the roll": _("refreshing the roll"),
+    "reading the records": _("reading the records"),
+    "preparing records": _("preparing records"),
+    "training the model": _("training the model"),
+    "counting the pairs to compare": _("counting the pairs to compare"),
+    "comparing pairs": _("comparing pairs"),
+    "writing the pairs": _("writing the pairs"),
+}
+
+
 class MatchRun(models.Model):
     """One run of the matcher, with its figures and its progress."""
 

@@ -10,7 +10,7 @@ from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action, can, get_for
 from s2s.core.errors import ServiceError
 from s2s.matching import selectors, services
-from s2s.matching.models import Band, MatchPair, PairStatus, RunStatus
+from s2s.matching.models import STEP_WORDS, Band, MatchPair, PairStatus, RunStatus
 
 PER_PAGE = 50
 
@@ -111,4 +111,6 @@ def runs(request):
     model, chart = selectors.current_model()
     return render(request, "matching/runs.html", {
         "page": page, "running": running, "model": model, "chart": chart,
+        "running_step": running and STEP_WORDS.get(running.progress_step,
+                                                    running.progress_step),
     })
