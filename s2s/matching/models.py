@@ -22,6 +22,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from s2s.matching.words import reason_words
+
 
 class RollSource(models.TextChoices):
     CTF_DELIVERED = "ctf_delivered", _("CTF delivered to the school")
@@ -108,19 +110,6 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-# A run's steps (`runs.STEPS`) as people read them on the runs page; the stored step stays
-# the English key.
-STEP_WORDS = {
-    "refreshing the roll": _("refreshing the roll"),
-    "reading the records": _("reading the records"),
-    "preparing records": _("preparing records"),
-    "training the model": _("training the model"),
-    "counting the pairs to compare": _("counting the pairs to compare"),
-    "comparing pairs": _("comparing pairs"),
-    "writing the pairs": _("writing the pairs"),
-}
-
-
 class MatchRun(models.Model):
     """One run of the matcher, with its figures and its progress."""
 
@@ -205,3 +194,8 @@ class MatchPair(models.Model):
 
     def __str__(self):
         return f"pair {self.lost_pupil_id}-{self.roll_record_id} ({self.band})"
+
+    @property
+    def reason_worded(self) -> str:
+        """Return the pair's reason in the reader's language (stored in English)."""
+        return reason_words(self.reason)

@@ -10,7 +10,8 @@ from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action, can, get_for
 from s2s.core.errors import ServiceError
 from s2s.matching import selectors, services
-from s2s.matching.models import STEP_WORDS, Band, MatchPair, PairStatus, RunStatus
+from s2s.matching.models import Band, MatchPair, PairStatus, RunStatus
+from s2s.matching.words import STEP_WORDS
 
 PER_PAGE = 50
 
