@@ -60,6 +60,13 @@ def _request() -> str:
     return _("request")
 
 
+def _ninja_words(message: str) -> str:
+    # ninja's own refusal of a body it cannot parse (the one it words itself), in our words.
+    if message.startswith("Cannot parse request body"):
+        return _("The request body cannot be read: send valid JSON.")
+    return message
+
+
 def _too_many(exc: Throttled) -> ServiceError:
     limit, period = settings.S2S_API_RATE
     return ServiceError(
@@ -79,7 +86,7 @@ def _status_and_error(exc: Exception) -> tuple[int, ServiceError]:
     if isinstance(exc, ValidationError):
         return 400, _from_validation(exc)
     if isinstance(exc, HttpError):
-        return exc.status_code, ServiceError(exc.message, code="http_error")
+        return exc.status_code, ServiceError(_ninja_words(exc.message), code="http_error")
     assert isinstance(exc, ServiceError)
     if exc.code in UNAVAILABLE_CODES:
         return 503, exc

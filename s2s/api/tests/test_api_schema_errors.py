@@ -91,3 +91,13 @@ def test_a_type_with_no_words_of_ours_keeps_pydantics_english():
                               "ctx": {}}) == "Input should be complex"
         assert problem_words({"type": "extra_forbidden", "msg": "Extra inputs are not permitted"}
                              ) == "nid yw'n faes y mae'r cais hwn yn ei gymryd"
+
+
+def test_a_body_that_is_not_json_is_refused_in_welsh(la_officer):
+    client = api_client(la_officer)
+    welsh = client.put("/api/v1/las/838/calendar", "{not json", content_type="application/json",
+                       headers=WELSH)
+
+    assert welsh.status_code == 400
+    assert welsh.json() == {"message": "Ni ellir darllen corff y cais: anfonwch JSON dilys.",
+                            "code": "http_error", "field": None}
