@@ -35,7 +35,7 @@ def add_language_option(parser: argparse.ArgumentParser, *, nested: bool = False
     parser.add_argument(
         "--lang", choices=LANGUAGES, default=argparse.SUPPRESS if nested else None,
         help="the language of the messages: cy (Cymraeg) or en; default: the environment's "
-             "locale (LANG=cy_GB.UTF-8 is Welsh), else the service's")
+             "locale (LANG=cy_GB.UTF-8 is Welsh), else the service's default")
 
 
 class LanguageCommand(BaseCommand):
