@@ -329,9 +329,10 @@ class _LimitedReader(io.RawIOBase):
     parser can report only the records to Python and the count stays as tight as when every
     element was seen: the count and the bytes since the last record ended are bounded.
 
-    Counting every `<` is cheap and bounds the elements from above; the end tags (`</`, a
-    slower count) are taken off only once that bound passes the limit, from the pieces read
-    since the last record ended, which are kept until then (no more than the byte limits).
+    Counting every `<` bounds the elements from above; the end tags (`</`, a slower count) are
+    taken off only once that bound passes the limit, from the pieces read since the last record
+    ended, which are kept until then (no more than the byte limits). Nor is the bound counted
+    before as many bytes as the limit are read since then: it cannot pass the limit sooner.
     """
 
     def __init__(self, head: bytes, rest: BinaryIO, limits: Limits, *, owned: bool = False):
@@ -344,6 +345,7 @@ class _LimitedReader(io.RawIOBase):
         self.elements = 0
         # The pieces whose end tags are not yet counted, while `elements` is only a bound.
         self._unsure: list[bytes] | None = []
+        self._unsure_bytes = 0
         # Whether anything read so far could make an empty leaf or a bad leaf date.
         self.leaves = LeafWatch()
 
@@ -359,16 +361,7 @@ class _LimitedReader(io.RawIOBase):
             data = self._rest.read(size if size and size > 0 else 1 << 16)
         self.count += len(data)
         self.leaves.read(data)
-        # Every element has one start tag; "</" begins an end tag, not an element.
-        if self._unsure is None:
-            self.elements += data.count(b"<") - data.count(b"</")
-        else:
-            self.elements += data.count(b"<")
-            self._unsure.append(data)
-            if self.elements > self._limits.max_elements_per_pupil:
-                self.elements = sum(piece.count(b"<") - piece.count(b"</")
-                                    for piece in self._unsure)
-                self._unsure = None
+        self._count_elements(data)
         if self.elements > self._limits.max_elements_per_pupil:
             raise HostileXMLError(
                 _("more than %(count)s elements without a pupil ending; the file is too large "
@@ -383,11 +376,32 @@ class _LimitedReader(io.RawIOBase):
             )
         return data
 
+    def _count_elements(self, data: bytes) -> None:
+        # Every element has one start tag; "</" begins an end tag, not an element.
+        limit = self._limits.max_elements_per_pupil
+        if self._unsure is None:
+            self.elements += data.count(b"<") - data.count(b"</")
+            return
+        self._unsure.append(data)
+        counted = self._unsure_bytes > limit
+        self._unsure_bytes += len(data)
+        if self._unsure_bytes <= limit:
+            # Each element begins with a "<": no more can have begun than bytes were read, so
+            # the bound cannot pass the limit yet and is not counted (a pupil is a few KB).
+            return
+        self.elements += data.count(b"<") if counted else sum(
+            piece.count(b"<") for piece in self._unsure)
+        if self.elements > limit:
+            self.elements = sum(piece.count(b"<") - piece.count(b"</")
+                                for piece in self._unsure)
+            self._unsure = None
+
     def record_ended(self) -> None:
         """Start the counts of bytes and elements without a pupil ending again."""
         self.mark = self.count
         self.elements = 0
         self._unsure = []
+        self._unsure_bytes = 0
 
     def close(self) -> None:
         if self._owned:
