@@ -4,6 +4,7 @@ import io
 
 import pytest
 
+from s2s.ctf import rawscan
 from s2s.ctf.rawscan import LeafWatch
 from s2s.ctf.reader import CTFReader, Limits
 from s2s.ctf.synthetic import generate_ctf
@@ -11,6 +12,22 @@ from s2s.ctf.tests.conftest import TODAY, make_ctf
 from s2s.ctf.validate import validate_ctf
 
 STREAMED = Limits(max_whole_bytes=0)
+
+try:
+    from s2s.ctf._leafscan import start_then_blank as c_scan
+except ImportError:  # not built (no C compiler at install): the regex is what runs
+    c_scan = None
+
+SCANNERS = {"regex": rawscan.start_then_blank_re, "c": c_scan}
+
+
+@pytest.fixture(autouse=True, params=list(SCANNERS))
+def scanner(request, monkeypatch):
+    """Run every test here with the C start-tag scan and with the regex it stands in for."""
+    if SCANNERS[request.param] is None:
+        pytest.skip("the C scan (s2s/ctf/_leafscan.c) is not built: `make install` builds it")
+    monkeypatch.setattr(rawscan, "start_then_blank", SCANNERS[request.param])
+    return request.param
 
 # Each construct that could make an empty leaf or a bad leaf date, or hide one from a scan,
 # with the warnings the precise path gives for it (code, element path from <Pupil>).
@@ -161,3 +178,4 @@ def test_anything_unexpected_before_the_root_makes_every_pupil_checked(monkeypat
     assert watch.suspect
     report = validate_ctf(source=content, today=TODAY, limits=STREAMED).as_dict()
     assert report == _precise(content, monkeypatch, limits=STREAMED)
+
