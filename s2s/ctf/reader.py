@@ -198,40 +198,48 @@ _TOP, _BASIC, _ADDRESS, _BS7666 = (
 
 
 def _take(children: dict[str, etree._Element], fields: tuple[tuple[str, str], ...],
-          found: dict, values: dict) -> None:
+          found: dict, values: dict) -> bool:
     # The first of a field's elements that holds text, and the text, stripped. `children` are
-    # a block's by name (one pass over them is far cheaper than a find() per field).
+    # a block's by name (one pass over them is far cheaper than a find() per field). Returns
+    # whether any text taken had white space to strip.
     get = children.get
+    padded = False
     for name, tag in fields:
         element = get(tag)
         if element is not None and name not in found:
             text = element.text
             if text:
-                text = text.strip()
-                if text:
+                stripped = text.strip()
+                if stripped:
                     found[name] = element
-                    values[name] = text
+                    values[name] = stripped
+                    padded = padded or len(stripped) != len(text)
+    return padded
 
 
 def _scan(
     pupil: etree._Element,
-) -> tuple[dict[str, etree._Element], dict[str, str | None], etree._Element | None]:
-    """Return a pupil's field elements, their text (None where missing) and SchoolHistory."""
+) -> tuple[dict[str, etree._Element], dict[str, str | None], etree._Element | None, bool]:
+    """Return a pupil's field elements, their texts, SchoolHistory, and whether any was padded.
+
+    A text is None where the field is missing; padded means it had white space to strip.
+    """
     found: dict[str, etree._Element] = {}
     values: dict[str, str | None] = dict.fromkeys(PUPIL_FIELDS)
     top = {child.tag: child for child in pupil}
-    _take(top, _TOP, found, values)
+    padded = _take(top, _TOP, found, values)
     block = top.get("BasicDetails")
     if block is not None:
-        _take({child.tag: child for child in block}, _BASIC, found, values)
+        padded = _take({child.tag: child for child in block}, _BASIC, found, values) or padded
     block = top.get("Address")
     if block is not None:
         address = {child.tag: child for child in block}
-        _take(address, _ADDRESS, found, values)
+        padded = _take(address, _ADDRESS, found, values) or padded
         block = address.get("BS7666Address")
         if block is not None:
-            _take({child.tag: child for child in block}, _BS7666, found, values)
-    return found, values, top.get("SchoolHistory")
+            padded = _take({child.tag: child for child in block}, _BS7666, found,
+                           values) or padded
+    return found, values, top.get("SchoolHistory"), padded
 
 
 def pupil_fields(*, pupil: etree._Element) -> dict[str, etree._Element]:
@@ -242,26 +250,39 @@ def pupil_fields(*, pupil: etree._Element) -> dict[str, etree._Element]:
 def _latest_leaving(history: etree._Element | None) -> tuple[str | None, str | None]:
     latest: tuple[str | None, str | None] = (None, None)
     for school in () if history is None else history:
-        fields = {child.tag: child for child in school}
-        leaving = fields.get("LeavingDate")
+        # The last LeavingDate and LeavingReason of each school: from its end, so that most
+        # of its other elements never reach Python.
+        leaving = reason = None
+        for child in reversed(school):
+            tag = child.tag
+            if tag == "LeavingDate":
+                leaving = leaving if leaving is not None else child
+            elif tag == "LeavingReason":
+                reason = reason if reason is not None else child
+            else:
+                continue
+            if leaving is not None and reason is not None:
+                break
         date = (leaving.text or "").strip() if leaving is not None else ""
         if date and (latest[0] is None or date > latest[0]):
-            reason = fields.get("LeavingReason")
             latest = (date, (reason.text or "").strip() or None if reason is not None else None)
     return latest
 
 
 def index_and_fields(
     *, pupil: etree._Element, position: int
-) -> tuple[PupilIndex, dict[str, etree._Element]]:
-    """Return the index entry of a `<Pupil>` and the elements its fields came from."""
-    fields, values, history = _scan(pupil)
+) -> tuple[PupilIndex, dict[str, etree._Element], bool]:
+    """Return a `<Pupil>`'s index entry, the elements its fields came from, and padded.
+
+    Padded is whether any field's text had white space to strip (the entry holds them stripped).
+    """
+    fields, values, history, padded = _scan(pupil)
     leaving_date, leaving_reason = _latest_leaving(history)
     line = pupil.sourceline
     if line is not None and line >= BIG_LINE:
         line = line_of(pupil)
     entry = PupilIndex(position, line, *values.values(), leaving_date, leaving_reason)
-    return entry, fields
+    return entry, fields, padded
 
 
 if tuple(PUPIL_FIELDS) != tuple(PupilIndex.__slots__[2:-2]):
