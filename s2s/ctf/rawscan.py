@@ -26,9 +26,10 @@ import re
 from datetime import date
 
 try:
+    from s2s.ctf._leafscan import dates_plain as _dates_plain_c
     from s2s.ctf._leafscan import start_then_blank as _start_then_blank_c
 except ImportError:  # built by `make install` (setup.py) where a C compiler is found
-    _start_then_blank_c = None
+    _start_then_blank_c = _dates_plain_c = None
 
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -56,6 +57,15 @@ def start_then_blank_re(piece: bytes) -> bool:
 start_then_blank = _start_then_blank_c or start_then_blank_re
 # The text that follows a tag named *Date up to the next tag (an end tag's when a leaf).
 _DATE_TEXT = re.compile(rb"Date[\t\n\r ]*>([^<]*)</")
+
+
+def _dates_plain_re(piece: bytes) -> bool:
+    return False  # without the C module, every piece's date texts go to _dates_real
+
+
+# True when every date text in a piece is surely blank or a real date (C, without a Python
+# object per date); False leaves them to _dates_real, which decides.
+dates_plain = _dates_plain_c or _dates_plain_re
 # Texts seen to be real dates once stripped (bounded: a file may hold many).
 _REAL: set[bytes] = set()
 _REAL_HELD = 1 << 14
@@ -127,7 +137,8 @@ class LeafWatch:
         for byte, marker in _MARKERS:
             if byte in piece and marker in piece:
                 return True
-        return start_then_blank(piece) or not _dates_real(_DATE_TEXT.findall(piece))
+        return start_then_blank(piece) or not (
+            dates_plain(piece) or _dates_real(_DATE_TEXT.findall(piece)))
 
 
 def suspect_whole(content: bytes) -> bool:

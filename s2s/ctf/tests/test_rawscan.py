@@ -14,19 +14,25 @@ from s2s.ctf.validate import validate_ctf
 STREAMED = Limits(max_whole_bytes=0)
 
 try:
-    from s2s.ctf._leafscan import start_then_blank as c_scan
-except ImportError:  # not built (no C compiler at install): the regex is what runs
-    c_scan = None
+    from s2s.ctf import _leafscan
+except ImportError:  # not built (no C compiler at install): the regexes are what run
+    _leafscan = None
 
-SCANNERS = {"regex": rawscan.start_then_blank_re, "c": c_scan}
+# The start-tag scan and the first look at the date texts: in C, or the Python they stand in for.
+SCANNERS = {
+    "regex": (rawscan.start_then_blank_re, rawscan._dates_plain_re),
+    "c": (_leafscan.start_then_blank, _leafscan.dates_plain) if _leafscan else None,
+}
 
 
 @pytest.fixture(autouse=True, params=list(SCANNERS))
 def scanner(request, monkeypatch):
-    """Run every test here with the C start-tag scan and with the regex it stands in for."""
+    """Run every test here with the C scans and with the Python they stand in for."""
     if SCANNERS[request.param] is None:
         pytest.skip("the C scan (s2s/ctf/_leafscan.c) is not built: `make install` builds it")
-    monkeypatch.setattr(rawscan, "start_then_blank", SCANNERS[request.param])
+    start_then_blank, dates_plain = SCANNERS[request.param]
+    monkeypatch.setattr(rawscan, "start_then_blank", start_then_blank)
+    monkeypatch.setattr(rawscan, "dates_plain", dates_plain)
     return request.param
 
 # Each construct that could make an empty leaf or a bad leaf date, or hide one from a scan,
