@@ -15,7 +15,9 @@ cannot see through:
 
 The start-tag pass is done in C (`_leafscan.c`, built at install where a compiler is found;
 otherwise `_START_THEN_BLANK`, which gives the same answers and which the tests compare it
-with): the regex engine stops at every `<` of the file, a third of a bare parse's time.
+with): the regex engine stops at every `<` of the file, a third of a bare parse's time. C also
+looks at the *Date texts first and passes a piece whose texts are all blank or plainly real
+dates; any other piece's texts go to `_dates_real`, which decides.
 
 While nothing is suspect, every pupil read so far surely has neither (a pupil's bytes are all
 read before the parser reports its end), and the leaf checks are skipped; once something is,
