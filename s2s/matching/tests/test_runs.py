@@ -160,7 +160,7 @@ def test_a_failed_run_is_audited_with_its_error_and_no_pupil_data(world, monkeyp
         raise ValueError("Smith, 2014-03-02")
 
     monkeypatch.setattr("s2s.matching.runs.engine.link", broken)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Smith"):
         match_run(kind=RunKind.FULL)
     [event] = _audited("match_run_failed")
     assert event.detail["error"] == "ValueError"
