@@ -204,19 +204,31 @@ def _scale_one(lost: int, roll: int, memory: str, model_path: str, engine_name: 
     floor_session = engine.Session(con, model=model)
     pairs = floor_session.pairs_compared()
     floor = time.monotonic() - trained
+    by_rule = [_run_count(con, rule) for rule in engine.BLOCKING_RULES]
+    counted = time.monotonic()
     spark = engine.spark_session() if engine_name == "spark" else None
     linked = engine.link_prepared(con, match=MATCH, possible=POSSIBLE, model=model,
                                   engine=engine_name, count_pairs=False, spark=spark)
     scored = time.monotonic()
     print(json.dumps({
-        "lost": lost, "roll": roll, "engine": engine_name, "pairs": pairs,
+        "lost": lost, "roll": roll, "engine": engine_name, "pairs": pairs, "by_rule": by_rule,
         "generate_s": generated - started, "prepare_s": prepared - generated,
-        "train_s": trained - prepared, "floor_s": floor, "score_s": scored - trained - floor,
+        "train_s": trained - prepared, "floor_s": floor, "score_s": scored - counted,
         "match": linked.count("match"), "possible": linked.count("possible")}))
+
+
+def _run_count(con, rule: str) -> int:
+    """Return the pairs one blocking rule gives alone (a pair may come from several rules)."""
+    return con.execute("SELECT count(*) FROM records_left l JOIN records_right r ON "
+                       f"{rule}").fetchall()[0][0]
 
 
 def _sizes(text: str) -> list[tuple[int, int]]:
     return [tuple(int(n) for n in part.split("x")) for part in text.split(",")]
+
+
+def _load() -> str:
+    return " ".join(f"{n:.1f}" for n in os.getloadavg())
 
 
 def scale(sizes: list[tuple[int, int]], memory: str, engine_name: str = "duckdb") -> None:
@@ -242,7 +254,11 @@ def scale(sizes: list[tuple[int, int]], memory: str, engine_name: str = "duckdb"
               f"peak RSS {usage.ru_maxrss / 1024 / 1024:.2f} GB, "
               f"CPU {usage.ru_utime + usage.ru_stime:.0f} s "
               f"(generating {figures['generate_s']:.1f} s, training "
-              f"{figures['train_s']:.1f} s, not counted)", flush=True)
+              f"{figures['train_s']:.1f} s, not counted); load {_load()}", flush=True)
+        print("  pairs by blocking rule alone: " + "; ".join(
+            f"{count:,} {rule}" for count, rule in zip(figures["by_rule"],
+                                                        engine.BLOCKING_RULES, strict=True)),
+              flush=True)
 
 
 def main() -> None:

@@ -73,6 +73,9 @@ EVENT_WORDS = {
     "match_pair_accept": _("Accepted a possible match"),
     "match_pair_reject": _("Rejected a possible match"),
     "match_run_start": _("Started a full match run"),
+    "match_run_finished": _("Ran the matcher against the rolls"),
+    "match_run_failed": _("A match run failed"),
+    "match_model_train": _("Trained a new version of the match model"),
     # Messages
     "message_sent": _("Sent a message"),
     "message_read": _("Read a message"),

@@ -10,6 +10,9 @@
    pairs never proposed before (the pair is unique: a rejected pair is never proposed again);
    they are written in batches of `BATCH`, each its own short transaction.
 4. The run's figures and progress are updated as it goes, for the runs page.
+5. The run is written to the audit trail when it ends, finished (its figures) or failed (the
+   error's type only: a message may quote pupil data): by whoever started it, or "system" for
+   the nightly task and `s2s match run`. Training a new model version is audited too.
 
 The model is the newest `MatchModel`; with none, one is trained on this run's records first
 and saved as version 1 (`s2s match train` trains a new version on demand).
@@ -23,6 +26,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from s2s.audit.services import audit_record
 from s2s.lostpupils.models import LostPupilRecord, RecordStatus
 from s2s.matching import engine
 from s2s.matching.models import (
@@ -38,6 +42,7 @@ from s2s.matching.roll import roll_refresh
 logger = logging.getLogger(__name__)
 
 BATCH = 1000
+SYSTEM = "system"
 STEPS = ("refreshing the roll", "reading the records", "preparing records",
          "training the model", "comparing pairs", "writing the pairs")
 FIELDS = ("upn", "former_upn", "forename", "middle_names", "surname", "preferred_surname",
@@ -105,10 +110,16 @@ def match_model_train(*, lost: list[dict] | None = None, roll: list[dict] | None
         session.close()
     version = (MatchModel.objects.order_by("-version").values_list("version", flat=True)
                .first() or 0) + 1
-    return MatchModel.objects.create(
-        version=version, parameters=parameters, chart=engine.chart(parameters),
-        trained_on={"lpd_records": len(lost), "roll_records": len(roll),
-                    "engine": settings.S2S_MATCHING_ENGINE})
+    trained_on = {"lpd_records": len(lost), "roll_records": len(roll),
+                  "engine": settings.S2S_MATCHING_ENGINE}
+    with transaction.atomic():
+        model = MatchModel.objects.create(version=version, parameters=parameters,
+                                          chart=engine.chart(parameters), trained_on=trained_on)
+        audit_record(action="match_model_train", actor_username=SYSTEM, obj=model,
+                     summary=f"match model version {version} trained on {len(lost)} LPD "
+                             f"records and {len(roll)} roll records",
+                     detail={"version": version} | trained_on)
+    return model
 
 
 def _link(lost: list[dict], roll: list[dict], model: MatchModel, run: MatchRun
@@ -196,6 +207,25 @@ def match_run(*, kind: str = RunKind.NIGHTLY, user=None) -> MatchRun:
         MatchRun.objects.filter(pk=run.pk).update(
             status=RunStatus.FAILED, finished_at=timezone.now(), error=type(exc).__name__,
             seconds=time.monotonic() - started)
+        run.refresh_from_db()
+        _audit(run, user, "match_run_failed",
+               f"{run.kind} match run {run.pk} failed: {run.error}")
         raise
     run.refresh_from_db()
+    _audit(run, user, "match_run_finished",
+           f"{run.kind} match run {run.pk}: {run.lpd_records} LPD records, "
+           f"{run.roll_records} roll records, {run.pairs_compared} pairs compared, "
+           f"{run.matches} match, {run.possibles} possible, {run.seconds:.0f} s")
     return run
+
+
+def _audit(run: MatchRun, user, action: str, summary: str) -> None:
+    """Write a run's end to the audit trail, with its figures (no pupil data)."""
+    audit_record(action=action, actor=user, actor_username="" if user else SYSTEM, obj=run,
+                 summary=summary, detail={
+                     "kind": run.kind, "lpd_records": run.lpd_records,
+                     "roll_records": run.roll_records, "pairs_compared": run.pairs_compared,
+                     "match": run.matches, "possible": run.possibles,
+                     "already_proposed": run.already_proposed,
+                     "seconds": round(run.seconds or 0, 1), "error": run.error,
+                     "model_version": run.model.version if run.model_id else None})

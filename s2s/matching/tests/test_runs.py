@@ -6,6 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from s2s.audit.events import EVENT_WORDS
+from s2s.audit.models import AuditEvent
 from s2s.ctf.synthetic import PupilFactory
 from s2s.lostpupils.models import LostPupilRecord, RecordStatus
 from s2s.lostpupils.synthetic import load_records
@@ -20,6 +22,7 @@ from s2s.matching.models import (
     RunStatus,
 )
 from s2s.matching.runs import STEPS, match_run
+from s2s.matching.tasks import run_full_match
 from s2s.schedule import SCHEDULE
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +125,52 @@ def test_the_nightly_run_is_scheduled():
     [job] = [job for job in SCHEDULE if job.name == "match_nightly"]
     assert job.command == "match"
     assert job.args == ("run",)
+
+
+def _audited(action: str) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(action=action).order_by("id"))
+
+
+def test_each_run_is_written_to_the_audit_trail_with_its_figures(world):
+    nightly = match_run(kind=RunKind.NIGHTLY)
+    call_command("match", "run", "--full")
+    [first, second] = _audited("match_run_finished")
+    assert first.object_id == str(nightly.pk)
+    assert first.actor_username == "system"
+    assert first.detail["kind"] == "nightly"
+    assert (first.detail["lpd_records"], first.detail["roll_records"]) == (6, 17)
+    assert first.detail["match"] + first.detail["possible"] == 4
+    assert first.detail["model_version"] == 1
+    assert first.summary.startswith(f"nightly match run {nightly.pk}: 6 LPD records")
+    assert second.detail["kind"] == "full"
+    assert second.detail["already_proposed"] == 4
+    assert str(EVENT_WORDS["match_run_finished"]) == "Ran the matcher against the rolls"
+
+
+def test_a_full_run_started_by_the_administrator_is_audited_as_theirs(world, service_admin):
+    run_full_match.call(user_id=service_admin.pk)
+    [event] = _audited("match_run_finished")
+    assert event.actor == service_admin
+    assert event.actor_username == service_admin.username
+    assert event.detail["kind"] == "full"
+
+
+def test_a_failed_run_is_audited_with_its_error_and_no_pupil_data(world, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("Smith, 2014-03-02")
+
+    monkeypatch.setattr("s2s.matching.runs.engine.link", broken)
+    with pytest.raises(ValueError, match="Smith"):
+        match_run(kind=RunKind.FULL)
+    [event] = _audited("match_run_failed")
+    assert event.detail["error"] == "ValueError"
+    assert event.summary.endswith("failed: ValueError")
+    assert "Smith" not in str(event.detail) + event.summary
+    assert _audited("match_run_finished") == []
+
+
+def test_training_a_new_model_version_is_audited(world):
+    call_command("match", "train")
+    [event] = _audited("match_model_train")
+    assert event.detail["version"] == 2
+    assert (event.detail["lpd_records"], event.detail["roll_records"]) == (6, 17)
