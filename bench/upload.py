@@ -230,9 +230,16 @@ for timer, label in ((time.perf_counter, "wall clock"), (time.process_time, "CPU
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """Return a free port: in S2S_BENCH_PORTS (`8640-8659`) when set, else any."""
+    low, _, high = os.environ.get("S2S_BENCH_PORTS", "0").partition("-")
+    for port in range(int(low), int(high or low) + 1):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise RuntimeError(f"no free port in S2S_BENCH_PORTS={os.environ['S2S_BENCH_PORTS']}")
 
 
 def database_reset(*, create: bool) -> None:
@@ -359,8 +366,11 @@ def wait_healthy(server: Server, path: str, seconds: float = 60) -> None:
 
 
 def gunicorn_start(spec: str, env: dict[str, str], workdir: Path,
-                   app: str = "s2s.wsgi:application") -> Server:
-    """Start gunicorn for a spec like `sync:5` or `gthread:3x4`; wait for /healthz."""
+                   app: str = "s2s.wsgi:application", **extra: str) -> Server:
+    """Start gunicorn for a spec like `sync:5` or `gthread:3x4`; wait for /healthz.
+
+    `extra` adds environment variables (bench/gunicorn_bench.py's sampler and chain switch).
+    """
     kind, _, shape = spec.partition(":")
     workers, _, threads = shape.partition("x")
     port = free_port()
@@ -371,9 +381,10 @@ def gunicorn_start(spec: str, env: dict[str, str], workdir: Path,
         "--worker-class", kind, "--workers", workers or str(2 * CORES + 1),
         "--threads", threads or "1", "--backlog", "2048", "--keep-alive", "30",
         "--timeout", "120", "--worker-tmp-dir", "/dev/shm", "--error-logfile", str(log),
-        "--config", "python:s2s.gunicorn_conf",  # the load shedder's sockets (s2s only)
+        # s2s's hooks (the load shedder's sockets), the sampler and the chain switch.
+        "--config", str(Path(env["S2S_BENCH_SOURCE"]) / "bench" / "gunicorn_bench.py"),
     ]
-    process = subprocess.Popen(command, env=env, cwd=env["S2S_BENCH_SOURCE"],
+    process = subprocess.Popen(command, env={**env, **extra}, cwd=env["S2S_BENCH_SOURCE"],
                                start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     server = Server(f"gunicorn {spec}", port, process, log, signal.SIGINT)
@@ -911,8 +922,14 @@ class Run:
         finally:
             server.stop()
 
-    def service(self, spec: str) -> None:
-        server = gunicorn_start(spec, self.env, self.workdir)
+    def service(self, spec: str, *, unlocked: bool = False) -> None:
+        extra, note, samples = {}, "", None
+        if unlocked:
+            extra["S2S_BENCH_AUDIT_CHAIN"], note = "unlocked", ", chain unlocked"
+        if self.args.sample:
+            samples = Path(tempfile.mkdtemp(dir=self.workdir, prefix="samples-"))
+            extra["S2S_BENCH_SAMPLE"] = str(samples)
+        server = gunicorn_start(spec, self.env, self.workdir, **extra)
         try:
             target = Target("api", server.port, RECEIVER, self.token)
             workers = max(1, len(server.workers()))
@@ -920,12 +937,14 @@ class Run:
                         serial_base=self.next_base(), label="warm-up")
             if warm.tally.errors:
                 print_level(warm)
-            self.sweep(target, f"s2s API, gunicorn {spec}", server)
+            self.sweep(target, f"s2s API, gunicorn {spec}{note}", server)
             if self.pairs:
                 mixed = Target("api", server.port, RECEIVER, pairs=self.pairs)
-                self.sweep(mixed, f"s2s mixed 42 pairs, {spec}", server)
+                self.sweep(mixed, f"s2s mixed 42 pairs, {spec}{note}", server)
         finally:
             server.stop()
+            if samples is not None:
+                print_samples(samples, f"gunicorn {spec}{note}", self.env["S2S_BENCH_SOURCE"])
 
     def floor(self) -> None:
         """The same uploads to bench/floor_app.py: Django doing the least an upload needs."""
@@ -959,6 +978,35 @@ class Run:
             return zip_download(server, ids, self.workdir)
         finally:
             server.stop()
+
+
+def print_samples(folder: Path, label: str, source: str, top: int = 40) -> None:
+    """Print where the workers' CPU went, from bench/gunicorn_bench.py's stack samples."""
+    inclusive, own, total = {}, {}, 0
+    for path in folder.glob("*.json"):
+        for stack, count in json.loads(path.read_text()):
+            total += count
+            own[stack[0]] = own.get(stack[0], 0) + count
+            for frame in set(stack):
+                inclusive[frame] = inclusive.get(frame, 0) + count
+    if not total:
+        print(f"\n  (no CPU samples from {label})")
+        return
+    prefixes = sorted({str(Path(p)) + "/" for p in (*sys.path, source) if p}, key=len,
+                      reverse=True)
+
+    def short(frame: str) -> str:
+        return next((frame.removeprefix(p) for p in prefixes if frame.startswith(p)), frame)
+
+    for title, counts in (("with what it called (inclusive)", inclusive),
+                          ("in the function itself", own)):
+        print(f"\n  CPU samples of the workers of {label}, {title}: {total} samples of "
+              f"{INTERVAL_MS:g} ms CPU")
+        for frame, count in sorted(counts.items(), key=lambda item: -item[1])[:top]:
+            print(f"    {100 * count / total:5.1f}%  {short(frame)}")
+
+
+INTERVAL_MS = 1.0  # bench/gunicorn_bench.py's INTERVAL
 
 
 def profile(run: Run, count: int) -> None:
@@ -1039,6 +1087,12 @@ def parse_args() -> argparse.Namespace:
                              "insert, under the first --servers set-up")
     parser.add_argument("--no-service", action="store_true",
                         help="skip s2s (measure only nginx: the client and the box)")
+    parser.add_argument("--sample", action="store_true",
+                        help="sample the s2s workers' stacks every millisecond of CPU and "
+                             "print where it went (costs a few per cent of the rate)")
+    parser.add_argument("--chain-unlocked", action="store_true",
+                        help="run the first --servers set-up again with the audit chain's "
+                             "head neither locked nor moved (what the lock costs)")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="also profile N uploads in-process with cProfile, printing where "
                              "the time goes")
@@ -1099,6 +1153,8 @@ def measure_service(run: Run) -> ZipResult | None:
     for spec in run.args.servers:
         if spec != "none":
             run.service(spec)
+    if run.args.chain_unlocked and run.args.servers != ["none"]:
+        run.service(run.args.servers[0], unlocked=True)
     zipped = None
     if run.args.zip_files and run.args.servers != ["none"]:
         try:

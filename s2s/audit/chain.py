@@ -59,7 +59,9 @@ def chain_append(event, save) -> None:
     """Link `event` to the end of the chain and insert it with `save()`, in one transaction."""
     from s2s.audit.models import AuditChainHead
 
-    with transaction.atomic():
+    # No savepoint inside the caller's transaction (two statements fewer per audited write):
+    # a failed insert fails the caller's whole change, as it must.
+    with transaction.atomic(savepoint=False):
         # Locked until commit, so the next insert waits for this one (on SQLite, every write
         # transaction already begins IMMEDIATE, holding the database's one write lock).
         head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
