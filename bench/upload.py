@@ -252,13 +252,13 @@ def database_reset(*, create: bool) -> None:
             conn.execute(f"CREATE DATABASE {DB_NAME}")
 
 
-def code_snapshot(workdir: Path) -> tuple[Path, str]:
-    """Export the committed tree (HEAD) to run, so edits in progress cannot break the run."""
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, check=True,
+def code_snapshot(workdir: Path, rev: str = "HEAD", folder: str = "src") -> tuple[Path, str]:
+    """Export a committed tree (HEAD) to run, so edits in progress cannot break the run."""
+    commit = subprocess.run(["git", "rev-parse", "--short", rev], cwd=ROOT, check=True,
                             capture_output=True, text=True).stdout.strip()
-    archive = subprocess.run(["git", "archive", "--format=tar", "HEAD"], cwd=ROOT, check=True,
+    archive = subprocess.run(["git", "archive", "--format=tar", rev], cwd=ROOT, check=True,
                              capture_output=True).stdout
-    source = workdir / "src"
+    source = workdir / folder
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(source, filter="data")
     if (ROOT / "node_modules").is_dir():  # GOV.UK Frontend, for the pages' static files
@@ -382,7 +382,7 @@ def gunicorn_start(spec: str, env: dict[str, str], workdir: Path,
         "--threads", threads or "1", "--backlog", "2048", "--keep-alive", "30",
         "--timeout", "120", "--worker-tmp-dir", "/dev/shm", "--error-logfile", str(log),
         # s2s's hooks (the load shedder's sockets), the sampler and the chain switch.
-        "--config", str(Path(env["S2S_BENCH_SOURCE"]) / "bench" / "gunicorn_bench.py"),
+        "--config", str(Path(__file__).with_name("gunicorn_bench.py")),
     ]
     process = subprocess.Popen(command, env={**env, **extra}, cwd=env["S2S_BENCH_SOURCE"],
                                start_new_session=True,
@@ -922,14 +922,18 @@ class Run:
         finally:
             server.stop()
 
-    def service(self, spec: str, *, unlocked: bool = False) -> None:
-        extra, note, samples = {}, "", None
+    def service(self, spec: str, *, unlocked: bool = False, before: str = "") -> None:
+        extra, note, samples, env = {}, "", None, self.env
+        if before:  # the same world served by an earlier commit's code
+            source, commit = code_snapshot(self.workdir, before, f"src-{before}")
+            env = {**self.env, "PYTHONPATH": str(source), "S2S_BENCH_SOURCE": str(source)}
+            note = f", before ({commit})"
         if unlocked:
             extra["S2S_BENCH_AUDIT_CHAIN"], note = "unlocked", ", chain unlocked"
         if self.args.sample:
             samples = Path(tempfile.mkdtemp(dir=self.workdir, prefix="samples-"))
             extra["S2S_BENCH_SAMPLE"] = str(samples)
-        server = gunicorn_start(spec, self.env, self.workdir, **extra)
+        server = gunicorn_start(spec, env, self.workdir, **extra)
         try:
             target = Target("api", server.port, RECEIVER, self.token)
             workers = max(1, len(server.workers()))
@@ -944,7 +948,7 @@ class Run:
         finally:
             server.stop()
             if samples is not None:
-                print_samples(samples, f"gunicorn {spec}{note}", self.env["S2S_BENCH_SOURCE"])
+                print_samples(samples, f"gunicorn {spec}{note}", env["S2S_BENCH_SOURCE"])
 
     def floor(self) -> None:
         """The same uploads to bench/floor_app.py: Django doing the least an upload needs."""
@@ -1090,6 +1094,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--sample", action="store_true",
                         help="sample the s2s workers' stacks every millisecond of CPU and "
                              "print where it went (costs a few per cent of the rate)")
+    parser.add_argument("--before", metavar="REV",
+                        help="run the first --servers set-up again with the code of commit REV "
+                             "(no migrations between them), for a before/after in one run")
     parser.add_argument("--chain-unlocked", action="store_true",
                         help="run the first --servers set-up again with the audit chain's "
                              "head neither locked nor moved (what the lock costs)")
@@ -1153,6 +1160,8 @@ def measure_service(run: Run) -> ZipResult | None:
     for spec in run.args.servers:
         if spec != "none":
             run.service(spec)
+    if run.args.before and run.args.servers != ["none"]:
+        run.service(run.args.servers[0], before=run.args.before)
     if run.args.chain_unlocked and run.args.servers != ["none"]:
         run.service(run.args.servers[0], unlocked=True)
     zipped = None
