@@ -22,7 +22,10 @@ from pathlib import Path
 from s2s.gunicorn_conf import post_worker_init as s2s_post_worker_init
 
 INTERVAL = 0.001  # seconds of CPU between samples
+# A worker's first requests import the URLconf, the API and its schemas: not the steady state.
+WARM_REQUESTS = 5
 _stacks: Counter = Counter()
+_served = 0
 
 
 def _sample(_signum, frame) -> None:
@@ -68,8 +71,15 @@ def post_worker_init(worker) -> None:
         _chain_unlocked()
     if os.environ.get("S2S_BENCH_SAMPLE"):
         signal.signal(signal.SIGPROF, _sample)
-        signal.setitimer(signal.ITIMER_PROF, INTERVAL, INTERVAL)
         atexit.register(_dump)
+
+
+def pre_request(_worker, _request) -> None:
+    """Start sampling once the worker has served its first requests."""
+    global _served
+    _served += 1
+    if _served == WARM_REQUESTS + 1 and os.environ.get("S2S_BENCH_SAMPLE"):
+        signal.setitimer(signal.ITIMER_PROF, INTERVAL, INTERVAL)
 
 
 def worker_exit(_server, _worker) -> None:

@@ -986,28 +986,35 @@ class Run:
 
 def print_samples(folder: Path, label: str, source: str, top: int = 40) -> None:
     """Print where the workers' CPU went, from bench/gunicorn_bench.py's stack samples."""
-    inclusive, own, total = {}, {}, 0
-    for path in folder.glob("*.json"):
-        for stack, count in json.loads(path.read_text()):
-            total += count
-            own[stack[0]] = own.get(stack[0], 0) + count
-            for frame in set(stack):
-                inclusive[frame] = inclusive.get(frame, 0) + count
-    if not total:
-        print(f"\n  (no CPU samples from {label})")
-        return
     prefixes = sorted({str(Path(p)) + "/" for p in (*sys.path, source) if p}, key=len,
                       reverse=True)
 
     def short(frame: str) -> str:
         return next((frame.removeprefix(p) for p in prefixes if frame.startswith(p)), frame)
 
+    inclusive, own, ours, total = {}, {}, {}, 0
+    for path in folder.glob("*.json"):
+        for stack, count in json.loads(path.read_text()):
+            stack = [short(frame) for frame in stack]
+            total += count
+            own[stack[0]] = own.get(stack[0], 0) + count
+            for frame in set(stack):
+                inclusive[frame] = inclusive.get(frame, 0) + count
+            # The innermost s2s function on the stack: whose work this sample was.
+            mine = next((f for f in stack if f.startswith("s2s/")), "(outside s2s)")
+            ours[mine] = ours.get(mine, 0) + count
+    if not total:
+        print(f"\n  (no CPU samples from {label})")
+        return
+    # The trunk every request shares (gunicorn, the WSGI handler) says nothing.
+    inclusive = {f: n for f, n in inclusive.items() if n < 0.95 * total}
     for title, counts in (("with what it called (inclusive)", inclusive),
-                          ("in the function itself", own)):
+                          ("in the function itself", own),
+                          ("by the innermost s2s function on the stack", ours)):
         print(f"\n  CPU samples of the workers of {label}, {title}: {total} samples of "
               f"{INTERVAL_MS:g} ms CPU")
         for frame, count in sorted(counts.items(), key=lambda item: -item[1])[:top]:
-            print(f"    {100 * count / total:5.1f}%  {short(frame)}")
+            print(f"    {100 * count / total:5.1f}%  {frame}")
 
 
 INTERVAL_MS = 1.0  # bench/gunicorn_bench.py's INTERVAL
