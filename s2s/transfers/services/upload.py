@@ -18,6 +18,7 @@ from s2s.audit.services import audit_record
 from s2s.core.arrivals import pupils_arrived
 from s2s.core.errors import ServiceError
 from s2s.core.metrics import count_upload
+from s2s.core.prepared import PreparedRead
 from s2s.ctf.errors import CTFError
 from s2s.ctf.hostile import check_safe_xml
 from s2s.ctf.names import FileName, parse_name
@@ -157,6 +158,25 @@ class _Earlier:
         return TransferStatus(self.status).label
 
 
+def _duplicate_query(kind, establishment_id, la_id, mailbox, agency_id, sha256, *, key):
+    """Return the newest identical file held for one destination (its shape: `key`)."""
+    nulls = key  # which of the destination's places are None: `IS NULL` in the SQL
+    places = {"destination_establishment_id": establishment_id, "destination_la_id": la_id,
+              "destination_agency_id": agency_id}
+    return (
+        Transfer.objects.filter(
+            destination_kind=kind, destination_mailbox=mailbox, sha256=sha256,
+            stored_file__isnull=False,
+            **{name: None if name in nulls else value for name, value in places.items()})
+        .exclude(status=TransferStatus.DELETED)
+        .order_by("-uploaded_at").values_list("pk", "name", "uploaded_at", "status")[:1]
+    )
+
+
+# Every upload asks it; compiled once per shape (core/prepared.py).
+_DUPLICATE = PreparedRead(_duplicate_query)
+
+
 def _duplicate_of(destination: Destination, sha256: str) -> _Earlier | None:
     """Return an identical file still held for the same destination; refuse one awaiting.
 
@@ -164,13 +184,15 @@ def _duplicate_of(destination: Destination, sha256: str) -> _Earlier | None:
     one already collected or rejected is accepted again and flagged, since the destination
     may well need it again (a lost import, a rejection sorted out by phone).
     """
-    # Only the four columns the answer needs: this runs on every upload.
-    row = (
-        Transfer.objects.filter(**destination.lookup(), sha256=sha256,
-                                stored_file__isnull=False)
-        .exclude(status=TransferStatus.DELETED)
-        .order_by("-uploaded_at").values_list("pk", "name", "uploaded_at", "status").first()
-    )
+    lookup = destination.lookup()
+    places = {"destination_establishment_id": lookup["destination_establishment"],
+              "destination_la_id": lookup["destination_la"],
+              "destination_agency_id": lookup["destination_agency"]}
+    nulls = frozenset(name for name, place in places.items() if place is None)
+    # A place that is None is left out of the SQL (IS NULL): any int stands in for it.
+    ids = [place.pk if place is not None else 0 for place in places.values()]
+    row = _DUPLICATE.first(lookup["destination_kind"], ids[0], ids[1],
+                           lookup["destination_mailbox"], ids[2], sha256, key=nulls)
     earlier = _Earlier(*row) if row is not None else None
     if earlier is not None and earlier.status == TransferStatus.AWAITING:
         raise _refuse(
