@@ -326,14 +326,16 @@ def _record(*, user, name: str, parsed: FileName, sender: Sender, destination: D
             # Delivered to a school: its pupils are arriving there (a CME case's child).
             pupils_arrived(establishment=transfer.destination_establishment, via="ctf",
                            upns=[pupil.upn for pupil in checked.pupils])
+        transfer_notify_queue(transfer=transfer)
+        count_upload()
+        # Last: the audit record locks the chain's head until the commit (audit/chain.py),
+        # so every other audited write waits for as little as possible.
         audit_record(
             action="transfer_upload", actor=user, obj=transfer, request=request,
             summary=f"{transfer.name} to {destination.delivered_code}",
             detail={"name": transfer.name, "to": destination.delivered_code,
                     "upns": [p.upn for p in checked.pupils if p.upn]},
         )
-        transfer_notify_queue(transfer=transfer)
-        count_upload()
     return transfer
 
 
