@@ -251,7 +251,7 @@ def _pupil_rows(transfer: Transfer, pupils: list[PupilIndex]) -> list[tuple]:
 
 
 def _pupils_insert(transfer: Transfer, pupils: list[PupilIndex]) -> None:
-    """Insert the upload's pupil rows in one statement, without a model per row.
+    """Insert the upload's pupil rows in one statement (per 500 on SQLite), without models.
 
     The rows are plain values checked by the reader, so the ORM's per-object work
     (bulk_create builds a model and prepares every field of every pupil) buys nothing here:
