@@ -15,7 +15,7 @@ help: ## List the targets
 PIP := $(PY) -m pip --quiet --disable-pip-version-check
 PIN := --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
 
-$(VENV)/.installed: pyproject.toml requirements/base.txt requirements/dev.txt package.json package-lock.json
+$(VENV)/.installed: pyproject.toml setup.py s2s/ctf/_leafscan.c requirements/base.txt requirements/dev.txt package.json package-lock.json
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install --require-hashes -r requirements/dev.txt
 	$(PIP) install --no-deps -e .

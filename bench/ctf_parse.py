@@ -11,7 +11,8 @@ peak resident memory is its own, and each --repeat times (the least CPU time is 
   - validate: s2s.ctf.validate.validate_ctf, what `s2s ctf validate` and an upload do: refuse
               hostile XML, read the header, run every check on every pupil and keep the index
               of every pupil (the whole report held in memory).
-With --before DIR, also validates with the s2s package exported to DIR (an earlier commit).
+With --before DIR, also validates with the s2s package exported to DIR (an earlier commit), and
+says whether every run of both gave the same report (a SHA-256 of its JSON: index and warnings).
 Prints the CPU seconds of each, MB/s, the ratio bare/validate (target >= 0.5) and peak RSS
 (target < 150 MB). Asserts nothing.
 """
@@ -43,15 +44,16 @@ print({"seconds": seconds, "pupils": count,
 """
 
 VALIDATE = """
-import resource, sys, time
+import hashlib, resource, sys, time
 from datetime import date
 from s2s.ctf.validate import validate_ctf
 start = time.process_time()
 report = validate_ctf(source=sys.argv[1], today=date(2026, 11, 27))
 seconds = time.process_time() - start
+rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # before the report's JSON is made
 print({"seconds": seconds, "pupils": report.pupil_count, "indexed": len(report.pupils),
        "accepted": report.accepted, "warnings": len(report.warnings),
-       "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss})
+       "report": hashlib.sha256(report.as_json().encode()).hexdigest(), "rss_kb": rss_kb})
 """
 
 
@@ -95,10 +97,13 @@ def measure(path: Path, repeat: int, before: Path | None) -> dict:
     figures = {}
     if before is not None:
         old = min(runs["before"], key=lambda r: r["seconds"])
+        same = {r["report"] for r in runs["mine"] + runs["before"]} == {mine["report"]}
         print(f"  before ({before}): {old['seconds']:6.3f} s, ratio "
-              f"{bare['seconds'] / old['seconds']:.2f}")
+              f"{bare['seconds'] / old['seconds']:.2f}; same report (index and warnings) as "
+              f"before: {'yes' if same else 'NO'}")
         figures = {"before_s": round(old["seconds"], 3),
-                   "before_ratio": round(bare["seconds"] / old["seconds"], 2)}
+                   "before_ratio": round(bare["seconds"] / old["seconds"], 2),
+                   "same_report": same}
     return figures | {"file": path.name, "mb": round(size_mb, 1), "pupils": bare["pupils"],
             "bare_s": round(bare["seconds"], 3), "validate_s": round(mine["seconds"], 3),
             "ratio": round(ratio, 2), "peak_rss_mb": round(mine["rss_kb"] / 1024)}

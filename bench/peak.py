@@ -1,28 +1,37 @@
 """A census morning on one box: schools uploading while LA users download and search.
 
     .venv/bin/python bench/peak.py [--levels 8,16,32] [--seconds 20] [--soak MINUTES]
-                                   [--servers sync:5] [--no-ceiling]
+                                   [--warmup 5] [--task-workers 1] [--redis URL]
+                                   [--ports LOW-HIGH] [--servers sync:5] [--no-ceiling]
 
 Builds bench/upload.py's world (its database, `s2s_bench` or $S2S_BENCH_DB; seven schools
 8385101-8385107 with their users' tokens) plus an LA census officer and an LA lost-pupil officer
-of LA 838. Each client, in a closed loop, does what a census morning holds, one request in ten
-each: a school's 2 MB census return (PLAS, to 838PLAS), six CTFs (50 KB, the 42 pairs of
-schools in turn), an LA officer's inbox list and one download of a census return, and a Lost
-Pupil Database search. For each client level it prints uploads/s, the requests' p50/p99, errors
-(anything but 2xx and the shedder's 503), 503s shed, and the workers' memory (sum of VmRSS,
-sampled every 0.5 s); with the nginx ceiling (WebDAV PUT of the same 50 KB files, the same
-clients) when nginx is there. The fastest level without errors (one with p99 under 2 s first)
-is the rate the box holds.
+of LA 838, and runs the production profile's processes: gunicorn, `--task-workers` task
+workers and a scheduler (tasks and cache on `--redis`, else in the database; files on disk).
+Each client, in a closed loop, does what a census morning holds, one request in ten each: a
+school's 2 MB census return (PLAS, to 838PLAS), six CTFs (50 KB, the 42 pairs of schools in
+turn), an LA officer's inbox list and one download of a census return, and a Lost Pupil
+Database search. For each client level it prints uploads/s, the requests' p50/p99, errors by
+status (anything but 2xx and the shedder's 503), 503s shed, the workers' memory, the CPU per
+request of each part and the task queue's growth; with the nginx ceiling (WebDAV PUT of the
+same 50 KB files, the same clients) when nginx is there. The fastest level without errors
+(one with p99 under 2 s first) is the rate the box holds.
 
---soak MINUTES then runs that many minutes at 80% of that rate (each client paced), and
-prints errors, p99 and the memory's slope (MB per minute, least squares over the samples).
-Asserts nothing; stops everything and drops the database on the way out.
+--soak MINUTES then runs that many minutes at 80% of that rate (each client paced), printing
+a row each minute (rate, p50/p99, errors by status, each process's memory, the queue, the
+database), then each process's memory slope (MB per minute, least squares over the samples
+after --warmup minutes) and the totals. Asserts nothing; stops everything and drops the
+database on the way out (SIGTERM and SIGHUP included).
 """
 
 import argparse
 import http.client
 import json
+import os
 import random
+import secrets
+import signal
+import subprocess
 import sys
 import threading
 import time
@@ -68,14 +77,31 @@ def census_file(serial: int) -> bytes:
 
 @dataclass
 class Tally:
-    latencies: dict = field(default_factory=dict)  # kind -> seconds
-    errors: int = 0
-    shed: int = 0
-    uploads: int = 0
-    samples: list = field(default_factory=list)
+    """What the clients saw: one event per person's request, and the errors by status."""
 
-    def add(self, kind: str, seconds: float) -> None:
-        self.latencies.setdefault(kind, []).append(seconds)
+    events: list = field(default_factory=list)  # (monotonic end, kind, seconds, status)
+    errors: dict = field(default_factory=dict)  # status (0: no answer) -> count
+    shed: int = 0
+    samples: list = field(default_factory=list)
+    ids: list = field(default_factory=list)  # transfers answered 201, looked for at the end
+
+    def add(self, kind: str, seconds: float, status: int) -> None:
+        self.events.append((time.monotonic(), kind, seconds, status))
+        if not 200 <= status < 300:
+            self.errors[status] = self.errors.get(status, 0) + 1
+
+    def window(self, start: float = 0.0, stop: float = float("inf")) -> list:
+        return [event for event in self.events if start <= event[0] < stop]
+
+    @property
+    def error_count(self) -> int:
+        return sum(self.errors.values())
+
+
+def errors_text(errors: dict) -> str:
+    """Return errors by status, e.g. `0` or `500:2 conn:1` (conn: no answer at all)."""
+    return " ".join(f"{status or 'conn'}:{count}" for status, count in sorted(errors.items())) \
+        or "0"
 
 
 def multipart(name: str, content: bytes) -> tuple[bytes, str]:
@@ -148,62 +174,192 @@ class Client:
                 "GET", f"/api/v1/lost-pupils?surname={self.random.choice(SURNAMES)}",
                 world["la"]["838lpd"])
         seconds = time.perf_counter() - start
-        if 200 <= status < 300:
-            self.tally.add(kind, seconds)
-            self.tally.uploads += kind in ("census", "ctf")
-        else:
-            self.tally.errors += 1
-            if len(self.tally.samples) < 3:
-                self.tally.samples.append(f"{kind} {status}: {answer[:200]!r}")
+        self.tally.add(kind, seconds, status)
+        if status == 201 and kind in ("census", "ctf"):
+            self.tally.ids.append(json.loads(answer)["id"])
+        elif not 200 <= status < 300 and len(self.tally.samples) < 3:
+            self.tally.samples.append(f"{kind} {status}: {answer[:200]!r}")
+
+
+# --- the processes around the web server, and what they use -------------------------------
+
+
+def tree_cpu(pid: int) -> float:
+    """Return the CPU seconds of a process and of its children that have ended (RQ's horses)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(n) for n in fields[11:15]) / upload.CLOCK_TICKS
+
+
+@dataclass
+class Service:
+    """The production profile's processes: gunicorn, `s2s task_worker`, `s2s scheduler`."""
+
+    server: upload.Server
+    background: dict = field(default_factory=dict)  # name -> subprocess.Popen
+    seen_workers: set = field(default_factory=set)
+
+    def rss_mb(self) -> dict[str, float]:
+        """Return the VmRSS in MB of the master, the workers summed, and each background one."""
+        workers = self.server.workers()
+        self.seen_workers.update(workers)
+        sizes = {"master": upload.rss_kb(self.server.process.pid) / 1024,
+                 "workers": sum(upload.rss_kb(pid) for pid in workers) / 1024}
+        for name, process in self.background.items():
+            sizes[name] = upload.rss_kb(process.pid) / 1024
+        return sizes
+
+    def cpu(self) -> dict[str, dict[int, float]]:
+        """Return CPU seconds so far by pid: web workers, database backends, background ones."""
+        web, database = upload.server_cpu(self.server)
+        return {"web": web, "db": database,
+                **{name: {process.pid: tree_cpu(process.pid)}
+                   for name, process in self.background.items()}}
+
+    def stop(self) -> None:
+        for process in self.background.values():
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+
+def background_start(env: dict, workdir: Path, task_workers: int) -> dict:
+    """Start `task_workers` `s2s task_worker`s and one `s2s scheduler`, as deploy/ runs them."""
+    started = {}
+    commands = [(f"task worker {n + 1}", "task_worker") for n in range(task_workers)]
+    for name, command in [*commands, ("scheduler", "scheduler")]:
+        log = (workdir / f"{name.replace(' ', '-')}.log").open("wb")
+        # stdout is the console email backend's: every notice, printed; not kept.
+        started[name] = subprocess.Popen(
+            [str(upload.BIN / "s2s"), command], env=env, cwd=env["S2S_BENCH_SOURCE"],
+            start_new_session=True, stdout=subprocess.DEVNULL, stderr=log)
+    time.sleep(3)
+    for name, process in started.items():
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited: see {workdir}")
+    return started
 
 
 class Memory(threading.Thread):
-    """Sample the sum of the workers' VmRSS every half second: (seconds, MB) pairs."""
+    """Sample every process's VmRSS each second: (seconds since start, {name: MB}) pairs."""
 
-    def __init__(self, server):
+    def __init__(self, service: Service):
         super().__init__(daemon=True)
-        self.server, self.points, self.stopping = server, [], threading.Event()
+        self.service, self.points, self.stopping = service, [], threading.Event()
         self.start_time = time.monotonic()
 
     def run(self) -> None:
-        while not self.stopping.wait(0.5):
-            total = sum(upload.rss_kb(pid) for pid in self.server.workers())
-            self.points.append((time.monotonic() - self.start_time, total / 1024))
+        while not self.stopping.wait(1.0):
+            self.points.append((time.monotonic() - self.start_time, self.service.rss_mb()))
 
-    def slope(self) -> float:
-        """Return MB per minute, least squares."""
-        if len(self.points) < 2:
+    def series(self, name: str, after: float = 0.0) -> list[tuple[float, float]]:
+        """Return (seconds, MB) of one process (or `all`, their sum) from `after` seconds on."""
+        return [(t, sum(sizes.values()) if name == "all" else sizes.get(name, 0.0))
+                for t, sizes in self.points if t >= after]
+
+    def slope(self, name: str = "workers", after: float = 0.0) -> float:
+        """Return MB per minute, least squares over the samples from `after` seconds on."""
+        points = self.series(name, after)
+        if len(points) < 2:
             return float("nan")
-        xs, ys = [p[0] for p in self.points], [p[1] for p in self.points]
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
         mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
         var = sum((x - mx) ** 2 for x in xs) or 1
         return 60 * sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / var
 
 
-def drive(server, world: dict, clients: int, seconds: float, base: int,
-          pace: float | None = None) -> tuple[Tally, float, Memory]:
-    """Run `clients` threads for `seconds`; with `pace`, each waits to send 1 per pace s."""
-    tally, memory = Tally(), Memory(server)
+class Probe:
+    """Read, once a minute, what the service exports and what the database holds."""
+
+    def __init__(self, port: int, token: str, data_dir: Path, redis_url: str):
+        self.port, self.token, self.data_dir, self.redis_url = port, token, data_dir, redis_url
+
+    def redis(self) -> dict[str, float]:
+        """Return Redis's memory and the tasks RQ's workers have run so far (0 without Redis)."""
+        if not self.redis_url:
+            return {"redis_mb": 0.0, "tasks_done": 0.0}
+        import redis
+        from rq import Worker
+
+        connection = redis.Redis.from_url(self.redis_url)
+        done = sum(worker.successful_job_count + worker.failed_job_count
+                   for worker in Worker.all(connection=connection))
+        return {"redis_mb": connection.info("memory")["used_memory"] / 2**20,
+                "tasks_done": float(done)}
+
+    def metrics(self) -> dict[str, float]:
+        """Return the gauges and counters of GET /metrics (the service's own view)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            conn.request("GET", "/metrics", headers={"Authorization": f"Bearer {self.token}"})
+            text = conn.getresponse().read().decode()
+        except (OSError, http.client.HTTPException):
+            return {}
+        finally:
+            conn.close()
+        wanted = ("s2s_tasks_queued", "s2s_emails_pending", "s2s_uploads_total",
+                  "s2s_task_failures_total")
+        return {line.split()[0]: float(line.split()[1]) for line in text.splitlines()
+                if line.split(" ")[0] in wanted}
+
+    def database(self) -> dict[str, float]:
+        """Return the bench database's connections and size, and the server's WAL position."""
+        import psycopg
+
+        with psycopg.connect(upload.PG_ADMIN, autocommit=True) as conn:
+            connections, size, wal = conn.execute(
+                "SELECT (SELECT count(*) FROM pg_stat_activity WHERE datname = %s),"
+                " pg_database_size(%s), pg_current_wal_lsn() - '0/0'",
+                [upload.DB_NAME, upload.DB_NAME]).fetchone()
+        store = sum(f.stat().st_size for f in self.data_dir.rglob("*") if f.is_file())
+        return {"connections": connections, "db_mb": size / 2**20, "wal_mb": float(wal) / 2**20,
+                "store_mb": store / 2**20}
+
+    def read(self) -> dict[str, float]:
+        return {**self.metrics(), **self.database(), **self.redis(),
+                "load": float(Path("/proc/loadavg").read_text().split()[0])}
+
+
+def drive(service: Service, world: dict, clients: int, seconds: float, base: int,
+          pace: float | None = None, every_minute=None) -> tuple[Tally, float, Memory]:
+    """Run `clients` threads for `seconds`; with `pace`, each waits to send 1 per pace s.
+
+    `every_minute(minute, tally, memory)` is called at the end of each whole minute.
+    """
+    tally, memory = Tally(), Memory(service)
     memory.start()
     deadline = time.monotonic() + seconds
 
     def loop(slot: int) -> None:
-        client = Client(server.port, world, slot, tally)
+        client = Client(service.server.port, world, slot, tally)
         serial = base + slot * 1_000_000
         while time.monotonic() < deadline:
             started = time.monotonic()
             client.one(serial)
             serial += 1
             if pace:
-                time.sleep(max(0.0, pace - (time.monotonic() - started)))
+                time.sleep(max(0.0, min(pace - (time.monotonic() - started),
+                                        deadline - time.monotonic())))
 
-    threads = [threading.Thread(target=loop, args=(slot,)) for slot in range(clients)]
+    threads = [threading.Thread(target=loop, args=(slot,), daemon=True)
+               for slot in range(clients)]
     started = time.monotonic()
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
+    minute = 0
+    while any(thread.is_alive() for thread in threads):
+        time.sleep(max(0.0, min(1.0, started + 60 * (minute + 1) - time.monotonic())))
+        if every_minute and time.monotonic() >= started + 60 * (minute + 1):
+            minute += 1
+            every_minute(minute, tally, memory, started)
     elapsed = time.monotonic() - started
+    if every_minute and minute < seconds // 60:  # the last minute ended with the clients
+        every_minute(minute + 1, tally, memory, started)
     memory.stopping.set()
     memory.join()
     return tally, elapsed, memory
@@ -215,88 +371,318 @@ def p(values: list[float], fraction: float) -> float:
         else float("nan")
 
 
-def report(label: str, clients: int, tally: Tally, elapsed: float, memory: Memory) -> dict:
-    every = [s for values in tally.latencies.values() for s in values]
-    peak = max((mb for _, mb in memory.points), default=float("nan"))
-    row = {"run": label, "clients": clients, "uploads_per_s": round(tally.uploads / elapsed, 1),
+def report(label: str, clients: int, tally: Tally, elapsed: float, memory: Memory,
+           cpu: dict) -> dict:
+    ok = [event for event in tally.events if 200 <= event[3] < 300]
+    every = [event[2] for event in ok]
+    uploads = sum(event[1] in ("census", "ctf") for event in ok)
+    by_kind: dict[str, list[float]] = {}
+    for _t, kind, seconds, _status in ok:
+        by_kind.setdefault(kind, []).append(seconds)
+    peak = max((mb for _, mb in memory.series("workers")), default=float("nan"))
+    row = {"run": label, "clients": clients, "uploads_per_s": round(uploads / elapsed, 1),
            "requests_per_s": round(len(every) / elapsed, 1), "p50_ms": round(p(every, .5)),
-           "p99_ms": round(p(every, .99)), "errors": tally.errors, "shed_503": tally.shed,
-           "workers_peak_mb": round(peak), "memory_slope_mb_per_min": round(memory.slope(), 2),
-           "p99_by_kind_ms": {k: round(p(v, .99)) for k, v in tally.latencies.items()}}
+           "p99_ms": round(p(every, .99)), "errors": tally.error_count,
+           "errors_by_status": {str(k): v for k, v in tally.errors.items()},
+           "shed_503": tally.shed, "workers_peak_mb": round(peak),
+           "memory_slope_mb_per_min": round(memory.slope(), 2),
+           "cpu_ms_per_request": {k: round(1000 * v / max(1, len(every)), 1)
+                                  for k, v in cpu.items()},
+           "p99_by_kind_ms": {k: round(p(v, .99)) for k, v in by_kind.items()}}
     print(f"  {label:<8} {clients:>7} {row['uploads_per_s']:>9} {row['requests_per_s']:>10} "
-          f"{row['p50_ms']:>7} {row['p99_ms']:>7} {tally.errors:>6} {tally.shed:>6} "
-          f"{row['workers_peak_mb']:>8} {row['memory_slope_mb_per_min']:>9}  "
+          f"{row['p50_ms']:>7} {row['p99_ms']:>7} {errors_text(tally.errors):>6} "
+          f"{tally.shed:>6} {row['workers_peak_mb']:>8} {row['memory_slope_mb_per_min']:>9}  "
           f"{row['p99_by_kind_ms']}", flush=True)
+    print(f"           CPU ms per request: {row['cpu_ms_per_request']}; load "
+          f"{Path('/proc/loadavg').read_text().split()[0]}", flush=True)
     for sample in tally.samples:
         print(f"      error: {sample}")
     return row
 
 
-def main() -> None:
+def measured(service: Service, *args, **kwargs) -> tuple[Tally, float, Memory, dict]:
+    """Run drive() and return also the CPU seconds each part of the service spent."""
+    before = service.cpu()
+    tally, elapsed, memory = drive(service, *args, **kwargs)
+    after = service.cpu()
+    return tally, elapsed, memory, {k: upload.cpu_spent(before.get(k, {}), after[k])
+                                    for k in after}
+
+
+# --- the soak: a row a minute, then the summary --------------------------------------------
+
+MINUTE_HEADER = (f"  {'min':>4} {'load':>5} {'req/s':>6} {'up/s':>5} {'p50 ms':>7} {'p99 ms':>7} "
+                 f"{'errors':>7} {'shed':>5} {'master':>7} {'workers':>8} {'task wk':>8} "
+                 f"{'sched':>6} {'task/s':>6} {'queued':>6} {'redis':>6} {'emails':>6} "
+                 f"{'conns':>5} {'db MB':>7} "
+                 f"{'store MB':>8} {'WAL MB':>7}")
+
+
+def tasks_mb(sizes: dict) -> float:
+    """Return the task workers' VmRSS summed."""
+    return sum(mb for name, mb in sizes.items() if name.startswith("task worker"))
+
+
+class Minutes:
+    """Print, as each minute of the soak ends, what it held; keep the rows."""
+
+    def __init__(self, probe: Probe):
+        self.probe, self.rows = probe, []
+        self.last = probe.read()
+
+    def __call__(self, minute: int, tally: Tally, memory: Memory, started: float) -> None:
+        now = self.probe.read()
+        events = tally.window(started + 60 * (minute - 1), started + 60 * minute)
+        ok = [event[2] for event in events if 200 <= event[3] < 300]
+        errors: dict = {}
+        for event in events:
+            if not 200 <= event[3] < 300:
+                errors[event[3]] = errors.get(event[3], 0) + 1
+        sizes = memory.points[-1][1] if memory.points else {}
+        row = {"minute": minute, "load": now["load"], "requests_per_s": len(ok) / 60,
+               "uploads_per_s": sum(e[1] in ("census", "ctf") and 200 <= e[3] < 300
+                                    for e in events) / 60,
+               "p50_ms": p(ok, .5), "p99_ms": p(ok, .99), "errors": errors,
+               "shed_total": tally.shed, **{f"{k}_mb": v for k, v in sizes.items()},
+               "tasks_queued": now.get("s2s_tasks_queued", float("nan")),
+               "emails_pending": now.get("s2s_emails_pending", float("nan")),
+               "connections": now["connections"], "db_mb": now["db_mb"],
+               "store_mb": now["store_mb"], "wal_mb": now["wal_mb"] - self.last["wal_mb"],
+               "tasks_per_s": (now["tasks_done"] - self.last["tasks_done"]) / 60,
+               "redis_mb": now["redis_mb"]}
+        self.last = now
+        self.rows.append(row)
+        print(f"  {minute:>4} {row['load']:>5.1f} {row['requests_per_s']:>6.1f} "
+              f"{row['uploads_per_s']:>5.1f} {row['p50_ms']:>7.0f} {row['p99_ms']:>7.0f} "
+              f"{errors_text(errors):>7} {tally.shed:>5} {sizes.get('master', 0):>7.1f} "
+              f"{sizes.get('workers', 0):>8.1f} {tasks_mb(sizes):>8.1f} "
+              f"{sizes.get('scheduler', 0):>6.1f} {row['tasks_per_s']:>6.1f} "
+              f"{row['tasks_queued']:>6.0f} {row['redis_mb']:>6.1f} "
+              f"{row['emails_pending']:>6.0f} {row['connections']:>5} {row['db_mb']:>7.0f} "
+              f"{row['store_mb']:>8.0f} {row['wal_mb']:>7.0f}", flush=True)
+
+
+def drained(probe: Probe, seconds: float = 180) -> dict:
+    """Wait, at most `seconds`, for the task queue and the outbox to empty; return the gauges."""
+    deadline = time.monotonic() + seconds
+    while True:
+        gauges = probe.metrics()
+        if (gauges.get("s2s_tasks_queued", 1) == 0 and gauges.get("s2s_emails_pending", 1) == 0) \
+                or time.monotonic() > deadline:
+            return gauges
+        time.sleep(5)
+
+
+def soak_summary(tally: Tally, elapsed: float, memory: Memory, cpu: dict, warmup: float,
+                 service: Service, minutes: Minutes) -> dict:
+    """Print the soak's memory table (slopes after the warm-up) and its totals; return them."""
+    print(f"\nMemory (VmRSS, sampled each second; slope by least squares over minute "
+          f"{warmup / 60:g} to the end, {len(memory.series('all', warmup))} samples):")
+    print(f"  {'process':<20} {'after warm-up':>13} {'end':>8} {'peak':>8} {'MB/min':>8}")
+    memory_rows = {}
+    for name in ["master", "workers", *service.background, "all"]:
+        points = memory.series(name, warmup)
+        if not points:
+            continue
+        first, last = points[0][1], points[-1][1]
+        peak, slope = max(mb for _, mb in points), memory.slope(name, warmup)
+        label = f"workers ({len(service.server.workers())})" if name == "workers" else name
+        print(f"  {label:<20} {first:>10.1f} MB {last:>8.1f} {peak:>8.1f} {slope:>8.3f}")
+        memory_rows[name] = {"start_mb": round(first, 1), "end_mb": round(last, 1),
+                             "peak_mb": round(peak, 1), "slope_mb_per_min": round(slope, 3)}
+    ok = [event for event in tally.events if 200 <= event[3] < 300]
+    found = upload.transfers_found(tally.ids) if tally.ids else 0
+    rows = minutes.rows
+    totals = {
+        "minutes": round(elapsed / 60, 1), "requests": len(ok),
+        "uploads": sum(e[1] in ("census", "ctf") for e in ok),
+        "p50_ms": round(p([e[2] for e in ok], .5)), "p99_ms": round(p([e[2] for e in ok], .99)),
+        "errors_by_status": {str(k): v for k, v in tally.errors.items()}, "shed_503": tally.shed,
+        "accepted_not_found": len(tally.ids) - found,
+        "worker_restarts": len(service.seen_workers) - len(service.server.workers()),
+        "load_min_max": [min((r["load"] for r in rows), default=0),
+                         max((r["load"] for r in rows), default=0)],
+        "requests_per_s_min_max": [round(min((r["requests_per_s"] for r in rows), default=0), 1),
+                                   round(max((r["requests_per_s"] for r in rows), default=0), 1)],
+        "cpu_ms_per_request": {k: round(1000 * v / max(1, len(ok)), 1) for k, v in cpu.items()},
+        "wal_mb_per_min": round(sum(r["wal_mb"] for r in rows) / max(1, len(rows)), 1),
+        "db_mb_per_min": round((rows[-1]["db_mb"] - rows[0]["db_mb"]) / max(1, len(rows) - 1), 1)
+        if rows else 0,
+        "store_mb_per_min": round((rows[-1]["store_mb"] - rows[0]["store_mb"])
+                                  / max(1, len(rows) - 1), 1) if rows else 0,
+        "max_connections": max((r["connections"] for r in rows), default=0),
+        "tasks_per_request": round(sum(r["tasks_per_s"] * 60 for r in rows) / max(1, len(ok)),
+                                   2),
+        "redis_mb_start_end": [round(rows[0]["redis_mb"], 1), round(rows[-1]["redis_mb"], 1)]
+        if rows else [],
+    }
+    print(f"\nSoak: {totals['requests']} requests ({totals['uploads']} uploads) in "
+          f"{totals['minutes']} min, {totals['requests'] / elapsed:.1f} requests/s "
+          f"(a minute's rate {totals['requests_per_s_min_max'][0]}-"
+          f"{totals['requests_per_s_min_max'][1]}), p50 {totals['p50_ms']} ms, p99 "
+          f"{totals['p99_ms']} ms; errors {errors_text(tally.errors)}; shed {tally.shed}; "
+          f"accepted but not in the database {totals['accepted_not_found']}; worker restarts "
+          f"{totals['worker_restarts']}; load {totals['load_min_max'][0]}-"
+          f"{totals['load_min_max'][1]}")
+    print(f"  CPU ms per request: {totals['cpu_ms_per_request']}; database "
+          f"{totals['db_mb_per_min']} MB/min, store {totals['store_mb_per_min']} MB/min, WAL "
+          f"{totals['wal_mb_per_min']} MB/min (the whole PostgreSQL server's: others' work "
+          f"included), at most {totals['max_connections']} connections; "
+          f"{totals['tasks_per_request']} tasks run per request; Redis "
+          f"{totals['redis_mb_start_end']} MB at the first and last minute")
+    return {"memory": memory_rows, **totals}
+
+
+def soak(service: Service, world: dict, best: dict, minutes: float, warmup: float,
+         probe: Probe) -> dict:
+    """Run `minutes` at 80% of the best level's rate, a row a minute; return the summary."""
+    clients = best["clients"]
+    pace = clients / (0.8 * best["requests_per_s"])
+    print(f"\nSoak: {minutes:g} min at 80% of it, {0.8 * best['requests_per_s']:.1f} requests/s "
+          f"({clients} clients, one request per {pace:.2f} s each); started "
+          f"{time.strftime('%H:%M:%S')}", flush=True)
+    print(MINUTE_HEADER, flush=True)
+    every = Minutes(probe)
+    tally, elapsed, memory, cpu = measured(service, world, clients, minutes * 60, 10**15,
+                                           pace=pace, every_minute=every)
+    summary = soak_summary(tally, elapsed, memory, cpu, warmup, service, every)
+    gauges = drained(probe)
+    summary["after_drain"] = gauges
+    print(f"  after the soak: tasks queued {gauges.get('s2s_tasks_queued')}, emails pending "
+          f"{gauges.get('s2s_emails_pending')}, task failures "
+          f"{gauges.get('s2s_task_failures_total', 0)}, uploads counted "
+          f"{gauges.get('s2s_uploads_total')}", flush=True)
+    for sample in tally.samples:
+        print(f"      error: {sample}")
+    summary["minutes_rows"] = every.rows
+    return summary
+
+
+# --- the run ------------------------------------------------------------------------------
+
+
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", default="8,16,32")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--soak", type=float, default=0, metavar="MINUTES")
+    parser.add_argument("--warmup", type=float, default=5, metavar="MINUTES",
+                        help="soak minutes left out of the memory slopes (5)")
     parser.add_argument("--servers", default=f"sync:{2 * upload.CORES + 1}")
+    parser.add_argument("--task-workers", type=int, default=1, metavar="N",
+                        help="`s2s task_worker` processes beside gunicorn (1)")
+    parser.add_argument("--redis", default=os.environ.get("S2S_BENCH_REDIS_URL", ""),
+                        metavar="URL", help="tasks and cache on this Redis database, which is "
+                        "emptied before and after (else the database queue and cache)")
+    parser.add_argument("--ports", default=upload.PORTS, metavar="LOW-HIGH",
+                        help="start servers on ports in this range (default: any free port)")
     parser.add_argument("--no-ceiling", action="store_true")
     parser.add_argument("--worktree", action="store_true")
-    args = parser.parse_args()
-    # bench/upload.py's own preparation, with the mixed schools.
-    up = argparse.Namespace(worktree=args.worktree, keep=False, no_service=False, mix=True,
-                            levels=[int(n) for n in args.levels.split(",")],
-                            seconds=args.seconds, max_uploads=10**9)
-    with ExitStack() as stack:
-        run = upload.prepare(up, stack)
-        import subprocess
+    return parser.parse_args()
 
+
+def redis_flush(url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+
+
+def profile_env(run, args: argparse.Namespace, stack: ExitStack) -> str:
+    """Set the production profile's environment on the run; return the metrics token."""
+    token = secrets.token_urlsafe(24)
+    metrics_dir = run.workdir / "metrics"
+    metrics_dir.mkdir()
+    run.env.update({"S2S_METRICS_TOKEN": token, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)})
+    if args.redis:
+        redis_flush(args.redis)
+        stack.callback(redis_flush, args.redis)
+        run.env.update({"S2S_TASKS_BACKEND": "redis", "S2S_REDIS_URL": args.redis,
+                        "S2S_CACHE_URL": args.redis})
+    return token
+
+
+def ceiling(run, levels: list[int], seconds: float) -> None:
+    """Print nginx's rate for the same clients (WebDAV PUT of the 50 KB files)."""
+    binary = upload.nginx_binary()
+    if not binary:
+        return
+    nginx = upload.nginx_start(binary, run.workdir)
+    try:
+        for clients in levels:
+            level = upload.load(upload.Target("dav", nginx.port, upload.RECEIVER), run.pool,
+                                clients=clients, seconds=min(10, seconds), total=10**9,
+                                serial_base=run.next_base(), label="nginx", server=nginx)
+            print(f"  nginx    {clients:>7} {level.rate:>9.1f} (WebDAV PUT of the 50 KB "
+                  f"files: the ceiling; load {Path('/proc/loadavg').read_text().split()[0]})",
+                  flush=True)
+    finally:
+        nginx.stop()
+
+
+def peak(service: Service, world: dict, levels: list[int], seconds: float,
+         probe: Probe) -> dict | None:
+    """Run each client level; return the best row (no errors, p99 held first), or None."""
+    best, base = None, 0
+    for clients in levels:
+        base += 10**9
+        before = probe.read()
+        tally, elapsed, memory, cpu = measured(service, world, clients, seconds, base)
+        row = report("peak", clients, tally, elapsed, memory, cpu)
+        after = probe.read()
+        row["tasks_per_s"] = round((after["tasks_done"] - before["tasks_done"]) / elapsed, 1)
+        row["queue_growth"] = after.get("s2s_tasks_queued", 0) - before.get("s2s_tasks_queued", 0)
+        print(f"           tasks run {row['tasks_per_s']}/s; the task queue grew by "
+              f"{row['queue_growth']:.0f} (a growing queue: the task workers do not keep up)",
+              flush=True)
+        if tally.error_count == 0:
+            held = row["p99_ms"] < P99_HELD_MS
+            if best is None or (held, row["requests_per_s"]) > (
+                    best["p99_ms"] < P99_HELD_MS, best["requests_per_s"]):
+                best = row
+    if best:
+        print(f"\nThe box holds {best['uploads_per_s']} uploads/s "
+              f"({best['requests_per_s']} requests/s) at {best['clients']} clients, p99 "
+              f"{best['p99_ms']} ms ({'within' if best['p99_ms'] < P99_HELD_MS else 'over'}"
+              f" {P99_HELD_MS} ms).", flush=True)
+    return best
+
+
+def main() -> None:
+    args = parse_args()
+    upload.PORTS = args.ports
+    # SIGTERM and SIGHUP unwind like Ctrl-C, through the ExitStack that stops every process
+    # and drops the database: a soak left running unattended cleans up however it ends.
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(signum, signal.default_int_handler)
+    levels = [int(n) for n in args.levels.split(",")]
+    up = argparse.Namespace(worktree=args.worktree, keep=False, no_service=False, mix=True,
+                            levels=levels, seconds=args.seconds, max_uploads=10**9)
+    with ExitStack() as stack:
+        run = upload.prepare(up, stack)  # bench/upload.py's world, with the mixed schools
+        token = profile_env(run, args, stack)
         result = subprocess.run([sys.executable, "-c", LA_SETUP], env=run.env,
                                 cwd=run.env["S2S_BENCH_SOURCE"], check=True,
                                 capture_output=True, text=True)
         tokens = json.loads(result.stdout.strip().splitlines()[-1])
         world = {"pairs": run.pairs, "la": tokens,
                  "mix": {sender: token for sender, _d, token, _f in run.pairs}}
+        print(f"tasks: {'Redis ' + args.redis if args.redis else 'the database queue'}; ports "
+              f"{args.ports or 'any'}; database {upload.DB_NAME}; files on local disk")
         print(f"  {'run':<8} {'clients':>7} {'uploads/s':>9} {'requests/s':>10} {'p50 ms':>7} "
               f"{'p99 ms':>7} {'errors':>6} {'shed':>6} {'RSS MB':>8} {'MB/min':>9}  p99 by kind")
-        rows, base = [], 0
-        if not args.no_ceiling and (binary := upload.nginx_binary()):
-            nginx = upload.nginx_start(binary, run.workdir)
-            try:
-                for clients in up.levels:
-                    level = upload.load(upload.Target("dav", nginx.port, upload.RECEIVER),
-                                        run.pool, clients=clients, seconds=min(10, args.seconds),
-                                        total=10**9, serial_base=run.next_base(),
-                                        label="nginx", server=nginx)
-                    print(f"  nginx    {clients:>7} {level.rate:>9.1f} (WebDAV PUT of the 50 KB "
-                          f"files: the ceiling)", flush=True)
-            finally:
-                nginx.stop()
-        server = upload.gunicorn_start(args.servers.split(",")[0], run.env, run.workdir)
-        stack.callback(server.stop)
-        drive(server, world, 5, 10, base=10**14)  # warm-up (and files for the LA to list)
-        best = None
-        for clients in up.levels:
-            base += 10**9
-            tally, elapsed, memory = drive(server, world, clients, args.seconds, base)
-            row = report("peak", clients, tally, elapsed, memory)
-            rows.append(row)
-            if tally.errors == 0:
-                held = row["p99_ms"] < P99_HELD_MS
-                if best is None or (held, row["requests_per_s"]) > (
-                        best["p99_ms"] < P99_HELD_MS, best["requests_per_s"]):
-                    best = row
-        if best:
-            print(f"\nThe box holds {best['uploads_per_s']} uploads/s "
-                  f"({best['requests_per_s']} requests/s) at {best['clients']} clients, p99 "
-                  f"{best['p99_ms']} ms ({'within' if best['p99_ms'] < P99_HELD_MS else 'over'}"
-                  f" {P99_HELD_MS} ms).")
+        if not args.no_ceiling:
+            ceiling(run, levels, args.seconds)
+        service = Service(upload.gunicorn_start(args.servers.split(",")[0], run.env,
+                                                run.workdir))
+        stack.callback(service.server.stop)
+        service.background = background_start(run.env, run.workdir, args.task_workers)
+        stack.callback(service.stop)
+        drive(service, world, 5, 10, base=10**14)  # warm-up (and files for the LA to list)
+        probe = Probe(service.server.port, token, run.workdir / "data", args.redis)
+        best = peak(service, world, levels, args.seconds, probe)
+        rows = {"best": best}
         if args.soak and best:
-            clients = best["clients"]
-            pace = clients / (0.8 * best["requests_per_s"])
-            print(f"Soak: {args.soak:g} min at 80% of it ({clients} clients, one request per "
-                  f"{pace:.2f} s each)", flush=True)
-            tally, elapsed, memory = drive(server, world, clients, args.soak * 60, 10**15,
-                                           pace=pace)
-            rows.append(report("soak", clients, tally, elapsed, memory))
+            rows["soak"] = soak(service, world, best, args.soak, args.warmup * 60, probe)
         print(json.dumps(rows))
 
 
@@ -304,4 +690,4 @@ if __name__ == "__main__":
     try:
         main()
     except KeyboardInterrupt:
-        sys.exit("interrupted: server stopped, database and temp directory removed")
+        sys.exit("interrupted: processes stopped, database and temp directory removed")

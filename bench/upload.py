@@ -229,17 +229,23 @@ for timer, label in ((time.perf_counter, "wall clock"), (time.process_time, "CPU
 # --- the world: database, files, servers --------------------------------------------------
 
 
+# S2S_BENCH_PORTS=8660-8699 keeps the servers a bench starts inside a range of its own, so
+# benches run by several people on one box never take each other's ports.
+PORTS = os.environ.get("S2S_BENCH_PORTS", "")
+
+
 def free_port() -> int:
-    """Return a free port: in S2S_BENCH_PORTS (`8640-8659`) when set, else any."""
-    low, _, high = os.environ.get("S2S_BENCH_PORTS", "0").partition("-")
-    for port in range(int(low), int(high or low) + 1):
+    """Return a free port: the first free one of S2S_BENCH_PORTS, or any the system gives."""
+    low, _, high = PORTS.partition("-")
+    candidates = range(int(low), int(high or low) + 1) if low else [0]
+    for port in candidates:
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
                 continue
             return sock.getsockname()[1]
-    raise RuntimeError(f"no free port in S2S_BENCH_PORTS={os.environ['S2S_BENCH_PORTS']}")
+    raise RuntimeError(f"no free port in S2S_BENCH_PORTS={PORTS}")
 
 
 def database_reset(*, create: bool) -> None:

@@ -4,7 +4,6 @@ S2S_MODE is `local` (the default: safe defaults for a developer's machine) or `p
 which refuses to start without a secret key, allowed hosts and an encryption key.
 """
 
-import ipaddress
 from pathlib import Path
 
 import dj_database_url
@@ -18,6 +17,7 @@ from s2s.core.envvars import (
     env_choice,
     env_int,
     env_list,
+    env_networks,
     env_probability,
     env_rate,
     env_secret,
@@ -220,25 +220,13 @@ S2S_LOCKOUT_ADDRESS_MINUTES = env_int("S2S_LOCKOUT_ADDRESS_MINUTES", 5)
 
 # The proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated);
 # without them the client is REMOTE_ADDR (core/addresses.py).
-S2S_TRUSTED_PROXIES = env_list("S2S_TRUSTED_PROXIES")
-for _proxy in S2S_TRUSTED_PROXIES:
-    try:
-        ipaddress.ip_network(_proxy, strict=False)
-    except ValueError:
-        raise ImproperlyConfigured(
-            f"S2S_TRUSTED_PROXIES must list addresses or networks, not {_proxy!r}") from None
+S2S_TRUSTED_PROXIES = env_networks("S2S_TRUSTED_PROXIES")
 
 # GET /metrics (Prometheus, core/metrics.py): open to these addresses or networks
 # (comma-separated; the client address as core/addresses.py finds it) and to
 # `Authorization: Bearer <S2S_METRICS_TOKEN>`; 404 to anyone else, and to everyone when both
 # are empty.
-S2S_METRICS_ALLOW = env_list("S2S_METRICS_ALLOW")
-for _entry in S2S_METRICS_ALLOW:
-    try:
-        ipaddress.ip_network(_entry, strict=False)
-    except ValueError:
-        raise ImproperlyConfigured(
-            f"S2S_METRICS_ALLOW must list addresses or networks, not {_entry!r}") from None
+S2S_METRICS_ALLOW = env_networks("S2S_METRICS_ALLOW")
 S2S_METRICS_TOKEN = env_secret("S2S_METRICS_TOKEN")
 
 # API rate limit per token (issue 20): (requests, seconds), from "600/minute"; over it the API

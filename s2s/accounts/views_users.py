@@ -24,7 +24,7 @@ from s2s.accounts.models import User
 from s2s.accounts.policy import Action, can, get_for
 from s2s.accounts.twofactor import confirmed_device
 from s2s.core.errors import ServiceError
-from s2s.core.forms import form_page, form_submit
+from s2s.core.forms import form_page, form_submit, posted
 
 PAGE_SIZE = 25
 _USERS = User.objects.select_related("la", "establishment__la", "agency")
@@ -33,11 +33,6 @@ _USERS = User.objects.select_related("la", "establishment__la", "agency")
 def _managed(request, pk: int) -> User:
     """Return the user this request may manage, or raise 404."""
     return get_for(request.user, _USERS, Action.MANAGE_USERS, pk=pk)
-
-
-def _posted(request):
-    """Return the POST data, even empty (a confirm button alone sends none), or None on GET."""
-    return request.POST if request.method == "POST" else None
 
 
 def _account_page(request, form, account: User, *, title: str, **text):
@@ -116,7 +111,7 @@ def user_role(request, pk: int):
 def user_delete(request, pk: int):
     """Ask, then delete a user (seed 003, 3.5); its audit history stays."""
     account = _managed(request, pk)
-    form = ConfirmForm(_posted(request), button=_("Delete user"), warning=True)
+    form = ConfirmForm(posted(request), button=_("Delete user"), warning=True)
     if form_submit(request, form, lambda data: services.user_delete(
             by=request.user, user=account, request=request)):
         messages.success(request, _("%(username)s was deleted.") % {"username": account.username})
@@ -131,7 +126,7 @@ def user_delete(request, pk: int):
 def user_reset(request, pk: int):
     """Ask, then reset a user's password: the user gets a one-time link by email (seed 003, 3.6)."""
     account = _managed(request, pk)
-    form = ConfirmForm(_posted(request), button=_("Reset password"))
+    form = ConfirmForm(posted(request), button=_("Reset password"))
     if form_submit(request, form, lambda data: services.user_reset_password(
             by=request.user, user=account, request=request)):
         messages.success(request, _("The password of %(username)s was reset. A link to set a "
@@ -190,7 +185,7 @@ def user_active(request, pk: int):
 def user_two_factor_reset(request, pk: int):
     """Ask, then remove the authenticator of a user who lost their phone; the user is emailed."""
     account = get_for(request.user, _USERS, Action.RESET_TWO_FACTOR, pk=pk)
-    form = ConfirmForm(_posted(request), button=_("Reset two-factor sign-in"))
+    form = ConfirmForm(posted(request), button=_("Reset two-factor sign-in"))
     if form_submit(request, form, lambda data: services.user_two_factor_reset(
             by=request.user, user=account, request=request)):
         messages.success(request, _("The two-factor sign-in of %(username)s was reset, and "

@@ -1,19 +1,11 @@
 """Forms of the agencies pages: an exchange agreement, an Operation Encompass notification."""
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Fixed, Fluid, Layout, Size
+from crispy_forms_gds.layout import Field, Fixed, Fluid, Size
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from s2s.agencies.models import Direction
-from s2s.core.forms import DateInputField
-
-
-def _helper(*fields, submit) -> FormHelper:
-    helper = FormHelper()
-    helper.form_method = "post"
-    helper.layout = Layout(*fields, Button("save", submit, type="submit"))
-    return helper
+from s2s.core.forms import DateInputField, form_helper
 
 
 class AgreementForm(forms.Form):
@@ -33,7 +25,7 @@ class AgreementForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.agencies = {agency.reference: agency for agency in agencies}
         self.fields["agency"].choices = [(a.reference, str(a)) for a in agencies]
-        self.helper = _helper(
+        self.helper = form_helper(
             Field.select("agency"),
             Field.radios("direction", legend_size=Size.SMALL),
             Field.text("ends", field_width=Fluid.TWO_THIRDS),
@@ -67,7 +59,7 @@ class EncompassForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             Field.text("school", field_width=Fixed.TEN),
             Field.text("reference", field_width=Fixed.TWENTY),
             Field.text("surname"), Field.text("forename"), Field("dob"),

@@ -6,7 +6,8 @@ same message, so a connector shows its user exactly what the upload page would.
 Language (issue 17): LocaleMiddleware activates the request's `Accept-Language` for /api/ as
 for the pages (a token user's account language is not used: the calling program says what its
 person reads). Services gettext their messages when they raise, so they come out in that
-language; this module's own messages are worded when the refusal is answered, never at import.
+language; this module's own messages are worded when the refusal is answered, never at
+import, and so are pydantic's schema errors (`schema_errors.py`, by their type code).
 """
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
+from s2s.api.schema_errors import problem_words
 from s2s.core.errors import NotFound, ServiceError
 
 # Refusals for size answer 413, so a client can tell "too big" from "wrong" without parsing.
@@ -40,15 +42,29 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut, 503: Error
 
 
 def _from_validation(exc: ValidationError) -> ServiceError:
-    """Turn ninja's list of schema errors into one refusal naming the first field at fault."""
+    """Turn ninja's list of schema errors into one refusal naming the first field at fault.
+
+    Each problem reads "where: what", the field's path as the schema names it (the same in
+    every language) and pydantic's error worded in the request's language (`schema_errors`).
+    """
     problems, field = [], None
     for error in exc.errors:
         where = [str(part) for part in error.get("loc", ())[1:]]  # drop "body"/"query"/"path"
         field = field or (where[-1] if where else None)
-        problems.append(f"{'.'.join(where) or 'request'}: {error.get('msg', 'invalid')}")
-    # The schema's own words (pydantic's) stay English: they name fields for the programmer.
+        problems.append(f"{'.'.join(where) or _request()}: {problem_words(error)}")
     return ServiceError("; ".join(problems) or _("The request is not valid."), code="invalid",
                         field=field)
+
+
+def _request() -> str:
+    return _("request")
+
+
+def _ninja_words(message: str) -> str:
+    # ninja's own refusal of a body it cannot parse (the one it words itself), in our words.
+    if message.startswith("Cannot parse request body"):
+        return _("The request body cannot be read: send valid JSON.")
+    return message
 
 
 def _too_many(exc: Throttled) -> ServiceError:
@@ -70,7 +86,7 @@ def _status_and_error(exc: Exception) -> tuple[int, ServiceError]:
     if isinstance(exc, ValidationError):
         return 400, _from_validation(exc)
     if isinstance(exc, HttpError):
-        return exc.status_code, ServiceError(exc.message, code="http_error")
+        return exc.status_code, ServiceError(_ninja_words(exc.message), code="http_error")
     assert isinstance(exc, ServiceError)
     if exc.code in UNAVAILABLE_CODES:
         return 503, exc

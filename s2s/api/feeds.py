@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from s2s.api.errors import ERRORS, ErrorOut
@@ -160,8 +161,8 @@ SEND_DOC = {"requestBody": {
 def _body(request: HttpRequest) -> bytes:
     """Read the body, refusing (413) one over the documented limit before reading it all."""
     limit = settings.S2S_FEED_MAX_BYTES
-    too_large = ServiceError(f"The feed is larger than {limit} bytes; send it in parts.",
-                             code="too_large")
+    too_large = ServiceError(_("The feed is larger than %(limit)d bytes; send it in parts.")
+                             % {"limit": limit}, code="too_large")
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:

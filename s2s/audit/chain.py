@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from django.db import connection, transaction
+from django.utils.translation import gettext
 
 CONTENT_FIELDS = ("at", "actor_id", "actor_username", "action", "object_type", "object_id",
                   "summary", "ip_address", "detail")
@@ -140,7 +141,9 @@ class ChainBreak:
 
 
 def _describe(row: dict) -> str:
-    return f"row {row['id']} (position {row['seq']}, {row['at']:%Y-%m-%d %H:%M:%S} {row['action']})"
+    return gettext("row %(id)s (position %(seq)s, %(at)s %(action)s)") % {
+        "id": row["id"], "seq": row["seq"], "at": f"{row['at']:%Y-%m-%d %H:%M:%S}",
+        "action": row["action"]}
 
 
 def _row_break(row: dict, *, seq: int, previous: str, last: dict | None) -> ChainBreak | None:
@@ -150,36 +153,47 @@ def _row_break(row: dict, *, seq: int, previous: str, last: dict | None) -> Chai
     linked = row["seq"] == seq and row["previous_hash"] == previous
     if not genuine:
         if linked:
-            return ChainBreak("changed", row["id"], f"Audit {_describe(row)} was changed: its "
-                              "content no longer matches its hash.")
-        return ChainBreak("inserted", row["id"], f"Audit {_describe(row)} was inserted: the "
-                          "chain never wrote it.")
+            return ChainBreak("changed", row["id"], gettext(
+                "Audit %(row)s was changed: its content no longer matches its hash.")
+                % {"row": _describe(row)})
+        return ChainBreak("inserted", row["id"], gettext(
+            "Audit %(row)s was inserted: the chain never wrote it.") % {"row": _describe(row)})
     if linked:
         return None
     if row["seq"] == seq and last is not None:
-        return ChainBreak("changed", last["id"], f"Audit {_describe(last)} was changed: the "
-                          "next row no longer links to it.")
+        return ChainBreak("changed", last["id"], gettext(
+            "Audit %(row)s was changed: the next row no longer links to it.")
+            % {"row": _describe(last)})
     if row["seq"] > seq:
         last_missing = row["seq"] - 1
-        span = (f"position {seq}" if last_missing == seq
-                else f"positions {seq} to {last_missing}")
-        return ChainBreak("deleted", row["id"], f"{last_missing - seq + 1} audit row(s) at "
-                          f"{span} were deleted, just before {_describe(row)}.")
-    return ChainBreak("inserted", row["id"], f"Audit {_describe(row)} was inserted: its "
-                      "position is already taken.")
+        values = {"count": last_missing - seq + 1, "first": seq, "last": last_missing,
+                  "row": _describe(row)}
+        if last_missing == seq:
+            return ChainBreak("deleted", row["id"], gettext(
+                "%(count)d audit row(s) at position %(first)d were deleted, just before "
+                "%(row)s.") % values)
+        return ChainBreak("deleted", row["id"], gettext(
+            "%(count)d audit row(s) at positions %(first)d to %(last)d were deleted, just "
+            "before %(row)s.") % values)
+    return ChainBreak("inserted", row["id"], gettext(
+        "Audit %(row)s was inserted: its position is already taken.") % {"row": _describe(row)})
 
 
 def _head_break(head: dict, *, checked: int, previous: str, last: dict | None):
     """Return how the head disagrees with the last row (rows deleted from the end), if it does."""
     if head["length"] == checked and head["hash"] == previous:
         return None
-    after = f"after {_describe(last)}" if last else "from the start"
     missing = head["length"] - checked
+    values = {"count": missing, "row": _describe(last) if last else ""}
     if missing > 0:
-        return ChainBreak("deleted", None, f"{missing} audit row(s) at the end, {after}, "
-                          "were deleted.")
-    return ChainBreak("changed", last["id"] if last else None,
-                      f"The audit chain's head does not match its last row ({after}).")
+        return ChainBreak("deleted", None, (
+            gettext("%(count)d audit row(s) at the end, after %(row)s, were deleted.") if last
+            else gettext("%(count)d audit row(s) at the end, from the start, were deleted."))
+            % values)
+    return ChainBreak("changed", last["id"] if last else None, (
+        gettext("The audit chain's head does not match its last row (after %(row)s).") if last
+        else gettext("The audit chain's head does not match its last row (from the start)."))
+        % values)
 
 
 def chain_verify(rows=None, head=None) -> tuple[int, ChainBreak | None]:

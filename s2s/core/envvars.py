@@ -1,5 +1,6 @@
 """Strict readers for settings that come from environment variables."""
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -74,6 +75,18 @@ def env_secret(name: str) -> str:
 def env_list(name: str, default: str = "") -> list[str]:
     """Return a comma-separated variable as a list of non-empty items."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_networks(name: str) -> list[str]:
+    """Return a comma-separated list of addresses or networks; anything else is an error."""
+    entries = env_list(name)
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list addresses or networks, not {entry!r}") from None
+    return entries
 
 
 _PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}

@@ -1,9 +1,11 @@
-"""Form plumbing every app's pages share: a service's refusal on its form, and the form page."""
+"""Form plumbing the pages share: a service's refusal on its form, its layout, the form page."""
 
 from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
 
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
@@ -25,6 +27,15 @@ def add_service_error(form: forms.Form, error: ServiceError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
+def posted(request):
+    """Return the posted data, even empty (a form of one button may send none), or None.
+
+    `Form(posted(request))` is bound on every POST, so an empty one is checked, not ignored
+    as `request.POST or None` would.
+    """
+    return request.POST if request.method == "POST" else None
+
+
 def form_submit(request, form: forms.Form, call: Callable[[dict], T]) -> T | bool | None:
     """Post the form, call the service, show its refusal: return the service's result, or None.
 
@@ -41,6 +52,17 @@ def form_submit(request, form: forms.Form, call: Callable[[dict], T]) -> T | boo
         add_service_error(form, error)
         return None
     return True if result is None else result
+
+
+def form_helper(*fields, submit: str = "") -> FormHelper:
+    """Return the layout of a form page's form: posted, these fields, then one button.
+
+    The button says `submit` ("Save" if none); `form_page` draws the form through it.
+    """
+    helper = FormHelper()
+    helper.form_method = "post"
+    helper.layout = Layout(*fields, Button("save", submit or _("Save"), type="submit"))
+    return helper
 
 
 def form_page(request, form: forms.Form, *, title: str, back_url: str, back_label: str = "",

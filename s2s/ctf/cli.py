@@ -8,16 +8,20 @@
 `s2s ctf ...` runs the same through Django's management commands. Exit codes: 0 when every
 file is accepted (or every pupil placed), 1 otherwise, 2 for a usage error.
 
-`--lang cy` prints the words for people in Welsh: `main` takes a `translator` (the Django
-command gives gettext); without one the compiled catalogue is read with Python's gettext.
+Every subcommand takes `--lang cy|en`: the words for people (the report, what was written,
+the refusals) are in that language; without it, the environment's (`LANG=cy_GB.UTF-8` is
+Welsh; `s2s ctf` falls back to the service's default), else English. `main` takes a
+`translator` (the Django command gives gettext); without one the compiled catalogue is read
+with Python's gettext. File names, JSON keys, codes and exit codes never change.
 """
 
 import argparse
 import csv
 import gettext
 import json
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -27,13 +31,33 @@ from s2s.ctf.errors import CTFError
 from s2s.ctf.names import format_name, parse_name, parse_place
 from s2s.ctf.synthetic import generate_ctf
 from s2s.ctf.validate import Report, validate_ctf
-from s2s.ctf.words import Translate, _
+from s2s.ctf.words import Text, Translate, _
 from s2s.ctf.writer import readdress_file, split_ctf, write_split
 
 OK, FAILED, USAGE = 0, 1, 2
-LANGUAGES = ("en-gb", "cy")
+LANGUAGES = ("cy", "en", "en-gb")
+ENGLISH = "en-gb"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 Translator = Callable[[str], Translate]
+
+
+def language_code(choice: str) -> str:
+    """Return the catalogue's code for a `--lang` choice: `cy`, or `en-gb` for English."""
+    return "cy" if choice.lower().startswith("cy") else ENGLISH
+
+
+def language_of_environment(environ: Mapping[str, str]) -> str | None:
+    """Return `cy` or `en-gb` if the locale the environment sets is Welsh or English, else None.
+
+    The first of LANGUAGE, LC_ALL, LC_MESSAGES and LANG that is set decides, as for gettext:
+    `cy_GB.UTF-8` is Welsh, `en_GB.UTF-8` English; `C`, `POSIX` or another language say nothing.
+    """
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "").split(":")[0].strip()
+        if value:
+            language = value.split(".")[0].split("@")[0].split("_")[0].lower()
+            return {"cy": "cy", "en": ENGLISH}.get(language)
+    return None
 
 
 def catalogue_translator(language: str) -> Translate:
@@ -67,8 +91,6 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("files", nargs="+", metavar="FILE")
     validate.add_argument("--json", action="store_true", help="print a JSON list, one per file")
     validate.add_argument("--name", help="check against this file name instead of the file's")
-    validate.add_argument("--lang", choices=LANGUAGES, default="en-gb",
-                          help="the language of the report (cy: Cymraeg)")
 
     generate = commands.add_parser("generate", help="write a synthetic CTF")
     generate.add_argument("--pupils", type=int, required=True)
@@ -92,6 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
     readdress.add_argument("--sequence", type=int)
     readdress.add_argument("--urn", help="the new destination's URN")
     readdress.add_argument("--out-dir", default=".", type=Path)
+    for command in (validate, generate, split, readdress):
+        command.add_argument("--lang", choices=LANGUAGES,
+                             help="the language of the messages: cy (Cymraeg) or en; default: "
+                                  "the environment's locale (LANG=cy_GB.UTF-8 is Welsh)")
     return parser
 
 
@@ -141,7 +167,7 @@ def run_generate(args: argparse.Namespace, out: TextIO) -> int:
     """Write a synthetic CTF to -o, or to its proper name in the current directory."""
     destination = parse_place(code=args.dest)
     if destination.kind.value.startswith("lost") and args.pupils != 1:
-        raise CTFError("a lost-pupil file holds exactly one pupil: use --pupils 1")
+        raise CTFError(_("a lost-pupil file holds exactly one pupil: use --pupils 1"))
     target = Path(args.output or format_name(source=args.source, destination=args.dest))
     with target.open("wb") as handle:
         generated = generate_ctf(
@@ -150,7 +176,7 @@ def run_generate(args: argparse.Namespace, out: TextIO) -> int:
         )
     if args.truth:
         Path(args.truth).write_text(json.dumps(_truth_dict(generated), indent=1))
-    out.write(f"{target}: {args.pupils} pupil(s)\n")
+    _say(out, args, _("%(file)s: %(count)d pupil(s)", file=str(target), count=args.pupils))
     return OK
 
 
@@ -161,7 +187,8 @@ def _allocation(path: str) -> dict[str, str]:
         rows = rows[1:]
     bad = [i for i, row in enumerate(rows, start=1) if len(row) < 2]
     if bad:
-        raise CTFError(f"allocation row {bad[0]} needs two columns: upn,destination")
+        raise CTFError(_("allocation row %(row)d needs two columns: upn,destination",
+                         row=bad[0]))
     return {row[0]: row[1] for row in rows}
 
 
@@ -175,10 +202,13 @@ def run_split(args: argparse.Namespace, out: TextIO) -> int:
     args.out_dir.mkdir(parents=True, exist_ok=True)
     for path, split in zip(write_split(result=result, out_dir=args.out_dir), result.files,
                            strict=True):
-        out.write(f"wrote {path}: {split.pupils} pupil(s) for {split.destination}\n")
+        _say(out, args, _("wrote %(file)s: %(count)d pupil(s) for %(destination)s",
+                          file=str(path), count=split.pupils, destination=split.destination))
     for pupil in result.unplaced:
-        out.write(f"unplaced: pupil {pupil.position} {pupil.upn or '(no UPN)'} "
-                  f"{pupil.forename} {pupil.surname}: {pupil.reason}\n")
+        _say(out, args, _("unplaced: pupil %(position)s %(upn)s %(forename)s %(surname)s: "
+                          "%(reason)s", position=pupil.position,
+                          upn=pupil.upn or _("(no UPN)"), forename=pupil.forename,
+                          surname=pupil.surname, reason=pupil.reason))
     return OK if not result.unplaced else FAILED
 
 
@@ -197,8 +227,12 @@ def run_readdress(args: argparse.Namespace, out: TextIO) -> int:
         source=Path(args.file), destination=args.dest, out_dir=args.out_dir,
         sequence=args.sequence, destination_urn=args.urn,
     )
-    out.write(f"wrote {path}\n")
+    _say(out, args, _("wrote %(file)s", file=str(path)))
     return OK
+
+
+def _say(out: TextIO, args: argparse.Namespace, words: Text) -> None:
+    out.write(words.render(args.translate) + "\n")
 
 
 COMMANDS = {
@@ -208,18 +242,21 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None, *, stdout: TextIO | None = None,
-         stderr: TextIO | None = None, translator: Translator | None = None) -> int:
+         stderr: TextIO | None = None, translator: Translator | None = None,
+         language: str | None = None) -> int:
     """Run the command line with `argv` (default: sys.argv[1:]); return the exit code.
 
-    `translator` returns the gettext of a language, for `--lang`.
+    `translator` returns the gettext of a language, for `--lang`; `language` is the one to
+    use without `--lang` (default: the environment's, else English).
     """
     out, err = stdout or sys.stdout, stderr or sys.stderr
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as stop:
         return int(stop.code or 0)
-    language = getattr(args, "lang", "en-gb")
-    args.translate = None if language == "en-gb" else (translator or catalogue_translator)(
+    language = (language_code(args.lang) if args.lang
+                else language or language_of_environment(os.environ) or ENGLISH)
+    args.translate = None if language == ENGLISH else (translator or catalogue_translator)(
         language)
     try:
         return COMMANDS[args.command](args, out)

@@ -13,6 +13,12 @@ cannot see through:
 - a character or entity reference (`&`), or an attribute (`=`), as a `>` may hide in one;
 - the text of an element named *Date that is not a real date once stripped.
 
+The start-tag pass is done in C (`_leafscan.c`, built at install where a compiler is found;
+otherwise `_START_THEN_BLANK`, which gives the same answers and which the tests compare it
+with): the regex engine stops at every `<` of the file, a third of a bare parse's time. C also
+looks at the *Date texts first and passes a piece whose texts are all blank or plainly real
+dates; any other piece's texts go to `_dates_real`, which decides.
+
 While nothing is suspect, every pupil read so far surely has neither (a pupil's bytes are all
 read before the parser reports its end), and the leaf checks are skipped; once something is,
 they run for every pupil from then on. Any doubt is suspect: a false alarm costs time only.
@@ -20,6 +26,12 @@ they run for every pupil from then on. Any doubt is suspect: a false alarm costs
 
 import re
 from datetime import date
+
+try:
+    from s2s.ctf._leafscan import dates_plain as _dates_plain_c
+    from s2s.ctf._leafscan import start_then_blank as _start_then_blank_c
+except ImportError:  # built by `make install` (setup.py) where a C compiler is found
+    _start_then_blank_c = _dates_plain_c = None
 
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -35,8 +47,27 @@ _MARKERS = ((b"!", b"<!"), (b"?", b"<?"), (b"&", b"&"), (b"=", b"="))
 # byte past ASCII: an element that may be empty. One pass for both (a pass stopping at each
 # "<" costs as much as three stopping at none).
 _START_THEN_BLANK = re.compile(rb"<[^/<>][^/<>]*+(?:/|>[\t-\r\x1c-\x20]*+(?:</|[\x80-\xff]))")
+
+
+def start_then_blank_re(piece: bytes) -> bool:
+    """Return whether `piece` holds a match of _START_THEN_BLANK."""
+    return _START_THEN_BLANK.search(piece) is not None
+
+
+# The same answer from C (_leafscan.c: the regex engine stopping at every "<" cost as much as
+# parsing a third of the file), or from the regex where the C module was not built.
+start_then_blank = _start_then_blank_c or start_then_blank_re
 # The text that follows a tag named *Date up to the next tag (an end tag's when a leaf).
 _DATE_TEXT = re.compile(rb"Date[\t\n\r ]*>([^<]*)</")
+
+
+def _dates_plain_re(piece: bytes) -> bool:
+    return False  # without the C module, every piece's date texts go to _dates_real
+
+
+# True when every date text in a piece is surely blank or a real date (C, without a Python
+# object per date); False leaves them to _dates_real, which decides.
+dates_plain = _dates_plain_c or _dates_plain_re
 # Texts seen to be real dates once stripped (bounded: a file may hold many).
 _REAL: set[bytes] = set()
 _REAL_HELD = 1 << 14
@@ -108,8 +139,8 @@ class LeafWatch:
         for byte, marker in _MARKERS:
             if byte in piece and marker in piece:
                 return True
-        return bool(_START_THEN_BLANK.search(piece)) or not _dates_real(
-            _DATE_TEXT.findall(piece))
+        return start_then_blank(piece) or not (
+            dates_plain(piece) or _dates_real(_DATE_TEXT.findall(piece)))
 
 
 def suspect_whole(content: bytes) -> bool:

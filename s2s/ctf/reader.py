@@ -198,40 +198,48 @@ _TOP, _BASIC, _ADDRESS, _BS7666 = (
 
 
 def _take(children: dict[str, etree._Element], fields: tuple[tuple[str, str], ...],
-          found: dict, values: dict) -> None:
+          found: dict, values: dict) -> bool:
     # The first of a field's elements that holds text, and the text, stripped. `children` are
-    # a block's by name (one pass over them is far cheaper than a find() per field).
+    # a block's by name (one pass over them is far cheaper than a find() per field). Returns
+    # whether any text taken had white space to strip.
     get = children.get
+    padded = False
     for name, tag in fields:
         element = get(tag)
         if element is not None and name not in found:
             text = element.text
             if text:
-                text = text.strip()
-                if text:
+                stripped = text.strip()
+                if stripped:
                     found[name] = element
-                    values[name] = text
+                    values[name] = stripped
+                    padded = padded or len(stripped) != len(text)
+    return padded
 
 
 def _scan(
     pupil: etree._Element,
-) -> tuple[dict[str, etree._Element], dict[str, str | None], etree._Element | None]:
-    """Return a pupil's field elements, their text (None where missing) and SchoolHistory."""
+) -> tuple[dict[str, etree._Element], dict[str, str | None], etree._Element | None, bool]:
+    """Return a pupil's field elements, their texts, SchoolHistory, and whether any was padded.
+
+    A text is None where the field is missing; padded means it had white space to strip.
+    """
     found: dict[str, etree._Element] = {}
     values: dict[str, str | None] = dict.fromkeys(PUPIL_FIELDS)
     top = {child.tag: child for child in pupil}
-    _take(top, _TOP, found, values)
+    padded = _take(top, _TOP, found, values)
     block = top.get("BasicDetails")
     if block is not None:
-        _take({child.tag: child for child in block}, _BASIC, found, values)
+        padded = _take({child.tag: child for child in block}, _BASIC, found, values) or padded
     block = top.get("Address")
     if block is not None:
         address = {child.tag: child for child in block}
-        _take(address, _ADDRESS, found, values)
+        padded = _take(address, _ADDRESS, found, values) or padded
         block = address.get("BS7666Address")
         if block is not None:
-            _take({child.tag: child for child in block}, _BS7666, found, values)
-    return found, values, top.get("SchoolHistory")
+            padded = _take({child.tag: child for child in block}, _BS7666, found,
+                           values) or padded
+    return found, values, top.get("SchoolHistory"), padded
 
 
 def pupil_fields(*, pupil: etree._Element) -> dict[str, etree._Element]:
@@ -242,26 +250,39 @@ def pupil_fields(*, pupil: etree._Element) -> dict[str, etree._Element]:
 def _latest_leaving(history: etree._Element | None) -> tuple[str | None, str | None]:
     latest: tuple[str | None, str | None] = (None, None)
     for school in () if history is None else history:
-        fields = {child.tag: child for child in school}
-        leaving = fields.get("LeavingDate")
+        # The last LeavingDate and LeavingReason of each school: from its end, so that most
+        # of its other elements never reach Python.
+        leaving = reason = None
+        for child in reversed(school):
+            tag = child.tag
+            if tag == "LeavingDate":
+                leaving = leaving if leaving is not None else child
+            elif tag == "LeavingReason":
+                reason = reason if reason is not None else child
+            else:
+                continue
+            if leaving is not None and reason is not None:
+                break
         date = (leaving.text or "").strip() if leaving is not None else ""
         if date and (latest[0] is None or date > latest[0]):
-            reason = fields.get("LeavingReason")
             latest = (date, (reason.text or "").strip() or None if reason is not None else None)
     return latest
 
 
 def index_and_fields(
     *, pupil: etree._Element, position: int
-) -> tuple[PupilIndex, dict[str, etree._Element]]:
-    """Return the index entry of a `<Pupil>` and the elements its fields came from."""
-    fields, values, history = _scan(pupil)
+) -> tuple[PupilIndex, dict[str, etree._Element], bool]:
+    """Return a `<Pupil>`'s index entry, the elements its fields came from, and padded.
+
+    Padded is whether any field's text had white space to strip (the entry holds them stripped).
+    """
+    fields, values, history, padded = _scan(pupil)
     leaving_date, leaving_reason = _latest_leaving(history)
     line = pupil.sourceline
     if line is not None and line >= BIG_LINE:
         line = line_of(pupil)
     entry = PupilIndex(position, line, *values.values(), leaving_date, leaving_reason)
-    return entry, fields
+    return entry, fields, padded
 
 
 if tuple(PUPIL_FIELDS) != tuple(PupilIndex.__slots__[2:-2]):
@@ -329,9 +350,10 @@ class _LimitedReader(io.RawIOBase):
     parser can report only the records to Python and the count stays as tight as when every
     element was seen: the count and the bytes since the last record ended are bounded.
 
-    Counting every `<` is cheap and bounds the elements from above; the end tags (`</`, a
-    slower count) are taken off only once that bound passes the limit, from the pieces read
-    since the last record ended, which are kept until then (no more than the byte limits).
+    Counting every `<` bounds the elements from above; the end tags (`</`, a slower count) are
+    taken off only once that bound passes the limit, from the pieces read since the last record
+    ended, which are kept until then (no more than the byte limits). Nor is the bound counted
+    before as many bytes as the limit are read since then: it cannot pass the limit sooner.
     """
 
     def __init__(self, head: bytes, rest: BinaryIO, limits: Limits, *, owned: bool = False):
@@ -344,6 +366,7 @@ class _LimitedReader(io.RawIOBase):
         self.elements = 0
         # The pieces whose end tags are not yet counted, while `elements` is only a bound.
         self._unsure: list[bytes] | None = []
+        self._unsure_bytes = 0
         # Whether anything read so far could make an empty leaf or a bad leaf date.
         self.leaves = LeafWatch()
 
@@ -359,16 +382,7 @@ class _LimitedReader(io.RawIOBase):
             data = self._rest.read(size if size and size > 0 else 1 << 16)
         self.count += len(data)
         self.leaves.read(data)
-        # Every element has one start tag; "</" begins an end tag, not an element.
-        if self._unsure is None:
-            self.elements += data.count(b"<") - data.count(b"</")
-        else:
-            self.elements += data.count(b"<")
-            self._unsure.append(data)
-            if self.elements > self._limits.max_elements_per_pupil:
-                self.elements = sum(piece.count(b"<") - piece.count(b"</")
-                                    for piece in self._unsure)
-                self._unsure = None
+        self._count_elements(data)
         if self.elements > self._limits.max_elements_per_pupil:
             raise HostileXMLError(
                 _("more than %(count)s elements without a pupil ending; the file is too large "
@@ -383,11 +397,32 @@ class _LimitedReader(io.RawIOBase):
             )
         return data
 
+    def _count_elements(self, data: bytes) -> None:
+        # Every element has one start tag; "</" begins an end tag, not an element.
+        limit = self._limits.max_elements_per_pupil
+        if self._unsure is None:
+            self.elements += data.count(b"<") - data.count(b"</")
+            return
+        self._unsure.append(data)
+        counted = self._unsure_bytes > limit
+        self._unsure_bytes += len(data)
+        if self._unsure_bytes <= limit:
+            # Each element begins with a "<": no more can have begun than bytes were read, so
+            # the bound cannot pass the limit yet and is not counted (a pupil is a few KB).
+            return
+        self.elements += data.count(b"<") if counted else sum(
+            piece.count(b"<") for piece in self._unsure)
+        if self.elements > limit:
+            self.elements = sum(piece.count(b"<") - piece.count(b"</")
+                                for piece in self._unsure)
+            self._unsure = None
+
     def record_ended(self) -> None:
         """Start the counts of bytes and elements without a pupil ending again."""
         self.mark = self.count
         self.elements = 0
         self._unsure = []
+        self._unsure_bytes = 0
 
     def close(self) -> None:
         if self._owned:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from operator import attrgetter
 
 from lxml import etree
 
@@ -283,32 +284,37 @@ class PupilChecks:
         self.report.warn(message, code, pupil=position, field=path, line=line)
 
     def run(self, position: int, pupil: etree._Element, entry: PupilIndex,
-            fields: Fields, *, leaves: bool = True) -> None:
+            fields: Fields, *, leaves: bool = True, padded: bool = True) -> None:
         """Run every check on one pupil, the fast way when it has nothing to warn of.
 
         `leaves` False says the pupil surely has no empty leaf and no bad leaf date (the
-        reader's raw scan, `rawscan`), so the leaf checks are skipped.
+        reader's raw scan, `rawscan`), so the leaf checks are skipped. `padded` False says no
+        field's text had white space to strip (`reader.index_and_fields`), so the entry's
+        values are the elements' texts.
         """
-        if not self._clean(position, pupil, entry, fields, leaves):
+        if not self._clean(position, pupil, entry, fields, leaves, padded):
             for check in self._checks:
                 check(position, pupil, entry, fields)
             if leaves:
                 self.leaves(position, pupil)
 
     def _clean(self, position: int, pupil: etree._Element, entry: PupilIndex,
-               fields: Fields, leaves: bool = True) -> bool:
+               fields: Fields, leaves: bool = True, padded: bool = True) -> bool:
         """Return True only when no check would warn of this pupil.
 
         Most pupils are right: this asks the same questions as the checks, cheaply and without
         building a message, and sends any doubt to the checks themselves. Like them, it records
-        the pupil's UPN for the duplicate check.
+        the pupil's UPN for the duplicate check. A pupil with a padded field (white space
+        around its text: a warning for a name or a postcode) is left to the checks.
         """
-        postcode = fields.get("postcode")
+        postcode = entry.postcode
         return (
-            self._identifiers_clean(position, entry)
+            not padded
+            and self._identifiers_clean(position, entry)
             and ((entry.dob, entry.nc_year) in self._good_births or self._birth_clean(entry))
-            and "surname" in fields and "forename" in fields and _names_clean(entry, fields)
-            and postcode is not None and POSTCODE.fullmatch(postcode.text) is not None
+            and entry.surname is not None and entry.forename is not None
+            and _names_clean(entry)
+            and postcode is not None and POSTCODE.fullmatch(postcode) is not None
             and (not leaves or _leaves_look_right(pupil))
         )
 
@@ -461,15 +467,16 @@ class PupilChecks:
                           "date_impossible", position, element, _path(element, pupil))
 
 
-def _names_clean(entry: PupilIndex, fields: Fields) -> bool:
-    # PupilChecks.names without a message: no spaces stripped or doubled, no capitals.
-    for name, _label in NAME_FIELDS:
-        element = fields.get(name)
-        if element is not None:
-            text = element.text
-            if (len(text) != len(getattr(entry, name)) or "  " in text
-                    or (text.isupper() and sum(c.isalpha() for c in text) > 1)):
-                return False
+_NAME_VALUES = attrgetter(*(name for name, _label in NAME_FIELDS))
+
+
+def _names_clean(entry: PupilIndex) -> bool:
+    # PupilChecks.names without a message, for a pupil without padded fields (each name's
+    # text is its value): no spaces doubled, no capitals.
+    for text in _NAME_VALUES(entry):
+        if text is not None and (
+                "  " in text or (text.isupper() and sum(c.isalpha() for c in text) > 1)):
+            return False
     return True
 
 
@@ -545,8 +552,9 @@ def _read(reader: CTFReader, report: Report, today: date, keep_pupils: bool) -> 
         _check_name(report.name, header, report)
     checks = PupilChecks(report, _reference_date(header, today))
     for position, element in reader.pupil_elements():
-        entry, fields = index_and_fields(pupil=element, position=position)
-        checks.run(position, element, entry, fields, leaves=reader.leaves_suspect)
+        entry, fields, padded = index_and_fields(pupil=element, position=position)
+        checks.run(position, element, entry, fields, leaves=reader.leaves_suspect,
+                   padded=padded)
         if keep_pupils:
             report.pupils.append(entry)
     report.pupil_count = reader.pupil_count

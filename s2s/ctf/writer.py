@@ -313,7 +313,8 @@ def split_ctf(
                 unplaced.append(Unplaced(
                     position, upn or None, element.findtext("Surname"),
                     element.findtext("Forename"),
-                    "the pupil has no UPN" if not upn else "the allocation has no row for this UPN",
+                    _("the pupil has no UPN") if not upn
+                    else _("the allocation has no row for this UPN"),
                 ))
                 continue
             split = splitter.file_for(destination)

@@ -5,15 +5,8 @@ from crispy_forms_gds.layout import Button, Field, Fixed, Fluid, Layout, Size
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from s2s.core.forms import form_helper
 from s2s.directory.models import AgencyKind, Establishment, Nation
-
-
-def _helper(*fields, submit=None) -> FormHelper:
-    helper = FormHelper()
-    helper.form_method = "post"
-    helper.layout = Layout(*fields, Button("save", submit or _("Save"), type="submit"))
-    return helper
-
 
 
 class LocalAuthorityCreateForm(forms.Form):
@@ -30,7 +23,7 @@ class LocalAuthorityCreateForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             Field.text("number", field_width=Fixed.FIVE),
             Field.text("name"),
             Field.radios("nation", legend_size=Size.SMALL, inline=True),
@@ -52,7 +45,7 @@ class LocalAuthorityForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             Field.text("name"),
             Field.text("email", field_width=Fluid.TWO_THIRDS),
             Field.checkbox("receive_ctf_copies"),
@@ -77,7 +70,7 @@ class EstablishmentForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             Field.text("name"),
             Field.text("phone", field_width=Fixed.TWENTY),
             Field.text("email", field_width=Fluid.TWO_THIRDS),
@@ -95,7 +88,7 @@ class SuccessorForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Field.text("successor", field_width=Fixed.TEN))
+        self.helper = form_helper(Field.text("successor", field_width=Fixed.TEN))
 
     def clean_successor(self) -> Establishment | None:
         code = self.cleaned_data["successor"].strip()
@@ -146,7 +139,7 @@ class AgencyCreateForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             Field.text("reference", field_width=Fixed.TEN),
             Field.text("name"),
             Field.radios("kind", legend_size=Size.SMALL),

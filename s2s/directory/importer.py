@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from s2s.audit.services import audit_record
 from s2s.core.errors import ServiceError
@@ -112,9 +113,8 @@ def _rows(text: str, report: ImportReport) -> Iterator[tuple[int, dict]]:
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
         raise ImportFailed(
-            "This is not the register's all-establishments file: it has no column "
-            + ", ".join(repr(name) for name in missing)
-        )
+            _("This is not the register's all-establishments file: it has no column %(columns)s")
+            % {"columns": ", ".join(repr(name) for name in missing)})
     reader.fieldnames = header
     while True:
         try:
@@ -122,7 +122,8 @@ def _rows(text: str, report: ImportReport) -> Iterator[tuple[int, dict]]:
         except StopIteration:
             return
         except csv.Error as error:
-            report.errors.append(f"line {reader.line_num}: cannot be read as CSV ({error})")
+            report.errors.append(_("line %(line)d: cannot be read as CSV (%(error)s)")
+                                 % {"line": reader.line_num, "error": error})
             continue
         yield reader.line_num, row
 
@@ -154,27 +155,30 @@ def _numbers(row: dict) -> tuple[str, str]:
     if not number or la_number == "000":
         raise SkipRow
     if len(la_number) != 3 or not la_number.isdigit():
-        raise RowError(f"LA (code) {la_number!r} is not a 3-digit LA number")
+        raise RowError(_("LA (code) '%(value)s' is not a 3-digit LA number")
+                       % {"value": la_number})
     if not number.isdigit() or len(number) > 4:
-        raise RowError(f"EstablishmentNumber {number!r} is not a school number of up to 4 digits")
+        raise RowError(_("EstablishmentNumber '%(value)s' is not a school number of up to 4 "
+                         "digits") % {"value": number})
     return la_number, number.zfill(4)
 
 
 def parse_row(row: dict, line: int) -> Record:
     """Return the establishment a register row describes, or raise RowError saying what is wrong."""
     if None in row or any(value is None for value in row.values()):
-        raise RowError("has a different number of fields from the header")
+        raise RowError(_("has a different number of fields from the header"))
     la_number, number = _numbers(row)
     urn = (row.get("URN") or "").strip()
     if not urn.isdigit():
-        raise RowError(f"URN {urn!r} is not a number")
+        raise RowError(_("URN '%(value)s' is not a number") % {"value": urn})
     name = _field(row, "EstablishmentName", 200)
     if not name:
-        raise RowError("EstablishmentName is empty")
+        raise RowError(_("EstablishmentName is empty"))
     status_name = (row.get("EstablishmentStatus (name)") or "").strip()
     status = STATUS_OF_NAME.get(status_name.lower())
     if status is None:
-        raise RowError(f"EstablishmentStatus (name) {status_name!r} is not a status we know")
+        raise RowError(_("EstablishmentStatus (name) '%(value)s' is not a status we know")
+                       % {"value": status_name})
     closed_on = None
     if status == EstablishmentStatus.CLOSED:
         closed_on = _close_date(row.get("CloseDate") or "")
@@ -230,14 +234,15 @@ def read_records(
             report.skipped += 1
             continue
         except RowError as error:
-            report.errors.append(f"line {line}: {error}")
+            report.errors.append(_("line %(line)d: %(problem)s") % {"line": line,
+                                                                    "problem": error})
             continue
         if record.code in records:
             earlier = records[record.code]
             report.warnings.append(
-                f"line {line}: {record.code} is also on line {earlier.line}; "
-                "keeping the open one (or the later one)"
-            )
+                _("line %(line)d: %(code)s is also on line %(earlier)d; keeping the open one (or "
+                  "the later one)") % {"line": line, "code": record.code,
+                                       "earlier": earlier.line})
             record = _better(earlier, record)
         records[record.code] = record
     return records, links
@@ -320,7 +325,8 @@ def _remove_missing(records: dict[str, Record], report: ImportReport) -> None:
         elif school.is_open:
             school.status = EstablishmentStatus.CLOSED
             school.save(update_fields=["status", "updated_at"])
-            report.kept.append(f"{school} (closed: not in the register, but has users or files)")
+            report.kept.append(_("%(school)s (closed: not in the register, but has users or "
+                                 "files)") % {"school": school})
 
 
 def _write_successors(links: dict[str, str], report: ImportReport) -> None:
@@ -336,7 +342,8 @@ def _write_successors(links: dict[str, str], report: ImportReport) -> None:
         try:
             check_successor(school, successor)
         except ServiceError as error:
-            report.warnings.append(f"successor of {school.code} not set: {error.message}")
+            report.warnings.append(_("successor of %(code)s not set: %(problem)s")
+                                   % {"code": school.code, "problem": error.message})
             continue
         school.successor = successor
         school.save(update_fields=["successor", "updated_at"])
@@ -353,7 +360,7 @@ def import_establishments(
         text, report.encoding = decode(Path(path).read_bytes())
         links_text = decode(Path(links_path).read_bytes())[0] if links_path else ""
     except OSError as error:
-        raise ImportFailed(f"Cannot read the file: {error}") from error
+        raise ImportFailed(_("Cannot read the file: %(error)s") % {"error": error}) from error
     records, links = read_records(text, report, progress, progress_every)
     if links_text:
         links.update({k: v for k, v in read_links(links_text).items() if k not in links})

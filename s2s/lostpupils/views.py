@@ -13,7 +13,7 @@ from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action, can, get_for, scope
 from s2s.core.downloads import download_response
 from s2s.core.errors import ServiceError
-from s2s.core.forms import add_service_error, form_page, form_submit
+from s2s.core.forms import add_service_error, form_page, form_submit, posted
 from s2s.lostpupils.forms import (
     AttestForm,
     ForwardForm,
@@ -91,7 +91,7 @@ def download(request, pk):
     person to reload.
     """
     found = _record(request, pk, Action.DOWNLOAD_LPD)
-    form = AttestForm(request.POST if request.method == "POST" else None)
+    form = AttestForm(posted(request))
     if request.method == "POST" and form.is_valid():
         _add_to_session(request, ATTESTED_KEY, found.pk)
         return redirect("lostpupils:download", pk=found.pk)
@@ -137,7 +137,7 @@ def confirm(request, pk):
 def forward(request, pk):
     """Send the record's CTF to a school of the user's LA in one step (seed 003, 4.2)."""
     found = _record(request, pk, Action.DOWNLOAD_LPD)
-    form = ForwardForm(request.POST if request.method == "POST" else None,
+    form = ForwardForm(posted(request),
                        schools=schools_of(request.user.la.number))
     if new := form_submit(request, form, lambda data: services.lost_pupil_forward(
             user=request.user, record=found, request=request, **data)):
@@ -184,7 +184,7 @@ def _month(text: str | None) -> date | None:
 def remove(request, pk):
     """Remove a record the LA's school uploaded, once the destination is known (seed 003, 1.3)."""
     found = _record(request, pk, Action.REMOVE_LPD)
-    form = RemoveForm(request.POST if request.method == "POST" else None)
+    form = RemoveForm(posted(request))
     if form_submit(request, form, lambda data: services.lost_pupil_remove(
             user=request.user, record=found, request=request, **data)):
         messages.success(request, _("%(name)s was removed from the Lost Pupil Database.")

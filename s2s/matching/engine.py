@@ -28,6 +28,7 @@ import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
+from s2s.ctf.words import _
 from s2s.matching.names import name_rows
 
 RAW_COLUMNS = ("id", "upn", "former_upn", "forename", "middle_names", "surname",
@@ -574,7 +575,7 @@ def link(left: Iterable[dict], right: Iterable[dict], *, match: float, possible:
     con = con or duckdb_connection()
     con.register("raw_left_arrow", raw_table(left))
     con.register("raw_right_arrow", raw_table(right))
-    progress("preparing records")
+    progress(_("preparing records"))
     prepare(con, {"records_left": "raw_left_arrow", "records_right": "raw_right_arrow"})
     con.unregister("raw_left_arrow")
     con.unregister("raw_right_arrow")
@@ -592,7 +593,7 @@ def link_prepared(con: duckdb.DuckDBPyConnection, *, match: float, possible: flo
     sizes = [_run(con, f"SELECT count(*) FROM {t}")[0][0]
              for t in ("records_left", "records_right")]
     if model is None:
-        progress("training the model")
+        progress(_("training the model"))
         trainer = Session(con, engine=engine, spark=spark)
         try:
             model = trainer.train(u_pairs=u_pairs)
@@ -602,9 +603,9 @@ def link_prepared(con: duckdb.DuckDBPyConnection, *, match: float, possible: flo
     try:
         compared = 0
         if count_pairs:
-            progress("counting the pairs to compare")
+            progress(_("counting the pairs to compare"))
             compared = session.pairs_compared()
-        progress("comparing pairs")
+        progress(_("comparing pairs"))
         rows = session.predict(possible=possible)
     finally:
         session.close()

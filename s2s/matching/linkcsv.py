@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from s2s.core.csvsafe import csv_lines
+from s2s.ctf.words import render
 from s2s.matching import engine
 
 CSV_COLUMNS = ("id", "upn", "forename", "middle_names", "surname", "former_surname", "dob",
@@ -40,19 +43,20 @@ def _dob(text: str) -> date | None:
 
 def _problem(cells: list[str], header: list[str], seen: set[str]) -> tuple[str, dict | None]:
     if not any(cell.strip() for cell in cells):
-        return "blank row", None
+        return _("blank row"), None
     if len(cells) != len(header):
-        return f"{len(cells)} cells where the header has {len(header)}", None
+        return _("%(cells)d cells where the header has %(header)d") % {
+            "cells": len(cells), "header": len(header)}, None
     row = {name: cells[i].strip() for i, name in enumerate(header) if name in CSV_COLUMNS}
     if not row.get("id"):
-        return "no id", None
+        return _("no id"), None
     if row["id"] in seen:
-        return f"id {row['id']} appears again", None
+        return _("id %(id)s appears again") % {"id": row["id"]}, None
     if row.get("dob"):
         try:
             row["dob"] = _dob(row["dob"]).isoformat()
         except ValueError:
-            return f"date of birth {row['dob']!r} is not a date", None
+            return _("date of birth '%(dob)s' is not a date") % {"dob": row["dob"]}, None
     return "", row
 
 
@@ -64,11 +68,13 @@ def read_list(path: Path) -> ReadList:
         reader = csv.reader(handle)
         header = [name.strip().lower() for name in next(reader, [])]
         if "id" not in header:
-            raise ValueError(f"{path.name}: the header row has no id column")
+            raise ValueError(_("%(file)s: the header row has no id column")
+                             % {"file": path.name})
         for cells in reader:
             problem, row = _problem(cells, header, seen)
             if problem:
-                result.skipped.append(f"{path.name} line {reader.line_num}: {problem}, skipped")
+                result.skipped.append(_("%(file)s line %(line)d: %(problem)s, skipped") % {
+                    "file": path.name, "line": reader.line_num, "problem": problem})
                 continue
             seen.add(row["id"])
             result.rows.append(row)
@@ -90,10 +96,13 @@ def link_files(left: Path, right: Path, out: Path, *, match: float, possible: fl
         read = read_list(path)
         for line in read.skipped:
             progress(line)
-        progress(f"{path.name}: {len(read.rows)} records read")
+        progress(_("%(file)s: %(count)d records read") % {"file": path.name,
+                                                           "count": len(read.rows)})
         lists.append(read.rows)
+    # The engine has no Django: its steps come as the CTF library's words, worded here.
     linked = engine.link(lists[0], lists[1], match=match, possible=possible, model=model,
-                         engine=engine_name, progress=progress, spark=spark)
+                         engine=engine_name, progress=lambda words: progress(render(words, _)),
+                         spark=spark)
     with out.open("w", newline="", encoding="utf-8") as handle:
         handle.writelines(_lines(linked.pairs))
     return linked
@@ -101,6 +110,8 @@ def link_files(left: Path, right: Path, out: Path, *, match: float, possible: fl
 
 def summary(linked: engine.Linked) -> str:
     """Return the closing line: records in, pairs compared, per band, seconds."""
-    return (f"{linked.left_records} and {linked.right_records} records in, "
-            f"{linked.pairs_compared} pairs compared, {linked.count('match')} match, "
-            f"{linked.count('possible')} possible, {linked.seconds:.1f} seconds")
+    return _("%(left)d and %(right)d records in, %(pairs)d pairs compared, %(match)d match, "
+             "%(possible)d possible, %(seconds)s seconds") % {
+        "left": linked.left_records, "right": linked.right_records,
+        "pairs": linked.pairs_compared, "match": linked.count("match"),
+        "possible": linked.count("possible"), "seconds": f"{linked.seconds:.1f}"}

@@ -22,6 +22,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from s2s.matching.words import reason_words
+
 
 class RollSource(models.TextChoices):
     CTF_DELIVERED = "ctf_delivered", _("CTF delivered to the school")
@@ -192,3 +194,8 @@ class MatchPair(models.Model):
 
     def __str__(self):
         return f"pair {self.lost_pupil_id}-{self.roll_record_id} ({self.band})"
+
+    @property
+    def reason_worded(self) -> str:
+        """Return the pair's reason in the reader's language (stored in English)."""
+        return reason_words(self.reason)

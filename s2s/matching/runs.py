@@ -45,6 +45,7 @@ FIELDS = ("upn", "former_upn", "forename", "middle_names", "surname", "preferred
 
 
 def _progress(run: MatchRun, step: str) -> None:
+    step = str(step)  # the engine's steps are words to translate (ctf.words.Text): stored plain
     done = STEPS.index(step) if step in STEPS else run.progress_done
     run.progress_done, run.progress_step = done, step
     MatchRun.objects.filter(pk=run.pk).update(progress_done=done, progress_step=step)

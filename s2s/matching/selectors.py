@@ -8,6 +8,7 @@ from s2s.accounts.policy import Action, scope
 from s2s.directory.models import Establishment
 from s2s.matching.charts import WeightChart
 from s2s.matching.models import MatchModel, MatchPair, MatchRun, PairStatus
+from s2s.matching.words import level_words
 
 # The comparisons' names in words, in the order a pair's page shows them.
 COMPARISON_WORDS = {
@@ -72,7 +73,8 @@ def pair_rows(pair: MatchPair) -> list[dict]:
 
 def pair_weights(pair: MatchPair) -> tuple[list[dict], WeightChart]:
     """Return the weights that made the pair's score (comparison, level, weight) and chart."""
-    rows = [{"comparison": str(COMPARISON_WORDS.get(name, name)), "level": value.get("level", ""),
+    rows = [{"comparison": str(COMPARISON_WORDS.get(name, name)),
+             "level": level_words(value.get("level", "")),
              "weight": value.get("weight", 0.0)}
             for name, value in pair.weights.items()]
     chart = WeightChart(title=_("The weight of each comparison (bits for or against)"),
@@ -90,7 +92,8 @@ def current_model() -> tuple[MatchModel | None, WeightChart | None]:
     model = MatchModel.objects.order_by("-version").first()
     if model is None:
         return None, None
-    rows = [(f"{COMPARISON_WORDS.get(bar['comparison'], bar['comparison'])}: {bar['level']}",
+    rows = [(f"{COMPARISON_WORDS.get(bar['comparison'], bar['comparison'])}: "
+             f"{level_words(bar['level'])}",
              bar["weight"]) for bar in model.chart if bar.get("weight") is not None]
     return model, WeightChart(title=_("Match weights of model version %(version)s")
                               % {"version": model.version}, rows=rows)

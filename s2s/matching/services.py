@@ -34,6 +34,12 @@ def _facts(pair: MatchPair) -> dict:
             "probability": round(pair.probability, 4)}
 
 
+def _audit_pair(action: str, *, user, pair: MatchPair, request=None) -> None:
+    """Audit what the user did with the pair: its LPD file and the pair's facts."""
+    audit_record(action=action, actor=user, obj=pair.lost_pupil, request=request,
+                 summary=pair.lost_pupil.transfer.name, detail=_facts(pair))
+
+
 def _locked(user, pair: MatchPair) -> MatchPair:
     """Return the pair again, locked, if the user may review it (else Http404)."""
     queryset = MatchPair.objects.select_for_update(of=("self",)).select_related(
@@ -55,6 +61,15 @@ def _open(user, pair: MatchPair) -> None:
         raise ServiceError(_("This pair has already been reviewed."), code="reviewed")
 
 
+def _decide(user, pair: MatchPair, status: PairStatus) -> MatchPair:
+    """Lock the pair, refuse it if it is not open to this user, and record the decision."""
+    pair = _locked(user, pair)
+    _open(user, pair)
+    pair.status, pair.reviewed_by, pair.reviewed_at = status, user, timezone.now()
+    pair.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    return pair
+
+
 def match_pairs_listed(*, user, pairs, request=None) -> None:
     """Audit that this user saw a list of proposed pairs (it shows pupils' names)."""
     audit_record(action="match_pairs_view", actor=user, request=request,
@@ -63,8 +78,7 @@ def match_pairs_listed(*, user, pairs, request=None) -> None:
 
 def match_pair_view(*, user, pair: MatchPair, request=None) -> None:
     """Audit that this user saw a pair side by side, field by field."""
-    audit_record(action="match_pair_view", actor=user, obj=pair.lost_pupil, request=request,
-                 summary=pair.lost_pupil.transfer.name, detail=_facts(pair))
+    _audit_pair("match_pair_view", user=user, pair=pair, request=request)
 
 
 def _tell_uploading_la(user, pair: MatchPair) -> None:
@@ -85,30 +99,20 @@ def _tell_uploading_la(user, pair: MatchPair) -> None:
 def match_pair_accept(*, user, pair: MatchPair, request=None) -> MatchPair:
     """Accept a pair: the LPD record is found at the roll record's school; tell the uploader."""
     with transaction.atomic():
-        pair = _locked(user, pair)
-        _open(user, pair)
-        pair.status, pair.reviewed_by, pair.reviewed_at = (
-            PairStatus.ACCEPTED, user, timezone.now())
-        pair.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+        pair = _decide(user, pair, PairStatus.ACCEPTED)
         if pair.lost_pupil.status == RecordStatus.OPEN:
             lost_pupil_found(user=user, record=pair.lost_pupil,
                              school=pair.roll_record.establishment, request=request)
             _tell_uploading_la(user, pair)
-        audit_record(action="match_pair_accept", actor=user, obj=pair.lost_pupil,
-                     request=request, summary=pair.lost_pupil.transfer.name, detail=_facts(pair))
+        _audit_pair("match_pair_accept", user=user, pair=pair, request=request)
     return pair
 
 
 def match_pair_reject(*, user, pair: MatchPair, request=None) -> MatchPair:
     """Reject a pair: it stays, rejected, so no run proposes it again."""
     with transaction.atomic():
-        pair = _locked(user, pair)
-        _open(user, pair)
-        pair.status, pair.reviewed_by, pair.reviewed_at = (
-            PairStatus.REJECTED, user, timezone.now())
-        pair.save(update_fields=["status", "reviewed_by", "reviewed_at"])
-        audit_record(action="match_pair_reject", actor=user, obj=pair.lost_pupil,
-                     request=request, summary=pair.lost_pupil.transfer.name, detail=_facts(pair))
+        pair = _decide(user, pair, PairStatus.REJECTED)
+        _audit_pair("match_pair_reject", user=user, pair=pair, request=request)
     return pair
 
 

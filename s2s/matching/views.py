@@ -11,6 +11,7 @@ from s2s.accounts.policy import Action, can, get_for
 from s2s.core.errors import ServiceError
 from s2s.matching import selectors, services
 from s2s.matching.models import Band, MatchPair, PairStatus, RunStatus
+from s2s.matching.words import STEP_WORDS
 
 PER_PAGE = 50
 
@@ -111,4 +112,6 @@ def runs(request):
     model, chart = selectors.current_model()
     return render(request, "matching/runs.html", {
         "page": page, "running": running, "model": model, "chart": chart,
+        "running_step": running and STEP_WORDS.get(running.progress_step,
+                                                    running.progress_step),
     })

@@ -10,7 +10,7 @@ from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action
 from s2s.core.downloads import csv_download
 from s2s.core.errors import ServiceError
-from s2s.core.forms import form_page, form_submit
+from s2s.core.forms import form_page, form_submit, posted
 from s2s.partnerships import selectors, services
 from s2s.partnerships.forms import EndForm, RenewForm
 from s2s.partnerships.models import Kind, Membership, Status
@@ -75,7 +75,7 @@ def renew(request, pk: int):
 def end(request, pk: int):
     """End the partnership after a confirmation: every shared record is deleted."""
     partnership = selectors.partnership_get(user=request.user, partnership_id=pk)
-    form = EndForm(request.POST if request.method == "POST" else None)
+    form = EndForm(posted(request))
     if form_submit(request, form, lambda data: services.partnership_end_by(
             user=request.user, partnership_id=pk, request=request)):
         messages.success(request, _("You ended the partnership. Its shared records are "
@@ -105,9 +105,9 @@ def pupil(request, pk: int, upn: str):
     summary = view["summary"]
     return render(request, "partnerships/pupil.html", {
         **view,
-        "settings": [{"school": code, **summary.row(counts)}
-                     for code, counts in sorted(summary.by_setting.items())],
-        "combined": summary.row(summary.combined),
+        "settings": [*({"school": code, **summary.row(counts)}
+                       for code, counts in sorted(summary.by_setting.items())),
+                     summary.row(summary.combined)],  # no school: the row of all settings
         "lessons": [{"school": code, **summary.row(counts)}
                     for code, counts in sorted(summary.lessons.items())],
         "title": _("Pupil %(upn)s") % {"upn": upn}})

@@ -15,6 +15,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Sum, Val
 from django.db.models.fields import DateField
 from django.db.models.functions import Coalesce, ExtractHour, TruncDate, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from s2s.core.days import midnight
 from s2s.reports.models import DownloadCount, HourCount, LAMonthCount, Rollup
@@ -83,12 +84,15 @@ def report_counts_refresh(
             return None
         first = state.through + timedelta(days=1) if state.through is not None else None
         if progress:
-            progress(f"Counting the days from {first or 'the first transfer'} to {last}")
-        for what, count in (("uploads by hour", _count_hours), ("LAs' months", _count_months),
-                            ("first downloads", _count_downloads)):
+            progress((_("Counting the days from %(first)s to %(last)s") if first
+                      else _("Counting the days from the first transfer to %(last)s"))
+                     % {"first": first, "last": last})
+        for line, count in ((_("Counted uploads by hour: %(rows)d rows"), _count_hours),
+                            (_("Counted LAs' months: %(rows)d rows"), _count_months),
+                            (_("Counted first downloads: %(rows)d rows"), _count_downloads)):
             rows = count(first, last)
             if progress:
-                progress(f"Counted {what}: {rows} rows")
+                progress(line % {"rows": rows})
         state.through, state.refreshed_at = last, now
         state.save()
     return first, last

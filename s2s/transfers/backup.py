@@ -31,6 +31,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from s2s.core.errors import ServiceError
 from s2s.transfers import crypto
@@ -87,7 +88,8 @@ def backup_write(*, directory: Path, stdout=None, progress: Progress = _quiet) -
     """Write a backup of the database and the stored objects into `directory` (new or empty)."""
     directory = Path(directory)
     if directory.exists() and any(directory.iterdir()):
-        raise ServiceError(f"{directory} is not empty: back up into a new directory.")
+        raise ServiceError(_("%(directory)s is not empty: back up into a new directory.")
+                           % {"directory": directory})
     (directory / OBJECTS).mkdir(parents=True)
     summary = BackupSummary()
     with transaction.atomic():
@@ -140,10 +142,12 @@ def backup_manifest(directory: Path) -> dict:
     try:
         manifest = json.loads((Path(directory) / MANIFEST).read_text())
     except (FileNotFoundError, NotADirectoryError, json.JSONDecodeError):
-        raise ServiceError(f"{directory} holds no s2s backup (no readable {MANIFEST}).") from None
+        raise ServiceError(_("%(directory)s holds no s2s backup (no readable %(manifest)s).")
+                           % {"directory": directory, "manifest": MANIFEST}) from None
     if manifest.get("format") != FORMAT:
-        raise ServiceError(f"{directory} is a backup in format {manifest.get('format')!r}; "
-                           f"this s2s reads {FORMAT}.")
+        raise ServiceError(_("%(directory)s is a backup in format '%(format)s'; this s2s reads "
+                             "%(reads)s.") % {"directory": directory,
+                                             "format": manifest.get("format"), "reads": FORMAT})
     return manifest
 
 
@@ -165,13 +169,15 @@ def _copy_in(source: Path, stored_path: str, *, sha256: str, force: bool) -> boo
         if digest.hexdigest() == sha256:
             return False
         if not force:
-            raise ServiceError(f"The file store already holds a different object at "
-                               f"{stored_path}; restore with --force to replace it.")
+            raise ServiceError(_("The file store already holds a different object at "
+                                 "%(path)s; restore with --force to replace it.")
+                               % {"path": stored_path})
         storage.delete(stored_path)
     with source.open("rb") as handle:
         saved = storage.save(stored_path, handle)
     if saved != stored_path:
-        raise ServiceError(f"The file store put {stored_path} at {saved} instead.")
+        raise ServiceError(_("The file store put %(path)s at %(saved)s instead.")
+                           % {"path": stored_path, "saved": saved})
     return True
 
 
@@ -188,27 +194,29 @@ def backup_restore(*, directory: Path, force: bool = False, stdout=None,
     needed = manifest["master_keys"]["objects_by_key_id"]
     missing_keys = sorted(set(needed) - set(crypto.master_key_ring()))
     if missing_keys:
-        raise ServiceError(
-            f"The backup's files are wrapped by master key(s) {', '.join(missing_keys)}, which "
-            "are not configured: set them in S2S_ENCRYPTION_OLD_KEYS (or S2S_ENCRYPTION_KEY) "
-            "from where you keep them, then restore again.")
+        raise ServiceError(_(
+            "The backup's files are wrapped by master key(s) %(keys)s, which are not "
+            "configured: set them in S2S_ENCRYPTION_OLD_KEYS (or S2S_ENCRYPTION_KEY) from where "
+            "you keep them, then restore again.") % {"keys": ", ".join(missing_keys)})
     if _sha256_of(directory / DATABASE) != manifest["database"]["sha256"]:
-        raise ServiceError(f"{DATABASE} in {directory} is damaged: its SHA-256 differs from "
-                           "the manifest's.")
+        raise ServiceError(_("%(database)s in %(directory)s is damaged: its SHA-256 differs "
+                             "from the manifest's.") % {"database": DATABASE,
+                                                        "directory": directory})
     call_command("migrate", interactive=False, verbosity=0)
     holding = database_holds_data()
     if holding and not force:
-        raise ServiceError(
-            f"The database already holds data ({', '.join(holding[:5])}"
-            f"{', ...' if len(holding) > 5 else ''}): restore refuses to write over it. "
+        raise ServiceError(_(
+            "The database already holds data (%(models)s): restore refuses to write over it. "
             "Restore with --force to empty it and load the backup instead.")
+            % {"models": ", ".join(holding[:5]) + (", ..." if len(holding) > 5 else "")})
     with (directory / OBJECT_LIST).open(newline="") as listing:
         entries = list(csv.DictReader(listing))
     summary = BackupSummary(keys=needed)
     for done, entry in enumerate(entries, start=1):
         source = directory / OBJECTS / entry["path"]
         if not source.is_file() or _sha256_of(source) != entry["sha256"]:
-            raise ServiceError(f"The backup's object {entry['path']} is missing or damaged.")
+            raise ServiceError(_("The backup's object %(path)s is missing or damaged.")
+                               % {"path": entry["path"]})
         _copy_in(source, entry["path"], sha256=entry["sha256"], force=force)
         summary.objects += 1
         summary.bytes += int(entry["bytes"])

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from s2s.transfers.deleted import delete_reason_words
+
 
 class StoredFile(models.Model):
     """One encrypted object in the transfers storage; the content lives only there.
@@ -249,6 +251,11 @@ class Transfer(models.Model):
     def awaits_confirmation(self) -> bool:
         """Return whether the destination has downloaded the file but not yet confirmed it."""
         return self.status == TransferStatus.AWAITING and self.download_count > 0
+
+    @property
+    def delete_reason_worded(self) -> str:
+        """Return why the file was deleted, the service's own reasons in the reader's language."""
+        return delete_reason_words(self.delete_reason)
 
     @property
     def shown_status(self) -> ShownStatus:

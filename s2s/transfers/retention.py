@@ -28,6 +28,12 @@ from django.utils import timezone
 from s2s.audit.services import audit_record
 from s2s.core.days import midnight
 from s2s.transfers import emails
+from s2s.transfers.deleted import (
+    RETENTION_COLLECTED,
+    RETENTION_REJECTED,
+    RETENTION_UNCOLLECTED,
+    delete_reason,
+)
 from s2s.transfers.models import (
     LOST_PUPIL_KINDS,
     NoticeKind,
@@ -85,10 +91,10 @@ def transfers_to_delete(*, now: datetime) -> QuerySet[Transfer]:
 
 def _reason(transfer: Transfer) -> str:
     if transfer.status == TransferStatus.AWAITING:
-        return (f"Not collected within {settings.S2S_RETAIN_UNCOLLECTED_DAYS} days of upload "
-                f"(retention)")
-    return (f"{settings.S2S_RETAIN_COLLECTED_DAYS} days after it was "
-            f"{transfer.get_status_display().lower()} (retention)")
+        return delete_reason(RETENTION_UNCOLLECTED, days=settings.S2S_RETAIN_UNCOLLECTED_DAYS)
+    template = (RETENTION_REJECTED if transfer.status == TransferStatus.REJECTED
+                else RETENTION_COLLECTED)
+    return delete_reason(template, days=settings.S2S_RETAIN_COLLECTED_DAYS)
 
 
 def transfer_purge(*, transfer: Transfer, now: datetime) -> bool:

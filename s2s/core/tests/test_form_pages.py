@@ -57,3 +57,16 @@ def test_every_form_page_has_its_title_a_way_back_and_cancel(
     assert re.search(rf'<h1 class="govuk-heading-l">\s*{re.escape(title)}\s*</h1>', page)
     assert f'href="{back}" class="govuk-back-link"' in page
     assert f'<a class="govuk-link" href="{back}">Cancel</a>' in page
+
+
+@pytest.mark.parametrize(("url", "button"), [
+    ("directory:my-la-edit", "Save"),
+    ("agencies:agreement-create", "Make the agreement"),
+])
+def test_a_form_page_posts_its_form_with_one_button_saying_what_it_does(
+        url, button, client, la_dba):
+    client.force_login(la_dba)
+    page = _page(client.get(reverse(url)))
+    form = page.split("<h1", 1)[1].split("<form", 1)[1].split("</form>", 1)[0]
+    assert 'method="post"' in form
+    assert re.findall(r'<button[^>]*type="submit"[^>]*>\s*([^<]*?)\s*</button>', form) == [button]

@@ -4,6 +4,7 @@ import io
 
 import pytest
 
+from s2s.ctf import rawscan
 from s2s.ctf.rawscan import LeafWatch
 from s2s.ctf.reader import CTFReader, Limits
 from s2s.ctf.synthetic import generate_ctf
@@ -11,6 +12,28 @@ from s2s.ctf.tests.conftest import TODAY, make_ctf
 from s2s.ctf.validate import validate_ctf
 
 STREAMED = Limits(max_whole_bytes=0)
+
+try:
+    from s2s.ctf import _leafscan
+except ImportError:  # not built (no C compiler at install): the regexes are what run
+    _leafscan = None
+
+# The start-tag scan and the first look at the date texts: in C, or the Python they stand in for.
+SCANNERS = {
+    "regex": (rawscan.start_then_blank_re, rawscan._dates_plain_re),
+    "c": (_leafscan.start_then_blank, _leafscan.dates_plain) if _leafscan else None,
+}
+
+
+@pytest.fixture(autouse=True, params=list(SCANNERS))
+def scanner(request, monkeypatch):
+    """Run every test here with the C scans and with the Python they stand in for."""
+    if SCANNERS[request.param] is None:
+        pytest.skip("the C scan (s2s/ctf/_leafscan.c) is not built: `make install` builds it")
+    start_then_blank, dates_plain = SCANNERS[request.param]
+    monkeypatch.setattr(rawscan, "start_then_blank", start_then_blank)
+    monkeypatch.setattr(rawscan, "dates_plain", dates_plain)
+    return request.param
 
 # Each construct that could make an empty leaf or a bad leaf date, or hide one from a scan,
 # with the warnings the precise path gives for it (code, element path from <Pupil>).
@@ -161,3 +184,4 @@ def test_anything_unexpected_before_the_root_makes_every_pupil_checked(monkeypat
     assert watch.suspect
     report = validate_ctf(source=content, today=TODAY, limits=STREAMED).as_dict()
     assert report == _precise(content, monkeypatch, limits=STREAMED)
+

@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from s2s.ctf.reader import Limits
+from s2s.ctf import rawscan
+from s2s.ctf.reader import CTFReader, Limits
 from s2s.ctf.synthetic import generate_ctf
 from s2s.ctf.tests.conftest import PUPIL, TODAY, make_ctf
 from s2s.ctf.validate import PupilChecks, validate_ctf
@@ -242,3 +243,26 @@ def test_the_fast_path_for_clean_pupils_reports_what_the_checks_report(seed, mon
     checked = check(content).as_dict()
     assert fast["warnings"], "the synthetic errors should give warnings to compare"
     assert fast == checked
+
+
+@pytest.mark.parametrize(("seed", "error_rate"), [(1, 0.0), (2, 0.02), (3, 0.3)])
+@pytest.mark.parametrize("limits", [Limits(), Limits(max_whole_bytes=0)],
+                         ids=["whole", "streamed"])
+def test_a_synthetic_ctf_gets_the_report_of_the_precise_path(seed, error_rate, limits,
+                                                             monkeypatch):
+    """Every shortcut (the raw-byte watch and its C scan, the fast path for clean pupils) off:
+    the same report, index and warnings alike, for the files `s2s ctf generate` writes."""
+    out = io.BytesIO()
+    generate_ctf(source="8383321", destination="8384512", pupils=200, out=out, seed=seed,
+                 error_rate=error_rate, today=TODAY)
+    content = out.getvalue()
+    assert len(content) < Limits().max_whole_bytes  # "whole" is parsed whole
+    name = "8383321_CTF_8384512_001.XML"
+    fast = check(content, file_name=name, limits=limits).as_dict()
+    monkeypatch.setattr(rawscan, "start_then_blank", rawscan.start_then_blank_re)
+    monkeypatch.setattr(CTFReader, "leaves_suspect", property(lambda self: True))
+    monkeypatch.setattr(PupilChecks, "_clean", lambda *args: False)
+    precise = check(content, file_name=name, limits=limits).as_dict()
+    assert fast == precise
+    assert len(fast["pupils"]) == 200
+    assert bool(fast["warnings"]) is (error_rate > 0)

@@ -280,3 +280,19 @@ def test_progress_is_reported_every_n_rows(register):
 
     assert seen == [2, 4]
     assert report.rows == 5
+
+
+@pytest.mark.django_db
+def test_the_import_report_reads_in_welsh_with_lang_cy(tmp_path):
+    """Issue 17: the report's headings, problems and totals in Welsh; the names as they are."""
+    rows = [ROWS[0], ["113999", "83X", "Dorset", "1234", "Bad LA code", "", "Open", "", "", "",
+                      "", "", ""]]
+    path = tmp_path / "register.csv"
+    path.write_bytes(_csv(rows))
+
+    output = _import(path, "--lang", "cy")
+
+    assert "Ychwanegwyd (1):\n  8383321 Stickland's CE VA Primary\n" in output
+    assert "Rhesi camffurf, heb eu mewnforio (1):" in output
+    assert "llinell 3: nid yw LA (code) '83X' yn rhif ALl 3 digid" in output
+    assert output.rstrip().endswith("0 olynydd wedi'u gosod.")

@@ -12,13 +12,13 @@ from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 
 from s2s.audit.services import audit_record
 from s2s.directory.models import LocalAuthority
 from s2s.lostpupils import emails
 from s2s.lostpupils.leaving import latest_dob_due, leaving_age_date, purge_due
 from s2s.lostpupils.models import HELD, LostPupilRecord, RecordStatus
+from s2s.transfers.deleted import LPD_PURGED, delete_reason
 from s2s.transfers.models import StoredFile, Transfer, TransferStatus
 from s2s.transfers.storage import stored_file_delete
 
@@ -71,8 +71,7 @@ def lost_pupil_purge(*, record: LostPupilRecord, today: date, now: datetime) -> 
             return False
         facts = {"record": record.pk, "file": record.transfer.name, "upn": record.upn,
                  "leaving_age_date": leaving_age_date(record.dob).isoformat()}
-        erase(record, now=now, reason=_("Purged: the pupil is past statutory school leaving "
-                                        "age."))
+        erase(record, now=now, reason=delete_reason(LPD_PURGED))
         audit_record(action="lpd_purge", actor_username=SYSTEM, obj=record,
                      summary=f"{facts['file']}: past leaving age", detail=facts)
     return True

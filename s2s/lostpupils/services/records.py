@@ -20,6 +20,7 @@ from s2s.directory.models import Establishment
 from s2s.lostpupils import emails
 from s2s.lostpupils.models import LostPupilRecord, RecordStatus
 from s2s.lostpupils.search import Criteria, criteria_refusal, search_records
+from s2s.transfers.deleted import LPD_REMOVED, delete_reason
 from s2s.transfers.models import Transfer
 from s2s.transfers.services.forward import (
     forwarded_name,
@@ -197,8 +198,7 @@ def lost_pupil_remove(*, user, record: LostPupilRecord, reason: str, request=Non
         record.status, record.removed_by, record.removed_at = RecordStatus.REMOVED, user, now
         record.remove_reason = reason
         record.save(update_fields=["status", "removed_by", "removed_at", "remove_reason"])
-        erase(record, now=now, reason=_("Removed from the Lost Pupil Database: %(reason)s")
-              % {"reason": reason}, user=user)
+        erase(record, now=now, reason=delete_reason(LPD_REMOVED, reason=reason), user=user)
         audit_record(action="lpd_remove", actor=user, obj=record, request=request,
                      summary=f"{facts['file']}: {reason}"[:300], detail={**facts,
                                                                         "reason": reason})

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from s2s.accounts.roles import Role
 from s2s.audit.models import AuditEvent
@@ -28,6 +28,7 @@ from s2s.matching.models import (
     RunStatus,
 )
 from s2s.matching.services import match_pair_reject
+from s2s.matching.words import reason_words
 from s2s.messaging.models import Recipient
 from s2s.transfers.models import Transfer
 
@@ -167,7 +168,8 @@ def test_reject_keeps_the_pair_rejected_and_it_cannot_be_reviewed_again(
     client.force_login(lost_pupil_officer)
     client.post(reverse("matching:reject", args=[pair.pk]))
     pair.refresh_from_db()
-    assert pair.status == PairStatus.REJECTED
+    assert (pair.status, pair.reviewed_by) == (PairStatus.REJECTED, lost_pupil_officer)
+    assert pair.reviewed_at is not None
     assert pair.lost_pupil.status == RecordStatus.OPEN
     response = client.post(reverse("matching:accept", args=[pair.pk]), follow=True)
     assert "This pair has already been reviewed." in _text(response)
@@ -212,6 +214,9 @@ def test_a_running_run_shows_its_progress_and_the_page_refreshes(client, service
     assert '<progress class="s2s-progress" max="6" value="4">' in html
     assert "Step 4 of 6: comparing pairs" in _text(response)
     assert "Run a full match now" not in _text(response)
+    service_admin.language = "cy"
+    service_admin.save()
+    assert "Cam 4 o 6: yn cymharu parau" in _text(client.get(reverse("matching:runs")))
 
 
 def test_run_a_full_match_now_queues_the_task(client, service_admin,
@@ -234,3 +239,13 @@ def test_the_service_administrator_sees_a_pair_but_leaves_the_decision_to_the_la
     assert "Only a lost pupil officer of the LA whose school has the child" in _text(response)
     pair.refresh_from_db()
     assert pair.status == PairStatus.PROPOSED
+
+
+def test_a_pairs_stored_english_reason_reads_in_welsh():
+    """Issue 17: the engine's English level names are stored; the pages word them."""
+    with translation.override("cy"):
+        assert reason_words("UPN matches, surname matches a former, preferred or part surname, "
+                            "DOB day and month swapped") == (
+            "UPN yn cyfateb, cyfenw'n cyfateb i gyfenw blaenorol, dewisol neu ran o gyfenw, "
+            "dyddiad geni â'r diwrnod a'r mis wedi'u cyfnewid")
+        assert reason_words("UPN matches, something new") == "UPN matches, something new"

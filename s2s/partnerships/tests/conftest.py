@@ -67,20 +67,30 @@ def unsigned(main_user, receiving_school, outsider_school):
     return create(main_user)
 
 
+def signed(partnership: Partnership, *users) -> Partnership:
+    """Sign the partnership as each of these users, and return it as it now is."""
+    for user in users:
+        partnership_sign(user=user, partnership_id=partnership.pk)
+    partnership.refresh_from_db()
+    return partnership
+
+
 @pytest.fixture
 def partnership(unsigned, main_user, partner_user, member_not_teaching) -> Partnership:
-    for user in (main_user, partner_user, member_not_teaching):
-        partnership_sign(user=user, partnership_id=unsigned.pk)
-    unsigned.refresh_from_db()
-    return unsigned
+    return signed(unsigned, main_user, partner_user, member_not_teaching)
+
+
+def link(user, partnership: Partnership):
+    """Link UPN at its main (8383321) and, from 2 November, at 8384512 for BTEC Engineering."""
+    return pupil_link(user=user, partnership_id=partnership.pk, upn=UPN, main="8383321",
+                      links=[{"school": "8384512", "role": "subsidiary",
+                              "courses": ["BTEC Engineering"], "linked_from": LINKED_FROM}])
 
 
 @pytest.fixture
 def linked(partnership, main_user):
     """UPN at its main (8383321) and, from 2 November, at 8384512 for BTEC Engineering."""
-    return pupil_link(user=main_user, partnership_id=partnership.pk, upn=UPN, main="8383321",
-                      links=[{"school": "8384512", "role": "subsidiary",
-                              "courses": ["BTEC Engineering"], "linked_from": LINKED_FROM}])
+    return link(main_user, partnership)
 
 
 def push(user, partnership, *items):

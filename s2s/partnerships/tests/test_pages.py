@@ -1,11 +1,23 @@
 """The partnership pages: a school's partnerships, signing, linked pupils, the combined view."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from s2s.audit.models import AuditEvent
 from s2s.partnerships.models import SharedRecord
-from s2s.partnerships.tests.conftest import MONDAY, UPN, mark, push, result
+from s2s.partnerships.tests.conftest import (
+    KINDS,
+    MONDAY,
+    UPN,
+    create,
+    link,
+    mark,
+    push,
+    result,
+    signed,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +76,35 @@ def test_a_non_member_gets_404_from_every_page(partnership, linked, non_member_u
                          ("partnerships:pupil-csv", {"upn": UPN})]:
         url = reverse(name, kwargs={"pk": partnership.pk, **kwargs})
         assert client.get(url).status_code == 404, url
+
+
+def _text(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())).strip()
+
+
+def test_the_combined_view_shows_each_kind_in_its_own_table(
+        main_user, partner_user, member_not_teaching, client):
+    every_kind = signed(create(main_user, kinds=[*KINDS, "behaviour"]),
+                        main_user, partner_user, member_not_teaching)
+    link(main_user, every_kind)
+    push(main_user, every_kind, mark(), mark(session="PM", code="N"), result(),
+         {"upn": UPN, "kind": "punctuality", "date": MONDAY, "session": "AM",
+          "minutes_late": 12},
+         {"upn": UPN, "kind": "behaviour", "date": MONDAY, "type": "incident", "points": -2,
+          "description": "Left the lesson"})
+    push(partner_user, every_kind, mark(), mark(lesson="P3 Engineering", session=None),
+         {"upn": UPN, "kind": "behaviour", "date": MONDAY, "type": "achievement",
+          "points": 5, "description": "Finished the weld"})
+    client.force_login(main_user)
+    text = _text(client.get(reverse("partnerships:pupil",
+                                    kwargs={"pk": every_kind.pk, "upn": UPN})))
+    columns = "Setting Possible Attended Authorised absence Unauthorised absence Attendance"
+    assert (f"Attendance by setting (sessions) {columns} 8383321 2 1 0 1 50.0% "
+            "8384512 1 1 0 0 100.0% All settings (each session once) 2 1 0 1 50.0%") in text
+    assert f"Lesson attendance by setting {columns} 8384512 1 1 0 0 100.0%" in text
+    assert "Punctuality 30 November 2026, 8383321: 12 minutes late" in text
+    assert ("Assessment Date Setting Subject Aspect Result "
+            "30 November 2026 8383321 Engineering Unit 1 Merit") in text
+    assert "Behaviour Date Setting Type Points Description" in text
+    assert "30 November 2026 8383321 Incident -2 Left the lesson" in text
+    assert "30 November 2026 8384512 Achievement 5 Finished the weld" in text

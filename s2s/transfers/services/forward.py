@@ -16,6 +16,7 @@ from s2s.core.errors import ServiceError
 from s2s.ctf.errors import CTFError
 from s2s.ctf.names import PlaceKind, format_name, parse_name, parse_place
 from s2s.ctf.writer import readdress
+from s2s.transfers.deleted import FORWARDED, delete_reason
 from s2s.transfers.models import Transfer, TransferStatus
 from s2s.transfers.services.receive import transfer_delete
 from s2s.transfers.services.upload import transfer_upload
@@ -93,7 +94,7 @@ def transfer_forward(*, user, transfer: Transfer, to: str, request=None) -> Tran
                               request=request).transfer
         upns = list(old.pupils.exclude(upn="").values_list("upn", flat=True))
         transfer_delete(user=user, transfer=old, request=request,
-                        reason=_("Forwarded to %(code)s as %(name)s") % {"code": to, "name": name})
+                        reason=delete_reason(FORWARDED, code=to, name=name))
         audit_record(action="transfer_forward", actor=user, obj=new, request=request,
                      summary=f"{old.name} forwarded to {to} as {new.name}",
                      detail={"from_transfer": old.pk, "from_name": old.name, "name": new.name,

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from s2s.audit.models import AuditEvent
@@ -270,3 +271,22 @@ def test_old_notice_records_are_pruned(db, purge):
                               sent_at=at(1, 10))
     assert "pruned 1 old notice record(s)" in purge(at(30, 10) + timedelta(days=1))
     assert list(NoticeSent.objects.values_list("period", flat=True)) == ["2025-W40"]
+
+
+def test_the_retention_reason_reads_in_the_readers_language(upload, receiving_school_user,
+                                                            client):
+    """Issue 17: stored in English, worded for each reader on the file's page."""
+    transfer = upload(at(1, 9))
+    transfer_collect(user=receiving_school_user, transfer=transfer)
+    _set(transfer, collected_at=at(1, 10, hour=12))
+    assert transfer_purge(transfer=transfer, now=at(29, 10)) is True
+    receiving_school_user.language = "cy"
+    receiving_school_user.save()
+    client.force_login(receiving_school_user)
+
+    page = client.get(reverse("transfers:detail", args=[transfer.pk])).content.decode()
+
+    transfer.refresh_from_db()
+    assert transfer.delete_reason == "28 days after it was collected (retention)"
+    assert "28 diwrnod ar ôl ei chasglu (cyfnod cadw)" in page
+    assert "(retention)" not in page

@@ -9,15 +9,17 @@ username by email; the link is never printed.
 import getpass
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from s2s.accounts.roles import Role
 from s2s.accounts.selectors import scope_from_code
 from s2s.accounts.services import user_create
+from s2s.core.commands import LanguageCommand
 from s2s.core.errors import ServiceError
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = (
         "Add a user with one role in one scope: national, a 3-digit LA number, a 7-digit "
         "establishment number or an agency reference. The user is emailed an activation link "
@@ -54,15 +56,15 @@ class Command(BaseCommand):
             )
         except ServiceError as error:
             raise CommandError(self._explain(error)) from None
-        self.stdout.write(
-            f"Added {user.username}: {user.get_role_display()} in {user.scope_code}."
-        )
+        self.stdout.write(_("Added %(username)s: %(role)s in %(scope)s.") % {
+            "username": user.username, "role": user.get_role_display(),
+            "scope": user.scope_code})
         if password:
-            self.stdout.write(f"Emailed the username to {user.email}. The password you gave "
-                              "must be changed at first sign-in.")
+            self.stdout.write(_("Emailed the username to %(email)s. The password you gave must "
+                                "be changed at first sign-in.") % {"email": user.email})
         else:
-            self.stdout.write(f"Emailed an activation link and, separately, the username to "
-                              f"{user.email}.")
+            self.stdout.write(_("Emailed an activation link and, separately, the username to "
+                                "%(email)s.") % {"email": user.email})
 
     @staticmethod
     def _explain(error: ServiceError) -> str:
@@ -74,11 +76,11 @@ class Command(BaseCommand):
         if options["password_stdin"]:
             password = sys.stdin.readline().rstrip("\r\n")
             if not password:
-                raise CommandError("--password-stdin: standard input held no password.")
+                raise CommandError(_("--password-stdin: standard input held no password."))
             return password
         if options["password_prompt"]:
-            password = getpass.getpass("Password: ")
-            if password != getpass.getpass("Password (again): "):
-                raise CommandError("The two passwords differ.")
+            password = getpass.getpass(_("Password: "))
+            if password != getpass.getpass(_("Password (again): ")):
+                raise CommandError(_("The two passwords differ."))
             return password
         return None

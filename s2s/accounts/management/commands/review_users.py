@@ -6,14 +6,15 @@ Safe to run as often as you like: a warning or a disabling is never done twice.
 """
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from s2s.accounts.selectors import review_deadline, users_to_disable, users_to_warn
 from s2s.accounts.services import user_review_disable, user_review_warn
+from s2s.core.commands import LanguageCommand
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = (
         "Disable accounts not confirmed in the annual review, and warn users and their LA "
         "administrators before that. Prints what it did (or, with --dry-run, would do)."
@@ -30,9 +31,11 @@ class Command(BaseCommand):
         self.left = limit
         disabled = self._disable()
         warned = self._warn()
-        verb = "Would disable" if dry_run else "Disabled"
-        warn_verb = "would warn" if dry_run else "warned"
-        self.stdout.write(f"{verb} {disabled} account(s); {warn_verb} about {warned}.")
+        if dry_run:
+            done = _("Would disable %(disabled)d account(s); would warn about %(warned)d.")
+        else:
+            done = _("Disabled %(disabled)d account(s); warned about %(warned)d.")
+        self.stdout.write(done % {"disabled": disabled, "warned": warned})
 
     def _room(self) -> bool:
         return self.left is None or self.left > 0
@@ -49,10 +52,11 @@ class Command(BaseCommand):
             if self.dry_run or user_review_disable(user=user):
                 count += 1
                 self._spend()
-                self.stdout.write(
-                    f"{'Would disable' if self.dry_run else 'Disabled'} {user.username} "
-                    f"({user.scope_code}): last confirmed {user.confirmed_at:%Y-%m-%d}"
-                )
+                line = (_("Would disable %(username)s (%(scope)s): last confirmed %(date)s")
+                        if self.dry_run else
+                        _("Disabled %(username)s (%(scope)s): last confirmed %(date)s"))
+                self.stdout.write(line % {"username": user.username, "scope": user.scope_code,
+                                          "date": f"{user.confirmed_at:%Y-%m-%d}"})
         return count
 
     def _warn(self) -> int:
@@ -67,9 +71,11 @@ class Command(BaseCommand):
                 if self.dry_run or user_review_warn(user=user, days=days, now=self.now):
                     seen.add(user.pk)
                     self._spend()
-                    self.stdout.write(
-                        f"{'Would warn' if self.dry_run else 'Warned'} about {user.username} "
-                        f"({user.scope_code}): disabled on {review_deadline(user):%Y-%m-%d} "
-                        f"unless confirmed"
-                    )
+                    line = (_("Would warn about %(username)s (%(scope)s): disabled on "
+                              "%(date)s unless confirmed") if self.dry_run else
+                            _("Warned about %(username)s (%(scope)s): disabled on %(date)s "
+                              "unless confirmed"))
+                    self.stdout.write(line % {
+                        "username": user.username, "scope": user.scope_code,
+                        "date": f"{review_deadline(user):%Y-%m-%d}"})
         return len(seen)

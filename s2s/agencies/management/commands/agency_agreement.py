@@ -8,10 +8,12 @@ audited as "system".
 
 from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from s2s.agencies.agreements import agreement_make
 from s2s.agencies.models import Direction
+from s2s.core.commands import LanguageCommand
 from s2s.core.errors import ServiceError
 from s2s.directory.models import Agency
 
@@ -20,10 +22,11 @@ def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise CommandError(f"--until: '{text}' is not a date like 2027-08-31.") from None
+        raise CommandError(_("--until: '%(text)s' is not a date like 2027-08-31.")
+                           % {"text": text}) from None
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = "Make an exchange agreement: which way an agency's files go, with whom, until when."
 
     def add_arguments(self, parser):
@@ -39,7 +42,8 @@ class Command(BaseCommand):
         agency = Agency.objects.select_related("la").filter(
             reference=options["reference"].strip().upper()).first()
         if agency is None:
-            raise CommandError(f"REF: there is no agency {options['reference']}.")
+            raise CommandError(_("REF: there is no agency %(reference)s.")
+                               % {"reference": options["reference"]})
         try:
             agreement = agreement_make(
                 user=None, agency=agency, direction=options["direction"],
@@ -50,6 +54,8 @@ class Command(BaseCommand):
                       "until": "--until"}.get(error.field or "")
             raise CommandError(f"{option}: {error.message}" if option else error.message) \
                 from None
-        self.stdout.write(f"Agreement {agreement.pk}: {agency.reference} "
-                          f"{agreement.get_direction_display().lower()} with "
-                          f"{', '.join(agreement.ends)} until {agreement.until.isoformat()}.")
+        self.stdout.write(_("Agreement %(id)s: %(reference)s %(direction)s with %(ends)s until "
+                            "%(until)s.") % {
+            "id": agreement.pk, "reference": agency.reference,
+            "direction": agreement.get_direction_display().lower(),
+            "ends": ", ".join(agreement.ends), "until": agreement.until.isoformat()})

@@ -4,12 +4,13 @@ Scheduled every 5 minutes (`s2s/schedule.py`); safe to run at any time: each not
 escalated once, claimed by a conditional update.
 """
 
-from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from s2s.agencies.encompass import encompass_escalate_due
+from s2s.core.commands import LanguageCommand
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = "Escalate to the LA each Operation Encompass notification still unread when due."
 
     def add_arguments(self, parser):
@@ -17,4 +18,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = encompass_escalate_due(limit=options["limit"])
-        self.stdout.write(f"Escalated {count} notification(s).")
+        self.stdout.write(_("Escalated %(count)d notification(s).") % {"count": count})

@@ -4,12 +4,13 @@ Scheduled daily (`s2s/schedule.py`); safe to run at any time. The rows stay (tim
 reference, read receipt); only the encrypted details go.
 """
 
-from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from s2s.agencies.encompass import RETAIN_DAYS, encompass_purge_due, encompass_purge_next
+from s2s.core.commands import LanguageCommand
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = (f"Delete the details of Operation Encompass notifications sent more than "
             f"{RETAIN_DAYS} days ago. Prints what it did (or, with --dry-run, would do).")
 
@@ -22,9 +23,11 @@ class Command(BaseCommand):
         if dry_run:
             due = encompass_purge_due()
             count = due.count() if limit is None else min(due.count(), limit)
-            self.stdout.write(f"Would delete the details of {count} notification(s).")
+            self.stdout.write(_("Would delete the details of %(count)d notification(s).")
+                              % {"count": count})
             return
         done = 0
         while (limit is None or done < limit) and encompass_purge_next():
             done += 1
-        self.stdout.write(f"Deleted the details of {done} notification(s).")
+        self.stdout.write(_("Deleted the details of %(count)d notification(s).")
+                          % {"count": done})

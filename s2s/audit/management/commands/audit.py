@@ -1,11 +1,13 @@
 """`s2s audit verify`: check the audit trail's hash chain and name the first row that breaks it."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from s2s.audit.chain import chain_verify
+from s2s.core.commands import LanguageCommand
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = ("Check the audit trail's hash chain (audit/chain.py). Exits non-zero, naming the "
             "first row that was changed, inserted or deleted, if the chain does not hold.")
 
@@ -16,5 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         checked, problem = chain_verify()
         if problem is not None:
-            raise CommandError(f"{problem.message} ({checked} rows before it hold.)")
-        self.stdout.write(f"The audit chain holds: {checked} rows checked.")
+            raise CommandError(_("%(problem)s (%(count)d rows before it hold.)")
+                               % {"problem": problem.message, "count": checked})
+        self.stdout.write(_("The audit chain holds: %(count)d rows checked.")
+                          % {"count": checked})

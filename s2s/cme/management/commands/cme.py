@@ -1,12 +1,14 @@
 """`s2s cme recompute [--school CODE] [--full]`: recompute CME signals from the feeds."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from s2s.cme.services import signals_recompute_due
+from s2s.core.commands import LanguageCommand
 from s2s.directory.models import Establishment
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = (
         "Recompute children-missing-education signals for the schools whose feeds changed "
         "since the last run (--full: every school with a roll; --school: one school)."
@@ -21,7 +23,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, action, school=None, full=False, **options):
         if school and not Establishment.objects.filter(code=school).exists():
-            raise CommandError(f"{school}: no such school")
+            raise CommandError(_("%(school)s: no such school") % {"school": school})
         schools, done = signals_recompute_due(full=full, school=school)
-        self.stdout.write(f"{schools} schools recomputed: {done.fired} signals fired, "
-                          f"{done.updated} updated, {done.withdrawn} withdrawn")
+        self.stdout.write(_("%(schools)d schools recomputed: %(fired)d signals fired, "
+                            "%(updated)d updated, %(withdrawn)d withdrawn") % {
+            "schools": schools, "fired": done.fired, "updated": done.updated,
+            "withdrawn": done.withdrawn})

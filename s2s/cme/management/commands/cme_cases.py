@@ -1,13 +1,15 @@
 """`s2s cme_cases overdue [--la NUMBER]`: each LA's open CME cases and which are overdue."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from s2s.cme.cases import case_timers
 from s2s.cme.models import Case, CaseState
+from s2s.core.commands import LanguageCommand
 from s2s.directory.models import LocalAuthority
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = ("Print each LA's open children-missing-education cases and the numbers of those "
             "overdue (timers: S2S_CME_CASE_*_DAYS school days). Case numbers only, no pupil "
             "data.")
@@ -21,7 +23,7 @@ class Command(BaseCommand):
         cases = Case.objects.exclude(state=CaseState.CLOSED).select_related("la")
         if la:
             if not LocalAuthority.objects.filter(number=la).exists():
-                raise CommandError(f"{la}: no such LA")
+                raise CommandError(_("%(la)s: no such LA") % {"la": la})
             cases = cases.filter(la__number=la)
         cases = list(cases.order_by("la__number", "pk"))
         timers = case_timers(cases)
@@ -30,7 +32,10 @@ class Command(BaseCommand):
             by_la.setdefault(case.la.number, []).append(case)
         for number, held in by_la.items():
             late = [case.pk for case in held if timers[case.pk].overdue]
-            listed = f": {', '.join(map(str, late))}" if late else ""
-            self.stdout.write(f"{number}: {len(held)} open, {len(late)} overdue{listed}")
+            values = {"la": number, "open": len(held), "overdue": len(late),
+                      "cases": ", ".join(map(str, late))}
+            line = (_("%(la)s: %(open)d open, %(overdue)d overdue: %(cases)s") if late
+                    else _("%(la)s: %(open)d open, %(overdue)d overdue"))
+            self.stdout.write(line % values)
         if not by_la:
-            self.stdout.write("No open cases.")
+            self.stdout.write(_("No open cases."))

@@ -2,12 +2,13 @@
 
 from datetime import timedelta
 
-from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
+from s2s.core.commands import LanguageCommand
 from s2s.core.stale_tasks import STALE_AFTER, stale_tasks_requeue
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = (
         "Queue again the tasks a worker claimed and never finished (it was killed), once they "
         f"have been running for more than {int(STALE_AFTER.total_seconds() // 60)} minutes."
@@ -22,7 +23,11 @@ class Command(BaseCommand):
     def handle(self, *, dry_run: bool, older_than: int | None, **options):
         age = STALE_AFTER if older_than is None else timedelta(minutes=older_than)
         tasks = stale_tasks_requeue(older_than=age, dry_run=dry_run)
-        verb = "would queue again" if dry_run else "queued again"
+        line = (_("would queue again %(id)s %(task)s (started %(started)s)") if dry_run
+                else _("queued again %(id)s %(task)s (started %(started)s)"))
         for task in tasks:
-            self.stdout.write(f"{verb} {task.pk} {task.task_path} (started {task.started_at})")
-        self.stdout.write(f"{len(tasks)} stale task(s) {verb}.")
+            self.stdout.write(line % {"id": task.pk, "task": task.task_path,
+                                      "started": task.started_at})
+        done = (_("%(count)d stale task(s) would queue again.") if dry_run
+                else _("%(count)d stale task(s) queued again."))
+        self.stdout.write(done % {"count": len(tasks)})

@@ -8,12 +8,14 @@ import logging
 import time
 from datetime import datetime, timedelta
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from s2s import schedule
+from s2s.core.commands import LanguageCommand
 from s2s.core.scheduling import run_due, runs_prune, slot_of
 
 logger = logging.getLogger(__name__)
@@ -23,7 +25,7 @@ MINUTE = timedelta(minutes=1)
 CATCH_UP = 60
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = (
         "Enqueue the scheduled jobs (s2s/schedule.py) when they are due, waking every minute. "
         "Any number may run: each job is enqueued once per minute."
@@ -44,17 +46,18 @@ class Command(BaseCommand):
                 self.stdout.write(f"{job.name:24} {job.timing:24} {job.command or job.task}")
             return
         if at and not once:
-            raise CommandError("--at goes with --once")
+            raise CommandError(_("--at goes with --once"))
         if once:
             self._tick(slot_of(_moment(at) if at else timezone.now()))
             return
         try:
             self._forever()
         except KeyboardInterrupt:
-            self.stdout.write("Scheduler stopped.")
+            self.stdout.write(_("Scheduler stopped."))
 
     def _forever(self) -> None:
-        self.stdout.write(f"Scheduler started: {len(schedule.SCHEDULE)} job(s).")
+        self.stdout.write(_("Scheduler started: %(count)d job(s).")
+                          % {"count": len(schedule.SCHEDULE)})
         last = None
         while True:
             now = slot_of(timezone.now())
@@ -78,7 +81,8 @@ class Command(BaseCommand):
 
     def _tick(self, slot: datetime) -> None:
         for name in run_due(jobs=schedule.SCHEDULE, slot=slot):
-            self.stdout.write(f"{timezone.localtime(slot):%Y-%m-%d %H:%M} enqueued {name}")
+            self.stdout.write(_("%(when)s enqueued %(job)s") % {
+                "when": f"{timezone.localtime(slot):%Y-%m-%d %H:%M}", "job": name})
         if slot.minute == 0:
             runs_prune(now=slot)
 
@@ -86,7 +90,8 @@ class Command(BaseCommand):
 def _moment(text: str) -> datetime:
     moment = parse_datetime(text)
     if moment is None:
-        raise CommandError(f"--at must look like 2025-09-01T03:00, not {text!r}")
+        raise CommandError(_("--at must look like 2025-09-01T03:00, not '%(text)s'")
+                           % {"text": text})
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment

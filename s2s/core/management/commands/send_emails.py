@@ -1,11 +1,12 @@
 """`s2s send_emails`: send the outbox's due emails now (what the minutely sweep does)."""
 
-from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
+from s2s.core.commands import LanguageCommand
 from s2s.core.outbox import send_next_email
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = (
         "Send the queued emails that are due (new ones, and retries whose wait is over). "
         "Safe to run at any time, beside the worker: each email is claimed by one sender only."
@@ -19,4 +20,4 @@ class Command(BaseCommand):
         count = 0
         while (limit is None or count < limit) and send_next_email():
             count += 1
-        self.stdout.write(f"Sent or tried {count} email(s).")
+        self.stdout.write(_("Sent or tried %(count)d email(s).") % {"count": count})

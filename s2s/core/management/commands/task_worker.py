@@ -7,12 +7,14 @@ taken by one worker (a row claimed in the database, or a job popped from Redis).
 """
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
+from s2s.core.commands import LanguageCommand
 from s2s.core.taskqueue import JOB_CLASS, QUEUE, uses_redis
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = ("Run queued tasks as they arrive, from the database or Redis as S2S_TASKS_BACKEND "
             "says. Any number may run.")
 
@@ -30,5 +32,5 @@ class Command(BaseCommand):
         elif settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db."):
             call_command("db_worker", batch=burst, verbosity=verbosity)
         else:
-            raise CommandError("S2S_TASKS_BACKEND=immediate runs each task at once: "
-                               "there is no queue for a worker")
+            raise CommandError(_("S2S_TASKS_BACKEND=immediate runs each task at once: there "
+                                 "is no queue for a worker"))

@@ -4,14 +4,16 @@ The same service and rules as the LA DBA's page (issue 16): the reference is the
 and four capital letters or digits (838HLTH), of an LA that exists; audited as "system".
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
+from s2s.core.commands import LanguageCommand
 from s2s.core.errors import ServiceError
 from s2s.directory.models import AgencyKind
 from s2s.directory.services import agency_create
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = "Add an agency of an LA: its reference is the LA number and 4 letters or digits."
 
     def add_arguments(self, parser):
@@ -30,5 +32,6 @@ class Command(BaseCommand):
                       "email": "--email"}.get(error.field or "")
             raise CommandError(f"{option}: {error.message}" if option else error.message) \
                 from None
-        self.stdout.write(f"Added agency {agency.reference} {agency.name} "
-                          f"({agency.get_kind_display()}) of LA {agency.la.number}.")
+        self.stdout.write(_("Added agency %(reference)s %(name)s (%(kind)s) of LA %(la)s.") % {
+            "reference": agency.reference, "name": agency.name,
+            "kind": agency.get_kind_display(), "la": agency.la.number})

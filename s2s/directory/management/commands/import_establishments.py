@@ -1,11 +1,13 @@
 """`s2s import_establishments FILE.csv`: bring the directory in line with the national register."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
+from s2s.core.commands import LanguageCommand
 from s2s.directory.importer import ImportFailed, ImportReport, import_establishments
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = (
         "Import the national register's all-establishments CSV: create missing LAs, add and "
         "update schools in place, and report what was added, changed and closed. Safe to run "
@@ -46,7 +48,7 @@ class Command(BaseCommand):
         self._print_report(report, limit)
 
     def _progress(self, rows: int) -> None:
-        self.stdout.write(f"  … {rows:,} rows read")
+        self.stdout.write(_("  … %(rows)s rows read") % {"rows": f"{rows:,}"})
 
     def _print_list(self, title: str, items: list[str], limit: int | None, style=None) -> None:
         if not items:
@@ -55,23 +57,23 @@ class Command(BaseCommand):
         for item in items[:limit]:
             self.stdout.write(f"  {item}")
         if limit is not None and len(items) > limit:
-            self.stdout.write(f"  … and {len(items) - limit} more (use -v 2 to list them all)")
+            self.stdout.write(_("  … and %(count)d more (use -v 2 to list them all)")
+                              % {"count": len(items) - limit})
 
     def _print_report(self, report: ImportReport, limit: int | None) -> None:
-        self._print_list("Local authorities created", report.las_created, limit)
-        self._print_list("Added", report.added, limit)
-        self._print_list("Changed", report.changed, limit)
-        self._print_list("Closed", report.closed, limit)
-        self._print_list("Successors set", report.successors, limit)
-        self._print_list("Removed (not in the register)", report.removed, limit)
-        self._print_list("Kept (not in the register)", report.kept, limit)
-        self._print_list("Warnings", report.warnings, limit, self.style.WARNING)
-        self._print_list("Malformed rows, not imported", report.errors, None, self.style.ERROR)
-        counts = report.counts()
-        self.stdout.write(self.style.SUCCESS(
-            f"Read {counts['rows']:,} rows ({report.encoding}): {counts['added']:,} added, "
-            f"{counts['changed']:,} changed, {counts['closed']:,} closed, "
-            f"{counts['unchanged']:,} unchanged, {counts['skipped']:,} without an establishment "
-            f"number skipped, {counts['malformed']:,} malformed; "
-            f"{counts['las_created']:,} LAs created, {counts['successors']:,} successors set."
-        ))
+        self._print_list(_("Local authorities created"), report.las_created, limit)
+        self._print_list(_("Added"), report.added, limit)
+        self._print_list(_("Changed"), report.changed, limit)
+        self._print_list(_("Closed"), report.closed, limit)
+        self._print_list(_("Successors set"), report.successors, limit)
+        self._print_list(_("Removed (not in the register)"), report.removed, limit)
+        self._print_list(_("Kept (not in the register)"), report.kept, limit)
+        self._print_list(_("Warnings"), report.warnings, limit, self.style.WARNING)
+        self._print_list(_("Malformed rows, not imported"), report.errors, None,
+                         self.style.ERROR)
+        counts = {name: f"{count:,}" for name, count in report.counts().items()}
+        self.stdout.write(self.style.SUCCESS(_(
+            "Read %(rows)s rows (%(encoding)s): %(added)s added, %(changed)s changed, "
+            "%(closed)s closed, %(unchanged)s unchanged, %(skipped)s without an establishment "
+            "number skipped, %(malformed)s malformed; %(las_created)s LAs created, "
+            "%(successors)s successors set.") % {**counts, "encoding": report.encoding}))

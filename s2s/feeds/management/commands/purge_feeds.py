@@ -1,13 +1,26 @@
 """`s2s purge_feeds`: feed retention, daily (raw bodies; records older than last year)."""
 
-from django.core.management.base import BaseCommand
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from s2s.audit.services import audit_record
+from s2s.core.commands import LanguageCommand
 from s2s.feeds.retention import feeds_purge, kept_from
 
+# What `feeds_purge` names, for people, after "Deleted 3 ..." (its names stay the audit's keys).
+PURGED_WORDS = {
+    "raw feed bodies": pgettext_lazy("feed records purged", "raw feed bodies"),
+    "marks": pgettext_lazy("feed records purged", "marks"),
+    "replaced marks": pgettext_lazy("feed records purged", "replaced marks"),
+    "quarantined marks": pgettext_lazy("feed records purged", "quarantined marks"),
+    "exclusions": pgettext_lazy("feed records purged", "exclusions"),
+    "pupils": pgettext_lazy("feed records purged", "pupils"),
+    "feeds": pgettext_lazy("feed records purged", "feeds"),
+}
 
-class Command(BaseCommand):
+
+class Command(LanguageCommand):
     help = (
         "Delete feeds' raw bodies older than S2S_FEED_RETAIN_DAYS (30), and the marks, roll "
         "and exclusions older than the previous academic year. Prints what it did (or, with "
@@ -21,12 +34,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, limit=None, **options):
         now = timezone.now()
-        verb = "Would delete" if dry_run else "Deleted"
+        line = _("Would delete %(count)d %(what)s.") if dry_run else _("Deleted %(count)d "
+                                                                       "%(what)s.")
         done = feeds_purge(now=now, limit=limit, dry_run=dry_run)
         cutoff = kept_from(today=timezone.localdate(now))
         for purged in done:
-            self.stdout.write(f"{verb} {purged.count} {purged.name}.")
-        self.stdout.write(f"Records are kept from {cutoff:%Y-%m-%d}.")
+            self.stdout.write(line % {"count": purged.count,
+                                      "what": PURGED_WORDS.get(purged.name, purged.name)})
+        self.stdout.write(_("Records are kept from %(date)s.") % {"date": f"{cutoff:%Y-%m-%d}"})
         if not dry_run and any(p.count for p in done):
             audit_record(action="feeds_purge", actor_username="system",
                          summary=", ".join(f"{p.count} {p.name}" for p in done),

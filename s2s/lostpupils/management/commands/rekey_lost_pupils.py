@@ -1,11 +1,12 @@
 """`s2s rekey_lost_pupils`: rewrite the LPD's stored search keys after the key changes."""
 
-from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
+from s2s.core.commands import LanguageCommand
 from s2s.lostpupils.services.rekey import lost_pupil_keys_recompute
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = (
         "Rewrite the sound-alike keys of every held Lost Pupil Database record (its surname "
         "variants and name rows, its forename key) whose stored keys differ from what the "
@@ -19,5 +20,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, **options):
         count = lost_pupil_keys_recompute(dry_run=dry_run)
-        verb = "Would rewrite" if dry_run else "Rewrote"
-        self.stdout.write(f"{verb} the keys of {count} lost pupil record(s).")
+        done = (_("Would rewrite the keys of %(count)d lost pupil record(s).") if dry_run
+                else _("Rewrote the keys of %(count)d lost pupil record(s)."))
+        self.stdout.write(done % {"count": count})

@@ -5,15 +5,17 @@ import sys
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
+from s2s.core.commands import LanguageCommand
 from s2s.matching.linkcsv import link_files, summary
 from s2s.matching.models import MatchModel, RunKind
 from s2s.matching.roll import roll_refresh
 from s2s.matching.runs import match_model_train, match_run, spark_for_settings
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = (
         "Match pupil lists: `link LEFT.csv RIGHT.csv --out PAIRS.csv` for any two lists; "
         "`run [--full]` the LPD against the roll (nightly: new records only); `train` a new "
@@ -45,7 +47,7 @@ class Command(BaseCommand):
     def _link(self, *, left, right, out, model=None, **options):
         for path in (left, right):
             if not path.is_file():
-                raise CommandError(f"{path}: no such file")
+                raise CommandError(_("%(file)s: no such file") % {"file": path})
         parameters = None
         if model is not None:
             parameters = json.loads(model.read_text(encoding="utf-8"))
@@ -63,18 +65,23 @@ class Command(BaseCommand):
 
     def _run(self, *, full=False, **options):
         run = match_run(kind=RunKind.FULL if full else RunKind.NIGHTLY)
-        self.stdout.write(
-            f"match run {run.pk} ({run.kind}): {run.lpd_records} LPD records and "
-            f"{run.roll_records} roll records in, {run.pairs_compared} pairs compared, "
-            f"{run.matches} match, {run.possibles} possible, {run.already_proposed} already "
-            f"proposed, {run.seconds:.1f} seconds")
+        self.stdout.write(_(
+            "match run %(id)s (%(kind)s): %(lpd)d LPD records and %(roll)d roll records in, "
+            "%(pairs)d pairs compared, %(match)d match, %(possible)d possible, %(already)d "
+            "already proposed, %(seconds)s seconds") % {
+            "id": run.pk, "kind": run.kind, "lpd": run.lpd_records, "roll": run.roll_records,
+            "pairs": run.pairs_compared, "match": run.matches, "possible": run.possibles,
+            "already": run.already_proposed, "seconds": f"{run.seconds:.1f}"})
 
     def _train(self, **options):
         model = match_model_train()
-        self.stdout.write(f"match model version {model.version} trained on "
-                          f"{model.trained_on['lpd_records']} LPD records and "
-                          f"{model.trained_on['roll_records']} roll records")
+        self.stdout.write(_("match model version %(version)s trained on %(lpd)d LPD records "
+                            "and %(roll)d roll records") % {
+            "version": model.version, "lpd": model.trained_on["lpd_records"],
+            "roll": model.trained_on["roll_records"]})
 
     def _roll(self, **options):
         counts = roll_refresh()
-        self.stdout.write(", ".join(f"{count} from {source}" for source, count in counts.items()))
+        self.stdout.write(", ".join(_("%(count)d from %(source)s") % {"count": count,
+                                                                      "source": source}
+                                    for source, count in counts.items()))

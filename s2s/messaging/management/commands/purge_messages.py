@@ -5,13 +5,14 @@ or S2S_MESSAGE_READ_DAYS (14) after it was read, and each message once no copy i
 Scheduled daily (`s2s/schedule.py`); safe to run at any time.
 """
 
-from django.core.management.base import BaseCommand
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from s2s.core.commands import LanguageCommand
 from s2s.messaging.retention import BATCH, copies_due, messages_left_empty, messages_purge_batch
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = (
         "Delete messages past their retention period: unread copies S2S_MESSAGE_UNREAD_DAYS "
         "after arriving, read ones S2S_MESSAGE_READ_DAYS after being read. Prints what it did "
@@ -34,15 +35,19 @@ class Command(BaseCommand):
             copies, messages = copies + batch.copies, messages + batch.messages
             if not batch.copies and not batch.messages:
                 break
-        self.stdout.write(f"Deleted {copies} message copy(ies) and {messages} message(s).")
+        self.stdout.write(_("Deleted %(copies)d message copy(ies) and %(messages)d message(s).")
+                          % {"copies": copies, "messages": messages})
 
     def _dry_run(self, now, limit):
         due = copies_due(now=now)
         count = due.count() if limit is None else min(due.count(), limit)
         for copy in due.select_related("message")[:count]:
-            state = "read" if copy.read_at else "unread"
-            self.stdout.write(f"Would delete copy {copy.pk} of message {copy.message_id} "
-                              f"({state}, sent {copy.message.created_at:%Y-%m-%d %H:%M})")
+            line = (_("Would delete copy %(copy)s of message %(message)s (read, sent %(sent)s)")
+                    if copy.read_at else
+                    _("Would delete copy %(copy)s of message %(message)s (unread, sent "
+                      "%(sent)s)"))
+            self.stdout.write(line % {"copy": copy.pk, "message": copy.message_id,
+                                      "sent": f"{copy.message.created_at:%Y-%m-%d %H:%M}"})
         empty = messages_left_empty().count()
-        self.stdout.write(f"Would delete {count} message copy(ies); {empty} message(s) have "
-                          "no copy left now.")
+        self.stdout.write(_("Would delete %(count)d message copy(ies); %(empty)d message(s) "
+                            "have no copy left now.") % {"count": count, "empty": empty})

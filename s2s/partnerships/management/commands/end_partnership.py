@@ -1,12 +1,14 @@
 """`s2s end_partnership ID`: end a partnership and delete every record it shared."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
+from s2s.core.commands import LanguageCommand
 from s2s.partnerships.models import Partnership, Status
 from s2s.partnerships.services import partnership_end
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = "End a partnership: sharing stops and all its shared records are deleted."
 
     def add_arguments(self, parser):
@@ -16,9 +18,10 @@ class Command(BaseCommand):
     def handle(self, *args, partnership_id, dry_run=False, **options):
         partnership = Partnership.objects.filter(pk=partnership_id).first()
         if partnership is None or partnership.status == Status.ENDED:
-            raise CommandError(f"No open partnership {partnership_id}.")
+            raise CommandError(_("No open partnership %(id)s.") % {"id": partnership_id})
         if dry_run:
-            self.stdout.write(f"Would end {partnership.name}.")
+            self.stdout.write(_("Would end %(name)s.") % {"name": partnership.name})
             return
         deleted = partnership_end(partnership=partnership)
-        self.stdout.write(f"Ended {partnership.name}; deleted {deleted} shared records.")
+        self.stdout.write(_("Ended %(name)s; deleted %(count)d shared records.")
+                          % {"name": partnership.name, "count": deleted})

@@ -1,12 +1,13 @@
 """`s2s partnership_reviews`: review reminders (30 and 7 days before) and lapsing, daily."""
 
-from django.core.management.base import BaseCommand
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from s2s.core.commands import LanguageCommand
 from s2s.partnerships.jobs import partnerships_lapse, reminders_send
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = ("Remind each member's school users 30 and 7 days before an agreement's review "
             "date, and stop sharing in partnerships whose review date has passed.")
 
@@ -14,4 +15,5 @@ class Command(BaseCommand):
         today = timezone.localdate()
         reminded = reminders_send(today=today)
         lapsed = partnerships_lapse(today=today)
-        self.stdout.write(f"Reminded {reminded} partnerships; {lapsed} lapsed.")
+        self.stdout.write(_("Reminded %(reminded)d partnerships; %(lapsed)d lapsed.")
+                          % {"reminded": reminded, "lapsed": lapsed})

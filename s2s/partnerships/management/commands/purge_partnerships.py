@@ -1,12 +1,13 @@
 """`s2s purge_partnerships`: shared records past their agreement's retention days, daily."""
 
-from django.core.management.base import BaseCommand
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from s2s.core.commands import LanguageCommand
 from s2s.partnerships.jobs import records_purge
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = ("Delete shared partnership records older than their agreement's retention days. "
             "Prints what it did (or, with --dry-run, would do).")
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, limit=None, **options):
         done = records_purge(now=timezone.now(), dry_run=dry_run, limit=limit)
-        verb = "Would delete" if dry_run else "Deleted"
-        self.stdout.write(f"{verb} {done.records} shared records of {done.partnerships} "
-                          "partnerships.")
+        line = (_("Would delete %(records)d shared records of %(partnerships)d partnerships.")
+                if dry_run else
+                _("Deleted %(records)d shared records of %(partnerships)d partnerships."))
+        self.stdout.write(line % {"records": done.records, "partnerships": done.partnerships})

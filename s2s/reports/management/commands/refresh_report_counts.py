@@ -6,12 +6,13 @@ a school has moved to another LA, say). Each step is printed as it finishes: a r
 million transfers takes a while.
 """
 
-from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
+from s2s.core.commands import LanguageCommand
 from s2s.reports.rollup import report_counts_refresh
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = (
         "Count uploads and first downloads on the UK days closed since the last run, so "
         "the national reports need not read every transfer."
@@ -25,11 +26,13 @@ class Command(BaseCommand):
     def handle(self, *args, rebuild=False, **options):
         counted = report_counts_refresh(rebuild=rebuild, progress=self._progress)
         if counted is None:
-            self.stdout.write("The report counts were up to date")
+            self.stdout.write(_("The report counts were up to date"))
             return
         first, last = counted
-        since = first.isoformat() if first else "the first transfer"
-        self.stdout.write(f"Counted the days from {since} to {last.isoformat()}")
+        line = (_("Counted the days from %(first)s to %(last)s") if first
+                else _("Counted the days from the first transfer to %(last)s"))
+        self.stdout.write(line % {"first": first and first.isoformat(),
+                                  "last": last.isoformat()})
 
     def _progress(self, message: str) -> None:
         self.stdout.write(message)

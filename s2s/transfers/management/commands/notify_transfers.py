@@ -1,11 +1,12 @@
 """Write the emails of accepted uploads whose notification task has not run."""
 
-from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
+from s2s.core.commands import LanguageCommand
 from s2s.transfers.services.notify import SWEEP_LIMIT, transfers_notify_pending
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = (
         "Write to the outbox the emails of uploads more than a minute old whose notification "
         "task was lost or failed. Safe to run at any time: each upload's emails are written "
@@ -18,4 +19,5 @@ class Command(BaseCommand):
 
     def handle(self, *, limit: int, **options):
         written = transfers_notify_pending(limit=limit)
-        self.stdout.write(f"{written} emails written for uploads not yet notified.")
+        self.stdout.write(_("%(count)d emails written for uploads not yet notified.")
+                          % {"count": written})

@@ -6,9 +6,10 @@ go soon without having been collected. Scheduled daily at 02:00 (`s2s/schedule.p
 run at any time, and two runs at once never do the same thing twice.
 """
 
-from django.core.management.base import BaseCommand
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from s2s.core.commands import LanguageCommand
 from s2s.transfers.retention import (
     deletion_date,
     notices_prune,
@@ -23,7 +24,7 @@ from s2s.transfers.retention import (
 PROGRESS_EVERY = 100
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = (
         "Delete files kept past their retention period (S2S_RETAIN_COLLECTED_DAYS after "
         "collection or rejection, S2S_RETAIN_UNCOLLECTED_DAYS after upload if never "
@@ -45,11 +46,15 @@ class Command(BaseCommand):
         deleted = self._delete()
         warned = self._warn()
         pruned = 0 if dry_run else notices_prune(now=self.now)
-        verb, warn_verb = ("Would delete", "would warn") if dry_run else ("Deleted", "warned")
-        self.stdout.write(
-            f"{verb} {deleted} file(s); {warn_verb} about {warned} file(s)"
-            + (f"; pruned {pruned} old notice record(s)." if pruned else ".")
-        )
+        values = {"deleted": deleted, "warned": warned, "pruned": pruned}
+        if dry_run:
+            done = _("Would delete %(deleted)d file(s); would warn about %(warned)d file(s).")
+        elif pruned:
+            done = _("Deleted %(deleted)d file(s); warned about %(warned)d file(s); pruned "
+                     "%(pruned)d old notice record(s).")
+        else:
+            done = _("Deleted %(deleted)d file(s); warned about %(warned)d file(s).")
+        self.stdout.write(done % values)
 
     def _room(self) -> bool:
         return self.left is None or self.left > 0
@@ -75,12 +80,14 @@ class Command(BaseCommand):
             if self.dry_run or transfer_purge(transfer=transfer, now=self.now):
                 count += 1
                 self._spend()
-                self.stdout.write(
-                    f"{'Would delete' if self.dry_run else 'Deleted'} {transfer.name} "
-                    f"(transfer {transfer.pk}, {transfer.get_status_display().lower()}, "
-                    f"due {deletion_date(transfer):%Y-%m-%d})"
-                )
-            self._show_progress(count, total, "Deleting")
+                line = (_("Would delete %(file)s (transfer %(id)s, %(status)s, due %(date)s)")
+                        if self.dry_run else
+                        _("Deleted %(file)s (transfer %(id)s, %(status)s, due %(date)s)"))
+                self.stdout.write(line % {
+                    "file": transfer.name, "id": transfer.pk,
+                    "status": str(transfer.get_status_display()).lower(),
+                    "date": f"{deletion_date(transfer):%Y-%m-%d}"})
+            self._show_progress(count, total, _("Deleting"))
         return count
 
     def _warn(self) -> int:
@@ -95,10 +102,12 @@ class Command(BaseCommand):
                 continue
             count += 1
             self._spend()
-            self.stdout.write(
-                f"{'Would warn' if self.dry_run else 'Warned'} that {warning.transfer.name} "
-                f"(transfer {warning.transfer.pk}) will be deleted on "
-                f"{warning.delete_on:%Y-%m-%d}, in {warning.days} day(s)"
-            )
+            line = (_("Would warn that %(file)s (transfer %(id)s) will be deleted on %(date)s, "
+                      "in %(days)d day(s)") if self.dry_run else
+                    _("Warned that %(file)s (transfer %(id)s) will be deleted on %(date)s, in "
+                      "%(days)d day(s)"))
+            self.stdout.write(line % {"file": warning.transfer.name, "id": warning.transfer.pk,
+                                      "date": f"{warning.delete_on:%Y-%m-%d}",
+                                      "days": warning.days})
         return count
 

@@ -6,8 +6,10 @@ shared partnership records are opened and sealed again under the current key.
 
 from collections import Counter
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
+from s2s.core.commands import LanguageCommand
 from s2s.core.progress import progress_printer
 from s2s.transfers import crypto
 from s2s.transfers.crypto import StoredFileError
@@ -17,7 +19,7 @@ from s2s.transfers.storage import stored_file_rewrap
 BATCH = 500
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = (
         "Re-wrap each stored file's key with the current master key (S2S_ENCRYPTION_KEY), "
         "using the old keys in S2S_ENCRYPTION_OLD_KEYS to unwrap them. Files are not "
@@ -37,22 +39,22 @@ class Command(BaseCommand):
         current = StoredFile.objects.filter(key_id=master.key_id).count()
         todo = StoredFile.objects.exclude(key_id=master.key_id).order_by("pk")
         total = todo.count() if limit is None else min(todo.count(), limit)
-        self.stdout.write(
-            f"Current master key {master.key_id}: {current} files already use it, "
-            f"{total} to re-wrap{' (dry run)' if dry_run else ''}."
-        )
+        line = (_("Current master key %(key)s: %(current)d files already use it, %(total)d to "
+                  "re-wrap (dry run).") if dry_run else
+                _("Current master key %(key)s: %(current)d files already use it, %(total)d to "
+                  "re-wrap."))
+        self.stdout.write(line % {"key": master.key_id, "current": current, "total": total})
         counts = self._rewrap_all(todo, master=master, total=total, dry_run=dry_run)
-        verb = "Would re-wrap" if dry_run else "Re-wrapped"
-        self.stdout.write(
-            f"{verb} {counts['rewrapped']} files; {counts['skipped']} changed meanwhile; "
-            f"{counts['failed']} could not be unwrapped."
-        )
+        done = (_("Would re-wrap %(rewrapped)d files; %(skipped)d changed meanwhile; "
+                  "%(failed)d could not be unwrapped.") if dry_run else
+                _("Re-wrapped %(rewrapped)d files; %(skipped)d changed meanwhile; %(failed)d "
+                  "could not be unwrapped."))
+        self.stdout.write(done % counts)
         failed = counts["failed"] + self._reseal_partnerships(dry_run=dry_run)
         if failed:
-            raise CommandError(
+            raise CommandError(_(
                 "Some files' keys could not be unwrapped or partnership records opened (see "
-                "above): keep their master keys in S2S_ENCRYPTION_OLD_KEYS and run this again."
-            )
+                "above): keep their master keys in S2S_ENCRYPTION_OLD_KEYS and run this again."))
 
     def _reseal_partnerships(self, *, dry_run: bool) -> int:
         # Partnerships seal with the master key too (`partnerships/sealing.py`); imported
@@ -60,17 +62,17 @@ class Command(BaseCommand):
         from s2s.partnerships.sealing import records_reseal
 
         counts = records_reseal(dry_run=dry_run)
-        verb = "Would re-seal" if dry_run else "Re-sealed"
-        self.stdout.write(
-            f"{verb} {counts['resealed']} partnership records; {counts['current']} already "
-            f"under the current key; {counts['failed']} could not be opened."
-        )
+        done = (_("Would re-seal %(resealed)d partnership records; %(current)d already under "
+                  "the current key; %(failed)d could not be opened.") if dry_run else
+                _("Re-sealed %(resealed)d partnership records; %(current)d already under the "
+                  "current key; %(failed)d could not be opened."))
+        self.stdout.write(done % counts)
         return counts["failed"]
 
     def _rewrap_all(self, todo, *, master: crypto.MasterKey, total: int, dry_run: bool):
         counts = Counter(rewrapped=0, skipped=0, failed=0)
         # On a terminal one line counts up; in a log, one line per batch.
-        progress = progress_printer(self.stdout, "files", every=BATCH)
+        progress = progress_printer(self.stdout, _("files"), every=BATCH)
         done = 0
         last_pk = 0
         while done < total:
@@ -88,7 +90,8 @@ class Command(BaseCommand):
         try:
             changed = stored_file_rewrap(stored=stored, master=master, dry_run=dry_run)
         except StoredFileError as exc:
-            self.stderr.write(f"Stored file {stored.pk}: {exc.message}")
+            self.stderr.write(_("Stored file %(id)s: %(problem)s")
+                              % {"id": stored.pk, "problem": exc.message})
             return "failed"
         return "rewrapped" if changed else "skipped"
 

@@ -1,11 +1,12 @@
 """Delete stored objects that no row refers to: left by crashes or by rolled-back writes."""
 
-from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
+from s2s.core.commands import LanguageCommand
 from s2s.transfers.storage import ORPHAN_MIN_AGE, orphan_delete, orphan_paths
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = (
         "Delete encrypted objects in the transfers storage that have no stored-file row and "
         "are more than an hour old (younger ones may belong to a write still committing)."
@@ -24,11 +25,12 @@ class Command(BaseCommand):
                 break
             found += 1
             if dry_run:
-                self.stdout.write(f"would delete {path}")
+                self.stdout.write(_("would delete %(path)s") % {"path": path})
             elif orphan_delete(path=path):
                 deleted += 1
-                self.stdout.write(f"deleted {path}")
+                self.stdout.write(_("deleted %(path)s") % {"path": path})
         if dry_run:
-            self.stdout.write(f"{found} orphan objects would be deleted (dry run).")
+            self.stdout.write(_("%(count)d orphan objects would be deleted (dry run).")
+                              % {"count": found})
         else:
-            self.stdout.write(f"{deleted} orphan objects deleted.")
+            self.stdout.write(_("%(count)d orphan objects deleted.") % {"count": deleted})
