@@ -59,7 +59,10 @@ def _normalised(event) -> dict:
 
 
 def chain_append(event, save) -> None:
-    """Link `event` to the end of the chain and insert it with `save()`, in one transaction."""
+    """Link `event` to the end of the chain and insert it, in one transaction.
+
+    `save()` inserts it on SQLite; on PostgreSQL the chain's own statement does.
+    """
     from s2s.audit.models import AuditChainHead
 
     if connection.vendor == "postgresql":
