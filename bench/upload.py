@@ -258,13 +258,13 @@ def database_reset(*, create: bool) -> None:
             conn.execute(f"CREATE DATABASE {DB_NAME}")
 
 
-def code_snapshot(workdir: Path) -> tuple[Path, str]:
-    """Export the committed tree (HEAD) to run, so edits in progress cannot break the run."""
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, check=True,
+def code_snapshot(workdir: Path, rev: str = "HEAD", folder: str = "src") -> tuple[Path, str]:
+    """Export a committed tree (HEAD) to run, so edits in progress cannot break the run."""
+    commit = subprocess.run(["git", "rev-parse", "--short", rev], cwd=ROOT, check=True,
                             capture_output=True, text=True).stdout.strip()
-    archive = subprocess.run(["git", "archive", "--format=tar", "HEAD"], cwd=ROOT, check=True,
+    archive = subprocess.run(["git", "archive", "--format=tar", rev], cwd=ROOT, check=True,
                              capture_output=True).stdout
-    source = workdir / "src"
+    source = workdir / folder
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(source, filter="data")
     if (ROOT / "node_modules").is_dir():  # GOV.UK Frontend, for the pages' static files
@@ -372,8 +372,11 @@ def wait_healthy(server: Server, path: str, seconds: float = 60) -> None:
 
 
 def gunicorn_start(spec: str, env: dict[str, str], workdir: Path,
-                   app: str = "s2s.wsgi:application") -> Server:
-    """Start gunicorn for a spec like `sync:5` or `gthread:3x4`; wait for /healthz."""
+                   app: str = "s2s.wsgi:application", **extra: str) -> Server:
+    """Start gunicorn for a spec like `sync:5` or `gthread:3x4`; wait for /healthz.
+
+    `extra` adds environment variables (bench/gunicorn_bench.py's sampler and chain switch).
+    """
     kind, _, shape = spec.partition(":")
     workers, _, threads = shape.partition("x")
     port = free_port()
@@ -384,9 +387,10 @@ def gunicorn_start(spec: str, env: dict[str, str], workdir: Path,
         "--worker-class", kind, "--workers", workers or str(2 * CORES + 1),
         "--threads", threads or "1", "--backlog", "2048", "--keep-alive", "30",
         "--timeout", "120", "--worker-tmp-dir", "/dev/shm", "--error-logfile", str(log),
-        "--config", "python:s2s.gunicorn_conf",  # the load shedder's sockets (s2s only)
+        # s2s's hooks (the load shedder's sockets), the sampler and the chain switch.
+        "--config", str(Path(__file__).with_name("gunicorn_bench.py")),
     ]
-    process = subprocess.Popen(command, env=env, cwd=env["S2S_BENCH_SOURCE"],
+    process = subprocess.Popen(command, env={**env, **extra}, cwd=env["S2S_BENCH_SOURCE"],
                                start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     server = Server(f"gunicorn {spec}", port, process, log, signal.SIGINT)
@@ -924,8 +928,18 @@ class Run:
         finally:
             server.stop()
 
-    def service(self, spec: str) -> None:
-        server = gunicorn_start(spec, self.env, self.workdir)
+    def service(self, spec: str, *, unlocked: bool = False, before: str = "") -> None:
+        extra, note, samples, env = {}, "", None, self.env
+        if before:  # the same world served by an earlier commit's code
+            source, commit = code_snapshot(self.workdir, before, f"src-{before}")
+            env = {**self.env, "PYTHONPATH": str(source), "S2S_BENCH_SOURCE": str(source)}
+            note = f", before ({commit})"
+        if unlocked:
+            extra["S2S_BENCH_AUDIT_CHAIN"], note = "unlocked", ", chain unlocked"
+        if self.args.sample:
+            samples = Path(tempfile.mkdtemp(dir=self.workdir, prefix="samples-"))
+            extra["S2S_BENCH_SAMPLE"] = str(samples)
+        server = gunicorn_start(spec, env, self.workdir, **extra)
         try:
             target = Target("api", server.port, RECEIVER, self.token)
             workers = max(1, len(server.workers()))
@@ -933,12 +947,14 @@ class Run:
                         serial_base=self.next_base(), label="warm-up")
             if warm.tally.errors:
                 print_level(warm)
-            self.sweep(target, f"s2s API, gunicorn {spec}", server)
+            self.sweep(target, f"s2s API, gunicorn {spec}{note}", server)
             if self.pairs:
                 mixed = Target("api", server.port, RECEIVER, pairs=self.pairs)
-                self.sweep(mixed, f"s2s mixed 42 pairs, {spec}", server)
+                self.sweep(mixed, f"s2s mixed 42 pairs, {spec}{note}", server)
         finally:
             server.stop()
+            if samples is not None:
+                print_samples(samples, f"gunicorn {spec}{note}", env["S2S_BENCH_SOURCE"])
 
     def floor(self) -> None:
         """The same uploads to bench/floor_app.py: Django doing the least an upload needs."""
@@ -972,6 +988,42 @@ class Run:
             return zip_download(server, ids, self.workdir)
         finally:
             server.stop()
+
+
+def print_samples(folder: Path, label: str, source: str, top: int = 40) -> None:
+    """Print where the workers' CPU went, from bench/gunicorn_bench.py's stack samples."""
+    prefixes = sorted({str(Path(p)) + "/" for p in (*sys.path, source) if p}, key=len,
+                      reverse=True)
+
+    def short(frame: str) -> str:
+        return next((frame.removeprefix(p) for p in prefixes if frame.startswith(p)), frame)
+
+    inclusive, own, ours, total = {}, {}, {}, 0
+    for path in folder.glob("*.json"):
+        for stack, count in json.loads(path.read_text()):
+            stack = [short(frame) for frame in stack]
+            total += count
+            own[stack[0]] = own.get(stack[0], 0) + count
+            for frame in set(stack):
+                inclusive[frame] = inclusive.get(frame, 0) + count
+            # The innermost s2s function on the stack: whose work this sample was.
+            mine = next((f for f in stack if f.startswith("s2s/")), "(outside s2s)")
+            ours[mine] = ours.get(mine, 0) + count
+    if not total:
+        print(f"\n  (no CPU samples from {label})")
+        return
+    # The trunk every request shares (gunicorn, the WSGI handler) says nothing.
+    inclusive = {f: n for f, n in inclusive.items() if n < 0.95 * total}
+    for title, counts in (("with what it called (inclusive)", inclusive),
+                          ("in the function itself", own),
+                          ("by the innermost s2s function on the stack", ours)):
+        print(f"\n  CPU samples of the workers of {label}, {title}: {total} samples of "
+              f"{INTERVAL_MS:g} ms CPU")
+        for frame, count in sorted(counts.items(), key=lambda item: -item[1])[:top]:
+            print(f"    {100 * count / total:5.1f}%  {frame}")
+
+
+INTERVAL_MS = 1.0  # bench/gunicorn_bench.py's INTERVAL
 
 
 def profile(run: Run, count: int) -> None:
@@ -1052,6 +1104,15 @@ def parse_args() -> argparse.Namespace:
                              "insert, under the first --servers set-up")
     parser.add_argument("--no-service", action="store_true",
                         help="skip s2s (measure only nginx: the client and the box)")
+    parser.add_argument("--sample", action="store_true",
+                        help="sample the s2s workers' stacks every millisecond of CPU and "
+                             "print where it went (costs a few per cent of the rate)")
+    parser.add_argument("--before", metavar="REV",
+                        help="run the first --servers set-up again with the code of commit REV "
+                             "(no migrations between them), for a before/after in one run")
+    parser.add_argument("--chain-unlocked", action="store_true",
+                        help="run the first --servers set-up again with the audit chain's "
+                             "head neither locked nor moved (what the lock costs)")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="also profile N uploads in-process with cProfile, printing where "
                              "the time goes")
@@ -1112,6 +1173,10 @@ def measure_service(run: Run) -> ZipResult | None:
     for spec in run.args.servers:
         if spec != "none":
             run.service(spec)
+    if run.args.before and run.args.servers != ["none"]:
+        run.service(run.args.servers[0], before=run.args.before)
+    if run.args.chain_unlocked and run.args.servers != ["none"]:
+        run.service(run.args.servers[0], unlocked=True)
     zipped = None
     if run.args.zip_files and run.args.servers != ["none"]:
         try:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from s2s.accounts.policy import transfer_box
 from s2s.core.errors import ServiceError
+from s2s.core.prepared import PreparedRead
 from s2s.ctf.names import FileName, PlaceKind
 from s2s.directory.models import Agency, Establishment, LocalAuthority
 from s2s.transfers.models import DestinationKind, Mailbox
@@ -78,16 +79,19 @@ def sender_for(*, user, name: FileName) -> Sender:
     return Sender(code=box, la=user.la, mailbox=box[3:])
 
 
+# No joins: an open school (nearly every upload) needs nothing else; a closed one's
+# successors are read one by one. The unique code, no ORDER BY; compiled once.
+_SCHOOL = PreparedRead(
+    lambda code: Establishment.objects.filter(code=code).order_by()[:1])
+
+
 def _school(code: str) -> tuple[Establishment, Establishment | None]:
-    # No joins: an open school (nearly every upload) needs nothing else; a closed one's
-    # successors are read one by one. get() on the unique code, with no ORDER BY.
-    try:
-        school = Establishment.objects.get(code=code)
-    except Establishment.DoesNotExist:
+    school = _SCHOOL.first(code)
+    if school is None:
         raise _refuse(
             _("There is no establishment %(code)s on s2s: check the destination in the file "
               "name.") % {"code": code}, "unknown_destination",
-        ) from None
+        )
     if school.is_open:
         return school, None
     successor = school.current_successor()

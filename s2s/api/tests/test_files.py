@@ -253,6 +253,20 @@ def test_a_revoked_token_or_a_disabled_account_answers_401(school_a_connector):
     assert ApiClient(key).get("/api/v1/files").status_code == 401
 
 
+def test_a_token_acts_for_its_user_as_the_user_is_now(school_a_connector, receiving_school):
+    _token, key = ApiToken.issue(school_a_connector)
+    client = ApiClient(key)
+    first = client.upload("8383321_CTF_8384512_001.XML", a_ctf("8383321", "8384512"))
+    assert first.status_code == 201
+
+    school_a_connector.establishment = receiving_school  # the connector moves to 8384512
+    school_a_connector.save()
+    refused = client.upload("8383321_CTF_8384512_002.XML", a_ctf("8383321", "8384512", seed=2))
+    assert refused.status_code == 400
+    assert refused.json()["message"] == (
+        "The file name must start with your establishment number, 8384512")
+
+
 def test_a_role_without_the_api_cannot_use_a_token(make_user, home_la):
     client = api_client(make_user(Role.LA_DBA_VIEW, home_la, username="viewer"))
 

@@ -124,6 +124,21 @@ def test_an_identical_file_already_collected_is_accepted_and_flagged(
     assert any(note.startswith("Flagged: this file is identical") for note in again.notes)
 
 
+def test_an_identical_census_return_awaiting_at_the_la_is_refused_and_a_school_file_is_not(
+    upload, sending_school_user, receiving_school
+):
+    # Two shapes of destination (an LA mailbox; a school), each checked against its own files.
+    census = b'<?xml version="1.0"?><Message><Header/></Message>'
+    upload(sending_school_user, "8383321_PLAS_838LLLL_001.XML", census)
+    upload(sending_school_user, "8383321_CTF_8384512_001.XML", ctf("8383321", "8384512"))
+    with pytest.raises(ServiceError, match="identical to 8383321_PLAS_838LLLL_001.XML"):
+        upload(sending_school_user, "8383321_PLAS_838LLLL_002.XML", census)
+    other = upload(sending_school_user, "8383321_CTF_8384512_002.XML",
+                   ctf("8383321", "8384512", pupils=3))
+    assert other.transfer.duplicate_of is None
+    assert Transfer.objects.count() == 3
+
+
 def test_census_file_to_the_la_goes_to_its_plas_mailbox(upload, sending_school_user):
     result = upload(sending_school_user, "8383321_PLAS_838LLLL_001.XML",
                     b'<?xml version="1.0"?><Message><Header/></Message>')
