@@ -306,7 +306,7 @@ def signals_reset() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE cme_signal")
+        cursor.execute("TRUNCATE cme_signal CASCADE")  # and the (bench-less) cases
         cursor.execute("DELETE FROM cme_watermark")
 
 

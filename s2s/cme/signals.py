@@ -415,3 +415,160 @@ def suspension_limits(*, suspensions: Iterable[tuple[date, int]],
     return [Run(kind, within[0], within[limit], len(within), within[-1] >= today,
                 {"limit": limit})
             for kind, limit, within in periods if len(within) > limit]
+
+
+# Where each attendance rule stands at the end of a pupil's line, so the nightly run reads
+# only the new sessions (`state_of`, `state_advanced`): a plain list that JSON keeps, days as
+# ordinals. RUN: the run still going of one continuous rule, [sessions counted, first day,
+# day it fired or None, school days, last day counted] or None; ILLNESS_STATE: [the year's I
+# sessions, the current illness's sessions, its first day, the day it fired or None]; RATE:
+# [absent, possible, school days with a possible session, first such day, the last one, day
+# persistent absence fired or None, day severe absence fired or None].
+_CONTINUOUS = ((Kind.ABSENCE_10_DAYS, RUN_10, SESSIONS_10),
+               (Kind.ABSENCE_20_DAYS, RUN_20, SESSIONS_20))
+_RATE_KINDS = ((Kind.PERSISTENT_ABSENCE, PERSISTENT_PERCENT, 5),
+               (Kind.SEVERE_ABSENCE, SEVERE_PERCENT, 6))
+_NO_RATE = [0, 0, 0, None, None, None, None]
+
+
+def _ordinal_day(ordinal: int | None) -> date | None:
+    return None if ordinal is None else date.fromordinal(ordinal)
+
+
+def _trailing_cells(line: str, counted: str) -> list[int]:
+    """Return the counted sessions (indices) of the run still going on the line's last day."""
+    begin = len(line.rstrip(counted + SKIP))
+    return [k for k in range(begin, len(line)) if line[k] != SKIP]
+
+
+def state_of(*, year: SchoolYear, line: str, entry: date | None = None) -> list:
+    """Return where each rule stands at the end of a pupil's line (see `_CONTINUOUS`).
+
+    What `state_advanced` carries on from: the same as reading the line session by session.
+    """
+    days = year.days
+    state = []
+    for _kind, counted, threshold in _CONTINUOUS:
+        cells = _trailing_cells(line, counted)
+        state.append([len(cells), days[cells[0]].toordinal(),
+                      days[cells[threshold - 1]].toordinal() if len(cells) >= threshold
+                      else None, year.school_days(cells), days[cells[-1]].toordinal()]
+                     if cells else None)
+    total, cells = line.count(ILL), _trailing_cells(line, ILL)
+    fired = None
+    if cells and total >= SICKNESS_SESSIONS:
+        fired = days[cells[max(SICKNESS_SESSIONS - (total - len(cells)), 1) - 1]].toordinal()
+    state.append([total, len(cells), days[cells[0]].toordinal() if cells else None, fired])
+    start = bisect_left(year.days, entry) if entry is not None else 0
+    counted = SKIP * start + line[start:] if start else line
+    flags = counted.translate(_POSSIBLE_FLAGS)
+    possible = flags.count("1")
+    if not possible:
+        state.append(list(_NO_RATE))
+        return state
+    on_days = [days[k] for k, last in zip(year.day_firsts, year.day_ends, strict=True)
+               if "1" in (flags[k], flags[last])]
+    rate = [sum(map(counted.count, _ABSENT)), possible, len(on_days), on_days[0].toordinal(),
+            on_days[-1].toordinal(), None, None]
+    for kind, percent, slot in _RATE_KINDS:
+        found = _rate(kind, percent, year, line, entry)
+        rate[slot] = found[0].fired_on.toordinal() if found else None
+    state.append(rate)
+    return state
+
+
+def state_advanced(*, state: list, year: SchoolYear, begin: int, line: str,
+                   entry: date | None = None) -> tuple[list, list[Run]]:
+    """Carry a pupil's state on over the sessions `begin` onwards; return it and the runs.
+
+    `line` is the pupil's symbols for those sessions only (whole school days), `state` where
+    the rules stood before them. The runs are those these sessions touched: each rule's run
+    still going at the end (if it met its rule), a run they ended, one they began and ended,
+    and the rates: each as `pupil_runs` would find it reading the whole year. Runs they did
+    not touch (ended before `begin`) are not returned: their signals stay as they are.
+    """
+    days = [day.toordinal() for day in year.days[begin:]]
+    ends = {k - begin for k in year.day_ends if k >= begin}
+    runs: list[Run] = []
+    state = [None if part is None else list(part) for part in state]
+    for rule, (kind, counted, threshold) in enumerate(_CONTINUOUS):
+        state[rule] = _continued(kind, counted, threshold, state[rule], days, line, runs)
+    state[2] = _ill_continued(state[2], days, line, runs)
+    entry_ordinal = entry.toordinal() if entry is not None else None
+    state[3] = _rate_continued(state[3], days, line, ends, entry_ordinal, runs)
+    return state, runs
+
+
+def _continued(kind, counted, threshold, run, days, line, runs) -> list | None:
+    count, first, fired, school_days, last = run or (0, None, None, 0, None)
+    for day, symbol in zip(days, line, strict=True):
+        if symbol in counted:
+            if not count:
+                first, fired, school_days, last = day, None, 0, None
+            count += 1
+            if day != last:
+                school_days, last = school_days + 1, day
+            if count == threshold:
+                fired = day
+        elif symbol != SKIP:
+            if count >= threshold:
+                runs.append(Run(kind, _ordinal_day(first), _ordinal_day(fired), school_days,
+                                False, {"sessions": count}))
+            count = 0
+    if not count:
+        return None
+    if count >= threshold:
+        runs.append(Run(kind, _ordinal_day(first), _ordinal_day(fired), school_days, True,
+                        {"sessions": count}))
+    return [count, first, fired, school_days, last]
+
+
+def _ill_run(total, count, first, fired, still_open) -> Run:
+    return Run(Kind.SICKNESS_15_DAYS, _ordinal_day(first), _ordinal_day(fired), total // 2,
+               still_open, {"sessions": count, "year_sessions": total})
+
+
+def _ill_continued(ill, days, line, runs) -> list:
+    total, count, first, fired = ill
+    for day, symbol in zip(days, line, strict=True):
+        if symbol == ILL:
+            if not count:
+                first, fired = day, None
+            count += 1
+            total += 1
+            if fired is None and total >= SICKNESS_SESSIONS:
+                fired = day
+        elif symbol != SKIP and count:
+            if fired is not None:
+                runs.append(_ill_run(total, count, first, fired, False))
+            count, first, fired = 0, None, None
+    if count and fired is not None:
+        runs.append(_ill_run(total, count, first, fired, True))
+    return [total, count, first, fired]
+
+
+def _rate_continued(rate, days, line, ends, entry, runs) -> list:
+    absent, possible, on_days, first, last, *fired = rate
+    for k, (day, symbol) in enumerate(zip(days, line, strict=True)):
+        if symbol in _POSSIBLE and (entry is None or day >= entry):
+            possible += 1
+            absent += symbol != PRESENT
+            if first is None:
+                first = day
+            if day != last:
+                on_days, last = on_days + 1, day
+        if k in ends and possible >= RATE_MIN_SESSIONS:
+            for n, (_kind, percent, _slot) in enumerate(_RATE_KINDS):
+                if fired[n] is None and 100 * absent >= percent * possible:
+                    fired[n] = day
+    for n, (kind, percent, _slot) in enumerate(_RATE_KINDS):
+        if fired[n] is not None:
+            runs.append(Run(kind, _ordinal_day(first), _ordinal_day(fired[n]), on_days,
+                            _met(absent, possible, percent),
+                            {"absent_sessions": absent, "possible_sessions": possible,
+                             "percent": round(100 * absent / possible, 1)}))
+    return [absent, possible, on_days, first, last, *fired]
+
+
+# Every symbol a line can hold (for tests that draw lines).
+ABSENCE_10_DAYS_SYMBOLS = _POSSIBLE + SKIP + NO_MARK
