@@ -501,7 +501,7 @@ def main() -> None:
               "MB)")
         measure(facts, ROOT, "this tree", data_dir, floor, args.profile, not args.no_check)
         if args.before:
-            measure(facts, args.before.resolve(), "before", data_dir, floor, False, False)
+            measure(facts, args.before.resolve(), "before", data_dir, floor, args.profile, False)
     finally:
         from django.db import connection
 

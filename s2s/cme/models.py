@@ -82,6 +82,33 @@ class Watermark(models.Model):
         return f"{self.name} until {self.feeds_until}"
 
 
+class RunState(models.Model):
+    """Where each attendance rule stands for one pupil at the end of the school's marked days.
+
+    Written by every recompute that reads the pupil's year (`signals.state_of`) and carried
+    on by the nightly run over the night's sessions only (`signals.state_advanced`), so a
+    night reads the night's marks, not the year's. `sessions` is how many of the school's
+    possible sessions of the year (from `year_start`) it has read, up to `counted_to`: a
+    state whose school's calendar no longer has that many sessions to that day is stale and
+    the pupil's year is read again.
+    """
+
+    pupil = models.OneToOneField("feeds.Pupil", on_delete=models.CASCADE, primary_key=True,
+                                 related_name="+")
+    establishment = models.ForeignKey("directory.Establishment", on_delete=models.CASCADE,
+                                      related_name="+")
+    year_start = models.DateField()
+    sessions = models.PositiveIntegerField()
+    counted_to = models.DateField()
+    state = models.JSONField()
+
+    class Meta:
+        verbose_name = _("CME rule state")
+
+    def __str__(self):
+        return f"rule state of pupil {self.pupil_id} to {self.counted_to}"
+
+
 class CaseState(models.TextChoices):
     """Where a CME case stands (issue 14): referred → enquiries → located | not located → closed."""
 

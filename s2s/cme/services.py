@@ -17,20 +17,21 @@ pupil whose only new marks are present ones after the day their signals counted 
 so a rate signal's counts are extended (`signals.rate_extended`) without reading the year.
 """
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 
 from s2s.audit.services import audit_record
 from s2s.calendars.selectors import academic_year_bounds, academic_year_of, school_days
 from s2s.cme import roll, signals
-from s2s.cme.models import Signal, SignalStatus, Watermark
+from s2s.cme.models import RunState, Signal, SignalStatus, Watermark
 from s2s.directory.models import Establishment
-from s2s.feeds.markstore import marks_by_pupil
+from s2s.feeds.markstore import mark_slot, marks_by_pupil
 from s2s.feeds.models import Exclusion, Feed, FeedStatus, Mark, MarkVersion, Pupil
 
 SESSION_NAMES = ("AM", "PM")
@@ -40,9 +41,6 @@ SESSION_NAMES = ("AM", "PM")
 FEED_OVERLAP = timedelta(minutes=15)
 _FIELDS = ("fired_on", "school_days", "status", "detail")
 _KEY = ("establishment", "upn", "kind", "first_day")
-# A nightly run reads only the touched pupils while they are fewer than this share of the
-# roll; past it, reading the whole school in one query costs less than choosing.
-_SOME_PUPILS = 0.5
 
 
 @dataclass
@@ -68,35 +66,65 @@ def _school_year(establishment, calendar, start: date, today: date) -> signals.S
     return signals.SchoolYear(sessions=sessions, nation=establishment.la.nation, origin=start)
 
 
-def _runs_of(establishment, today: date,
-             only: set[int] | None = None) -> tuple[dict[tuple, tuple], date | None]:
-    """Return the runs the rules find at this school this year, by (UPN, kind, first day).
-
-    Each with its pupil; and the school's last marked day. `only`: of these pupils (ids).
-    """
-    start, end = academic_year_bounds(academic_year_of(today))
-    calendar = school_days(establishment=establishment, start=start, end=end)
-    year = _school_year(establishment, calendar, start, today)
+def _pupils_on_roll(establishment, only: set[int] | None = None) -> dict[int, dict]:
     on_roll = Pupil.objects.filter(establishment=establishment)
     if only is not None:
         on_roll = on_roll.filter(pk__in=only)
-    pupils = {row["pk"]: row for row in on_roll.values(
+    return {row["pk"]: row for row in on_roll.values(
         "pk", "upn", "surname", "forename", "dob", "entry_date")}
-    found = {}
+
+
+def _runs_of(establishment, calendar, year: signals.SchoolYear, start: date, today: date,
+             pupils: dict[int, dict], only: set[int] | None = None) -> tuple[dict, list]:
+    """Return the attendance runs the rules find reading these pupils' year, and their states.
+
+    Runs by (UPN, kind, first day), each with its pupil; states as `RunState` rows, one for
+    every pupil read (those with no mark this year too). `only`: these pupils (ids) of
+    `pupils`; None, all of them.
+    """
+    ids = list(pupils) if only is None else [pk for pk in only if pk in pupils]
+    found, states = {}, {}
     for pupil_id, marks in marks_by_pupil(establishment_id=establishment.pk, start=start,
-                                          end=today, pupil_ids=list(pupils)):
+                                          end=today, pupil_ids=ids):
         pupil = pupils.get(pupil_id)
         if pupil is None:
             continue
-        for run in signals.pupil_runs(year=year, line=year.line_of_slots(marks),
-                                      entry=pupil["entry_date"]):
+        line = year.line_of_slots(marks)
+        for run in signals.pupil_runs(year=year, line=line, entry=pupil["entry_date"]):
             found.setdefault((pupil["upn"], run.kind, run.first_day), (run, pupil))
+        states[pupil_id] = signals.state_of(year=year, line=line, entry=pupil["entry_date"])
+    if year.days:
+        empty = signals.state_of(year=year, line=signals.NO_MARK * len(year.days))
+        states.update((pupil_id, empty) for pupil_id in ids if pupil_id not in states)
+    return found, _state_rows(establishment, year, start, states)
+
+
+def _state_rows(establishment, year: signals.SchoolYear, start: date,
+                states: dict[int, list]) -> list[RunState]:
+    if not year.days:
+        return []
+    return [RunState(pupil_id=pupil_id, establishment=establishment, year_start=start,
+                     sessions=len(year.days), counted_to=year.days[-1], state=state)
+            for pupil_id, state in states.items()]
+
+
+def _states_written(rows: list[RunState]) -> None:
+    RunState.objects.bulk_create(rows, batch_size=2000, update_conflicts=True,
+                                 unique_fields=["pupil"], update_fields=[
+                                     "establishment", "year_start", "sessions", "counted_to",
+                                     "state"])
+
+
+def _school_runs(establishment, calendar, pupils: dict, today: date) -> dict:
+    """Return the runs that come of dates passing as much as of marks, for the whole school.
+
+    Exclusions and suspensions (one query), and the roll signals (`cme/roll.py`).
+    """
+    found = {}
     for run, pupil in _exclusion_runs(establishment, calendar, pupils, today):
         found.setdefault((pupil["upn"], run.kind, run.first_day), (run, pupil))
-    # The roll signals come of dates passing as much as of feeds: always the whole school's
-    # (one query for its roll), so a partial (nightly) recompute still fires them on time.
     found.update(roll.roll_runs(establishment=establishment, today=today))
-    return found, (year.days[-1] if year.days else None)
+    return found
 
 
 def _exclusion_runs(establishment, calendar, pupils: dict, today: date):
@@ -129,21 +157,44 @@ def signals_recompute(*, establishment: Establishment, today: date | None = None
 
     A run found again keeps its signal (updated: its length, open or closed; a withdrawn one
     restored); a new run fires a new signal; a held signal whose run is gone is withdrawn.
-    `pupils`: recompute only these pupils (ids) and their signals; None, the whole school.
+    `pupils`: read again only these pupils' (ids) years; None, the whole school. Either way
+    the exclusion and roll signals are the whole school's, and the pupils read have their
+    rule state (`RunState`) written for the nightly run.
     """
     today = today or timezone.localdate()
     start, end = academic_year_bounds(academic_year_of(today))
-    found, last = _runs_of(establishment, today, pupils)
+    calendar = school_days(establishment=establishment, start=start, end=end)
+    year = _school_year(establishment, calendar, start, today)
+    on_roll = _pupils_on_roll(establishment)
+    found, states = _runs_of(establishment, calendar, year, start, today, on_roll, pupils)
+    found.update(_school_runs(establishment, calendar, on_roll, today))
+    read = None if pupils is None else {on_roll[pk]["upn"] for pk in pupils if pk in on_roll}
+    done = _signals_written(establishment, found, start, end, year, read)
+    _states_written(states)
+    roll.roll_after(establishment=establishment, today=today)
+    return done
+
+
+# The signals every recompute reads for the whole school: they move as days pass.
+_SCHOOL_KINDS = roll.ROLL_KINDS | {signals.Kind.EXCLUSION_DAY6, signals.Kind.SUSPENSIONS_TERM,
+                                   signals.Kind.SUSPENSIONS_YEAR}
+
+
+def _signals_written(establishment, found: dict, start: date, end: date,
+                     year: signals.SchoolYear, read: set[str] | None) -> Recomputed:
+    """Write the runs found as signals; withdraw the held ones whose run is gone.
+
+    `read`: the UPNs whose years were read (None: every pupil's): a held attendance signal of
+    another pupil is left as it is unless a run of it is found (the nightly run finds only
+    the runs the night's sessions touched). The school-wide kinds are always all read.
+    """
     now, done = timezone.now(), Recomputed()
-    held_signals = Signal.objects.select_for_update().filter(
-        establishment=establishment, first_day__range=(start, end))
-    if pupils is not None:
-        held_signals = held_signals.filter(
-            Q(upn__in=Pupil.objects.filter(establishment=establishment, pk__in=pupils)
-              .values("upn")) | Q(kind__in=roll.ROLL_KINDS))
+    last = year.days[-1] if year.days else None
     with transaction.atomic():
         held = {(upn, kind, first_day): (pk, values) for pk, upn, kind, first_day, *values
-                in held_signals.values_list("pk", "upn", "kind", "first_day", *_FIELDS)}
+                in Signal.objects.select_for_update().filter(
+                    establishment=establishment, first_day__range=(start, end))
+                .values_list("pk", "upn", "kind", "first_day", *_FIELDS)}
         written = []
         for key, (run, pupil) in found.items():
             status = SignalStatus.OPEN if run.open else SignalStatus.CLOSED
@@ -156,8 +207,9 @@ def signals_recompute(*, establishment: Establishment, today: date | None = None
                 pupil_id=pupil["pk"], surname=pupil["surname"], forename=pupil["forename"],
                 dob=pupil["dob"], first_day=run.first_day, created_at=now, updated_at=now,
                 withdrawn_at=None, counted_to=last, **dict(zip(_FIELDS, values, strict=True))))
-        gone = [pk for key, (pk, values) in held.items()
-                if key not in found and values[2] != SignalStatus.WITHDRAWN]
+        gone = [pk for (upn, kind, _first), (pk, values) in held.items()
+                if (upn, kind, _first) not in found and values[2] != SignalStatus.WITHDRAWN
+                and (read is None or upn in read or kind in _SCHOOL_KINDS)]
         Signal.objects.bulk_create(written, batch_size=2000, update_conflicts=True,
                                    unique_fields=_KEY,
                                    update_fields=[*_FIELDS, "updated_at", "withdrawn_at",
@@ -166,7 +218,6 @@ def signals_recompute(*, establishment: Establishment, today: date | None = None
             Signal.objects.filter(pk__in=gone[batch:batch + 2000]).update(
                 status=SignalStatus.WITHDRAWN, updated_at=now, withdrawn_at=now)
     done.updated, done.withdrawn = len(written) - done.fired, len(gone)
-    roll.roll_after(establishment=establishment, today=today)
     return done
 
 
@@ -205,80 +256,70 @@ def signals_night(*, establishment: Establishment, feed_ids: list[int],
     """Recompute at one school what these (new) feeds can have changed; see the module.
 
     Leaves the signals a full `signals_recompute` would (the tests and `bench/cme.py` check
-    it): pupils with only new present marks after their signals' day keep them, rate counts
-    extended; the others the feeds touched, and those with an open run, are read again.
+    it). Each pupil's rule state is carried on over the sessions marked since it was written,
+    read from those sessions' marks only; a pupil with no usable state, a recoded or late
+    mark (on a day the state has read) or a new roll row has their year read again.
     """
     today = today or timezone.localdate()
     start, end = academic_year_bounds(academic_year_of(today))
     calendar = school_days(establishment=establishment, start=start, end=end)
-    read = _pupils_to_read(establishment, feed_ids)
-    present = defaultdict(set)  # pupil -> their new present sessions (day, session)
-    for pupil_id, day, session, code in Mark.objects.filter(feed_id__in=feed_ids).values_list(
-            "pupil_id", "date", "session", "code"):
-        if pupil_id in read or SESSION_NAMES[session] not in calendar.sessions(day):
-            continue  # a session the calendar does not open is read by no rule
-        if day > today or signals.symbol_of(nation=establishment.la.nation, day=day,
-                                            code=code) != signals.PRESENT:
-            read.add(pupil_id)
-        else:
-            present[pupil_id].add((day, session))
-    extended = _rates_extended(establishment, present, read, start, today)
-    roll = Pupil.objects.filter(establishment=establishment).count()
-    done = Recomputed()
-    if read:
-        done = signals_recompute(establishment=establishment, today=today,
-                                 pupils=None if len(read) >= _SOME_PUPILS * roll else read)
-    Signal.objects.bulk_create(extended, batch_size=2000, update_conflicts=True,
-                               unique_fields=_KEY, update_fields=[
-                                   "detail", "school_days", "status", "updated_at",
-                                   "counted_to"])
-    done.updated += len(extended)
-    return done
-
-
-def _pupils_to_read(establishment: Establishment, feed_ids: list[int]) -> set[int]:
-    """Return the pupils with an open run, a recoded mark, a new roll row or exclusion."""
-    # An open rate signal moves only with the pupil's own marks (extended, or read again).
-    read = set(Signal.objects.filter(establishment=establishment, status=SignalStatus.OPEN,
-                                     pupil__isnull=False).exclude(kind__in=signals.RATES)
-               .values_list("pupil_id", flat=True))
+    year = _school_year(establishment, calendar, start, today)
+    on_roll = _pupils_on_roll(establishment)
+    held = {pupil_id: (sessions, counted_to, state) for pupil_id, sessions, counted_to, state
+            in RunState.objects.filter(establishment=establishment, year_start=start,
+                                       pupil_id__in=list(on_roll))
+            .values_list("pupil_id", "sessions", "counted_to", "state")
+            if sessions <= len(year.days) and bisect_right(year.days, counted_to) == sessions}
+    read = set(on_roll) - set(held)
     read.update(MarkVersion.objects.filter(replaced_by_id__in=feed_ids)
                 .values_list("pupil_id", flat=True))
     read.update(Pupil.objects.filter(feed_id__in=feed_ids).values_list("pk", flat=True))
-    read.update(Exclusion.objects.filter(feed_id__in=feed_ids)
-                .values_list("pupil_id", flat=True))
-    return read
+    counted_to = max((to for _sessions, to, _state in held.values()), default=None)
+    if counted_to is not None:
+        read.update(pupil_id for pupil_id, day in Mark.objects.filter(
+            feed_id__in=feed_ids, establishment=establishment, date__lte=counted_to)
+            .values_list("pupil_id", "date") if pupil_id in held and day <= held[pupil_id][1])
+    found, states = _runs_of(establishment, calendar, year, start, today, on_roll, read)
+    carried = {pupil_id: value for pupil_id, value in held.items() if pupil_id not in read}
+    found.update(_runs_carried(establishment, year, on_roll, carried))
+    found.update(_school_runs(establishment, calendar, on_roll, today))
+    done = _signals_written(establishment, found, start, end, year,
+                            {on_roll[pk]["upn"] for pk in read})
+    states += _state_rows(establishment, year, start, {
+        pupil_id: state for pupil_id, (_s, _to, state) in carried.items()})
+    _states_written(states)
+    roll.roll_after(establishment=establishment, today=today)
+    return done
 
 
-def _rates_extended(establishment, present: dict, read: set, start: date,
-                    today: date) -> list[Signal]:
-    """Return the rate signals of pupils with only new present marks, their counts extended.
+def _runs_carried(establishment, year: signals.SchoolYear, pupils: dict,
+                  held: dict[int, tuple]) -> dict:
+    """Carry each pupil's state on over the sessions after it; return the runs touched.
 
-    A pupil with a present mark on or before the day their signal counted to (a gap filled
-    in, or a feed read again) is added to `read` instead.
+    `held`: {pupil: (sessions read, day read to, state)}; each state is replaced by the new
+    one in place. The sessions' marks are read in one query from the earliest day not read.
     """
-    held = defaultdict(list)
-    for signal in Signal.objects.filter(
-            establishment=establishment, pupil_id__in=list(present.keys() - read),
-            kind__in=signals.RATES,
-            first_day__range=(start, today)).exclude(status=SignalStatus.WITHDRAWN):
-        held[signal.pupil_id].append(signal)
-    last = Mark.objects.filter(establishment=establishment, date__range=(start, today)
-                               ).aggregate(last=Max("date"))["last"]
-    now, extended = timezone.now(), []
-    for pupil_id, rates in held.items():
-        sessions = present[pupil_id]
-        if any(s.counted_to is None or min(sessions)[0] <= s.counted_to for s in rates):
-            read.add(pupil_id)
-            continue
-        for signal in rates:
-            signal.detail, signal.school_days, still = signals.rate_extended(
-                kind=signal.kind, detail=signal.detail, school_days=signal.school_days,
-                present=len(sessions), days=len({day for day, _session in sessions}))
-            signal.status = SignalStatus.OPEN if still else SignalStatus.CLOSED
-            signal.updated_at, signal.counted_to = now, last
-            extended.append(signal)
-    return extended
+    if not held:
+        return {}
+    first = min(held.values(), key=lambda value: value[0])
+    if first[0] >= len(year.days):
+        return {}
+    origin = year.days[first[0]]
+    keys = [mark_slot(day=day, session=session, start=origin)
+            for day, session in year.sessions[first[0]:]]
+    marks = dict(marks_by_pupil(establishment_id=establishment.pk, start=origin,
+                                end=year.days[-1], pupil_ids=list(held)))
+    found = {}
+    for pupil_id, (begin, _counted_to, state) in held.items():
+        pupil = pupils[pupil_id]
+        line = year.line(map(marks.get(pupil_id, {}).get, keys[begin - first[0]:]),
+                         begin=begin)
+        state, runs = signals.state_advanced(state=state, year=year, begin=begin, line=line,
+                                             entry=pupil["entry_date"])
+        held[pupil_id] = (len(year.days), year.days[-1], state)
+        for run in runs:
+            found.setdefault((pupil["upn"], run.kind, run.first_day), (run, pupil))
+    return found
 
 
 def signals_recompute_due(*, full: bool = False, school: str | None = None,

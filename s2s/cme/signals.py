@@ -160,9 +160,12 @@ class SchoolYear:
                            if k == 0 or self.days[k - 1] != day]
         self.day_ends = [k - 1 for k in self.day_firsts[1:]] + [len(self.days) - 1][:len(self.days)]
 
-    def line(self, codes: Iterable[str | None]) -> str:
-        """Return the symbols of a pupil's codes, one code (or None) per session in order."""
-        return "".join(map(_Symbols.__getitem__, self._tables, codes))
+    def line(self, codes: Iterable[str | None], begin: int = 0) -> str:
+        """Return the symbols of a pupil's codes, one code (or None) per session in order.
+
+        `begin`: the codes are of the sessions from this one (index) on.
+        """
+        return "".join(map(_Symbols.__getitem__, self._tables[begin:], codes))
 
     def line_of_marks(self, marks: Marks) -> str:
         """Return the symbols of a pupil's marks by (day, session)."""

@@ -42,7 +42,7 @@ def by_key(runs):
     return {(run.kind, run.first_day): run for run in runs}
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(years())
 def test_carrying_the_state_over_new_days_finds_what_reading_the_whole_year_finds(drawn):
     sessions, line, split, entry = drawn
