@@ -233,6 +233,27 @@ class SchoolReturn(models.Model):
         return f"{self.kind} {self.upn} {self.event_date}"
 
 
+class CaseReminder(models.Model):
+    """An overdue case's reminder sent to its officer: one per overdue state (its start).
+
+    Inserted to claim the reminder (`cases.cases_remind_overdue`), so it goes once however
+    often the job runs; a case that moves on and falls overdue again is reminded again.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    state_since = models.DateTimeField()
+    due_by = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("CME case reminder")
+        constraints = [models.UniqueConstraint(fields=["case", "state_since"],
+                                               name="cme_reminder_one_per_state")]
+
+    def __str__(self):
+        return f"reminder of case {self.case_id} overdue since {self.due_by}"
+
+
 class SignalNotice(models.Model):
     """A signal's email sent (a joiner with no CTF): inserted to claim it, so it goes once."""
 
