@@ -17,7 +17,7 @@ pupil whose only new marks are present ones after the day their signals counted 
 so a rate signal's counts are extended (`signals.rate_extended`) without reading the year.
 """
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -83,20 +83,49 @@ def _runs_of(establishment, calendar, year: signals.SchoolYear, start: date, tod
     `pupils`; None, all of them.
     """
     ids = list(pupils) if only is None else [pk for pk in only if pk in pupils]
+    carried = _carried_in(ids, start)
     found, states = {}, {}
+
+    def read(pupil_id: int, line: str) -> None:
+        pupil = pupils[pupil_id]
+        for run in signals.pupil_runs(year=year, line=line, entry=pupil["entry_date"],
+                                      carried=carried.get(pupil_id)):
+            found.setdefault((pupil["upn"], run.kind, run.first_day), (run, pupil))
+        states[pupil_id] = signals.state_of(year=year, line=line, entry=pupil["entry_date"],
+                                            carried=carried.get(pupil_id))
+
     for pupil_id, marks in marks_by_pupil(establishment_id=establishment.pk, start=start,
                                           end=today, pupil_ids=ids):
-        pupil = pupils.get(pupil_id)
-        if pupil is None:
-            continue
-        line = year.line_of_slots(marks)
-        for run in signals.pupil_runs(year=year, line=line, entry=pupil["entry_date"]):
-            found.setdefault((pupil["upn"], run.kind, run.first_day), (run, pupil))
-        states[pupil_id] = signals.state_of(year=year, line=line, entry=pupil["entry_date"])
+        if pupil_id in pupils:
+            read(pupil_id, year.line_of_slots(marks))
     if year.days:
         empty = signals.state_of(year=year, line=signals.NO_MARK * len(year.days))
-        states.update((pupil_id, empty) for pupil_id in ids if pupil_id not in states)
+        for pupil_id in ids:
+            if pupil_id in carried and pupil_id not in states:
+                read(pupil_id, signals.NO_MARK * len(year.days))
+            states.setdefault(pupil_id, empty)
     return found, _state_rows(establishment, year, start, states)
+
+
+def _previous_year_start(start: date) -> date:
+    return academic_year_bounds(academic_year_of(start - timedelta(days=1)))[0]
+
+
+def _carried_in(pupil_ids: list[int], start: date) -> dict[int, list]:
+    """Return the continuous runs each pupil carried into this school year, by pupil.
+
+    Kept in the pupil's state of this year; else taken from their state at the end of the
+    previous one (the last that year's recomputes read). None known: none carried.
+    """
+    carried = {}
+    for pupil_id, year_start, state in RunState.objects.filter(
+            pupil_id__in=pupil_ids, year_start__in=[start, _previous_year_start(start)]
+    ).values_list("pupil_id", "year_start", "state"):
+        runs = (state[4] if len(state) > 4 else None) if year_start == start else (
+            signals.carried_into_next_year(state))
+        if runs:
+            carried[pupil_id] = runs
+    return carried
 
 
 def _state_rows(establishment, year: signals.SchoolYear, start: date,
@@ -128,15 +157,27 @@ def _school_runs(establishment, calendar, pupils: dict, today: date) -> dict:
 
 
 def _exclusion_runs(establishment, calendar, pupils: dict, today: date):
-    """Yield (run, pupil) for the exclusions and suspensions of the school year (1 query)."""
+    """Yield (run, pupil) for the exclusions and suspensions of the school year (1 query).
+
+    Last year's too: an exclusion going on over the summer counts its school days on into
+    this year (the holiday is none), from a calendar of three years read only then. The
+    suspension limits count the days taken this year: a suspension from July goes on into
+    September's term and year.
+    """
     start, end = academic_year_bounds(academic_year_of(today))
+    exclusions = list(Exclusion.objects.filter(
+        establishment=establishment, rescinded=False,
+        start_date__range=(_previous_year_start(start), end),
+        pupil_id__in=list(pupils)).values("pupil_id", "category", "start_date", "sessions"))
     days = calendar.days()
+    if any(_beyond(exclusion, days) for exclusion in exclusions):
+        after = academic_year_bounds(academic_year_of(end + timedelta(days=1)))[1]
+        days = school_days(establishment=establishment, start=_previous_year_start(start),
+                           end=after).days()
     year = calendar.calendars.get(academic_year_of(today))
     terms = [(term.start, term.end) for term in year.terms.all()] if year else []
     suspensions = defaultdict(list)
-    for exclusion in Exclusion.objects.filter(
-            establishment=establishment, rescinded=False, start_date__range=(start, end),
-            pupil_id__in=pupils).values("pupil_id", "category", "start_date", "sessions"):
+    for exclusion in exclusions:
         run = signals.exclusion_day6(
             category=exclusion["category"], start_date=exclusion["start_date"],
             sessions=exclusion["sessions"], school_days=days, today=today)
@@ -147,8 +188,16 @@ def _exclusion_runs(establishment, calendar, pupils: dict, today: date):
                 (exclusion["start_date"], exclusion["sessions"]))
     for pupil_id, taken in suspensions.items():
         for run in signals.suspension_limits(suspensions=taken, terms=terms, school_days=days,
-                                            today=today):
+                                            today=today, within=(start, end)):
             yield run, pupils[pupil_id]
+
+
+def _beyond(exclusion: dict, days: list[date]) -> bool:
+    """Whether an exclusion's days (to its 6th, or its length) reach past this year's days."""
+    if exclusion["start_date"] < (days[0] if days else date.max):
+        return True
+    needed = max(signals.DAY_OF_PROVISION, -(-exclusion["sessions"] // 2))
+    return len(days) - bisect_left(days, exclusion["start_date"]) < needed
 
 
 def signals_recompute(*, establishment: Establishment, today: date | None = None,
@@ -191,9 +240,11 @@ def _signals_written(establishment, found: dict, start: date, end: date,
     now, done = timezone.now(), Recomputed()
     last = year.days[-1] if year.days else None
     with transaction.atomic():
+        # Last year's too: a run or an exclusion going on over the summer is found again.
         held = {(upn, kind, first_day): (pk, values) for pk, upn, kind, first_day, *values
                 in Signal.objects.select_for_update().filter(
-                    establishment=establishment, first_day__range=(start, end))
+                    establishment=establishment,
+                    first_day__range=(_previous_year_start(start), end))
                 .values_list("pk", "upn", "kind", "first_day", *_FIELDS)}
         written = []
         for key, (run, pupil) in found.items():
@@ -207,9 +258,9 @@ def _signals_written(establishment, found: dict, start: date, end: date,
                 pupil_id=pupil["pk"], surname=pupil["surname"], forename=pupil["forename"],
                 dob=pupil["dob"], first_day=run.first_day, created_at=now, updated_at=now,
                 withdrawn_at=None, counted_to=last, **dict(zip(_FIELDS, values, strict=True))))
-        gone = [pk for (upn, kind, _first), (pk, values) in held.items()
-                if (upn, kind, _first) not in found and values[2] != SignalStatus.WITHDRAWN
-                and (read is None or upn in read or kind in _SCHOOL_KINDS)]
+        gone = [pk for (upn, kind, first), (pk, values) in held.items()
+                if (upn, kind, first) not in found and values[2] != SignalStatus.WITHDRAWN
+                and first >= start and (read is None or upn in read or kind in _SCHOOL_KINDS)]
         Signal.objects.bulk_create(written, batch_size=2000, update_conflicts=True,
                                    unique_fields=_KEY,
                                    update_fields=[*_FIELDS, "updated_at", "withdrawn_at",
@@ -265,20 +316,27 @@ def signals_night(*, establishment: Establishment, feed_ids: list[int],
     calendar = school_days(establishment=establishment, start=start, end=end)
     year = _school_year(establishment, calendar, start, today)
     on_roll = _pupils_on_roll(establishment)
-    held = {pupil_id: (sessions, counted_to, state) for pupil_id, sessions, counted_to, state
-            in RunState.objects.filter(establishment=establishment, year_start=start,
-                                       pupil_id__in=list(on_roll))
-            .values_list("pupil_id", "sessions", "counted_to", "state")
-            if sessions <= len(year.days) and bisect_right(year.days, counted_to) == sessions}
+    held = {}
+    for pupil_id, year_start, sessions, counted_to, state in RunState.objects.filter(
+            establishment=establishment, pupil_id__in=list(on_roll),
+            year_start__in=[start, _previous_year_start(start)]).values_list(
+            "pupil_id", "year_start", "sessions", "counted_to", "state"):
+        if year_start != start:  # the year's first night: last year's runs carried in
+            held[pupil_id] = (0, None, signals.state_of_new_year(
+                signals.carried_into_next_year(state)))
+        elif sessions <= len(year.days) and bisect_right(year.days, counted_to) == sessions:
+            held[pupil_id] = (sessions, counted_to, state)
     read = set(on_roll) - set(held)
     read.update(MarkVersion.objects.filter(replaced_by_id__in=feed_ids)
                 .values_list("pupil_id", flat=True))
     read.update(Pupil.objects.filter(feed_id__in=feed_ids).values_list("pk", flat=True))
-    counted_to = max((to for _sessions, to, _state in held.values()), default=None)
+    counted_to = max((to for _sessions, to, _state in held.values() if to is not None),
+                     default=None)
     if counted_to is not None:
         read.update(pupil_id for pupil_id, day in Mark.objects.filter(
             feed_id__in=feed_ids, establishment=establishment, date__lte=counted_to)
-            .values_list("pupil_id", "date") if pupil_id in held and day <= held[pupil_id][1])
+            .values_list("pupil_id", "date")
+            if pupil_id in held and held[pupil_id][1] is not None and day <= held[pupil_id][1])
     found, states = _runs_of(establishment, calendar, year, start, today, on_roll, read)
     carried = {pupil_id: value for pupil_id, value in held.items() if pupil_id not in read}
     found.update(_runs_carried(establishment, year, on_roll, carried))

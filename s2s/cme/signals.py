@@ -181,16 +181,25 @@ class SchoolYear:
 
 
 def _continuous(kind: str, counted: str, threshold: int, year: SchoolYear,
-                line: str) -> list[Run]:
+                line: str, carried: list | None = None) -> list[Run]:
     """Return the runs of `threshold` consecutive possible sessions each counted.
 
     Sessions that are not possible are skipped (they neither break nor extend a run); any
-    other mark, or no mark, breaks it. A run reaching the last session is open.
+    other mark, or no mark, breaks it. A run reaching the last session is open. `carried`:
+    the run still going at the end of the previous school year (its state, `state_of`), which
+    goes on over this year's first sessions: the summer holiday is no school days.
     """
-    if sum(map(line.count, counted)) < threshold:
+    lead = -1
+    runs: list[Run] = []
+    if carried:
+        lead = len(line) - len(line.lstrip(counted + SKIP))
+        days = [day.toordinal() for day in year.days[:lead + 1]]
+        _continued(kind, counted, threshold, carried, days, line[:lead + 1], runs)
+    elif sum(map(line.count, counted)) < threshold:
         return []
-    runs = []
     for match in _run_pattern(counted).finditer(line):
+        if match.start() < lead:
+            continue  # the carried run's
         cells = [k for k in range(*match.span()) if line[k] != SKIP]
         if len(cells) >= threshold:
             runs.append(Run(kind, year.days[cells[0]], year.days[cells[threshold - 1]],
@@ -343,14 +352,20 @@ def severe_absence(*, sessions: Sessions, marks: Marks, nation: str,
                  entry)
 
 
-def pupil_runs(*, year: SchoolYear, line: str, entry: date | None = None) -> list[Run]:
-    """Return the runs of every attendance rule on one pupil's line of the school's year."""
+def pupil_runs(*, year: SchoolYear, line: str, entry: date | None = None,
+               carried: list | None = None) -> list[Run]:
+    """Return the runs of every attendance rule on one pupil's line of the school's year.
+
+    `carried`: the continuous runs still going at the end of the previous school year (see
+    `state_of`), which go on into this one; illness and the rates start again each year.
+    """
+    carried = carried or [None, None]
     persistent = _rate(Kind.PERSISTENT_ABSENCE, PERSISTENT_PERCENT, year, line, entry)
     # Severe absence (50%) is met only where persistent absence (10%) is.
     severe = persistent and _rate(Kind.SEVERE_ABSENCE, SEVERE_PERCENT, year, line, entry)
     return [
-        *_continuous(Kind.ABSENCE_10_DAYS, RUN_10, SESSIONS_10, year, line),
-        *_continuous(Kind.ABSENCE_20_DAYS, RUN_20, SESSIONS_20, year, line),
+        *_continuous(Kind.ABSENCE_10_DAYS, RUN_10, SESSIONS_10, year, line, carried[0]),
+        *_continuous(Kind.ABSENCE_20_DAYS, RUN_20, SESSIONS_20, year, line, carried[1]),
         *_sickness(year, line),
         *persistent,
         *severe,
@@ -402,16 +417,20 @@ def _suspended_days(suspensions: Iterable[tuple[date, int]], days: list[date]) -
 
 def suspension_limits(*, suspensions: Iterable[tuple[date, int]],
                       terms: Sequence[tuple[date, date]], school_days: Iterable[date],
-                      today: date) -> list[Run]:
+                      today: date, within: tuple[date, date] | None = None) -> list[Run]:
     """Return the suspensions over the limits: 15 school days in a term, 45 in a school year.
 
     `suspensions` are (start, sessions) of one pupil's suspensions this year, not rescinded;
     a suspension takes its first sessions/2 school days (rounded up) from its start. The rule
     is met on the first school day over the limit (the 16th of a term, the 46th of the year):
-    "Suspension and permanent exclusion" (DfE 2024), regulations 2012/1033.
+    "Suspension and permanent exclusion" (DfE 2024), regulations 2012/1033. `within`: the
+    school year's first and last days: only the days taken in it count (a suspension from
+    the year before may go on into it).
     """
     days = sorted(school_days)
     taken = _suspended_days(suspensions, days)
+    if within is not None:
+        taken = [day for day in taken if within[0] <= day <= within[1]]
     periods = [(Kind.SUSPENSIONS_TERM, TERM_LIMIT_DAYS,
                  [day for day in taken if first <= day <= last]) for first, last in terms]
     periods.append((Kind.SUSPENSIONS_YEAR, YEAR_LIMIT_DAYS, taken))
@@ -422,8 +441,10 @@ def suspension_limits(*, suspensions: Iterable[tuple[date, int]],
 
 # Where each attendance rule stands at the end of a pupil's line, so the nightly run reads
 # only the new sessions (`state_of`, `state_advanced`): a plain list that JSON keeps, days as
-# ordinals. RUN: the run still going of one continuous rule, [sessions counted, first day,
-# day it fired or None, school days, last day counted] or None; ILLNESS_STATE: [the year's I
+# ordinals: [RUN of absence_10_days, RUN of absence_20_days, ILLNESS_STATE, RATE, carried],
+# carried the two RUNs still going at the end of the previous school year (or None). RUN:
+# the run still going of one continuous rule, [sessions counted, first day, day it fired or
+# None, school days, last day counted] or None; ILLNESS_STATE: [the year's I
 # sessions, the current illness's sessions, its first day, the day it fired or None]; RATE:
 # [absent, possible, school days with a possible session, first such day, the last one, day
 # persistent absence fired or None, day severe absence fired or None].
@@ -444,14 +465,20 @@ def _trailing_cells(line: str, counted: str) -> list[int]:
     return [k for k in range(begin, len(line)) if line[k] != SKIP]
 
 
-def state_of(*, year: SchoolYear, line: str, entry: date | None = None) -> list:
+def state_of(*, year: SchoolYear, line: str, entry: date | None = None,
+             carried: list | None = None) -> list:
     """Return where each rule stands at the end of a pupil's line (see `_CONTINUOUS`).
 
     What `state_advanced` carries on from: the same as reading the line session by session.
+    `carried`: as for `pupil_runs`; kept in the state (its last item) for the year's reads.
     """
     days = year.days
     state = []
-    for _kind, counted, threshold in _CONTINUOUS:
+    for rule, (kind, counted, threshold) in enumerate(_CONTINUOUS):
+        if carried and carried[rule] and not line.strip(counted + SKIP):
+            ordinals = [day.toordinal() for day in days]
+            state.append(_continued(kind, counted, threshold, carried[rule], ordinals, line, []))
+            continue
         cells = _trailing_cells(line, counted)
         state.append([len(cells), days[cells[0]].toordinal(),
                       days[cells[threshold - 1]].toordinal() if len(cells) >= threshold
@@ -467,7 +494,7 @@ def state_of(*, year: SchoolYear, line: str, entry: date | None = None) -> list:
     flags = counted.translate(_POSSIBLE_FLAGS)
     possible = flags.count("1")
     if not possible:
-        state.append(list(_NO_RATE))
+        state += [list(_NO_RATE), carried]
         return state
     on_days = [days[k] for k, last in zip(year.day_firsts, year.day_ends, strict=True)
                if "1" in (flags[k], flags[last])]
@@ -476,7 +503,7 @@ def state_of(*, year: SchoolYear, line: str, entry: date | None = None) -> list:
     for kind, percent, slot in _RATE_KINDS:
         found = _rate(kind, percent, year, line, entry)
         rate[slot] = found[0].fired_on.toordinal() if found else None
-    state.append(rate)
+    state += [rate, carried]
     return state
 
 
@@ -494,6 +521,7 @@ def state_advanced(*, state: list, year: SchoolYear, begin: int, line: str,
     ends = {k - begin for k in year.day_ends if k >= begin}
     runs: list[Run] = []
     state = [None if part is None else list(part) for part in state]
+    state += [None] * (5 - len(state))  # a state written before `carried` was kept
     for rule, (kind, counted, threshold) in enumerate(_CONTINUOUS):
         state[rule] = _continued(kind, counted, threshold, state[rule], days, line, runs)
     state[2] = _ill_continued(state[2], days, line, runs)
@@ -575,3 +603,16 @@ def _rate_continued(rate, days, line, ends, entry, runs) -> list:
 
 # Every symbol a line can hold (for tests that draw lines).
 ABSENCE_10_DAYS_SYMBOLS = _POSSIBLE + SKIP + NO_MARK
+
+
+def carried_into_next_year(state: list) -> list | None:
+    """Return the continuous runs a year's last state carries into the next school year."""
+    runs = [state[0], state[1]]
+    return runs if any(runs) else None
+
+
+def state_of_new_year(carried: list | None) -> list:
+    """Return the state at the start of a school year: runs carried in, nothing else yet."""
+    carried = carried or [None, None]
+    return [carried[0], carried[1], [0, 0, None, None], list(_NO_RATE),
+            carried if any(carried) else None]

@@ -9,9 +9,11 @@ from hypothesis import strategies as st
 from s2s.cme.signals import (
     ABSENCE_10_DAYS_SYMBOLS,
     SchoolYear,
+    carried_into_next_year,
     pupil_runs,
     state_advanced,
     state_of,
+    state_of_new_year,
 )
 
 FIRST = date(2025, 9, 1)
@@ -53,3 +55,37 @@ def test_carrying_the_state_over_new_days_finds_what_reading_the_whole_year_find
                                     year=whole, begin=split, line=line[split:], entry=entry)
     assert held | by_key(touched) == by_key(pupil_runs(year=whole, line=line, entry=entry))
     assert state == state_of(year=whole, line=line, entry=entry)
+
+
+CONTINUOUS = ("absence_10_days", "absence_20_days")
+
+
+@settings(max_examples=300, deadline=None)
+@given(years(), years())
+def test_a_run_going_on_at_the_years_end_goes_on_into_the_next_as_one_line_would(last, this):
+    """The summer between two school years is no school days: the continuous runs carry on
+    over it as over one line of both years' sessions; the state carries them the same way."""
+    last_sessions, last_line, _split, _entry = last
+    gap = timedelta(days=120)
+    sessions, line, split, entry = this
+    sessions = [(day + gap, s) for day, s in sessions]
+    old = SchoolYear(sessions=last_sessions, nation="england")
+    new, before = (SchoolYear(sessions=sessions, nation="england"),
+                   SchoolYear(sessions=sessions[:split], nation="england"))
+    both = SchoolYear(sessions=last_sessions + sessions, nation="england")
+    carried = carried_into_next_year(state_of(year=old, line=last_line))
+    found = [run for run in pupil_runs(year=new, line=line, entry=entry, carried=carried)
+             if run.kind in CONTINUOUS]
+    once = [run for run in pupil_runs(year=both, line=last_line + line) if run.kind in CONTINUOUS]
+    held_last = [run for run in pupil_runs(year=old, line=last_line) if run.kind in CONTINUOUS]
+    assert by_key(held_last) | by_key(found) == by_key(once)
+    # The nightly run's state, begun at the year's start, finds the same.
+    held = by_key(pupil_runs(year=before, line=line[:split], entry=entry, carried=carried))
+    start, _none = state_advanced(state=state_of_new_year(carried), year=before, begin=0,
+                                  line=line[:split], entry=entry)
+    assert start == state_of(year=before, line=line[:split], entry=entry, carried=carried)
+    state, touched = state_advanced(state=start, year=new, begin=split, line=line[split:],
+                                    entry=entry)
+    assert held | by_key(touched) == by_key(pupil_runs(year=new, line=line, entry=entry,
+                                                       carried=carried))
+    assert state == state_of(year=new, line=line, entry=entry, carried=carried)
