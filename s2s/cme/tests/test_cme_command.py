@@ -65,8 +65,9 @@ def test_a_schools_marks_are_read_in_one_query_whatever_its_roll(
     # The roll signals (`roll.py`) add a read of the roll and one of the permanent exclusions'
     # home LAs: constant, whatever the roll. The 117 new signals' one bulk upsert is sent in
     # three statements on SQLite (its limit on bound parameters), one on PostgreSQL; the
-    # pupils' rule states (`RunState`, for the nightly run) one more upsert.
-    with django_assert_max_num_queries(18):
+    # pupils' rule states (`RunState`, for the nightly run) one read (the runs carried in
+    # from last school year) and one upsert.
+    with django_assert_max_num_queries(19):
         done = signals_recompute(establishment=school, today=TODAY)
     assert done.fired == 3 * len(upns)
 
