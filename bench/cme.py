@@ -307,6 +307,7 @@ def signals_reset() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE cme_signal CASCADE")  # and the (bench-less) cases
+        cursor.execute("TRUNCATE cme_runstate")  # the full recompute writes every pupil's
         cursor.execute("DELETE FROM cme_watermark")
 
 
