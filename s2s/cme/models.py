@@ -46,8 +46,8 @@ class Signal(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    # The school's last marked day when the signal was last computed: the nightly run adds
-    # a rate signal's new present marks after it without reading the pupil's year again.
+    # The school's last marked day when the signal was last written (the nightly run keeps
+    # each pupil's rule state in `RunState`, not here).
     counted_to = models.DateField(null=True, blank=True)
 
     class Meta:
