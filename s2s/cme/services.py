@@ -9,12 +9,13 @@ new one fires, a held one no longer found is withdrawn (a recoded mark broke it)
 changed signals are written in one bulk upsert.
 
 The nightly run reads each feed once (the watermark and the feeds it read in its overlap)
-and, at each school with new feeds, reads again only the pupils whose signals those feeds can
-change: a new mark other than a present one, a recoded mark, a new roll row or exclusion, or
-an open run (a run can close, or a suspension end, with no new mark of the pupil's own). A
-pupil whose only new marks are present ones after the day their signals counted to
-(`Signal.counted_to`) keeps every signal: present marks start no run and only lower a rate,
-so a rate signal's counts are extended (`signals.rate_extended`) without reading the year.
+and, at each school with new feeds, carries each pupil's rule state (`RunState`: where every
+rule stood at the end of the sessions last read, `signals.state_of`) on over the sessions
+marked since (`signals.state_advanced`), reading only those sessions' marks: a night costs its
+feed's size, not the year's. A pupil with no usable state, a recoded mark, a late mark on a
+day already read or a new roll row has their year read again. The exclusion and roll signals
+are read for the whole school every time: they move as days pass. A school year's first
+night carries the runs of absence going on at the end of the last one into it.
 """
 
 import json

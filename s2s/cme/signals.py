@@ -276,20 +276,6 @@ def _met(absent: int, possible: int, percent: int) -> bool:
 RATES = {Kind.PERSISTENT_ABSENCE: PERSISTENT_PERCENT, Kind.SEVERE_ABSENCE: SEVERE_PERCENT}
 
 
-def rate_extended(*, kind: str, detail: dict, school_days: int, present: int,
-                  days: int) -> tuple[dict, int, bool]:
-    """Return a rate run's detail, school days and open, with present sessions added.
-
-    `present` present sessions on `days` new school days, all after the run's last day: what
-    `_rate` would find reading the whole year again: present sessions only lower the
-    rate, so the day it was first met stays; only the counts and whether it holds move.
-    """
-    absent, possible = detail["absent_sessions"], detail["possible_sessions"] + present
-    detail = {"absent_sessions": absent, "possible_sessions": possible,
-              "percent": round(100 * absent / possible, 1)}
-    return detail, school_days + days, _met(absent, possible, RATES[kind])
-
-
 def symbol_of(*, nation: str, day: date, code: str) -> str:
     """Return the symbol the rules read for a code on a day (PRESENT, SKIP, ...)."""
     return _symbols_of(version_for(nation=nation, day=day))[code]
