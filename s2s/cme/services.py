@@ -141,38 +141,63 @@ def _state_rows(establishment, year: signals.SchoolYear, start: date,
 
 _STATE_COLUMNS = ("pupil_id", "establishment_id", "year_start", "sessions", "counted_to",
                   "state")
-_STATE_STAGE = "cme_runstate_stage"
 
 
 def _states_written(rows: list[RunState]) -> None:
-    """Write the pupils' states (a night writes every pupil's) in one upsert.
-
-    On PostgreSQL copied (COPY) into a temporary table and upserted from it in one statement;
-    elsewhere (SQLite) `bulk_create`.
-    """
+    """Write the pupils' states (a night writes every pupil's) in one upsert."""
     if connection.vendor != "postgresql":
         RunState.objects.bulk_create(rows, batch_size=2000, update_conflicts=True,
                                      unique_fields=["pupil"], update_fields=list(
                                          _STATE_COLUMNS[1:]))
         return
+    _copy_upserted(RunState, _STATE_COLUMNS, [
+        (row.pupil_id, row.establishment_id, row.year_start, row.sessions, row.counted_to,
+         json.dumps(row.state)) for row in rows], conflict=("pupil_id",),
+        update=_STATE_COLUMNS[1:])
+
+
+def _copy_upserted(model, columns: tuple[str, ...], rows: list[tuple], *,
+                   conflict: tuple[str, ...], update: tuple[str, ...]) -> None:
+    """Upsert rows on PostgreSQL: COPY, then one `INSERT ... ON CONFLICT` from a temp table.
+
+    The temporary table has the table's columns; a night writes tens of thousands of rows,
+    which `bulk_create` would build and bind value by value in Python.
+    """
     if not rows:
         return
-    table = connection.ops.quote_name(RunState._meta.db_table)
-    columns = ", ".join(_STATE_COLUMNS)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STATE_STAGE} (pupil_id bigint, "
-            "establishment_id bigint, year_start date, sessions integer, counted_to date, "
-            "state jsonb) ON COMMIT DELETE ROWS")
-        cursor.execute(f"TRUNCATE {_STATE_STAGE}")
-        with cursor.cursor.copy(f"COPY {_STATE_STAGE} ({columns}) FROM STDIN") as copy:
+    table = connection.ops.quote_name(model._meta.db_table)
+    stage, names = f"{model._meta.db_table}_stage", ", ".join(columns)
+    # No savepoint: the stage is emptied first, and the caller's transaction is the unit.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS "
+                       f"AS SELECT {names} FROM {table} WITH NO DATA")
+        cursor.execute(f"TRUNCATE {stage}")
+        with cursor.cursor.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row((row.pupil_id, row.establishment_id, row.year_start,
-                                row.sessions, row.counted_to, json.dumps(row.state)))
+                copy.write_row(row)
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {_STATE_STAGE} "
-            "ON CONFLICT (pupil_id) DO UPDATE SET " + ", ".join(
-                f"{column} = EXCLUDED.{column}" for column in _STATE_COLUMNS[1:]))
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} ON CONFLICT "
+            f"({', '.join(conflict)}) DO UPDATE SET "
+            + ", ".join(f"{column} = EXCLUDED.{column}" for column in update))
+
+
+_SIGNAL_COLUMNS = ("kind", "establishment_id", "upn", "pupil_id", "surname", "forename", "dob",
+                   "first_day", "created_at", "updated_at", "withdrawn_at", "counted_to",
+                   "fired_on", "school_days", "status", "detail")
+_SIGNAL_UPDATED = (*_FIELDS, "updated_at", "withdrawn_at", "counted_to")
+
+
+def _signals_upserted(written: list[Signal]) -> None:
+    """Write new and changed signals: one upsert on their (school, UPN, kind, first day)."""
+    if connection.vendor != "postgresql":
+        Signal.objects.bulk_create(written, batch_size=2000, update_conflicts=True,
+                                   unique_fields=_KEY, update_fields=list(_SIGNAL_UPDATED))
+        return
+    _copy_upserted(Signal, _SIGNAL_COLUMNS, [
+        (s.kind, s.establishment_id, s.upn, s.pupil_id, s.surname, s.forename, s.dob,
+         s.first_day, s.created_at, s.updated_at, s.withdrawn_at, s.counted_to, s.fired_on,
+         s.school_days, s.status, json.dumps(s.detail)) for s in written],
+        conflict=("establishment_id", "upn", "kind", "first_day"), update=_SIGNAL_UPDATED)
 
 
 def _school_runs(establishment, calendar, pupils: dict, today: date) -> dict:
@@ -292,10 +317,7 @@ def _signals_written(establishment, found: dict, start: date, end: date,
         gone = [pk for (upn, kind, first), (pk, values) in held.items()
                 if (upn, kind, first) not in found and values[2] != SignalStatus.WITHDRAWN
                 and first >= start and (read is None or upn in read or kind in _SCHOOL_KINDS)]
-        Signal.objects.bulk_create(written, batch_size=2000, update_conflicts=True,
-                                   unique_fields=_KEY,
-                                   update_fields=[*_FIELDS, "updated_at", "withdrawn_at",
-                                                  "counted_to"])
+        _signals_upserted(written)
         for batch in range(0, len(gone), 2000):
             Signal.objects.filter(pk__in=gone[batch:batch + 2000]).update(
                 status=SignalStatus.WITHDRAWN, updated_at=now, withdrawn_at=now)
