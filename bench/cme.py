@@ -5,7 +5,8 @@
     .venv/bin/python bench/cme.py --reuse --before DIR     # also an earlier tree, same data
 
 Builds its own world in a fresh PostgreSQL database `s2s_cmebench` (127.0.0.1:5432, user
-postgres), migrated from the working tree: LA 838 (England) with its 2025/26 calendar (six
+postgres; another name in S2S_CMEBENCH_DB keeps two sizes side by side), migrated from the
+working tree: LA 838 (England) with its 2025/26 calendar (six
 terms, half-term 27-31 October, an INSET day; bank holidays from the calendar), `--schools`
 schools (a tenth of them secondaries of 1,500 pupils, the rest sharing the other pupils), and
 a full school year of marks up to the day before the last of the summer term, COPY'd in with
@@ -41,7 +42,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DB_NAME = "s2s_cmebench"
+DB_NAME = os.environ.get("S2S_CMEBENCH_DB", "s2s_cmebench")
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 TERMS = [("2025-09-03", "2025-10-24"), ("2025-11-03", "2025-12-19"),
@@ -63,7 +64,7 @@ def environment(source: Path, data_dir: str) -> dict[str, str]:
     return {
         **os.environ, "DJANGO_SETTINGS_MODULE": "s2s.settings", "DATABASE_URL": DATABASE_URL,
         "S2S_DATA_DIR": data_dir, "S2S_MODE": "local", "S2S_DEBUG": "false",
-        "PYTHONPATH": str(source), "PYTHONUNBUFFERED": "1",
+        "PYTHONPATH": str(source), "PYTHONUNBUFFERED": "1", "S2S_CMEBENCH_DB": DB_NAME,
     }
 
 
@@ -305,7 +306,8 @@ def signals_reset() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE cme_signal")
+        cursor.execute("TRUNCATE cme_signal CASCADE")  # and the (bench-less) cases
+        cursor.execute("TRUNCATE cme_runstate")  # the full recompute writes every pupil's
         cursor.execute("DELETE FROM cme_watermark")
 
 
@@ -464,6 +466,8 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile the full and night")
     parser.add_argument("--no-check", action="store_true",
                         help="skip the full read after the night (it takes a full's time)")
+    parser.add_argument("--build-only", action="store_true",
+                        help="build (and keep) the database, time nothing")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--facts", help=argparse.SUPPRESS)
     parser.add_argument("--source", type=Path, default=ROOT, help=argparse.SUPPRESS)
@@ -489,6 +493,8 @@ def main() -> None:
             facts = build(args.pupils, args.schools)
             facts["pupils"] = args.pupils
             facts_file.write_text(json.dumps(facts))
+            if args.build_only:
+                return
         floor = run_phase("floor", facts, ROOT, data_dir)
         print(f"floor: read {floor['marks']:,} marks in {floor['seconds']:.1f} s "
               f"({floor['marks'] / floor['seconds']:,.0f}/s, CPU {floor['cpu']:.1f} s, "
@@ -496,12 +502,12 @@ def main() -> None:
               "MB)")
         measure(facts, ROOT, "this tree", data_dir, floor, args.profile, not args.no_check)
         if args.before:
-            measure(facts, args.before.resolve(), "before", data_dir, floor, False, False)
+            measure(facts, args.before.resolve(), "before", data_dir, floor, args.profile, False)
     finally:
         from django.db import connection
 
         connection.close()
-        if not args.keep:
+        if not (args.keep or args.build_only):
             database_drop()
 
 

@@ -34,6 +34,9 @@ SCHEDULE: list[Job] = [
     # CME: signals recomputed for the schools whose feeds changed since the last run
     # (`s2s cme recompute`; `--full` for every school).
     Job("cme_recompute", "hourly :20", command="cme", args=("recompute",)),
+    # CME cases: the officer of each case newly overdue (its state's timer run out) is emailed,
+    # once per overdue state (`s2s cme_cases remind`).
+    Job("cme_case_reminders", "daily 07:15", command="cme_cases", args=("remind",)),
     # Partnerships (issue 16): review reminders 30 and 7 days before, lapsing after the review
     # date (`s2s partnership_reviews`); shared records past retention (`s2s purge_partnerships`).
     Job("partnership_reviews", "daily 06:30", command="partnership_reviews"),

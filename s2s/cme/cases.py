@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -30,7 +30,7 @@ from s2s.accounts.roles import Role
 from s2s.audit.services import audit_record
 from s2s.calendars.selectors import bank_holidays, la_school_days
 from s2s.cme import case_emails
-from s2s.cme.models import Case, CaseEvent, CaseOutcome, CaseState, Signal
+from s2s.cme.models import Case, CaseEvent, CaseOutcome, CaseReminder, CaseState, Signal
 from s2s.core.errors import ServiceError
 from s2s.core.prepared import PreparedRead
 from s2s.core.text import text_required
@@ -41,7 +41,7 @@ from s2s.feeds.models import Pupil
 NOTE_MAX = 2000
 S = CaseState
 # The events the hub records itself (a CaseEvent's action; not audit codes).
-OPENED, TURNED_UP = "opened", "turned_up"
+OPENED, TURNED_UP, REMINDED = "opened", "turned_up", "overdue_reminder"
 
 # Transitions: action -> (the states it may be taken from, the state it leads to).
 TRANSITIONS = {
@@ -76,7 +76,8 @@ ACTION_LABELS = {
 }
 # Actions recorded by the hub itself, not chosen by a person.
 EVENT_LABELS = {**ACTION_LABELS, OPENED: gettext_lazy("Case opened"),
-                TURNED_UP: gettext_lazy("Child turned up on a school's roll")}
+                TURNED_UP: gettext_lazy("Child turned up on a school's roll"),
+                REMINDED: gettext_lazy("Overdue: reminder emailed to the officer")}
 ACTIONS = tuple(ACTION_LABELS)
 
 
@@ -266,6 +267,55 @@ def caseload(cases: list[Case], today: date | None = None) -> list[tuple[Case, T
     timers = case_timers(cases, today)
     rows = [(case, timers[case.pk]) for case in cases]
     return sorted(rows, key=lambda row: (not row[1].overdue, row[0].state_since, row[0].pk))
+
+
+# Overdue reminders ---------------------------------------------------------------------------
+
+def _officers_of(case: Case) -> list[str]:
+    """Return who works a case: the CME officer who opened it, while still one of its LA's.
+
+    Else (they left, or the case came of no one officer) every active CME officer of its LA.
+    """
+    opener = case.opened_by
+    if (opener is not None and opener.is_active and opener.role == Role.LA_CME
+            and opener.la_id == case.la_id and opener.email):
+        return [opener.email]
+    return case_emails.cme_officers(la=case.la)
+
+
+def cases_remind_overdue(today: date | None = None) -> tuple[int, int]:
+    """Email each overdue open case's officer, once per overdue state; return (cases, emails).
+
+    A case is reminded once for the state it is overdue in (`CaseReminder`, claimed before the
+    email is queued, in one transaction with it); one email per officer lists their cases
+    newly overdue, by number and link only (no pupil data), in the officer's language. A
+    case reminded is recorded in its history.
+    """
+    today = today or timezone.localdate()
+    cases = list(Case.objects.exclude(state=S.CLOSED).select_related("la", "opened_by"))
+    timers = case_timers(cases, today)
+    overdue = [case for case in cases if timers[case.pk].overdue]
+    reminded = set(CaseReminder.objects.filter(case__in=overdue)
+                   .values_list("case_id", "state_since"))
+    due = [case for case in overdue if (case.pk, case.state_since) not in reminded]
+    by_officers: dict[tuple[str, ...], list[Case]] = {}
+    emails = 0
+    with transaction.atomic():
+        for case in due:
+            try:
+                with transaction.atomic():
+                    CaseReminder.objects.create(case=case, state_since=case.state_since,
+                                                due_by=timers[case.pk].due_by)
+            except IntegrityError:
+                continue  # another run claimed it first
+            CaseEvent.objects.create(case=case, action=REMINDED, from_state=case.state,
+                                     to_state=case.state,
+                                     detail={"due_by": timers[case.pk].due_by.isoformat()})
+            by_officers.setdefault(tuple(sorted(_officers_of(case))), []).append(case)
+        for officers, held in by_officers.items():
+            emails += case_emails.send_cases_overdue(to=list(officers), cases=[
+                (case.pk, timers[case.pk].due_by) for case in held])
+    return sum(map(len, by_officers.values())), emails
 
 
 # Opening a case -----------------------------------------------------------------------------

@@ -46,8 +46,8 @@ class Signal(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    # The school's last marked day when the signal was last computed: the nightly run adds
-    # a rate signal's new present marks after it without reading the pupil's year again.
+    # The school's last marked day when the signal was last written (the nightly run keeps
+    # each pupil's rule state in `RunState`, not here).
     counted_to = models.DateField(null=True, blank=True)
 
     class Meta:
@@ -80,6 +80,33 @@ class Watermark(models.Model):
 
     def __str__(self):
         return f"{self.name} until {self.feeds_until}"
+
+
+class RunState(models.Model):
+    """Where each attendance rule stands for one pupil at the end of the school's marked days.
+
+    Written by every recompute that reads the pupil's year (`signals.state_of`) and carried
+    on by the nightly run over the night's sessions only (`signals.state_advanced`), so a
+    night reads the night's marks, not the year's. `sessions` is how many of the school's
+    possible sessions of the year (from `year_start`) it has read, up to `counted_to`: a
+    state whose school's calendar no longer has that many sessions to that day is stale and
+    the pupil's year is read again.
+    """
+
+    pupil = models.OneToOneField("feeds.Pupil", on_delete=models.CASCADE, primary_key=True,
+                                 related_name="+")
+    establishment = models.ForeignKey("directory.Establishment", on_delete=models.CASCADE,
+                                      related_name="+")
+    year_start = models.DateField()
+    sessions = models.PositiveIntegerField()
+    counted_to = models.DateField()
+    state = models.JSONField()
+
+    class Meta:
+        verbose_name = _("CME rule state")
+
+    def __str__(self):
+        return f"rule state of pupil {self.pupil_id} to {self.counted_to}"
 
 
 class CaseState(models.TextChoices):
@@ -204,6 +231,27 @@ class SchoolReturn(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.upn} {self.event_date}"
+
+
+class CaseReminder(models.Model):
+    """An overdue case's reminder sent to its officer: one per overdue state (its start).
+
+    Inserted to claim the reminder (`cases.cases_remind_overdue`), so it goes once however
+    often the job runs; a case that moves on and falls overdue again is reminded again.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    state_since = models.DateTimeField()
+    due_by = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("CME case reminder")
+        constraints = [models.UniqueConstraint(fields=["case", "state_since"],
+                                               name="cme_reminder_one_per_state")]
+
+    def __str__(self):
+        return f"reminder of case {self.case_id} overdue since {self.due_by}"
 
 
 class SignalNotice(models.Model):

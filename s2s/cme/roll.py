@@ -167,25 +167,46 @@ def where_found(pupil: dict) -> dict:
     By UPN first (also a former UPN in the LPD), then by surname and date of birth: the
     record ids and file ids, the inboxes' codes, and which way each was found.
     """
+    return where_found_all([pupil])[pupil["upn"]]
+
+
+# At most this many records and files of each are named per pupil.
+_FOUND_MAX = 20
+
+
+def where_found_all(pupils: list[dict]) -> dict[str, dict]:
+    """Return `where_found` of each pupil, by UPN, in four queries whatever their number.
+
+    The LPD and the inboxes by UPN for all of them; then, for those found nowhere by UPN, by
+    date of birth, their surnames matched here (case-insensitively, as `iexact` does).
+    """
     lpd = LostPupilRecord.objects.filter(status__in=[RecordStatus.OPEN, RecordStatus.DOWNLOADED])
     inboxes = TransferPupil.objects.filter(transfer__file_type="CTF",
                                            transfer__status=TransferStatus.AWAITING,
                                            transfer__destination_establishment__isnull=False)
-    by_name = (Q(surname__iexact=pupil["surname"], dob=pupil["dob"])
-               if pupil["surname"] and pupil["dob"] else None)
-    found = {"lpd": [], "inboxes": []}
-    for match, condition in (("upn", Q(upn=pupil["upn"])), ("name_dob", by_name)):
-        if condition is None:
-            continue
-        lpd_condition = condition | Q(former_upn=pupil["upn"]) if match == "upn" else condition
-        found["lpd"] = [{"record": pk, "match": match} for pk in lpd.filter(lpd_condition)
-                        .values_list("pk", flat=True)[:20]]
-        found["inboxes"] = [{"transfer": pk, "to": code, "match": match} for pk, code in
-                            inboxes.filter(condition).values_list(
-                                "transfer_id", "transfer__destination_code")[:20]]
-        if found["lpd"] or found["inboxes"]:
-            break
-    return found
+    upns = {pupil["upn"] for pupil in pupils}
+    found = {upn: {"lpd": [], "inboxes": []} for upn in upns}
+    for pk, upn, former in lpd.filter(Q(upn__in=upns) | Q(former_upn__in=upns)).values_list(
+            "pk", "upn", "former_upn"):
+        for key in {upn, former} & upns:
+            found[key]["lpd"].append({"record": pk, "match": "upn"})
+    for pk, code, upn in inboxes.filter(upn__in=upns).values_list(
+            "transfer_id", "transfer__destination_code", "upn"):
+        found[upn]["inboxes"].append({"transfer": pk, "to": code, "match": "upn"})
+    by_name = {(pupil["surname"].upper(), pupil["dob"]): pupil["upn"] for pupil in pupils
+               if pupil["surname"] and pupil["dob"]
+               and not (found[pupil["upn"]]["lpd"] or found[pupil["upn"]]["inboxes"])}
+    if by_name:
+        dobs = {dob for _surname, dob in by_name}
+        for pk, surname, dob in lpd.filter(dob__in=dobs).values_list("pk", "surname", "dob"):
+            if (upn := by_name.get((surname.upper(), dob))) is not None:
+                found[upn]["lpd"].append({"record": pk, "match": "name_dob"})
+        for pk, code, surname, dob in inboxes.filter(dob__in=dobs).values_list(
+                "transfer_id", "transfer__destination_code", "surname", "dob"):
+            if (upn := by_name.get((surname.upper(), dob))) is not None:
+                found[upn]["inboxes"].append({"transfer": pk, "to": code, "match": "name_dob"})
+    return {upn: {"lpd": where["lpd"][:_FOUND_MAX], "inboxes": where["inboxes"][:_FOUND_MAX]}
+            for upn, where in found.items()}
 
 
 class _School:
@@ -246,13 +267,17 @@ class _School:
             return
         received = _ctfs_received(self.establishment, {p["upn"] for p in joiners},
                                   self.start - CTF_BEFORE_ENTRY)
-        for pupil in joiners:
-            run = awaited(Kind.JOINER_NO_CTF, event=pupil["entry_date"],
-                          arrived=_first_since(received.get(pupil["upn"]),
-                                               pupil["entry_date"] - CTF_BEFORE_ENTRY),
-                          within=JOINER_DAYS, days=self.days, today=self.today)
+        runs = [(awaited(Kind.JOINER_NO_CTF, event=pupil["entry_date"],
+                         arrived=_first_since(received.get(pupil["upn"]),
+                                              pupil["entry_date"] - CTF_BEFORE_ENTRY),
+                         within=JOINER_DAYS, days=self.days, today=self.today), pupil)
+                for pupil in joiners]
+        # Where each open one's CTF may be: searched for all of them at once.
+        searched = [pupil for run, pupil in runs if run is not None and run.open]
+        found = where_found_all(searched) if searched else {}
+        for run, pupil in runs:
             if run is not None and run.open:
-                run.detail["found"] = where_found(pupil)
+                run.detail["found"] = found[pupil["upn"]]
             yield run, pupil
 
 

@@ -9,28 +9,31 @@ new one fires, a held one no longer found is withdrawn (a recoded mark broke it)
 changed signals are written in one bulk upsert.
 
 The nightly run reads each feed once (the watermark and the feeds it read in its overlap)
-and, at each school with new feeds, reads again only the pupils whose signals those feeds can
-change: a new mark other than a present one, a recoded mark, a new roll row or exclusion, or
-an open run (a run can close, or a suspension end, with no new mark of the pupil's own). A
-pupil whose only new marks are present ones after the day their signals counted to
-(`Signal.counted_to`) keeps every signal: present marks start no run and only lower a rate,
-so a rate signal's counts are extended (`signals.rate_extended`) without reading the year.
+and, at each school with new feeds, carries each pupil's rule state (`RunState`: where every
+rule stood at the end of the sessions last read, `signals.state_of`) on over the sessions
+marked since (`signals.state_advanced`), reading only those sessions' marks: a night costs its
+feed's size, not the year's. A pupil with no usable state, a recoded mark, a late mark on a
+day already read or a new roll row has their year read again. The exclusion and roll signals
+are read for the whole school every time: they move as days pass. A school year's first
+night carries the runs of absence going on at the end of the last one into it.
 """
 
+import json
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
-from django.db.models import Max, Q
+from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from s2s.audit.services import audit_record
 from s2s.calendars.selectors import academic_year_bounds, academic_year_of, school_days
 from s2s.cme import roll, signals
-from s2s.cme.models import Signal, SignalStatus, Watermark
+from s2s.cme.models import RunState, Signal, SignalStatus, Watermark
 from s2s.directory.models import Establishment
-from s2s.feeds.markstore import marks_by_pupil
+from s2s.feeds.markstore import mark_slot, marks_by_pupil
 from s2s.feeds.models import Exclusion, Feed, FeedStatus, Mark, MarkVersion, Pupil
 
 SESSION_NAMES = ("AM", "PM")
@@ -40,9 +43,6 @@ SESSION_NAMES = ("AM", "PM")
 FEED_OVERLAP = timedelta(minutes=15)
 _FIELDS = ("fired_on", "school_days", "status", "detail")
 _KEY = ("establishment", "upn", "kind", "first_day")
-# A nightly run reads only the touched pupils while they are fewer than this share of the
-# roll; past it, reading the whole school in one query costs less than choosing.
-_SOME_PUPILS = 0.5
 
 
 @dataclass
@@ -68,47 +68,172 @@ def _school_year(establishment, calendar, start: date, today: date) -> signals.S
     return signals.SchoolYear(sessions=sessions, nation=establishment.la.nation, origin=start)
 
 
-def _runs_of(establishment, today: date,
-             only: set[int] | None = None) -> tuple[dict[tuple, tuple], date | None]:
-    """Return the runs the rules find at this school this year, by (UPN, kind, first day).
-
-    Each with its pupil; and the school's last marked day. `only`: of these pupils (ids).
-    """
-    start, end = academic_year_bounds(academic_year_of(today))
-    calendar = school_days(establishment=establishment, start=start, end=end)
-    year = _school_year(establishment, calendar, start, today)
+def _pupils_on_roll(establishment, only: set[int] | None = None) -> dict[int, dict]:
     on_roll = Pupil.objects.filter(establishment=establishment)
     if only is not None:
         on_roll = on_roll.filter(pk__in=only)
-    pupils = {row["pk"]: row for row in on_roll.values(
+    return {row["pk"]: row for row in on_roll.values(
         "pk", "upn", "surname", "forename", "dob", "entry_date")}
-    found = {}
-    for pupil_id, marks in marks_by_pupil(establishment_id=establishment.pk, start=start,
-                                          end=today, pupil_ids=list(pupils)):
-        pupil = pupils.get(pupil_id)
-        if pupil is None:
-            continue
-        for run in signals.pupil_runs(year=year, line=year.line_of_slots(marks),
-                                      entry=pupil["entry_date"]):
+
+
+def _runs_of(establishment, calendar, year: signals.SchoolYear, start: date, today: date,
+             pupils: dict[int, dict], only: set[int] | None = None) -> tuple[dict, list]:
+    """Return the attendance runs the rules find reading these pupils' year, and their states.
+
+    Runs by (UPN, kind, first day), each with its pupil; states as `RunState` rows, one for
+    every pupil read (those with no mark this year too). `only`: these pupils (ids) of
+    `pupils`; None, all of them.
+    """
+    ids = list(pupils) if only is None else [pk for pk in only if pk in pupils]
+    carried = _carried_in(ids, start)
+    found, states = {}, {}
+
+    def read(pupil_id: int, line: str) -> None:
+        pupil = pupils[pupil_id]
+        for run in signals.pupil_runs(year=year, line=line, entry=pupil["entry_date"],
+                                      carried=carried.get(pupil_id)):
             found.setdefault((pupil["upn"], run.kind, run.first_day), (run, pupil))
+        states[pupil_id] = signals.state_of(year=year, line=line, entry=pupil["entry_date"],
+                                            carried=carried.get(pupil_id))
+
+    for pupil_id, marks in marks_by_pupil(establishment_id=establishment.pk, start=start,
+                                          end=today, pupil_ids=ids):
+        if pupil_id in pupils:
+            read(pupil_id, year.line_of_slots(marks))
+    if year.days:
+        empty = signals.state_of(year=year, line=signals.NO_MARK * len(year.days))
+        for pupil_id in ids:
+            if pupil_id in carried and pupil_id not in states:
+                read(pupil_id, signals.NO_MARK * len(year.days))
+            states.setdefault(pupil_id, empty)
+    return found, _state_rows(establishment, year, start, states)
+
+
+def _previous_year_start(start: date) -> date:
+    return academic_year_bounds(academic_year_of(start - timedelta(days=1)))[0]
+
+
+def _carried_in(pupil_ids: list[int], start: date) -> dict[int, list]:
+    """Return the continuous runs each pupil carried into this school year, by pupil.
+
+    Kept in the pupil's state of this year; else taken from their state at the end of the
+    previous one (the last that year's recomputes read). None known: none carried.
+    """
+    carried = {}
+    for pupil_id, year_start, state in RunState.objects.filter(
+            pupil_id__in=pupil_ids, year_start__in=[start, _previous_year_start(start)]
+    ).values_list("pupil_id", "year_start", "state"):
+        runs = (state[4] if len(state) > 4 else None) if year_start == start else (
+            signals.carried_into_next_year(state))
+        if runs:
+            carried[pupil_id] = runs
+    return carried
+
+
+def _state_rows(establishment, year: signals.SchoolYear, start: date,
+                states: dict[int, list]) -> list[RunState]:
+    if not year.days:
+        return []
+    return [RunState(pupil_id=pupil_id, establishment=establishment, year_start=start,
+                     sessions=len(year.days), counted_to=year.days[-1], state=state)
+            for pupil_id, state in states.items()]
+
+
+_STATE_COLUMNS = ("pupil_id", "establishment_id", "year_start", "sessions", "counted_to",
+                  "state")
+
+
+def _states_written(rows: list[RunState]) -> None:
+    """Write the pupils' states (a night writes every pupil's) in one upsert."""
+    if connection.vendor != "postgresql":
+        RunState.objects.bulk_create(rows, batch_size=2000, update_conflicts=True,
+                                     unique_fields=["pupil"], update_fields=list(
+                                         _STATE_COLUMNS[1:]))
+        return
+    _copy_upserted(RunState, _STATE_COLUMNS, [
+        (row.pupil_id, row.establishment_id, row.year_start, row.sessions, row.counted_to,
+         json.dumps(row.state)) for row in rows], conflict=("pupil_id",),
+        update=_STATE_COLUMNS[1:])
+
+
+def _copy_upserted(model, columns: tuple[str, ...], rows: list[tuple], *,
+                   conflict: tuple[str, ...], update: tuple[str, ...]) -> None:
+    """Upsert rows on PostgreSQL: COPY, then one `INSERT ... ON CONFLICT` from a temp table.
+
+    The temporary table has the table's columns; a night writes tens of thousands of rows,
+    which `bulk_create` would build and bind value by value in Python.
+    """
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    stage, names = f"{model._meta.db_table}_stage", ", ".join(columns)
+    # No savepoint: the stage is emptied first, and the caller's transaction is the unit.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS "
+                       f"AS SELECT {names} FROM {table} WITH NO DATA")
+        cursor.execute(f"TRUNCATE {stage}")
+        with cursor.cursor.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} ON CONFLICT "
+            f"({', '.join(conflict)}) DO UPDATE SET "
+            + ", ".join(f"{column} = EXCLUDED.{column}" for column in update))
+
+
+_SIGNAL_COLUMNS = ("kind", "establishment_id", "upn", "pupil_id", "surname", "forename", "dob",
+                   "first_day", "created_at", "updated_at", "withdrawn_at", "counted_to",
+                   "fired_on", "school_days", "status", "detail")
+_SIGNAL_UPDATED = (*_FIELDS, "updated_at", "withdrawn_at", "counted_to")
+
+
+def _signals_upserted(written: list[Signal]) -> None:
+    """Write new and changed signals: one upsert on their (school, UPN, kind, first day)."""
+    if connection.vendor != "postgresql":
+        Signal.objects.bulk_create(written, batch_size=2000, update_conflicts=True,
+                                   unique_fields=_KEY, update_fields=list(_SIGNAL_UPDATED))
+        return
+    _copy_upserted(Signal, _SIGNAL_COLUMNS, [
+        (s.kind, s.establishment_id, s.upn, s.pupil_id, s.surname, s.forename, s.dob,
+         s.first_day, s.created_at, s.updated_at, s.withdrawn_at, s.counted_to, s.fired_on,
+         s.school_days, s.status, json.dumps(s.detail)) for s in written],
+        conflict=("establishment_id", "upn", "kind", "first_day"), update=_SIGNAL_UPDATED)
+
+
+def _school_runs(establishment, calendar, pupils: dict, today: date) -> dict:
+    """Return the runs that come of dates passing as much as of marks, for the whole school.
+
+    Exclusions and suspensions (one query), and the roll signals (`cme/roll.py`).
+    """
+    found = {}
     for run, pupil in _exclusion_runs(establishment, calendar, pupils, today):
         found.setdefault((pupil["upn"], run.kind, run.first_day), (run, pupil))
-    # The roll signals come of dates passing as much as of feeds: always the whole school's
-    # (one query for its roll), so a partial (nightly) recompute still fires them on time.
     found.update(roll.roll_runs(establishment=establishment, today=today))
-    return found, (year.days[-1] if year.days else None)
+    return found
 
 
 def _exclusion_runs(establishment, calendar, pupils: dict, today: date):
-    """Yield (run, pupil) for the exclusions and suspensions of the school year (1 query)."""
+    """Yield (run, pupil) for the exclusions and suspensions of the school year (1 query).
+
+    Last year's too: an exclusion going on over the summer counts its school days on into
+    this year (the holiday is none), from a calendar of three years read only then. The
+    suspension limits count the days taken this year: a suspension from July goes on into
+    September's term and year.
+    """
     start, end = academic_year_bounds(academic_year_of(today))
+    exclusions = list(Exclusion.objects.filter(
+        establishment=establishment, rescinded=False,
+        start_date__range=(_previous_year_start(start), end),
+        pupil_id__in=list(pupils)).values("pupil_id", "category", "start_date", "sessions"))
     days = calendar.days()
+    if any(_beyond(exclusion, days) for exclusion in exclusions):
+        after = academic_year_bounds(academic_year_of(end + timedelta(days=1)))[1]
+        days = school_days(establishment=establishment, start=_previous_year_start(start),
+                           end=after).days()
     year = calendar.calendars.get(academic_year_of(today))
     terms = [(term.start, term.end) for term in year.terms.all()] if year else []
     suspensions = defaultdict(list)
-    for exclusion in Exclusion.objects.filter(
-            establishment=establishment, rescinded=False, start_date__range=(start, end),
-            pupil_id__in=pupils).values("pupil_id", "category", "start_date", "sessions"):
+    for exclusion in exclusions:
         run = signals.exclusion_day6(
             category=exclusion["category"], start_date=exclusion["start_date"],
             sessions=exclusion["sessions"], school_days=days, today=today)
@@ -119,8 +244,16 @@ def _exclusion_runs(establishment, calendar, pupils: dict, today: date):
                 (exclusion["start_date"], exclusion["sessions"]))
     for pupil_id, taken in suspensions.items():
         for run in signals.suspension_limits(suspensions=taken, terms=terms, school_days=days,
-                                            today=today):
+                                            today=today, within=(start, end)):
             yield run, pupils[pupil_id]
+
+
+def _beyond(exclusion: dict, days: list[date]) -> bool:
+    """Whether an exclusion's days (to its 6th, or its length) reach past this year's days."""
+    if exclusion["start_date"] < (days[0] if days else date.max):
+        return True
+    needed = max(signals.DAY_OF_PROVISION, -(-exclusion["sessions"] // 2))
+    return len(days) - bisect_left(days, exclusion["start_date"]) < needed
 
 
 def signals_recompute(*, establishment: Establishment, today: date | None = None,
@@ -129,21 +262,46 @@ def signals_recompute(*, establishment: Establishment, today: date | None = None
 
     A run found again keeps its signal (updated: its length, open or closed; a withdrawn one
     restored); a new run fires a new signal; a held signal whose run is gone is withdrawn.
-    `pupils`: recompute only these pupils (ids) and their signals; None, the whole school.
+    `pupils`: read again only these pupils' (ids) years; None, the whole school. Either way
+    the exclusion and roll signals are the whole school's, and the pupils read have their
+    rule state (`RunState`) written for the nightly run.
     """
     today = today or timezone.localdate()
     start, end = academic_year_bounds(academic_year_of(today))
-    found, last = _runs_of(establishment, today, pupils)
+    calendar = school_days(establishment=establishment, start=start, end=end)
+    year = _school_year(establishment, calendar, start, today)
+    on_roll = _pupils_on_roll(establishment)
+    found, states = _runs_of(establishment, calendar, year, start, today, on_roll, pupils)
+    found.update(_school_runs(establishment, calendar, on_roll, today))
+    read = None if pupils is None else {on_roll[pk]["upn"] for pk in pupils if pk in on_roll}
+    done = _signals_written(establishment, found, start, end, year, read)
+    _states_written(states)
+    roll.roll_after(establishment=establishment, today=today)
+    return done
+
+
+# The signals every recompute reads for the whole school: they move as days pass.
+_SCHOOL_KINDS = roll.ROLL_KINDS | {signals.Kind.EXCLUSION_DAY6, signals.Kind.SUSPENSIONS_TERM,
+                                   signals.Kind.SUSPENSIONS_YEAR}
+
+
+def _signals_written(establishment, found: dict, start: date, end: date,
+                     year: signals.SchoolYear, read: set[str] | None) -> Recomputed:
+    """Write the runs found as signals; withdraw the held ones whose run is gone.
+
+    `read`: the UPNs whose years were read (None: every pupil's): a held attendance signal of
+    another pupil is left as it is unless a run of it is found (the nightly run finds only
+    the runs the night's sessions touched). The school-wide kinds are always all read.
+    """
     now, done = timezone.now(), Recomputed()
-    held_signals = Signal.objects.select_for_update().filter(
-        establishment=establishment, first_day__range=(start, end))
-    if pupils is not None:
-        held_signals = held_signals.filter(
-            Q(upn__in=Pupil.objects.filter(establishment=establishment, pk__in=pupils)
-              .values("upn")) | Q(kind__in=roll.ROLL_KINDS))
+    last = year.days[-1] if year.days else None
     with transaction.atomic():
+        # Last year's too: a run or an exclusion going on over the summer is found again.
         held = {(upn, kind, first_day): (pk, values) for pk, upn, kind, first_day, *values
-                in held_signals.values_list("pk", "upn", "kind", "first_day", *_FIELDS)}
+                in Signal.objects.select_for_update().filter(
+                    establishment=establishment,
+                    first_day__range=(_previous_year_start(start), end))
+                .values_list("pk", "upn", "kind", "first_day", *_FIELDS)}
         written = []
         for key, (run, pupil) in found.items():
             status = SignalStatus.OPEN if run.open else SignalStatus.CLOSED
@@ -156,17 +314,14 @@ def signals_recompute(*, establishment: Establishment, today: date | None = None
                 pupil_id=pupil["pk"], surname=pupil["surname"], forename=pupil["forename"],
                 dob=pupil["dob"], first_day=run.first_day, created_at=now, updated_at=now,
                 withdrawn_at=None, counted_to=last, **dict(zip(_FIELDS, values, strict=True))))
-        gone = [pk for key, (pk, values) in held.items()
-                if key not in found and values[2] != SignalStatus.WITHDRAWN]
-        Signal.objects.bulk_create(written, batch_size=2000, update_conflicts=True,
-                                   unique_fields=_KEY,
-                                   update_fields=[*_FIELDS, "updated_at", "withdrawn_at",
-                                                  "counted_to"])
+        gone = [pk for (upn, kind, first), (pk, values) in held.items()
+                if (upn, kind, first) not in found and values[2] != SignalStatus.WITHDRAWN
+                and first >= start and (read is None or upn in read or kind in _SCHOOL_KINDS)]
+        _signals_upserted(written)
         for batch in range(0, len(gone), 2000):
             Signal.objects.filter(pk__in=gone[batch:batch + 2000]).update(
                 status=SignalStatus.WITHDRAWN, updated_at=now, withdrawn_at=now)
     done.updated, done.withdrawn = len(written) - done.fired, len(gone)
-    roll.roll_after(establishment=establishment, today=today)
     return done
 
 
@@ -205,80 +360,77 @@ def signals_night(*, establishment: Establishment, feed_ids: list[int],
     """Recompute at one school what these (new) feeds can have changed; see the module.
 
     Leaves the signals a full `signals_recompute` would (the tests and `bench/cme.py` check
-    it): pupils with only new present marks after their signals' day keep them, rate counts
-    extended; the others the feeds touched, and those with an open run, are read again.
+    it). Each pupil's rule state is carried on over the sessions marked since it was written,
+    read from those sessions' marks only; a pupil with no usable state, a recoded or late
+    mark (on a day the state has read) or a new roll row has their year read again.
     """
     today = today or timezone.localdate()
     start, end = academic_year_bounds(academic_year_of(today))
     calendar = school_days(establishment=establishment, start=start, end=end)
-    read = _pupils_to_read(establishment, feed_ids)
-    present = defaultdict(set)  # pupil -> their new present sessions (day, session)
-    for pupil_id, day, session, code in Mark.objects.filter(feed_id__in=feed_ids).values_list(
-            "pupil_id", "date", "session", "code"):
-        if pupil_id in read or SESSION_NAMES[session] not in calendar.sessions(day):
-            continue  # a session the calendar does not open is read by no rule
-        if day > today or signals.symbol_of(nation=establishment.la.nation, day=day,
-                                            code=code) != signals.PRESENT:
-            read.add(pupil_id)
-        else:
-            present[pupil_id].add((day, session))
-    extended = _rates_extended(establishment, present, read, start, today)
-    roll = Pupil.objects.filter(establishment=establishment).count()
-    done = Recomputed()
-    if read:
-        done = signals_recompute(establishment=establishment, today=today,
-                                 pupils=None if len(read) >= _SOME_PUPILS * roll else read)
-    Signal.objects.bulk_create(extended, batch_size=2000, update_conflicts=True,
-                               unique_fields=_KEY, update_fields=[
-                                   "detail", "school_days", "status", "updated_at",
-                                   "counted_to"])
-    done.updated += len(extended)
-    return done
-
-
-def _pupils_to_read(establishment: Establishment, feed_ids: list[int]) -> set[int]:
-    """Return the pupils with an open run, a recoded mark, a new roll row or exclusion."""
-    # An open rate signal moves only with the pupil's own marks (extended, or read again).
-    read = set(Signal.objects.filter(establishment=establishment, status=SignalStatus.OPEN,
-                                     pupil__isnull=False).exclude(kind__in=signals.RATES)
-               .values_list("pupil_id", flat=True))
+    year = _school_year(establishment, calendar, start, today)
+    on_roll = _pupils_on_roll(establishment)
+    held = {}
+    for pupil_id, year_start, sessions, counted_to, state in RunState.objects.filter(
+            establishment=establishment, pupil_id__in=list(on_roll),
+            year_start__in=[start, _previous_year_start(start)]).values_list(
+            "pupil_id", "year_start", "sessions", "counted_to", "state"):
+        if year_start != start:  # the year's first night: last year's runs carried in
+            held[pupil_id] = (0, None, signals.state_of_new_year(
+                signals.carried_into_next_year(state)))
+        elif sessions <= len(year.days) and bisect_right(year.days, counted_to) == sessions:
+            held[pupil_id] = (sessions, counted_to, state)
+    read = set(on_roll) - set(held)
     read.update(MarkVersion.objects.filter(replaced_by_id__in=feed_ids)
                 .values_list("pupil_id", flat=True))
     read.update(Pupil.objects.filter(feed_id__in=feed_ids).values_list("pk", flat=True))
-    read.update(Exclusion.objects.filter(feed_id__in=feed_ids)
-                .values_list("pupil_id", flat=True))
-    return read
+    counted_to = max((to for _sessions, to, _state in held.values() if to is not None),
+                     default=None)
+    if counted_to is not None:
+        read.update(pupil_id for pupil_id, day in Mark.objects.filter(
+            feed_id__in=feed_ids, establishment=establishment, date__lte=counted_to)
+            .values_list("pupil_id", "date")
+            if pupil_id in held and held[pupil_id][1] is not None and day <= held[pupil_id][1])
+    found, states = _runs_of(establishment, calendar, year, start, today, on_roll, read)
+    carried = {pupil_id: value for pupil_id, value in held.items() if pupil_id not in read}
+    found.update(_runs_carried(establishment, year, on_roll, carried))
+    found.update(_school_runs(establishment, calendar, on_roll, today))
+    done = _signals_written(establishment, found, start, end, year,
+                            {on_roll[pk]["upn"] for pk in read})
+    states += _state_rows(establishment, year, start, {
+        pupil_id: state for pupil_id, (_s, _to, state) in carried.items()})
+    _states_written(states)
+    roll.roll_after(establishment=establishment, today=today)
+    return done
 
 
-def _rates_extended(establishment, present: dict, read: set, start: date,
-                    today: date) -> list[Signal]:
-    """Return the rate signals of pupils with only new present marks, their counts extended.
+def _runs_carried(establishment, year: signals.SchoolYear, pupils: dict,
+                  held: dict[int, tuple]) -> dict:
+    """Carry each pupil's state on over the sessions after it; return the runs touched.
 
-    A pupil with a present mark on or before the day their signal counted to (a gap filled
-    in, or a feed read again) is added to `read` instead.
+    `held`: {pupil: (sessions read, day read to, state)}; each state is replaced by the new
+    one in place. The sessions' marks are read in one query from the earliest day not read.
     """
-    held = defaultdict(list)
-    for signal in Signal.objects.filter(
-            establishment=establishment, pupil_id__in=list(present.keys() - read),
-            kind__in=signals.RATES,
-            first_day__range=(start, today)).exclude(status=SignalStatus.WITHDRAWN):
-        held[signal.pupil_id].append(signal)
-    last = Mark.objects.filter(establishment=establishment, date__range=(start, today)
-                               ).aggregate(last=Max("date"))["last"]
-    now, extended = timezone.now(), []
-    for pupil_id, rates in held.items():
-        sessions = present[pupil_id]
-        if any(s.counted_to is None or min(sessions)[0] <= s.counted_to for s in rates):
-            read.add(pupil_id)
-            continue
-        for signal in rates:
-            signal.detail, signal.school_days, still = signals.rate_extended(
-                kind=signal.kind, detail=signal.detail, school_days=signal.school_days,
-                present=len(sessions), days=len({day for day, _session in sessions}))
-            signal.status = SignalStatus.OPEN if still else SignalStatus.CLOSED
-            signal.updated_at, signal.counted_to = now, last
-            extended.append(signal)
-    return extended
+    if not held:
+        return {}
+    first = min(held.values(), key=lambda value: value[0])
+    if first[0] >= len(year.days):
+        return {}
+    origin = year.days[first[0]]
+    keys = [mark_slot(day=day, session=session, start=origin)
+            for day, session in year.sessions[first[0]:]]
+    marks = dict(marks_by_pupil(establishment_id=establishment.pk, start=origin,
+                                end=year.days[-1], pupil_ids=list(held)))
+    found = {}
+    for pupil_id, (begin, _counted_to, state) in held.items():
+        pupil = pupils[pupil_id]
+        line = year.line(map(marks.get(pupil_id, {}).get, keys[begin - first[0]:]),
+                         begin=begin)
+        state, runs = signals.state_advanced(state=state, year=year, begin=begin, line=line,
+                                             entry=pupil["entry_date"])
+        held[pupil_id] = (len(year.days), year.days[-1], state)
+        for run in runs:
+            found.setdefault((pupil["upn"], run.kind, run.first_day), (run, pupil))
+    return found
 
 
 def signals_recompute_due(*, full: bool = False, school: str | None = None,

@@ -160,9 +160,12 @@ class SchoolYear:
                            if k == 0 or self.days[k - 1] != day]
         self.day_ends = [k - 1 for k in self.day_firsts[1:]] + [len(self.days) - 1][:len(self.days)]
 
-    def line(self, codes: Iterable[str | None]) -> str:
-        """Return the symbols of a pupil's codes, one code (or None) per session in order."""
-        return "".join(map(_Symbols.__getitem__, self._tables, codes))
+    def line(self, codes: Iterable[str | None], begin: int = 0) -> str:
+        """Return the symbols of a pupil's codes, one code (or None) per session in order.
+
+        `begin`: the codes are of the sessions from this one (index) on.
+        """
+        return "".join(map(_Symbols.__getitem__, self._tables[begin:], codes))
 
     def line_of_marks(self, marks: Marks) -> str:
         """Return the symbols of a pupil's marks by (day, session)."""
@@ -178,16 +181,25 @@ class SchoolYear:
 
 
 def _continuous(kind: str, counted: str, threshold: int, year: SchoolYear,
-                line: str) -> list[Run]:
+                line: str, carried: list | None = None) -> list[Run]:
     """Return the runs of `threshold` consecutive possible sessions each counted.
 
     Sessions that are not possible are skipped (they neither break nor extend a run); any
-    other mark, or no mark, breaks it. A run reaching the last session is open.
+    other mark, or no mark, breaks it. A run reaching the last session is open. `carried`:
+    the run still going at the end of the previous school year (its state, `state_of`), which
+    goes on over this year's first sessions: the summer holiday is no school days.
     """
-    if sum(map(line.count, counted)) < threshold:
+    lead = -1
+    runs: list[Run] = []
+    if carried:
+        lead = len(line) - len(line.lstrip(counted + SKIP))
+        days = [day.toordinal() for day in year.days[:lead + 1]]
+        _continued(kind, counted, threshold, carried, days, line[:lead + 1], runs)
+    elif sum(map(line.count, counted)) < threshold:
         return []
-    runs = []
     for match in _run_pattern(counted).finditer(line):
+        if match.start() < lead:
+            continue  # the carried run's
         cells = [k for k in range(*match.span()) if line[k] != SKIP]
         if len(cells) >= threshold:
             runs.append(Run(kind, year.days[cells[0]], year.days[cells[threshold - 1]],
@@ -264,20 +276,6 @@ def _met(absent: int, possible: int, percent: int) -> bool:
 RATES = {Kind.PERSISTENT_ABSENCE: PERSISTENT_PERCENT, Kind.SEVERE_ABSENCE: SEVERE_PERCENT}
 
 
-def rate_extended(*, kind: str, detail: dict, school_days: int, present: int,
-                  days: int) -> tuple[dict, int, bool]:
-    """Return a rate run's detail, school days and open, with present sessions added.
-
-    `present` present sessions on `days` new school days, all after the run's last day: what
-    `_rate` would find reading the whole year again: present sessions only lower the
-    rate, so the day it was first met stays; only the counts and whether it holds move.
-    """
-    absent, possible = detail["absent_sessions"], detail["possible_sessions"] + present
-    detail = {"absent_sessions": absent, "possible_sessions": possible,
-              "percent": round(100 * absent / possible, 1)}
-    return detail, school_days + days, _met(absent, possible, RATES[kind])
-
-
 def symbol_of(*, nation: str, day: date, code: str) -> str:
     """Return the symbol the rules read for a code on a day (PRESENT, SKIP, ...)."""
     return _symbols_of(version_for(nation=nation, day=day))[code]
@@ -340,14 +338,20 @@ def severe_absence(*, sessions: Sessions, marks: Marks, nation: str,
                  entry)
 
 
-def pupil_runs(*, year: SchoolYear, line: str, entry: date | None = None) -> list[Run]:
-    """Return the runs of every attendance rule on one pupil's line of the school's year."""
+def pupil_runs(*, year: SchoolYear, line: str, entry: date | None = None,
+               carried: list | None = None) -> list[Run]:
+    """Return the runs of every attendance rule on one pupil's line of the school's year.
+
+    `carried`: the continuous runs still going at the end of the previous school year (see
+    `state_of`), which go on into this one; illness and the rates start again each year.
+    """
+    carried = carried or [None, None]
     persistent = _rate(Kind.PERSISTENT_ABSENCE, PERSISTENT_PERCENT, year, line, entry)
     # Severe absence (50%) is met only where persistent absence (10%) is.
     severe = persistent and _rate(Kind.SEVERE_ABSENCE, SEVERE_PERCENT, year, line, entry)
     return [
-        *_continuous(Kind.ABSENCE_10_DAYS, RUN_10, SESSIONS_10, year, line),
-        *_continuous(Kind.ABSENCE_20_DAYS, RUN_20, SESSIONS_20, year, line),
+        *_continuous(Kind.ABSENCE_10_DAYS, RUN_10, SESSIONS_10, year, line, carried[0]),
+        *_continuous(Kind.ABSENCE_20_DAYS, RUN_20, SESSIONS_20, year, line, carried[1]),
         *_sickness(year, line),
         *persistent,
         *severe,
@@ -399,19 +403,202 @@ def _suspended_days(suspensions: Iterable[tuple[date, int]], days: list[date]) -
 
 def suspension_limits(*, suspensions: Iterable[tuple[date, int]],
                       terms: Sequence[tuple[date, date]], school_days: Iterable[date],
-                      today: date) -> list[Run]:
+                      today: date, within: tuple[date, date] | None = None) -> list[Run]:
     """Return the suspensions over the limits: 15 school days in a term, 45 in a school year.
 
     `suspensions` are (start, sessions) of one pupil's suspensions this year, not rescinded;
     a suspension takes its first sessions/2 school days (rounded up) from its start. The rule
     is met on the first school day over the limit (the 16th of a term, the 46th of the year):
-    "Suspension and permanent exclusion" (DfE 2024), regulations 2012/1033.
+    "Suspension and permanent exclusion" (DfE 2024), regulations 2012/1033. `within`: the
+    school year's first and last days: only the days taken in it count (a suspension from
+    the year before may go on into it).
     """
     days = sorted(school_days)
     taken = _suspended_days(suspensions, days)
+    if within is not None:
+        taken = [day for day in taken if within[0] <= day <= within[1]]
     periods = [(Kind.SUSPENSIONS_TERM, TERM_LIMIT_DAYS,
                  [day for day in taken if first <= day <= last]) for first, last in terms]
     periods.append((Kind.SUSPENSIONS_YEAR, YEAR_LIMIT_DAYS, taken))
     return [Run(kind, within[0], within[limit], len(within), within[-1] >= today,
                 {"limit": limit})
             for kind, limit, within in periods if len(within) > limit]
+
+
+# Where each attendance rule stands at the end of a pupil's line, so the nightly run reads
+# only the new sessions (`state_of`, `state_advanced`): a plain list that JSON keeps, days as
+# ordinals: [RUN of absence_10_days, RUN of absence_20_days, ILLNESS_STATE, RATE, carried],
+# carried the two RUNs still going at the end of the previous school year (or None). RUN:
+# the run still going of one continuous rule, [sessions counted, first day, day it fired or
+# None, school days, last day counted] or None; ILLNESS_STATE: [the year's I
+# sessions, the current illness's sessions, its first day, the day it fired or None]; RATE:
+# [absent, possible, school days with a possible session, first such day, the last one, day
+# persistent absence fired or None, day severe absence fired or None].
+_CONTINUOUS = ((Kind.ABSENCE_10_DAYS, RUN_10, SESSIONS_10),
+               (Kind.ABSENCE_20_DAYS, RUN_20, SESSIONS_20))
+_RATE_KINDS = ((Kind.PERSISTENT_ABSENCE, PERSISTENT_PERCENT, 5),
+               (Kind.SEVERE_ABSENCE, SEVERE_PERCENT, 6))
+_NO_RATE = [0, 0, 0, None, None, None, None]
+
+
+def _ordinal_day(ordinal: int | None) -> date | None:
+    return None if ordinal is None else date.fromordinal(ordinal)
+
+
+def _trailing_cells(line: str, counted: str) -> list[int]:
+    """Return the counted sessions (indices) of the run still going on the line's last day."""
+    begin = len(line.rstrip(counted + SKIP))
+    return [k for k in range(begin, len(line)) if line[k] != SKIP]
+
+
+def state_of(*, year: SchoolYear, line: str, entry: date | None = None,
+             carried: list | None = None) -> list:
+    """Return where each rule stands at the end of a pupil's line (see `_CONTINUOUS`).
+
+    What `state_advanced` carries on from: the same as reading the line session by session.
+    `carried`: as for `pupil_runs`; kept in the state (its last item) for the year's reads.
+    """
+    days = year.days
+    state = []
+    for rule, (kind, counted, threshold) in enumerate(_CONTINUOUS):
+        if carried and carried[rule] and not line.strip(counted + SKIP):
+            ordinals = [day.toordinal() for day in days]
+            state.append(_continued(kind, counted, threshold, carried[rule], ordinals, line, []))
+            continue
+        cells = _trailing_cells(line, counted)
+        state.append([len(cells), days[cells[0]].toordinal(),
+                      days[cells[threshold - 1]].toordinal() if len(cells) >= threshold
+                      else None, year.school_days(cells), days[cells[-1]].toordinal()]
+                     if cells else None)
+    total, cells = line.count(ILL), _trailing_cells(line, ILL)
+    fired = None
+    if cells and total >= SICKNESS_SESSIONS:
+        fired = days[cells[max(SICKNESS_SESSIONS - (total - len(cells)), 1) - 1]].toordinal()
+    state.append([total, len(cells), days[cells[0]].toordinal() if cells else None, fired])
+    start = bisect_left(year.days, entry) if entry is not None else 0
+    counted = SKIP * start + line[start:] if start else line
+    flags = counted.translate(_POSSIBLE_FLAGS)
+    possible = flags.count("1")
+    if not possible:
+        state += [list(_NO_RATE), carried]
+        return state
+    on_days = [days[k] for k, last in zip(year.day_firsts, year.day_ends, strict=True)
+               if "1" in (flags[k], flags[last])]
+    rate = [sum(map(counted.count, _ABSENT)), possible, len(on_days), on_days[0].toordinal(),
+            on_days[-1].toordinal(), None, None]
+    for kind, percent, slot in _RATE_KINDS:
+        found = _rate(kind, percent, year, line, entry)
+        rate[slot] = found[0].fired_on.toordinal() if found else None
+    state += [rate, carried]
+    return state
+
+
+def state_advanced(*, state: list, year: SchoolYear, begin: int, line: str,
+                   entry: date | None = None) -> tuple[list, list[Run]]:
+    """Carry a pupil's state on over the sessions `begin` onwards; return it and the runs.
+
+    `line` is the pupil's symbols for those sessions only (whole school days), `state` where
+    the rules stood before them. The runs are those these sessions touched: each rule's run
+    still going at the end (if it met its rule), a run they ended, one they began and ended,
+    and the rates: each as `pupil_runs` would find it reading the whole year. Runs they did
+    not touch (ended before `begin`) are not returned: their signals stay as they are.
+    """
+    days = [day.toordinal() for day in year.days[begin:]]
+    ends = {k - begin for k in year.day_ends if k >= begin}
+    runs: list[Run] = []
+    state = [None if part is None else list(part) for part in state]
+    state += [None] * (5 - len(state))  # a state written before `carried` was kept
+    for rule, (kind, counted, threshold) in enumerate(_CONTINUOUS):
+        state[rule] = _continued(kind, counted, threshold, state[rule], days, line, runs)
+    state[2] = _ill_continued(state[2], days, line, runs)
+    entry_ordinal = entry.toordinal() if entry is not None else None
+    state[3] = _rate_continued(state[3], days, line, ends, entry_ordinal, runs)
+    return state, runs
+
+
+def _continued(kind, counted, threshold, run, days, line, runs) -> list | None:
+    count, first, fired, school_days, last = run or (0, None, None, 0, None)
+    for day, symbol in zip(days, line, strict=True):
+        if symbol in counted:
+            if not count:
+                first, fired, school_days, last = day, None, 0, None
+            count += 1
+            if day != last:
+                school_days, last = school_days + 1, day
+            if count == threshold:
+                fired = day
+        elif symbol != SKIP:
+            if count >= threshold:
+                runs.append(Run(kind, _ordinal_day(first), _ordinal_day(fired), school_days,
+                                False, {"sessions": count}))
+            count = 0
+    if not count:
+        return None
+    if count >= threshold:
+        runs.append(Run(kind, _ordinal_day(first), _ordinal_day(fired), school_days, True,
+                        {"sessions": count}))
+    return [count, first, fired, school_days, last]
+
+
+def _ill_run(total, count, first, fired, still_open) -> Run:
+    return Run(Kind.SICKNESS_15_DAYS, _ordinal_day(first), _ordinal_day(fired), total // 2,
+               still_open, {"sessions": count, "year_sessions": total})
+
+
+def _ill_continued(ill, days, line, runs) -> list:
+    total, count, first, fired = ill
+    for day, symbol in zip(days, line, strict=True):
+        if symbol == ILL:
+            if not count:
+                first, fired = day, None
+            count += 1
+            total += 1
+            if fired is None and total >= SICKNESS_SESSIONS:
+                fired = day
+        elif symbol != SKIP and count:
+            if fired is not None:
+                runs.append(_ill_run(total, count, first, fired, False))
+            count, first, fired = 0, None, None
+    if count and fired is not None:
+        runs.append(_ill_run(total, count, first, fired, True))
+    return [total, count, first, fired]
+
+
+def _rate_continued(rate, days, line, ends, entry, runs) -> list:
+    absent, possible, on_days, first, last, *fired = rate
+    for k, (day, symbol) in enumerate(zip(days, line, strict=True)):
+        if symbol in _POSSIBLE and (entry is None or day >= entry):
+            possible += 1
+            absent += symbol != PRESENT
+            if first is None:
+                first = day
+            if day != last:
+                on_days, last = on_days + 1, day
+        if k in ends and possible >= RATE_MIN_SESSIONS:
+            for n, (_kind, percent, _slot) in enumerate(_RATE_KINDS):
+                if fired[n] is None and 100 * absent >= percent * possible:
+                    fired[n] = day
+    for n, (kind, percent, _slot) in enumerate(_RATE_KINDS):
+        if fired[n] is not None:
+            runs.append(Run(kind, _ordinal_day(first), _ordinal_day(fired[n]), on_days,
+                            _met(absent, possible, percent),
+                            {"absent_sessions": absent, "possible_sessions": possible,
+                             "percent": round(100 * absent / possible, 1)}))
+    return [absent, possible, on_days, first, last, *fired]
+
+
+# Every symbol a line can hold (for tests that draw lines).
+ABSENCE_10_DAYS_SYMBOLS = _POSSIBLE + SKIP + NO_MARK
+
+
+def carried_into_next_year(state: list) -> list | None:
+    """Return the continuous runs a year's last state carries into the next school year."""
+    runs = [state[0], state[1]]
+    return runs if any(runs) else None
+
+
+def state_of_new_year(carried: list | None) -> list:
+    """Return the state at the start of a school year: runs carried in, nothing else yet."""
+    carried = carried or [None, None]
+    return [carried[0], carried[1], [0, 0, None, None], list(_NO_RATE),
+            carried if any(carried) else None]

@@ -1,9 +1,13 @@
-"""`s2s cme_cases overdue [--la NUMBER]`: each LA's open CME cases and which are overdue."""
+"""`s2s cme_cases overdue|remind`: open and overdue CME cases; reminders to their officers.
+
+`overdue [--la NUMBER]` prints each LA's open cases and which are overdue; `remind` (the
+daily job) emails each newly overdue case's officer, once per overdue state.
+"""
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
-from s2s.cme.cases import case_timers
+from s2s.cme.cases import case_timers, cases_remind_overdue
 from s2s.cme.models import Case, CaseState
 from s2s.core.commands import LanguageCommand
 from s2s.directory.models import LocalAuthority
@@ -18,8 +22,13 @@ class Command(LanguageCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         overdue = sub.add_parser("overdue", help="open and overdue cases by LA")
         overdue.add_argument("--la", metavar="NUMBER", help="one LA's 3-digit number")
+        sub.add_parser("remind", help="email the officers of cases newly overdue (once each)")
 
     def handle(self, *args, action, la=None, **options):
+        if action == "remind":
+            cases, emails = cases_remind_overdue()
+            self.stdout.write(f"{cases} overdue cases reminded in {emails} emails")
+            return
         cases = Case.objects.exclude(state=CaseState.CLOSED).select_related("la")
         if la:
             if not LocalAuthority.objects.filter(number=la).exists():
