@@ -1,15 +1,23 @@
 """`s2s task_worker`: run queued tasks as they arrive, from the queue S2S_TASKS_BACKEND names.
 
 `database`: django-tasks-db's `db_worker`, polling the task table. `redis`: RQ's worker
-(django-rq's `rqworker`) on the one queue, with the job class that runs django-tasks' tasks,
-each task in a child process of its own. Run as many as you like, on any host: each task is
-taken by one worker (a row claimed in the database, or a job popped from Redis).
+(django-rq's `rqworker`) on the one queue, with the job class that runs django-tasks' tasks.
+Run as many as you like, on any host: each task is taken by one worker (a row claimed in the
+database, or a job popped from Redis).
+
+On Redis the worker runs each task in its own process (`taskqueue.Worker`, RQ's SimpleWorker),
+not in a child forked for the task as RQ's default worker does: the fork and the new database
+connection the child opened cost 55-58 ms of CPU a task, several times the work of sending an
+email (issue 18's soak, where the queue grew for want of it). The worker closes stale database
+connections before and after each task, as Django does around a request, and keeps the good
+one. A task that raises is recorded as failed and retried without ending the worker; a worker
+killed mid-task leaves its job to be found abandoned and run again by another worker.
 """
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from s2s.core.taskqueue import JOB_CLASS, QUEUE, uses_redis
+from s2s.core.taskqueue import JOB_CLASS, QUEUE, WORKER_CLASS, uses_redis
 
 
 class Command(BaseCommand):
@@ -25,7 +33,8 @@ class Command(BaseCommand):
 
         verbosity = options.get("verbosity", 1)
         if uses_redis():
-            call_command("rqworker", QUEUE, job_class=JOB_CLASS, burst=burst,
+            call_command("rqworker", QUEUE, job_class=JOB_CLASS, worker_class=WORKER_CLASS,
+                         burst=burst,
                          with_scheduler=True, verbosity=verbosity)
         elif settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db."):
             call_command("db_worker", batch=burst, verbosity=verbosity)
