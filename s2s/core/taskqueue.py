@@ -94,10 +94,10 @@ class Worker(SimpleWorker):
     its timeout is stopped by RQ's alarm in this process as it was in the child.
     """
 
-    def perform_job(self, job, queue) -> bool:
+    def perform_job(self, job, queue, *args, **kwargs) -> bool:
         close_old_connections()
         try:
-            return super().perform_job(job, queue)
+            return super().perform_job(job, queue, *args, **kwargs)
         finally:
             close_old_connections()
 
