@@ -6,9 +6,9 @@ change it reports was committed, and asks for a send task once that transaction 
 over one SMTP connection, not a task each (issue 18: the soak's task queue grew because each
 email cost a task). `send_next_email` sends one due email; the `send_emails` task, the
 `send_pending_emails` sweep (scheduled every minute) and `s2s send_emails` all come down to
-claiming one email at a time, so each is sent by one sender whichever runs first. Delivery is at least once:
-a sender that dies after the SMTP server accepted a message but before it recorded that, sends
-it again when its lease runs out.
+claiming one email at a time, so each is sent by one sender whichever runs first. Delivery is
+at least once: a sender that dies after the SMTP server accepted a message but before it
+recorded that, sends it again when its lease runs out.
 """
 
 import logging

@@ -256,16 +256,20 @@ def test_the_emails_of_one_transaction_are_sent_by_one_task_over_one_connection(
 def test_each_transaction_gets_its_own_task_and_a_rolled_back_savepoint_sends_nothing(
         settings, worker_signals):
     settings.TASKS = DATABASE_TASKS
+
+    def inner_change_that_fails(subject):
+        with transaction.atomic():
+            _queue(subject=subject)
+            raise RuntimeError("the inner change failed")
+
     with transaction.atomic():
         _queue(subject="kept 1")
-        with pytest.raises(RuntimeError), transaction.atomic():
-            _queue(subject="undone")
-            raise RuntimeError("the inner change failed")
+        with pytest.raises(RuntimeError):
+            inner_change_that_fails("undone")
         _queue(subject="kept 2")
     with transaction.atomic():
-        with pytest.raises(RuntimeError), transaction.atomic():
-            _queue(subject="undone with its batch's task")
-            raise RuntimeError("the inner change failed")
+        with pytest.raises(RuntimeError):
+            inner_change_that_fails("undone with its batch's task")
         _queue(subject="kept 3")
     _queue(subject="outside a transaction")
     assert DBTaskResult.objects.filter(task_path="s2s.core.tasks.send_emails").count() == 3
