@@ -93,6 +93,7 @@ def _batch_add(email_id: int) -> None:
     # are there, and the sweep sends them. Outside a transaction this runs at once.
     transaction.on_commit(batch.flush, robust=True)
 
+
 def email_queue_templated(*, name: str, to: list[str], context: dict) -> int:
     """Render emails/<name>-subject.txt, -body.txt and -body.html and queue one per address.
 
