@@ -5,13 +5,14 @@
 Run as many as you like, on any host: each task is taken by one worker (a row claimed in the
 database, or a job popped from Redis).
 
-On Redis the worker runs each task in its own process (`taskqueue.Worker`, RQ's SimpleWorker),
-not in a child forked for the task as RQ's default worker does: the fork and the new database
-connection the child opened cost 55-58 ms of CPU a task, several times the work of sending an
-email (issue 18's soak, where the queue grew for want of it). The worker closes stale database
-connections before and after each task, as Django does around a request, and keeps the good
-one. A task that raises is recorded as failed and retried without ending the worker; a worker
-killed mid-task leaves its job to be found abandoned and run again by another worker.
+On Redis the worker runs each task in the worker's own process (`taskqueue.Worker`, RQ's
+SimpleWorker), not in a child forked for the task as RQ's default worker does. Why: with the
+fork and the new database connection each child opened, a task cost 55-65 ms of CPU, and the
+queue grew all through issue 18's soak; without them 22-26 ms (deploy/README.md, "Tasks made
+cheap"). The worker closes stale database connections before and after each task, as Django
+does around a request, and keeps the good one. A task that raises is recorded as failed and
+retried without ending the worker; a worker killed mid-task leaves its job to be found
+abandoned (its timeout and a minute later) by another worker's maintenance and run again.
 """
 
 from django.core.management import call_command
