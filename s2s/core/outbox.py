@@ -59,12 +59,28 @@ class _Batch:
         self.ids: list[int] = []
         self.flushed = False
 
-    def flush(self) -> None:
-        self.flushed = True
+
+class _Send:
+    """An email's on_commit callback: the first of its batch's to run sends from it on.
+
+    Django runs a transaction's callbacks in the order they were registered, so at a commit
+    the batch's first surviving email's callback sends every email of the batch written from
+    it on (an earlier one's callback dropped with its savepoint: that email is gone too); the
+    callbacks after it find the batch sent. Every email has its own callback so that whatever
+    runs a subset of the callbacks (a test capturing them) sends exactly those emails' batch.
+    """
+
+    def __init__(self, batch: _Batch, index: int):
+        self.batch, self.index = batch, index
+
+    def __call__(self) -> None:
+        if self.batch.flushed:
+            return
+        self.batch.flushed = True
         # Imported here: the tasks module imports this one.
         from s2s.core.tasks import send_emails
 
-        send_emails.enqueue(email_ids=self.ids)
+        send_emails.enqueue(email_ids=self.batch.ids[self.index:])
 
 
 # The connection's attribute holding its transaction's batch.
@@ -72,26 +88,24 @@ _BATCH = "_s2s_outbox_batch"
 
 
 def _batch_add(email_id: int) -> None:
-    """Add the email to its transaction's batch, registering the batch's one on_commit send.
+    """Add the email to its transaction's batch and register its on_commit callback.
 
-    A batch is current while its callback waits in the connection's on_commit list: gone once
-    the transaction commits (it ran) or rolls back, or with the savepoint that registered it
-    rolled back; then the next email starts a new batch. Ids of emails whose savepoint rolled
-    back stay in the batch and are skipped by the task (no such row).
+    A batch is current while one of its callbacks waits in the connection's on_commit list
+    and none has run: none waits once the transaction commits or rolls back; then the next
+    email starts a new batch. Ids of emails whose savepoint rolled back may stay in a batch:
+    the task skips them (no such row).
     """
     connection = connections[DEFAULT_DB_ALIAS]
     batch = getattr(connection, _BATCH, None)
-    waiting = batch is not None and not batch.flushed and any(
-        callback == batch.flush for _savepoints, callback, _robust in connection.run_on_commit)
-    if waiting:
-        batch.ids.append(email_id)
-        return
-    batch = _Batch()
+    if batch is None or batch.flushed or not any(
+            isinstance(callback, _Send) and callback.batch is batch
+            for _savepoints, callback, _robust in connection.run_on_commit):
+        batch = _Batch()
+        setattr(connection, _BATCH, batch)
     batch.ids.append(email_id)
-    setattr(connection, _BATCH, batch)
     # robust: a queue that cannot take the task must not undo a committed change; the rows
     # are there, and the sweep sends them. Outside a transaction this runs at once.
-    transaction.on_commit(batch.flush, robust=True)
+    transaction.on_commit(_Send(batch, len(batch.ids) - 1), robust=True)
 
 
 def email_queue_templated(*, name: str, to: list[str], context: dict) -> int:
