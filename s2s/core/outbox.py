@@ -1,11 +1,14 @@
 """The email outbox: emails are rows first, sent by a task, retried, and never lost.
 
 `email_queue` writes the row in the caller's transaction, so an email exists exactly when the
-change it reports was committed, and asks for a send task once that transaction commits.
-`send_next_email` sends one due email; the `send_email` task, the `send_pending_emails` sweep
-(scheduled every minute) and `s2s send_emails` all come down to it. Delivery is at least once:
-a sender that dies after the SMTP server accepted a message but before it recorded that, sends
-it again when its lease runs out.
+change it reports was committed, and asks for a send task once that transaction commits: ONE
+`send_emails` task for all the emails of a transaction (an upload's notices are a dozen), sent
+over one SMTP connection, not a task each (issue 18: the soak's task queue grew because each
+email cost a task). `send_next_email` sends one due email; the `send_emails` task, the
+`send_pending_emails` sweep (scheduled every minute) and `s2s send_emails` all come down to
+claiming one email at a time, so each is sent by one sender whichever runs first. Delivery is
+at least once: a sender that dies after the SMTP server accepted a message but before it
+recorded that, sends it again when its lease runs out.
 """
 
 import logging
@@ -13,7 +16,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -38,20 +41,72 @@ CLAIM_CANDIDATES = 10
 def email_queue(*, to: str, subject: str, text: str, html: str = "") -> OutboundEmail:
     """Store an email to one address in the caller's transaction; send it after the commit.
 
-    If the transaction rolls back, the email never existed. If the task is lost, the minutely
-    sweep sends it anyway.
+    If the transaction rolls back, the email never existed. All the emails of one transaction
+    are sent by one task. If the task is lost, the minutely sweep sends them anyway.
     """
     now = timezone.now()
     email = OutboundEmail.objects.create(
         to=to, subject=subject, text=text, html=html, created_at=now, next_attempt_at=now
     )
-    # Imported here: the tasks module imports this one.
-    from s2s.core.tasks import send_email
-
-    # robust: a queue that cannot take the task must not undo a committed change; the row
-    # is there, and the sweep sends it.
-    transaction.on_commit(lambda: send_email.enqueue(email_id=email.pk), robust=True)
+    _batch_add(email.pk)
     return email
+
+
+class _Batch:
+    """The ids of the emails written in one transaction, sent by one task once it commits."""
+
+    def __init__(self):
+        self.ids: list[int] = []
+        self.flushed = False
+
+
+class _Send:
+    """An email's on_commit callback: the first of its batch's to run sends from it on.
+
+    Django runs a transaction's callbacks in the order they were registered, so at a commit
+    the batch's first surviving email's callback sends every email of the batch written from
+    it on (an earlier one's callback dropped with its savepoint: that email is gone too); the
+    callbacks after it find the batch sent. Every email has its own callback so that whatever
+    runs a subset of the callbacks (a test capturing them) sends exactly those emails' batch.
+    """
+
+    def __init__(self, batch: _Batch, index: int):
+        self.batch, self.index = batch, index
+
+    def __call__(self) -> None:
+        if self.batch.flushed:
+            return
+        self.batch.flushed = True
+        # Imported here: the tasks module imports this one.
+        from s2s.core.tasks import send_emails
+
+        send_emails.enqueue(email_ids=self.batch.ids[self.index:])
+
+
+# The connection's attribute holding its transaction's batch.
+_BATCH = "_s2s_outbox_batch"
+
+
+def _batch_add(email_id: int) -> None:
+    """Add the email to its transaction's batch and register its on_commit callback.
+
+    A batch is current while one of its callbacks waits in the connection's on_commit list
+    and none has run: none waits once the transaction commits or rolls back; then the next
+    email starts a new batch. Ids of emails whose savepoint rolled back may stay in a batch:
+    the task skips them (no such row).
+    """
+    connection = connections[DEFAULT_DB_ALIAS]
+    batch = getattr(connection, _BATCH, None)
+    if batch is None or batch.flushed or not any(
+            isinstance(callback, _Send) and callback.batch is batch
+            for _savepoints, callback, _robust in connection.run_on_commit):
+        batch = _Batch()
+        setattr(connection, _BATCH, batch)
+    batch.ids.append(email_id)
+    # robust: a queue that cannot take the task must not undo a committed change; the rows
+    # are there, and the sweep sends them. Outside a transaction this runs at once.
+    transaction.on_commit(_Send(batch, len(batch.ids) - 1), robust=True)
+
 
 def email_queue_templated(*, name: str, to: list[str], context: dict) -> int:
     """Render emails/<name>-subject.txt, -body.txt and -body.html and queue one per address.
@@ -115,17 +170,36 @@ def send_next_email() -> bool:
     email = _claim(OutboundEmail.objects.all())
     if email is None:
         return False
-    _deliver(email)
+    sender = _Sender()
+    try:
+        _deliver(email, sender=sender)
+    finally:
+        sender.close()
     return True
 
 
 def email_send(*, email_id: int) -> bool:
     """Send this email if it is still queued and due; return whether it was sent or tried."""
-    email = _claim(OutboundEmail.objects.filter(pk=email_id))
-    if email is None:
-        return False
-    _deliver(email)
-    return True
+    return emails_send(email_ids=[email_id]) == 1
+
+
+def emails_send(*, email_ids: list[int]) -> int:
+    """Send those of these emails still queued and due, over one SMTP connection.
+
+    Each is claimed on its own, as `send_next_email` does, so one another sender took is not
+    sent twice. Return how many were sent or tried.
+    """
+    tried = 0
+    sender = _Sender()
+    try:
+        for email_id in email_ids:
+            email = _claim(OutboundEmail.objects.filter(pk=email_id))
+            if email is not None:
+                _deliver(email, sender=sender)
+                tried += 1
+    finally:
+        sender.close()
+    return tried
 
 
 def backoff(*, attempts: int) -> timedelta:
@@ -160,10 +234,37 @@ def _claim_one(*, pk: int, seen: datetime, now: datetime) -> bool:
     ).update(next_attempt_at=now + LEASE, attempts=F("attempts") + 1) == 1
 
 
-def _deliver(email: OutboundEmail) -> None:
+class _Sender:
+    """One SMTP connection, opened at the first send and opened again after a failure."""
+
+    def __init__(self):
+        self.connection = None
+
+    def send(self, message: EmailMultiAlternatives) -> None:
+        if self.connection is None:
+            timeout = getattr(settings, "EMAIL_TIMEOUT", None) or SEND_TIMEOUT
+            self.connection = get_connection(timeout=timeout)
+        try:
+            # Opened here, not by send_messages, which would close it again after the message.
+            self.connection.open()
+            self.connection.send_messages([message])
+        except Exception:
+            self.close()  # the connection may be broken: the next email opens a new one
+            raise
+
+    def close(self) -> None:
+        if self.connection is not None:
+            connection, self.connection = self.connection, None
+            try:
+                connection.close()
+            except Exception:  # closing a broken connection must not hide what happened
+                logger.debug("Closing the SMTP connection failed", exc_info=True)
+
+
+def _deliver(email: OutboundEmail, *, sender: _Sender) -> None:
     """Hand a claimed email to Django's email backend and record what happened."""
     try:
-        _send(email)
+        _send(email, sender)
     except Exception as exc:  # any failure to send is recorded and retried, never raised
         _record_failure(email, error=f"{type(exc).__name__}: {exc}", now=timezone.now())
         return
@@ -172,14 +273,13 @@ def _deliver(email: OutboundEmail) -> None:
     )
 
 
-def _send(email: OutboundEmail) -> None:
+def _send(email: OutboundEmail, sender: _Sender) -> None:
     message = EmailMultiAlternatives(
         email.subject, email.text, settings.DEFAULT_FROM_EMAIL, [email.to]
     )
     if email.html:
         message.attach_alternative(email.html, "text/html")
-    timeout = getattr(settings, "EMAIL_TIMEOUT", None) or SEND_TIMEOUT
-    get_connection(timeout=timeout).send_messages([message])
+    sender.send(message)
 
 
 def _record_failure(email: OutboundEmail, *, error: str, now: datetime) -> None:

@@ -8,7 +8,7 @@ import io
 from django.core.management import call_command
 from django_tasks import task
 
-from s2s.core.outbox import email_send, send_next_email
+from s2s.core.outbox import email_send, emails_send, send_next_email
 
 # A sweep stops after this many emails, so one run cannot hold the worker for ever; the next
 # minute's sweep carries on.
@@ -18,8 +18,18 @@ OUTPUT_KEPT = 10_000
 
 
 @task()
+def send_emails(email_ids: list[int]) -> int:
+    """Send the emails one transaction wrote, those still queued and due; return how many."""
+    return emails_send(email_ids=email_ids)
+
+
+@task()
 def send_email(email_id: int) -> bool:
-    """Send one outbox email, if it is still queued and due."""
+    """Send one outbox email, if it is still queued and due.
+
+    Nothing queues it any more (the outbox queues `send_emails`); kept so tasks queued by an
+    older release still run after an upgrade.
+    """
     return email_send(email_id=email_id)
 
 

@@ -24,12 +24,18 @@ class Collector:
     def __init__(self):
         self.messages = []
         self.recipients = []
+        self.sessions = []  # the SMTP session (connection) each message came on
+
+    def connections(self) -> int:
+        """Return over how many SMTP connections the messages came."""
+        return len({id(session): session for session in self.sessions})
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         self.messages.append(
             email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         )
         self.recipients.append(list(envelope.rcpt_tos))
+        self.sessions.append(session)
         return "250 Message accepted for delivery"
 
 
@@ -78,6 +84,7 @@ def smtp_server(settings):
         yield SimpleNamespace(
             host=controller.hostname, port=controller.port,
             messages=handler.messages, recipients=handler.recipients,
+            connections=handler.connections,
         )
     finally:
         controller.stop()

@@ -216,8 +216,8 @@ def test_the_worker_runs_an_enqueued_send_task_end_to_end(settings, worker_signa
     with transaction.atomic():
         email = _queue()
     (task,) = DBTaskResult.objects.all()
-    assert task.task_path == "s2s.core.tasks.send_email"
-    assert task.args_kwargs == {"args": [], "kwargs": {"email_id": email.pk}}
+    assert task.task_path == "s2s.core.tasks.send_emails"
+    assert task.args_kwargs == {"args": [], "kwargs": {"email_ids": [email.pk]}}
     assert mail.outbox == []  # queued, not sent: nothing runs it but the worker
 
     _run_worker()
@@ -226,6 +226,76 @@ def test_the_worker_runs_an_enqueued_send_task_end_to_end(settings, worker_signa
     assert [m.subject for m in mail.outbox] == ["A file is waiting"]
     email.refresh_from_db()
     assert email.status == EmailStatus.SENT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_emails_of_one_transaction_are_sent_by_one_task_over_one_connection(
+        settings, worker_signals, smtp_server):  # noqa: F811 (the fixture)
+    settings.TASKS = DATABASE_TASKS
+    with transaction.atomic():
+        emails = [_queue(to=f"office{n}@school.example.sch.uk", subject=f"n{n}")
+                  for n in range(5)]
+    (task,) = DBTaskResult.objects.all()  # one task, not one an email
+    assert task.task_path == "s2s.core.tasks.send_emails"
+    assert task.args_kwargs["kwargs"] == {"email_ids": [email.pk for email in emails]}
+    assert smtp_server.messages == []
+
+    _run_worker()
+    task.refresh_from_db()
+    assert (task.status, task.return_value) == ("SUCCESSFUL", 5)
+    assert sorted(tos[0] for tos in smtp_server.recipients) == sorted(
+        f"office{n}@school.example.sch.uk" for n in range(5))
+    assert smtp_server.connections() == 1
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {EmailStatus.SENT}
+
+    _run_worker()  # the sweep, or the task run again: nothing is sent twice
+    assert len(smtp_server.messages) == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_transaction_gets_its_own_task_and_a_rolled_back_savepoint_sends_nothing(
+        settings, worker_signals):
+    settings.TASKS = DATABASE_TASKS
+
+    def inner_change_that_fails(subject):
+        with transaction.atomic():
+            _queue(subject=subject)
+            raise RuntimeError("the inner change failed")
+
+    with transaction.atomic():
+        _queue(subject="kept 1")
+        with pytest.raises(RuntimeError):
+            inner_change_that_fails("undone")
+        _queue(subject="kept 2")
+    with transaction.atomic():
+        with pytest.raises(RuntimeError):
+            inner_change_that_fails("undone with its batch's task")
+        _queue(subject="kept 3")
+    _queue(subject="outside a transaction")
+    assert DBTaskResult.objects.filter(task_path="s2s.core.tasks.send_emails").count() == 3
+    _run_worker()
+    assert sorted(m.subject for m in mail.outbox) == [
+        "kept 1", "kept 2", "kept 3", "outside a transaction"]
+
+
+def test_an_email_on_a_smtp_connection_that_failed_does_not_stop_the_others(
+        db, settings, smtp_server, monkeypatch):  # noqa: F811 (the fixture)
+    emails = [_queue(to=f"office{n}@school.example.sch.uk") for n in range(3)]
+    real = outbox._Sender.send
+    calls = []
+
+    def send_failing_once(sender, message):
+        calls.append(message.to)
+        if len(calls) == 2:
+            raise ConnectionResetError("the server dropped the connection")
+        real(sender, message)
+
+    monkeypatch.setattr(outbox._Sender, "send", send_failing_once)
+    assert outbox.emails_send(email_ids=[email.pk for email in emails]) == 3
+    statuses = [OutboundEmail.objects.get(pk=email.pk).status for email in emails]
+    assert statuses == [EmailStatus.SENT, EmailStatus.QUEUED, EmailStatus.SENT]
+    assert len(smtp_server.messages) == 2
+    assert "ConnectionResetError" in OutboundEmail.objects.get(pk=emails[1].pk).last_error
 
 
 @pytest.mark.django_db(transaction=True)
