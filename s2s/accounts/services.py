@@ -19,7 +19,7 @@ from django.db.models import Model, ProtectedError, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from s2s.accounts import emails, rules
@@ -28,9 +28,10 @@ from s2s.accounts.policy import CAPABILITIES, Action, can
 from s2s.accounts.roles import ONE_PER_LA, SCOPE_OF_ROLE, Role, ScopeKind
 from s2s.accounts.selectors import la_administrators_of, review_deadline, roles_assignable_by
 from s2s.accounts.twofactor import two_factor_required
-from s2s.audit.services import audit_record
+from s2s.audit.services import audit_record, english_words
 from s2s.core.errors import NotFound, ServiceError
 from s2s.core.text import text_required
+from s2s.ctf.words import Text
 from s2s.directory.models import Agency, Establishment, EstablishmentStatus, LocalAuthority
 
 SYSTEM = "system"
@@ -190,7 +191,7 @@ def user_create_problems(*, by, username=UNKNOWN, role=UNKNOWN, scope=UNKNOWN,
     return problems
 
 
-def _audit(*, by, action: str, user: User, summary: str, request=None, ip_address=None,
+def _audit(*, by, action: str, user: User, summary: str | Text, request=None, ip_address=None,
            detail: dict | None = None) -> None:
     audit_record(
         action=action, actor=by, actor_username="" if by is not None else SYSTEM, obj=user,
@@ -227,7 +228,8 @@ def user_create(
     _save_new(user)
     _audit(
         by=by, action="user.created", user=user, request=request, ip_address=ip_address,
-        summary=f"Added {user.username}: {user.get_role_display()} in {user.scope_code}",
+        summary=Text(gettext_noop("Added %(user)s: %(role)s in %(scope)s"), user=user.username,
+                     role=english_words(user.get_role_display()), scope=user.scope_code),
         detail={"role": role, "scope": user.scope_code},
     )
     link = None if password else emails.activation_link(user)
@@ -289,7 +291,9 @@ def user_change_role(
     user.save(update_fields=["role"])
     _audit(
         by=by, action="user.role_changed", user=user, request=request, ip_address=ip_address,
-        summary=f"Changed the role of {user.username} from {Role(old).label} to {Role(role).label}",
+        summary=Text(gettext_noop("Changed the role of %(user)s from %(old)s to %(new)s"),
+                     user=user.username, old=english_words(Role(old).label),
+                     new=english_words(Role(role).label)),
         detail={"from": old, "to": role},
     )
     emails.send_role_changed(
@@ -308,7 +312,9 @@ def user_delete(
     _refuse_self(by, user, _("You cannot delete your own account: ask another administrator."))
     _audit(
         by=by, action="user.deleted", user=user, request=request, ip_address=ip_address,
-        summary=f"Deleted {user.username} ({user.get_role_display()} in {user.scope_code})",
+        summary=Text(gettext_noop("Deleted %(user)s (%(role)s in %(scope)s)"),
+                     user=user.username, role=english_words(user.get_role_display()),
+                     scope=user.scope_code),
         detail={"username": user.username, "role": user.role, "scope": user.scope_code},
     )
     try:
@@ -332,7 +338,7 @@ def user_reset_password(
     user.save(update_fields=["password", "must_change_password"])
     _audit(
         by=by, action="user.password_reset", user=user, request=request, ip_address=ip_address,
-        summary=f"Reset the password of {user.username}",
+        summary=Text(gettext_noop("Reset the password of %(user)s"), user=user.username),
     )
     emails.send_password_reset(
         email=user.email, full_name=user.full_name,
@@ -353,7 +359,8 @@ def user_confirm_still_valid(
     user.save(update_fields=["confirmed_at", "review_warned_days"])
     _audit(
         by=by, action="user.confirmed", user=user, request=request, ip_address=ip_address,
-        summary=f"Confirmed that {user.username} is still needed",
+        summary=Text(gettext_noop("Confirmed that %(user)s is still needed"),
+                     user=user.username),
     )
     return user
 
@@ -376,7 +383,8 @@ def user_set_active(
     _audit(
         by=by, action="user.enabled" if active else "user.disabled", user=user,
         request=request, ip_address=ip_address,
-        summary=f"{'Enabled' if active else 'Disabled'} {user.username}",
+        summary=Text(gettext_noop("Enabled %(user)s") if active
+                     else gettext_noop("Disabled %(user)s"), user=user.username),
         detail={} if active else {"reason": user.disabled_reason},
     )
     return user
@@ -399,7 +407,8 @@ def user_two_factor_reset(
     removed, _kinds = TOTPDevice.objects.filter(user=user).delete()
     _audit(
         by=by, action="user.two_factor_reset", user=user, request=request,
-        ip_address=ip_address, summary=f"Reset the two-factor sign-in of {user.username}",
+        ip_address=ip_address, summary=Text(
+            gettext_noop("Reset the two-factor sign-in of %(user)s"), user=user.username),
         detail={"devices_removed": removed},
     )
     emails.send_two_factor_reset(email=user.email, full_name=user.full_name,
@@ -425,7 +434,8 @@ def user_review_warn(*, user: User, days: int, now: datetime | None = None) -> b
     deadline = review_deadline(user)
     _audit(
         by=None, action="user.review_warning", user=user,
-        summary=f"Warned that {user.username} will be disabled on {deadline:%Y-%m-%d}",
+        summary=Text(gettext_noop("Warned that %(user)s will be disabled on %(date)s"),
+                     user=user.username, date=f"{deadline:%Y-%m-%d}"),
         detail={"days": days},
     )
     emails.send_review_warning(
@@ -446,7 +456,8 @@ def user_review_disable(*, user: User) -> bool:
         return False
     _audit(
         by=None, action="user.disabled_by_review", user=user,
-        summary=f"Disabled {user.username}: not confirmed in the annual user review",
+        summary=Text(gettext_noop("Disabled %(user)s: not confirmed in the annual user review"),
+                     user=user.username),
     )
     emails.send_review_disabled(
         to=[user.email, *la_administrators_of(user)],
@@ -473,7 +484,8 @@ def api_token_create(
     token, key = ApiToken.issue(user)
     _audit(
         by=by, action="api_token.created", user=user, request=request, ip_address=ip_address,
-        summary=f"Issued API token {token.prefix}… to {user.username}",
+        summary=Text(gettext_noop("Issued API token %(prefix)s… to %(user)s"),
+                     prefix=token.prefix, user=user.username),
         detail={"prefix": token.prefix},
     )
     return key
@@ -491,7 +503,8 @@ def api_token_revoke(
         _audit(
             by=by, action="api_token.revoked", user=token.user, request=request,
             ip_address=ip_address,
-            summary=f"Revoked API token {token.prefix}… of {token.user.username}",
+            summary=Text(gettext_noop("Revoked API token %(prefix)s… of %(user)s"),
+                         prefix=token.prefix, user=token.user.username),
             detail={"prefix": token.prefix},
         )
     return token

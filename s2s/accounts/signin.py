@@ -23,11 +23,13 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from s2s.accounts.policy import Action, has_capability
 from s2s.accounts.twofactor import confirmed_device, two_factor_required
 from s2s.audit.services import audit_record
 from s2s.core.addresses import client_address
+from s2s.ctf.words import Text
 
 STEP_VERIFY = "accounts:two-factor-verify"
 STEP_PASSWORD = "accounts:password-change"
@@ -139,7 +141,8 @@ def record_failed_sign_in(sender, credentials, request=None, **kwargs):
         action="sign_in_failed",
         request=request,
         actor_username=username,
-        summary="Sign-in refused: locked out" if locked_out else "Wrong username or password",
+        summary=Text(gettext_noop("Sign-in refused: locked out") if locked_out
+                     else gettext_noop("Wrong username or password")),
         detail={"reason": "locked_out" if locked_out else "wrong_credentials"},
     )
 
@@ -147,19 +150,22 @@ def record_failed_sign_in(sender, credentials, request=None, **kwargs):
 def sign_in_refused(*, request: HttpRequest, user, reason: str) -> None:
     """Audit a sign-in refused after a right password (an API-only or blocked account)."""
     audit_record(action="sign_in_failed", actor=user, request=request,
-                 summary=f"Sign-in refused: {reason}", detail={"reason": reason})
+                 summary=Text(gettext_noop("Sign-in refused: %(reason)s"), reason=reason),
+                 detail={"reason": reason})
 
 
 def sign_in_record(*, request: HttpRequest, user) -> None:
     """Audit a sign-in with a right password."""
-    audit_record(action="sign_in", actor=user, request=request, summary="Signed in")
+    audit_record(action="sign_in", actor=user, request=request,
+                 summary=Text(gettext_noop("Signed in")))
 
 
 def sign_out(*, request: HttpRequest) -> None:
     """Audit the sign-out, then end the session."""
     user = request.user
     if user.is_authenticated:
-        audit_record(action="sign_out", actor=user, request=request, summary="Signed out")
+        audit_record(action="sign_out", actor=user, request=request,
+                     summary=Text(gettext_noop("Signed out")))
     logout(request)
 
 
@@ -174,7 +180,8 @@ def password_set(*, request: HttpRequest, user, password: str, action: str) -> N
         user.set_password(password)
         user.must_change_password = False
         user.save(update_fields=["password", "must_change_password"])
-        summary = "Activated the account" if action == "account_activated" else "Changed password"
+        summary = Text(gettext_noop("Activated the account") if action == "account_activated"
+                       else gettext_noop("Changed password"))
         audit_record(action=action, actor=user, obj=user, request=request, summary=summary)
     if request.user.is_authenticated and request.user.pk == user.pk:
         update_session_auth_hash(request, user)

@@ -13,10 +13,12 @@ import qrcode.image.svg
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext_noop
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from s2s.accounts.roles import TWO_FACTOR_REQUIRED
 from s2s.audit.services import audit_record
+from s2s.ctf.words import Text
 
 DEVICE_NAME = "authenticator app"
 
@@ -70,7 +72,7 @@ def two_factor_confirm(*, request: HttpRequest, device: TOTPDevice, code: str) -
     user = request.user
     if device.user_id != user.pk or device.confirmed or not _check(device, code):
         audit_record(action="two_factor_failed", actor=user, request=request,
-                     summary="Wrong code while setting up two-factor sign-in")
+                     summary=Text(gettext_noop("Wrong code while setting up two-factor sign-in")))
         return False
     with transaction.atomic():
         device.refresh_from_db()
@@ -78,7 +80,7 @@ def two_factor_confirm(*, request: HttpRequest, device: TOTPDevice, code: str) -
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         audit_record(action="two_factor_added", actor=user, obj=user, request=request,
-                     summary="Set up two-factor sign-in")
+                     summary=Text(gettext_noop("Set up two-factor sign-in")))
     django_otp.login(request, device)
     return True
 
@@ -89,12 +91,12 @@ def two_factor_verify(*, request: HttpRequest, code: str) -> bool:
     device = confirmed_device(user)
     if device is None or not _check(device, code):
         audit_record(action="two_factor_failed", actor=user, request=request,
-                     summary="Wrong two-factor code at sign-in")
+                     summary=Text(gettext_noop("Wrong two-factor code at sign-in")))
         return False
     device.refresh_from_db()
     django_otp.login(request, device)
     audit_record(action="two_factor_verified", actor=user, request=request,
-                 summary="Entered a two-factor code at sign-in")
+                 summary=Text(gettext_noop("Entered a two-factor code at sign-in")))
     return True
 
 
@@ -107,12 +109,12 @@ def two_factor_remove(*, request: HttpRequest, code: str) -> bool:
     device = confirmed_device(user)
     if device is None or not _check(device, code):
         audit_record(action="two_factor_failed", actor=user, request=request,
-                     summary="Wrong code while removing two-factor sign-in")
+                     summary=Text(gettext_noop("Wrong code while removing two-factor sign-in")))
         return False
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         audit_record(action="two_factor_removed", actor=user, obj=user, request=request,
-                     summary="Removed two-factor sign-in")
+                     summary=Text(gettext_noop("Removed two-factor sign-in")))
     return True
 
 

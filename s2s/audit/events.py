@@ -5,7 +5,10 @@ the one place a code becomes words for a person. A code missing here is shown as
 `audit/tests/test_event_words.py` fails for any code the services use that has no words.
 """
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from s2s.ctf.words import Text
 
 EVENT_WORDS = {
     # Signing in and accounts
@@ -125,3 +128,18 @@ def event_words(action: str) -> str:
     """Return what happened, in words, for an event's code (the code itself if unknown)."""
     words = EVENT_WORDS.get(action)
     return str(words) if words is not None else action
+
+
+def event_details(summary: str, detail: dict | None) -> str:
+    """Return an event's details in the active language (the stored English if no words).
+
+    The words are those `audit_record` kept in `detail["words"]`; a row written without them,
+    or with words that no longer render, shows its stored `summary`.
+    """
+    words = (detail or {}).get("words") if isinstance(detail, dict) else None
+    if not isinstance(words, dict) or "template" not in words:
+        return summary
+    try:
+        return Text.from_json(words).render(gettext)
+    except (KeyError, TypeError, ValueError):
+        return summary

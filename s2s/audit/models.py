@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from s2s.audit.chain import chain_append
-from s2s.audit.events import event_words
+from s2s.audit.events import event_details, event_words
 
 
 class AppendOnlyError(Exception):
@@ -67,6 +67,11 @@ class AuditEvent(models.Model):
     def words(self) -> str:
         """Return what happened, in words (`audit/events.py`); the CSV keeps `action`."""
         return event_words(self.action)
+
+    @property
+    def details(self) -> str:
+        """Return the details in the reader's language when stored as words, else `summary`."""
+        return event_details(self.summary, self.detail)
 
 
 class AuditChainHead(models.Model):

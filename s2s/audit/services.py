@@ -1,9 +1,23 @@
-"""Write to the audit trail. Every service that changes or reveals data calls `audit_record`."""
+"""Write to the audit trail. Every service that changes or reveals data calls `audit_record`.
 
+The details (`summary`) may be given as words for people: a `Text` (`ctf/words.py`) whose
+template is marked with `gettext_noop`, e.g.
+`summary=Text(gettext_noop("%(name)s: %(count)s records"), name=p.name, count=n)`. The English
+rendering is stored in `summary` as before (the CSV and older readers are unchanged) and the
+template with its values in `detail["words"]`, which the hash chain covers like the rest of
+`detail`; the audit page words it in the reader's language (`AuditEvent.details`). The values
+are only those the English words show, so no data is kept that the summary did not hold.
+"""
+
+import json
+
+from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import override
 
 from s2s.audit.models import AuditEvent
 from s2s.core.addresses import client_address
+from s2s.ctf.words import Text
 
 
 def audit_record(
@@ -18,13 +32,26 @@ def audit_record(
     actor_username: str = "",
 ) -> AuditEvent:
     """Append one event: who (actor), did what (action), to what (obj), from where."""
+    detail = dict(detail or {})
+    if isinstance(summary, Text):
+        # Values that are not JSON (a date, a code object) are kept as the English shows them.
+        detail["words"] = json.loads(json.dumps(summary.as_json(), default=str))
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_username=actor_username or getattr(actor, "username", "") or "",
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        summary=summary[:300],
+        summary=str(summary)[:300],
         ip_address=ip_address or client_address(request),
-        detail=detail or {},
+        detail=detail,
     )
+
+
+def english_words(label) -> Text:
+    """Return a label translated elsewhere (a lazy role or choice label) as audit words.
+
+    The English is what is stored; the audit page looks the label up in the reader's language.
+    """
+    with override(settings.LANGUAGE_CODE):
+        return Text(str(label))
