@@ -7,12 +7,14 @@ from datetime import date
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from s2s.accounts.policy import Action, can
 from s2s.audit.services import audit_record
 from s2s.calendars.models import REASON_MAX, Calendar, Closure, Sessions, Term
 from s2s.calendars.selectors import academic_year_bounds, academic_year_checked
 from s2s.core.errors import NotFound, ServiceError
+from s2s.ctf.words import Text
 from s2s.directory.models import Establishment, LocalAuthority
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -146,7 +148,8 @@ def calendar_set(*, user, owner: Establishment | LocalAuthority, academic_year: 
             for day, sessions, reason in checked.closures)
         audit_record(
             action="calendar.set", actor=user, obj=calendar, request=request,
-            summary=f"Calendar {year} of {owner}",
+            summary=Text(gettext_noop("Calendar %(year)s of %(owner)s"), year=year,
+                         owner=str(owner)),
             detail={"academic_year": year, "terms": len(checked.terms),
                     "closures": len(checked.closures), "created": created},
         )

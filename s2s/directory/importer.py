@@ -17,9 +17,11 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from s2s.audit.services import audit_record
 from s2s.core.errors import ServiceError
+from s2s.ctf.words import Text
 from s2s.directory.models import Establishment, EstablishmentStatus, LocalAuthority, Nation
 from s2s.directory.services import check_successor
 
@@ -372,7 +374,8 @@ def import_establishments(
         _write_successors(links, report)
         audit_record(
             action="directory.import", actor_username="s2s import_establishments",
-            summary=f"Imported the establishment register from {Path(path).name}",
+            summary=Text(gettext_noop("Imported the establishment register from %(file)s"),
+                         file=Path(path).name),
             detail=report.counts(),
         )
     return report

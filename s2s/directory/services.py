@@ -7,6 +7,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from s2s.accounts.policy import Action, can
 from s2s.accounts.rules import is_personal_email
@@ -14,6 +15,7 @@ from s2s.audit.services import audit_record
 from s2s.core.errors import ServiceError
 from s2s.core.text import text_required
 from s2s.ctf.names import AGENCY_REFERENCE, LA_MAILBOX_SUFFIXES
+from s2s.ctf.words import Text
 from s2s.directory.models import Agency, AgencyKind, Establishment, LocalAuthority, Nation
 
 PHONE_CHARACTERS = set("0123456789 +()-")
@@ -107,7 +109,8 @@ def la_create(
     )
     audit_record(
         action="directory.la.create", actor=user, obj=la, request=request, ip_address=ip_address,
-        summary=f"Created LA {la}", detail={"nation": nation, "email": la.email},
+        summary=Text(gettext_noop("Created LA %(la)s"), la=str(la)),
+        detail={"nation": nation, "email": la.email},
     )
     return la
 
@@ -166,7 +169,8 @@ def agency_create(
     audit_record(
         action="directory.agency.create", actor=user, obj=agency, request=request,
         actor_username="" if user is not None else "system",
-        summary=f"Added agency {agency}", detail={"kind": kind, "email": agency.email},
+        summary=Text(gettext_noop("Added agency %(agency)s"), agency=str(agency)),
+        detail={"kind": kind, "email": agency.email},
     )
     return agency
 
@@ -187,7 +191,9 @@ def la_update(
         _apply(la, changes)
         audit_record(
             action="directory.la.update", actor=user, obj=la, request=request,
-            ip_address=ip_address, summary=f"Changed LA {la}: {', '.join(changes)}",
+            ip_address=ip_address,
+            summary=Text(gettext_noop("Changed LA %(la)s: %(changes)s"), la=str(la),
+                         changes=", ".join(changes)),
             detail={"changes": changes},
         )
     return la
@@ -219,7 +225,8 @@ def establishment_update(
         audit_record(
             action="directory.establishment.update", actor=user, obj=establishment,
             request=request, ip_address=ip_address,
-            summary=f"Changed school {establishment.code}: {', '.join(changes)}",
+            summary=Text(gettext_noop("Changed school %(code)s: %(changes)s"),
+                         code=establishment.code, changes=", ".join(changes)),
             detail={"code": establishment.code, "changes": changes},
         )
     return establishment
@@ -258,8 +265,9 @@ def establishment_set_successor(
     audit_record(
         action="directory.establishment.successor", actor=user, obj=establishment,
         request=request, ip_address=ip_address,
-        summary=f"Successor of {establishment.code}: "
-                f"{successor.code if successor else 'none'}",
+        summary=Text(gettext_noop("Successor of %(code)s: %(successor)s"), code=establishment.code,
+                     successor=successor.code) if successor else
+        Text(gettext_noop("Successor of %(code)s: none"), code=establishment.code),
         detail={
             "code": establishment.code,
             "from": old.code if old else None,

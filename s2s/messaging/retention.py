@@ -15,8 +15,10 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_noop
 
 from s2s.audit.services import audit_record
+from s2s.ctf.words import Text
 from s2s.messaging.models import Message, Recipient
 
 BATCH = 500
@@ -60,7 +62,8 @@ def messages_purge_batch(*, now: datetime, limit: int = BATCH) -> Purged:
             purged.messages = gone.get(Message._meta.label, 0)
         if purged.copies or purged.messages:
             audit_record(action="messages_purged", actor_username=SYSTEM,
-                         summary=f"Deleted {purged.copies} message copies and "
-                                 f"{purged.messages} messages past retention",
+                         summary=Text(gettext_noop("Deleted %(copies)s message copies and "
+                                                   "%(messages)s messages past retention"),
+                                      copies=purged.copies, messages=purged.messages),
                          detail={"copies": purged.copies, "messages": purged.messages})
     return purged

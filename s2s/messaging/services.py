@@ -11,11 +11,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from s2s.accounts.policy import Action, can, has_capability
 from s2s.audit.services import audit_record
 from s2s.core.errors import NotFound, ServiceError
 from s2s.core.text import text_required
+from s2s.ctf.words import Text
 from s2s.messaging import emails
 from s2s.messaging.models import (
     BODY_MAX,
@@ -139,7 +141,8 @@ def message_send(*, user, to: Recipients, subject: str, body: str,
         )
         audit_record(
             action="message_sent", actor=user, obj=message, request=request,
-            summary=f"Sent a message to {len(resolved.users)} recipient(s)",
+            summary=Text(gettext_noop("Sent a message to %(count)s recipient(s)"),
+                         count=len(resolved.users)),
             detail={"recipients": len(resolved.users), "las": resolved.la_count,
                     "schools": [s.code for s in resolved.schools], "groups": list(to.groups),
                     "blanket_confirmed": message.blanket_confirmed,
@@ -158,7 +161,8 @@ def message_read(*, user, copy: Recipient, request=None) -> Recipient:
     with transaction.atomic():
         first = Recipient.objects.filter(pk=copy.pk, read_at__isnull=True).update(read_at=now)
         audit_record(action="message_read", actor=user, obj=copy.message, request=request,
-                     summary="Read a message", detail={"copy": copy.pk, "first": bool(first)})
+                     summary=Text(gettext_noop("Read a message")),
+                     detail={"copy": copy.pk, "first": bool(first)})
     copy.refresh_from_db(fields=["read_at"])
     return copy
 
@@ -167,7 +171,8 @@ def message_view_sent(*, user, message: Message, request=None) -> Message:
     """Open a message the user sent (sent items), auditing the reading."""
     _own(user, message)
     audit_record(action="message_read", actor=user, obj=message, request=request,
-                 summary="Read a sent message", detail={"as": "sender"})
+                 summary=Text(gettext_noop("Read a sent message")),
+                 detail={"as": "sender"})
     return message
 
 
@@ -178,8 +183,8 @@ def message_delete(*, user, copy: Recipient, request=None) -> None:
         Recipient.objects.filter(pk=copy.pk, deleted_at__isnull=True).update(
             deleted_at=timezone.now())
         audit_record(action="message_deleted", actor=user, obj=copy.message, request=request,
-                     summary="Deleted a message", detail={"copy": copy.pk,
-                                                          "was_read": copy.read_at is not None})
+                     summary=Text(gettext_noop("Deleted a message")),
+                     detail={"copy": copy.pk, "was_read": copy.read_at is not None})
 
 
 def _own_name(*, user, name: str, model, instead_of, refusal: str) -> str:
@@ -216,7 +221,9 @@ def template_create(*, user, name: str, subject: str, body: str, request=None) -
     with transaction.atomic():
         template = MessageTemplate.objects.create(owner=user, **fields)
         audit_record(action="message_template_created", actor=user, obj=template,
-                     request=request, summary=f"Added message template {template.name}")
+                     request=request,
+                     summary=Text(gettext_noop("Added message template %(name)s"),
+                                  name=template.name))
     return template
 
 
@@ -231,7 +238,9 @@ def template_update(*, user, template: MessageTemplate, name: str, subject: str,
             setattr(template, key, value)
         template.save()
         audit_record(action="message_template_updated", actor=user, obj=template,
-                     request=request, summary=f"Changed message template {template.name}")
+                     request=request,
+                     summary=Text(gettext_noop("Changed message template %(name)s"),
+                                  name=template.name))
     return template
 
 
@@ -258,7 +267,9 @@ def template_delete(*, user, template: MessageTemplate, request=None) -> None:
     _own(user, template)
     with transaction.atomic():
         audit_record(action="message_template_deleted", actor=user, obj=template,
-                     request=request, summary=f"Deleted message template {template.name}")
+                     request=request,
+                     summary=Text(gettext_noop("Deleted message template %(name)s"),
+                                  name=template.name))
         template.delete()
 
 
@@ -291,7 +302,7 @@ def group_create(*, user, name: str, members: Recipients, request=None) -> Messa
         group = MessageGroup.objects.create(owner=user, name=name)
         _set_members(group, resolved)
         audit_record(action="message_group_created", actor=user, obj=group, request=request,
-                     summary=f"Added message group {group.name}")
+                     summary=Text(gettext_noop("Added message group %(name)s"), name=group.name))
     return group
 
 
@@ -305,7 +316,7 @@ def group_update(*, user, group: MessageGroup, name: str, members: Recipients,
         group.save()
         _set_members(group, resolved)
         audit_record(action="message_group_updated", actor=user, obj=group, request=request,
-                     summary=f"Changed message group {group.name}")
+                     summary=Text(gettext_noop("Changed message group %(name)s"), name=group.name))
     return group
 
 
@@ -314,5 +325,5 @@ def group_delete(*, user, group: MessageGroup, request=None) -> None:
     _own(user, group)
     with transaction.atomic():
         audit_record(action="message_group_deleted", actor=user, obj=group, request=request,
-                     summary=f"Deleted message group {group.name}")
+                     summary=Text(gettext_noop("Deleted message group %(name)s"), name=group.name))
         group.delete()
