@@ -19,6 +19,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from s2s.accounts.models import User
 from s2s.accounts.policy import Action, can, get_for, scope
@@ -30,6 +31,7 @@ from s2s.calendars.selectors import bank_holidays, school_days
 from s2s.core.errors import ServiceError
 from s2s.core.outbox import email_queue_templated
 from s2s.core.text import text_required
+from s2s.ctf.words import Text
 from s2s.directory.models import AgencyKind, Establishment
 from s2s.transfers.storage import (
     atomic_with_files,
@@ -156,7 +158,8 @@ def encompass_send(*, user, school: str, reference: str, surname: str, forename:
             read_by_at=read_by_for(school=establishment, sent_at=now),
         )
         audit_record(action="encompass.sent", actor=user, obj=notification, request=request,
-                     summary=f"{reference} to {establishment.code}",
+                     summary=Text(gettext_noop("%(reference)s to %(code)s"), reference=reference,
+                                  code=establishment.code),
                      detail={"school": establishment.code, "reference": reference,
                              "upns": [details["upn"]] if details["upn"] else []})
         email_queue_templated(
@@ -211,7 +214,9 @@ def encompass_details(*, user, notification: EncompassNotification,
                     .update(read_at=now, read_by=user):
                 notification.read_at, notification.read_by = now, user
         audit_record(action="encompass.read", actor=user, obj=notification, request=request,
-                     summary=f"{notification.reference} at {notification.establishment.code}",
+                     summary=Text(gettext_noop("%(reference)s at %(code)s"),
+                                  reference=notification.reference,
+                                  code=notification.establishment.code),
                      detail={"upns": [details["upn"]] if details.get("upn") else []})
     return details
 
@@ -243,8 +248,10 @@ def encompass_escalate_next(*, now: datetime | None = None) -> bool:
                      "read_by": notification.read_by_at,
                      "link": _link("agencies:encompass-detail", pk=notification.pk)})
         audit_record(action="encompass.escalated", obj=notification, actor_username="system",
-                     summary=f"{notification.reference} at {notification.establishment.code} "
-                     "unread at the read-by time")
+                     summary=Text(gettext_noop("%(reference)s at %(code)s unread at the read-by "
+                                               "time"),
+                                  reference=notification.reference,
+                                  code=notification.establishment.code))
     return True
 
 
@@ -280,6 +287,7 @@ def encompass_purge_next(*, now: datetime | None = None) -> bool:
         notification.save(update_fields=["stored_file"])
         stored_file_delete(stored)
         audit_record(action="encompass.purged", obj=notification, actor_username="system",
-                     summary=f"{notification.reference}: details deleted after "
-                     f"{RETAIN_DAYS} days")
+                     summary=Text(gettext_noop("%(reference)s: details deleted after %(days)s "
+                                               "days"),
+                                  reference=notification.reference, days=RETAIN_DAYS))
     return True

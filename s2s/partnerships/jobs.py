@@ -11,8 +11,10 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from s2s.audit.services import audit_record
+from s2s.ctf.words import Text
 from s2s.partnerships import emails
 from s2s.partnerships.models import Agreement, DeleteReason, Partnership, SharedRecord, Status
 from s2s.partnerships.services import records_delete
@@ -48,7 +50,8 @@ def partnerships_lapse(*, today: date) -> int:
             if Partnership.objects.filter(pk=partnership.pk, status=Status.ACTIVE).update(
                     status=Status.LAPSED):
                 audit_record(action="partnership.lapsed", obj=partnership, actor_username="s2s",
-                             summary=f"{partnership.name}: review date passed")
+                             summary=Text(gettext_noop("%(name)s: review date passed"),
+                                          name=partnership.name))
                 lapsed += 1
     return lapsed
 
@@ -80,7 +83,8 @@ def records_purge(*, now: datetime, dry_run: bool = False, limit: int | None = N
             records_delete(old, reason=DeleteReason.RETENTION)
             audit_record(action="partnership.records_purged", obj=partnership,
                          actor_username="s2s",
-                         summary=f"{partnership.name}: {count} records past retention")
+                         summary=Text(gettext_noop("%(name)s: %(count)s records past retention"),
+                                      name=partnership.name, count=count))
         if limit is not None and result.records >= limit:
             break
     return result

@@ -12,9 +12,11 @@ from functools import lru_cache, partial
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from s2s.audit.services import audit_record
 from s2s.core.errors import ServiceError
+from s2s.ctf.words import Text
 from s2s.feeds.codes import Meaning, look_up
 from s2s.partnerships import emails
 from s2s.partnerships.models import Kind, PlaceRole, PupilPlace, SharedRecord
@@ -179,7 +181,9 @@ def records_push(*, user, partnership_id: int, items: list[dict], request=None) 
             absent.setdefault(place.link.main_id, set()).add(place.link_id)
     _insert(records)
     audit_record(action="partnership.records_sent", actor=user, obj=partnership,
-                 request=request, summary=f"{partnership.name}: {len(records)} records",
+                 request=request,
+                 summary=Text(gettext_noop("%(name)s: %(count)s records"), name=partnership.name,
+                              count=len(records)),
                  detail={"kinds": sorted({r["kind"] for r in records})})
     for main_id, pupils in absent.items():
         transaction.on_commit(partial(emails.send_absence_alert, partnership_id=partnership.pk,

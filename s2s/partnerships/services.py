@@ -11,11 +11,13 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from s2s.accounts.policy import Action, can, has_capability
 from s2s.audit.services import audit_record
 from s2s.core.errors import ServiceError
 from s2s.ctf.identifiers import upn_check
+from s2s.ctf.words import Text
 from s2s.directory.models import Establishment
 from s2s.partnerships import selectors
 from s2s.partnerships.models import (
@@ -117,7 +119,8 @@ def partnership_create(*, user, name: str, members: list[str], purpose: str, kin
     Membership.objects.bulk_create(
         Membership(partnership=partnership, establishment=found[code]) for code in codes)
     audit_record(action="partnership.created", actor=user, obj=partnership, request=request,
-                 summary=f"{partnership.name}: {len(codes)} members",
+                 summary=Text(gettext_noop("%(name)s: %(count)s members"), name=partnership.name,
+                              count=len(codes)),
                  detail={"members": codes, "kinds": kinds})
     return partnership
 
@@ -136,7 +139,8 @@ def partnership_sign(*, user, partnership_id: int, request=None) -> Partnership:
                                        signed_at=timezone.now())
     if signed:
         audit_record(action="partnership.signed", actor=user, obj=partnership, request=request,
-                     summary=f"{partnership.name}: signed for {user.establishment.code}")
+                     summary=Text(gettext_noop("%(name)s: signed for %(code)s"),
+                                  name=partnership.name, code=user.establishment.code))
     all_signed = not Membership.objects.filter(partnership=partnership,
                                                signed_at__isnull=True).exists()
     if all_signed and partnership.status == Status.AWAITING:
@@ -213,7 +217,8 @@ def pupil_link(*, user, partnership_id: int, upn: str, main: str, links: list[di
             place.linked_to = today
             place.save(update_fields=["linked_to"])
     audit_record(action="partnership.pupil_linked", actor=user, obj=link, request=request,
-                 summary=f"{partnership.name}: pupil linked to {len(links)} partners")
+                 summary=Text(gettext_noop("%(name)s: pupil linked to %(count)s partners"),
+                              name=partnership.name, count=len(links)))
     return link
 
 
@@ -235,7 +240,9 @@ def pupil_object(*, user, partnership_id: int, upn: str, request=None) -> PupilL
                              reason=DeleteReason.OBJECTION)
     PupilPlace.objects.filter(link=link).exclude(role=PlaceRole.MAIN).delete()
     audit_record(action="partnership.objection", actor=user, obj=link, request=request,
-                 summary=f"{partnership.name}: objection recorded, {deleted} records deleted")
+                 summary=Text(gettext_noop("%(name)s: objection recorded, %(count)s records "
+                                           "deleted"),
+                              name=partnership.name, count=deleted))
     link.objected_at = now
     return link
 
@@ -255,7 +262,8 @@ def pupil_view_read(*, user, partnership_id: int, upn: str, request=None,
     shown = sum(len(view[kind]) for kind in Kind.values)
     audit_record(action="partnership.pupil_exported" if export else "partnership.pupil_viewed",
                  actor=user, obj=place.link, request=request,
-                 summary=f"{partnership.name}: {shown} records")
+                 summary=Text(gettext_noop("%(name)s: %(count)s records"), name=partnership.name,
+                              count=shown))
     view["partnership"], view["place"] = partnership, place
     return view
 
@@ -296,7 +304,9 @@ def changes_read(*, user, partnership_id: int, since: str, request=None) -> dict
               for t in tombstones]
     if records:
         audit_record(action="partnership.changes_read", actor=user, obj=partnership,
-                     request=request, summary=f"{partnership.name}: {len(records)} records")
+                     request=request,
+                     summary=Text(gettext_noop("%(name)s: %(count)s records"),
+                                  name=partnership.name, count=len(records)))
     cursor = (f"{records[-1]['id'] if records else after}."
               f"{tombstones[-1]['pk'] if tombstones else after_deleted}")
     return {"items": items, "cursor": cursor}
@@ -315,7 +325,8 @@ def partnership_end(*, partnership: Partnership, actor=None, request=None) -> in
     partnership.status = Status.ENDED
     audit_record(action="partnership.ended", actor=actor, obj=partnership, request=request,
                  actor_username="" if actor else "s2s",
-                 summary=f"{partnership.name}: ended, {deleted} shared records deleted")
+                 summary=Text(gettext_noop("%(name)s: ended, %(count)s shared records deleted"),
+                              name=partnership.name, count=deleted))
     return deleted
 
 
@@ -358,8 +369,9 @@ def partnership_renew(*, user, partnership_id: int, review_date: date,
         signed_by=None, signed_by_username="", signed_at=None)
     Partnership.objects.filter(pk=partnership.pk).update(status=Status.AWAITING)
     audit_record(action="partnership.renewed", actor=user, obj=partnership, request=request,
-                 summary=f"{partnership.name}: review date {old} -> {review_date}, "
-                         "awaiting every member's signature")
+                 summary=Text(gettext_noop("%(name)s: review date %(old)s -> %(new)s, awaiting "
+                                           "every member's signature"),
+                              name=partnership.name, old=str(old), new=str(review_date)))
     partnership.refresh_from_db()
     partnership.agreement.refresh_from_db()
     return partnership
@@ -382,5 +394,7 @@ def pupils_read(*, user, partnership_id: int, request=None) -> tuple[Partnership
     places = list(selectors.pupil_places(user=user, partnership=partnership))
     if places:
         audit_record(action="partnership.pupils_listed", actor=user, obj=partnership,
-                     request=request, summary=f"{partnership.name}: {len(places)} pupils")
+                     request=request,
+                     summary=Text(gettext_noop("%(name)s: %(count)s pupils"), name=partnership.name,
+                                  count=len(places)))
     return partnership, places

@@ -12,9 +12,11 @@ from datetime import datetime
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from s2s.accounts.policy import Action, can, scope
 from s2s.audit.services import audit_record
+from s2s.ctf.words import Text
 from s2s.directory.models import Establishment
 from s2s.transfers.models import Transfer, TransferPupil, TransferStatus
 
@@ -128,7 +130,8 @@ def not_collected_viewed(*, user, transfers: list[Transfer], request=None) -> No
     upns = [pupil.upn for transfer in transfers for pupil in transfer.pupils.all() if pupil.upn]
     audit_record(
         action="la_not_collected_view", actor=user, request=request,
-        summary=f"{len(transfers)} files not collected, {len(upns)} pupils",
+        summary=Text(gettext_noop("%(files)s files not collected, %(pupils)s pupils"),
+                     files=len(transfers), pupils=len(upns)),
         detail={"transfers": [transfer.pk for transfer in transfers], "upns": upns},
     )
 
@@ -171,6 +174,7 @@ def pupils_viewed(*, user, transfer: Transfer, pupils: list[TransferPupil], requ
     """Audit that the user saw one file's pupils (the phase transfer page): the UPNs shown."""
     audit_record(
         action="transfer_pupils_view", actor=user, obj=transfer, request=request,
-        summary=f"{transfer.name}: {len(pupils)} pupils",
+        summary=Text(gettext_noop("%(name)s: %(count)s pupils"), name=transfer.name,
+                     count=len(pupils)),
         detail={"name": transfer.name, "upns": [pupil.upn for pupil in pupils if pupil.upn]},
     )

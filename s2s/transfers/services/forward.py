@@ -9,12 +9,14 @@ and the old file is deleted with a reason that names the new one.
 import io
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from s2s.accounts.policy import Action, get_for, transfer_box
 from s2s.audit.services import audit_record
 from s2s.core.errors import ServiceError
 from s2s.ctf.errors import CTFError
 from s2s.ctf.names import PlaceKind, format_name, parse_name, parse_place
+from s2s.ctf.words import Text
 from s2s.ctf.writer import readdress
 from s2s.transfers.deleted import FORWARDED, delete_reason
 from s2s.transfers.models import Transfer, TransferStatus
@@ -96,7 +98,8 @@ def transfer_forward(*, user, transfer: Transfer, to: str, request=None) -> Tran
         transfer_delete(user=user, transfer=old, request=request,
                         reason=delete_reason(FORWARDED, code=to, name=name))
         audit_record(action="transfer_forward", actor=user, obj=new, request=request,
-                     summary=f"{old.name} forwarded to {to} as {new.name}",
+                     summary=Text(gettext_noop("%(old)s forwarded to %(to)s as %(new)s"),
+                                  old=old.name, to=str(to), new=new.name),
                      detail={"from_transfer": old.pk, "from_name": old.name, "name": new.name,
                              "to": new.delivered_code, "upns": upns})
     return new

@@ -15,12 +15,13 @@ from dataclasses import asdict, dataclass, field
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from s2s.accounts.policy import Action, can, get_for, transfer_box
 from s2s.audit.services import audit_record
 from s2s.core.errors import ServiceError
 from s2s.ctf.errors import CTFError
+from s2s.ctf.words import Text
 from s2s.ctf.writer import split_ctf
 from s2s.directory.models import Establishment
 from s2s.transfers.models import Mailbox, Transfer, TransferStatus
@@ -249,7 +250,8 @@ def phase_transfer_split(*, user, transfer: Transfer, allocation: Mapping[str, s
                 if not p.upn or p.upn not in plan or p.upn in refused_upns]
     placed = [p.upn for p in pupils if p.upn in plan and p.upn not in refused_upns]
     audit_record(action="transfer_phase_split", actor=user, obj=source, request=request,
-                 summary=f"{source.name}: {len(delivered)} files, {len(unplaced)} not placed",
+                 summary=Text(gettext_noop("%(name)s: %(files)s files, %(unplaced)s not placed"),
+                              name=source.name, files=len(delivered), unplaced=len(unplaced)),
                  detail={"name": source.name, "files": [d.name for d in delivered],
                          "upns": placed, "not_placed": [p.upn for p in unplaced if p.upn]})
     collected = bool(delivered) and not unplaced and source.status == TransferStatus.AWAITING

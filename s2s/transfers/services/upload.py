@@ -10,6 +10,7 @@ from typing import IO
 from django.db import connection
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from s2s.accounts.policy import Action, has_capability
 from s2s.agencies.agreements import exchange_allowed
@@ -24,6 +25,7 @@ from s2s.ctf.hostile import check_safe_xml
 from s2s.ctf.names import FileName, parse_name
 from s2s.ctf.reader import PupilIndex
 from s2s.ctf.validate import Finding, Report, validate_ctf
+from s2s.ctf.words import Text
 from s2s.lostpupils.services.intake import lost_pupil_intake
 from s2s.transfers.addressing import Destination, Sender, destination_for, sender_for
 from s2s.transfers.models import Transfer, TransferPupil, TransferStatus
@@ -332,7 +334,8 @@ def _record(*, user, name: str, parsed: FileName, sender: Sender, destination: D
         # so every other audited write waits for as little as possible.
         audit_record(
             action="transfer_upload", actor=user, obj=transfer, request=request,
-            summary=f"{transfer.name} to {destination.delivered_code}",
+            summary=Text(gettext_noop("%(name)s to %(code)s"), name=transfer.name,
+                         code=destination.delivered_code),
             detail={"name": transfer.name, "to": destination.delivered_code,
                     "upns": [p.upn for p in checked.pupils if p.upn]},
         )
