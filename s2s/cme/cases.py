@@ -23,7 +23,7 @@ from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from s2s.accounts.policy import Action, get_for, has_capability, scope
 from s2s.accounts.roles import Role
@@ -35,6 +35,7 @@ from s2s.core.errors import ServiceError
 from s2s.core.prepared import PreparedRead
 from s2s.core.text import text_required
 from s2s.ctf.identifiers import upn_check
+from s2s.ctf.words import Text
 from s2s.directory.models import Establishment, LocalAuthority
 from s2s.feeds.models import Pupil
 
@@ -195,14 +196,15 @@ def case_read(*, user, case_id: int, request=None) -> Case:
     with transaction.atomic():
         case = case_get(user=user, case_id=case_id)
         audit_record(action="cme_case_view", actor=user, obj=case, request=request,
-                     summary=f"CME case {case.pk}", detail={"upn": case.upn})
+                     summary=Text(gettext_noop("CME case %(number)s"), number=case.pk),
+                     detail={"upn": case.upn})
     return case
 
 
 def cases_viewed(*, user, shown: list[Case], filters: dict, request=None) -> None:
     """Audit that these cases (children's names, DOBs) were listed to the user."""
     audit_record(action="cme_cases_view", actor=user, request=request,
-                 summary=f"{len(shown)} CME cases",
+                 summary=Text(gettext_noop("%(count)s CME cases"), count=len(shown)),
                  detail={"filters": filters, "cases": [case.pk for case in shown]})
 
 
@@ -384,7 +386,8 @@ def _opened(*, user, case: Case, how: str, request) -> Case:
                              actor_username=user.username, to_state=case.state,
                              detail={"how": how, "signal": case.signal_id})
     audit_record(action="cme_case_open", actor=user, obj=case, request=request,
-                 summary=f"CME case {case.pk} opened {how}",
+                 summary=Text(gettext_noop("CME case %(number)s opened %(how)s"), number=case.pk,
+                              how=how),
                  detail={"upn": case.upn, "signal": case.signal_id})
     return case
 
@@ -496,7 +499,9 @@ def case_act(*, user, case_id: int, action: str, note: str = "", outcome: str = 
             case=case, action=action, note=note, actor=user, actor_username=user.username,
             from_state=before, to_state=after, detail=detail)
         audit_record(action="cme_case_action", actor=user, obj=case, request=request,
-                     summary=f"CME case {case.pk}: {action} ({before} to {after})",
+                     summary=Text(gettext_noop("CME case %(number)s: %(action)s (%(before)s to "
+                                               "%(after)s)"),
+                                  number=case.pk, action=action, before=before, after=after),
                      detail={"action": action, "from": before, "to": after, **detail})
     return event
 
@@ -536,7 +541,9 @@ def case_children_arrived(*, establishment, upns: list[str], via: str) -> int:
             now, establishment.code, via)
         by_la.setdefault(case.la, []).append(case.pk)
         audit_record(action="cme_case_turned_up", obj=case, actor_username="system",
-                     summary=f"CME case {case.pk}: child on the roll of {establishment.code}",
+                     summary=Text(gettext_noop("CME case %(number)s: child on the roll of "
+                                               "%(code)s"),
+                                  number=case.pk, code=establishment.code),
                      detail={"school": establishment.code, "via": via})
     Case.objects.bulk_update(found, ["turned_up_at", "turned_up_school", "turned_up_via"])
     CaseEvent.objects.bulk_create(

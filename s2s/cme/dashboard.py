@@ -15,11 +15,13 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from s2s.audit.services import audit_record
 from s2s.cme import returns, selectors
 from s2s.cme.signals import Kind
 from s2s.core.charts import Chart
+from s2s.ctf.words import Text
 
 ABSENCE_KINDS = (Kind.PERSISTENT_ABSENCE, Kind.SEVERE_ABSENCE)
 
@@ -148,4 +150,5 @@ def dashboard_downloaded(*, user, slug: str, filters: dict, signals: list | None
     if signals is not None:
         detail["signals"] = [signal.pk for signal in signals]
     audit_record(action="cme_csv_download", actor=user, request=request,
-                 summary=f"CME list {slug} downloaded", detail=detail)
+                 summary=Text(gettext_noop("CME list %(list)s downloaded"), list=slug),
+                 detail=detail)

@@ -10,8 +10,10 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from s2s.audit.services import audit_record
+from s2s.ctf.words import Text
 from s2s.lostpupils.models import LostPupilKind, LostPupilRecord, RecordStatus
 from s2s.reports.registry import Column, Params, Report, register
 
@@ -131,7 +133,7 @@ class LostPupilDetailsReport(Report):
     def rows(self, params):
         records = list(self._records(params))
         audit_record(action="lpd_report_details", actor=params.user,
-                     summary=f"{len(records)} records",
+                     summary=Text(gettext_noop("%(count)s records"), count=len(records)),
                      detail={"query": params.query(), "records": [r.pk for r in records]})
         for record in records:
             school = record.uploading_school

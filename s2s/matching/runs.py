@@ -25,8 +25,10 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from s2s.audit.services import audit_record
+from s2s.ctf.words import Text
 from s2s.lostpupils.models import LostPupilRecord, RecordStatus
 from s2s.matching import engine
 from s2s.matching.models import (
@@ -116,8 +118,10 @@ def match_model_train(*, lost: list[dict] | None = None, roll: list[dict] | None
         model = MatchModel.objects.create(version=version, parameters=parameters,
                                           chart=engine.chart(parameters), trained_on=trained_on)
         audit_record(action="match_model_train", actor_username=SYSTEM, obj=model,
-                     summary=f"match model version {version} trained on {len(lost)} LPD "
-                             f"records and {len(roll)} roll records",
+                     summary=Text(gettext_noop("match model version %(version)s trained on "
+                                               "%(lost)s LPD records and %(roll)s roll "
+                                               "records"),
+                                  version=version, lost=len(lost), roll=len(roll)),
                      detail={"version": version} | trained_on)
     return model
 

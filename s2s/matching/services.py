@@ -13,10 +13,12 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from s2s.accounts.policy import Action, get_for, has_capability
 from s2s.audit.services import audit_record
 from s2s.core.errors import ServiceError
+from s2s.ctf.words import Text
 from s2s.lostpupils.models import RecordStatus
 from s2s.lostpupils.services.records import lost_pupil_forward, lost_pupil_found
 from s2s.matching.models import MatchPair, PairStatus, RunStatus
@@ -73,7 +75,8 @@ def _decide(user, pair: MatchPair, status: PairStatus) -> MatchPair:
 def match_pairs_listed(*, user, pairs, request=None) -> None:
     """Audit that this user saw a list of proposed pairs (it shows pupils' names)."""
     audit_record(action="match_pairs_view", actor=user, request=request,
-                 summary=f"{len(pairs)} pairs", detail={"pairs": [p.pk for p in pairs]})
+                 summary=Text(gettext_noop("%(count)s pairs"), count=len(pairs)),
+                 detail={"pairs": [p.pk for p in pairs]})
 
 
 def match_pair_view(*, user, pair: MatchPair, request=None) -> None:
@@ -140,5 +143,5 @@ def match_run_start(*, user, request=None) -> None:
         raise ServiceError(_("A match run is already running: wait for it to finish."),
                            code="running")
     audit_record(action="match_run_start", actor=user, request=request,
-                 summary="full match run queued")
+                 summary=Text(gettext_noop("full match run queued")))
     transaction.on_commit(lambda: run_full_match.enqueue(user_id=user.pk))

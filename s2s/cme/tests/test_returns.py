@@ -62,7 +62,7 @@ def test_the_la_marks_a_return_received_once_and_the_school_stops_owing_it(
     outstanding = school.get(URL, {"status": "outstanding"}).json()
     assert [item["kind"] for item in outstanding["items"]] == ["new_pupil_return_due"]
     event = AuditEvent.objects.get(action="cme_return_received")
-    assert (event.actor, event.detail) == (officer, {"return": deletion.pk})
+    assert (event.actor, event.detail["return"]) == (officer, deletion.pk)
 
 
 def test_only_the_schools_la_cme_officer_may_mark_it_received(

@@ -12,8 +12,10 @@ from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext_noop
 
 from s2s.audit.services import audit_record
+from s2s.ctf.words import Text
 from s2s.directory.models import LocalAuthority
 from s2s.lostpupils import emails
 from s2s.lostpupils.leaving import latest_dob_due, leaving_age_date, purge_due
@@ -73,7 +75,8 @@ def lost_pupil_purge(*, record: LostPupilRecord, today: date, now: datetime) -> 
                  "leaving_age_date": leaving_age_date(record.dob).isoformat()}
         erase(record, now=now, reason=delete_reason(LPD_PURGED))
         audit_record(action="lpd_purge", actor_username=SYSTEM, obj=record,
-                     summary=f"{facts['file']}: past leaving age", detail=facts)
+                     summary=Text(gettext_noop("%(file)s: past leaving age"), file=facts["file"]),
+                     detail=facts)
     return True
 
 

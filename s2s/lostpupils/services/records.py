@@ -11,11 +11,13 @@ from django.core.paginator import Page
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from s2s.accounts.policy import Action, get_for, has_capability, transfer_box
 from s2s.audit.services import audit_record
 from s2s.core.errors import ServiceError
 from s2s.core.text import text_required
+from s2s.ctf.words import Text
 from s2s.directory.models import Establishment
 from s2s.lostpupils import emails
 from s2s.lostpupils.models import LostPupilRecord, RecordStatus
@@ -63,7 +65,7 @@ def lost_pupil_search(*, user, criteria: Criteria, sort: str = "score", page=1,
     options = {"per_page": per_page} if per_page else {}
     page_found = search_records(criteria, sort=sort, page=page, **options)
     audit_record(action="lpd_search", actor=user, request=request,
-                 summary=f"{page_found.paginator.count} found",
+                 summary=Text(gettext_noop("%(count)s found"), count=page_found.paginator.count),
                  detail={"criteria": criteria.as_audit(), "found": page_found.paginator.count,
                          "shown": [hit.id for hit in page_found.object_list]})
     return page_found
@@ -136,7 +138,8 @@ def lost_pupil_found(*, user, record: LostPupilRecord, school: Establishment, re
         record = _locked(user, record, Action.SEARCH_LPD)
         _mark_found(record, user, timezone.now())
         audit_record(action="lpd_found", actor=user, obj=record, request=request,
-                     summary=f"{record.transfer.name} found at {school.code}",
+                     summary=Text(gettext_noop("%(name)s found at %(code)s"),
+                                  name=record.transfer.name, code=school.code),
                      detail={**_facts(record), "school": school.code})
     return record
 
@@ -173,7 +176,8 @@ def lost_pupil_forward(*, user, record: LostPupilRecord, to: str, request=None) 
                               request=request).transfer
         _mark_found(record, user, timezone.now(), forwarded_to=to)
         audit_record(action="lpd_forward", actor=user, obj=record, request=request,
-                     summary=f"{record.transfer.name} forwarded to {to} as {new.name}",
+                     summary=Text(gettext_noop("%(old)s forwarded to %(to)s as %(new)s"),
+                                  old=record.transfer.name, to=str(to), new=new.name),
                      detail={**_facts(record), "to": to, "name": new.name,
                              "transfer": new.pk})
     return new
@@ -208,6 +212,6 @@ def lost_pupil_remove(*, user, record: LostPupilRecord, reason: str, request=Non
 def lost_pupil_list_viewed(*, user, records, request=None) -> None:
     """Audit that this user saw a list of its schools' records (their UPNs are shown)."""
     audit_record(action="lpd_la_records_view", actor=user, request=request,
-                 summary=f"{len(records)} records",
+                 summary=Text(gettext_noop("%(count)s records"), count=len(records)),
                  detail={"records": [r.pk for r in records],
                          "upns": [r.upn for r in records if r.upn]})
