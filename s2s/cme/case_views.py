@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action, get_for
@@ -12,6 +13,7 @@ from s2s.cme import cases, services
 from s2s.cme.case_forms import CaseActForm, CaseOpenForm, ConfirmForm
 from s2s.cme.models import CaseState, Signal
 from s2s.core.forms import form_page, form_submit
+from s2s.ctf.words import Text
 
 CLOSED_SHOWN = 200  # closed cases listed on the page, latest first; the API pages them all
 
@@ -78,7 +80,8 @@ def case_open_from_signal(request, pk):
                      Action.VIEW_CME_SIGNALS, pk=pk)
     if request.method == "GET":
         services.signals_viewed(user=request.user, shown=[signal], request=request,
-                                filters={"signal": signal.pk}, summary="1 signal")
+                                filters={"signal": signal.pk},
+                                summary=Text(gettext_noop("1 signal")))
     form = ConfirmForm(_posted(request), submit=_("Open the case"))
     opened = form_submit(request, form, lambda data: cases.case_open(
         user=request.user, signal_id=signal.pk, request=request))

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from s2s.accounts.decorators import requires
@@ -14,6 +15,7 @@ from s2s.cme.models import Signal
 from s2s.cme.signals import Kind
 from s2s.core.downloads import csv_download
 from s2s.core.errors import ServiceError
+from s2s.ctf.words import Text
 
 SHOWN = 200  # open signals listed on the page; the API pages through them all
 
@@ -31,7 +33,8 @@ def signals(request):
     if shown:
         services.signals_viewed(user=request.user, shown=shown, request=request,
                                 filters={"kind": kind, "status": "open"},
-                                summary=f"{len(shown)} open {kind} signals")
+                                summary=Text(gettext_noop("%(count)s open %(kind)s signals"),
+                                             count=len(shown), kind=kind))
     tables = dashboard.dashboard_tables(user=request.user)
     return render(request, "cme/signals.html", {
         "tables": tables, "kinds": Kind.choices, "kind": kind,
@@ -62,7 +65,8 @@ def signal(request, pk):
     shown = get_for(request.user, Signal.objects.select_related("establishment__la"),
                     Action.VIEW_CME_SIGNALS, pk=pk)
     services.signals_viewed(user=request.user, shown=[shown], request=request,
-                            filters={"signal": shown.pk}, summary=f"signal {shown.pk}")
+                            filters={"signal": shown.pk},
+                            summary=Text(gettext_noop("signal %(number)s"), number=shown.pk))
     found = shown.detail.get("found") or {}
     return render(request, "cme/signal.html", {
         "signal": shown, "lpd": found.get("lpd", []), "inboxes": found.get("inboxes", []),
@@ -78,9 +82,11 @@ def school(request):
     open_signals = list(selectors.signal_list(user=request.user, status="open")[:SHOWN])
     owed = list(returns.return_list(user=request.user, status=returns.OUTSTANDING))
     services.signals_viewed(user=request.user, shown=open_signals, request=request,
-                            filters={"status": "open"}, summary="the school's open signals")
+                            filters={"status": "open"},
+                            summary=Text(gettext_noop("the school's open signals")))
     returns.returns_viewed(user=request.user, shown=owed, request=request,
-                           filters={"status": "outstanding"}, summary="the school's returns")
+                           filters={"status": "outstanding"},
+                           summary=Text(gettext_noop("the school's returns")))
     return render(request, "cme/school.html", {
         "signals": open_signals, "owed": [returns.return_summary(item) for item in owed]})
 
@@ -90,7 +96,8 @@ def return_list(request):
     """Show the LA's outstanding returns, each with its button to mark it received (audited)."""
     owed = list(returns.return_list(user=request.user, status=returns.OUTSTANDING)[:SHOWN])
     returns.returns_viewed(user=request.user, shown=owed, request=request,
-                           filters={"status": "outstanding"}, summary="outstanding returns")
+                           filters={"status": "outstanding"},
+                           summary=Text(gettext_noop("outstanding returns")))
     return render(request, "cme/returns.html", {
         "owed": [returns.return_summary(item) for item in owed], "limit": SHOWN,
         "can_receive": can(request.user, Action.RECEIVE_CME_RETURNS),
