@@ -11,11 +11,13 @@ from django.conf import settings
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from s2s.accounts.policy import Action, get_for, has_capability
 from s2s.audit.services import audit_record
 from s2s.calendars.selectors import school_days
 from s2s.core.errors import NotFound, ServiceError
+from s2s.ctf.words import Text
 from s2s.directory.models import Establishment
 from s2s.feeds import emails, selectors
 from s2s.feeds.adapters import FeedInput, FeedUnreadable, read_feed
@@ -93,8 +95,10 @@ def _audit(feed: Feed, user, request) -> None:
     audit_record(
         action="feed_receive", actor=user, obj=feed, request=request,
         actor_username="" if getattr(user, "pk", None) else "system",
-        summary=f"{feed.kind} feed for {feed.establishment.code}: {feed.status}, "
-                f"{feed.received} received, {feed.changed} changed",
+        summary=Text(gettext_noop("%(kind)s feed for %(code)s: %(status)s, %(received)s "
+                                  "received, %(changed)s changed"),
+                     kind=feed.kind, code=feed.establishment.code, status=feed.status,
+                     received=feed.received, changed=feed.changed),
         detail={"kind": feed.kind, "school": feed.establishment.code, "status": feed.status,
                 "received": feed.received, "changed": feed.changed,
                 "quarantined": feed.quarantined},

@@ -213,13 +213,17 @@ def match_run(*, kind: str = RunKind.NIGHTLY, user=None) -> MatchRun:
             seconds=time.monotonic() - started)
         run.refresh_from_db()
         _audit(run, user, "match_run_failed",
-               f"{run.kind} match run {run.pk} failed: {run.error}")
+               Text(gettext_noop("%(kind)s match run %(number)s failed: %(error)s"),
+                    kind=run.kind, number=run.pk, error=run.error))
         raise
     run.refresh_from_db()
     _audit(run, user, "match_run_finished",
-           f"{run.kind} match run {run.pk}: {run.lpd_records} LPD records, "
-           f"{run.roll_records} roll records, {run.pairs_compared} pairs compared, "
-           f"{run.matches} match, {run.possibles} possible, {run.seconds:.0f} s")
+           Text(gettext_noop("%(kind)s match run %(number)s: %(lpd)s LPD records, %(roll)s roll "
+                             "records, %(pairs)s pairs compared, %(matches)s match, "
+                             "%(possibles)s possible, %(seconds)s s"),
+                kind=run.kind, number=run.pk, lpd=run.lpd_records, roll=run.roll_records,
+                pairs=run.pairs_compared, matches=run.matches, possibles=run.possibles,
+                seconds=f"{run.seconds:.0f}"))
     return run
 
 
