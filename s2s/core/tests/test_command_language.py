@@ -123,3 +123,25 @@ def test_ctf_validate_follows_a_welsh_locale_and_its_json_keeps_codes(tmp_path):
     error = json.loads(result.stdout)[0]["errors"][0]
     assert error["code"] == "name_mismatch"
     assert "yw cyrchfan enw'r ffeil" in error["message"]
+
+
+def _help(capsys, *argv: str) -> str:
+    from s2s.audit.management.commands.audit import Command
+
+    with pytest.raises(SystemExit):
+        Command().run_from_argv(["s2s", "audit", *argv])
+    return " ".join(capsys.readouterr().out.split())
+
+
+def test_the_help_speaks_lang_or_the_environments_language(capsys, monkeypatch, english_locale):
+    english = _help(capsys, "--help")
+    assert "Check the audit trail's hash chain" in english
+    assert "check every row's hash and link, in order" in english
+    welsh = _help(capsys, "--lang", "cy", "--help")
+    assert "Gwirio cadwyn stwnsh y trywydd archwilio" in welsh
+    assert "gwirio stwnsh a dolen pob rhes, yn eu trefn" in welsh
+    assert "iaith y negeseuon: cy (Cymraeg) neu en (Saesneg)" in welsh
+    assert "Check the audit trail" not in welsh
+    monkeypatch.setenv("LANG", "cy_GB.UTF-8")
+    assert "iaith y negeseuon" in _help(capsys, "verify", "--help")
+    assert "the language of the messages" in _help(capsys, "verify", "--help", "--lang=en")

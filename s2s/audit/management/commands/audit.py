@@ -2,18 +2,20 @@
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from s2s.audit.chain import chain_verify
 from s2s.core.commands import LanguageCommand
 
 
 class Command(LanguageCommand):
-    help = ("Check the audit trail's hash chain (audit/chain.py). Exits non-zero, naming the "
-            "first row that was changed, inserted or deleted, if the chain does not hold.")
+    help = gettext_lazy("Check the audit trail's hash chain (audit/chain.py). Exits non-zero, "
+                        "naming the first row that was changed, inserted or deleted, if the "
+                        "chain does not hold.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("verify", help="check every row's hash and link, in order")
+        sub.add_parser("verify", help=gettext_lazy("check every row's hash and link, in order"))
 
     def handle(self, *args, action, **options):
         checked, problem = chain_verify()
