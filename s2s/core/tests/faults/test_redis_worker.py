@@ -8,6 +8,7 @@ mid-task leaves its task to be found abandoned and run again by the next worker,
 written once.
 """
 
+import contextlib
 import json
 import os
 import signal
@@ -104,8 +105,10 @@ def worker_env(tmp_path, database_url) -> dict:
 
 
 def _worker(env, marker: str = "-", *args: str) -> subprocess.Popen:
+    # A session of its own, so a kill takes the scheduler process RQ's worker forks with it.
     return subprocess.Popen([sys.executable, "-c", _WORKER, marker, *args], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
 
 
 def _burst(env) -> subprocess.CompletedProcess:
@@ -150,9 +153,10 @@ def test_a_task_whose_redis_worker_was_killed_runs_again_and_its_emails_exist_on
             assert worker.poll() is None, worker.stderr.read().decode()[-2000:]
             assert time.monotonic() < deadline, "the worker never reached the hook"
             time.sleep(0.05)
-        worker.send_signal(signal.SIGKILL)
+        os.killpg(worker.pid, signal.SIGKILL)  # the host dies: the worker and its scheduler
     finally:
-        worker.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(30)
         worker.stderr.close()
 
