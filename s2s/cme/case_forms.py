@@ -1,20 +1,12 @@
 """Forms of the CME case pages, laid out with the GOV.UK Design System."""
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Fixed, Layout, Size
+from crispy_forms_gds.layout import Field, Fixed, Size
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from s2s.cme.cases import NOTE_MAX
 from s2s.cme.models import CaseOutcome
-from s2s.core.forms import DateInputField
-
-
-def _helper(*fields, submit) -> FormHelper:
-    helper = FormHelper()
-    helper.form_method = "post"
-    helper.layout = Layout(*fields, Button("save", submit, type="submit"))
-    return helper
+from s2s.core.forms import DateInputField, form_helper
 
 
 class CaseOpenForm(forms.Form):
@@ -32,7 +24,7 @@ class CaseOpenForm(forms.Form):
         self.fields["surname"].help_text = _(
             "Only when no school's roll has the UPN: the names and date of birth are otherwise "
             "taken from the latest roll.")
-        self.helper = _helper(Field.text("upn", field_width=Fixed.TEN), Field.text("surname"),
+        self.helper = form_helper(Field.text("upn", field_width=Fixed.TEN), Field.text("surname"),
                               Field.text("forename"), Field("dob"),
                               submit=_("Open the case"))
 
@@ -42,7 +34,7 @@ class ConfirmForm(forms.Form):
 
     def __init__(self, *args, submit, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(submit=submit)
+        self.helper = form_helper(submit=submit)
 
 
 class CaseActForm(forms.Form):
@@ -70,4 +62,4 @@ class CaseActForm(forms.Form):
         else:
             for name in ("outcome", "school", "to_la"):
                 del self.fields[name]
-        self.helper = _helper(*fields, submit=submit)
+        self.helper = form_helper(*fields, submit=submit)

@@ -12,15 +12,10 @@ from s2s.accounts.policy import Action, get_for
 from s2s.cme import cases, services
 from s2s.cme.case_forms import CaseActForm, CaseOpenForm, ConfirmForm
 from s2s.cme.models import CaseState, Signal
-from s2s.core.forms import form_page, form_submit
+from s2s.core.forms import form_page, form_submit, posted
 from s2s.ctf.words import Text
 
 CLOSED_SHOWN = 200  # closed cases listed on the page, latest first; the API pages them all
-
-
-def _posted(request):
-    """Return the posted data (a form with nothing to fill in posts none), or None on a GET."""
-    return request.POST if request.method == "POST" else None
 
 
 @requires(Action.MANAGE_CME_CASES)
@@ -60,7 +55,7 @@ def case(request, pk):
 @requires(Action.MANAGE_CME_CASES)
 def case_open(request):
     """Open a case by UPN, for a child on no school's roll."""
-    form = CaseOpenForm(_posted(request))
+    form = CaseOpenForm(posted(request))
     opened = form_submit(request, form, lambda data: cases.case_open(
         user=request.user, upn=data["upn"], surname=data["surname"],
         forename=data["forename"], dob=data["dob"], request=request))
@@ -82,7 +77,7 @@ def case_open_from_signal(request, pk):
         services.signals_viewed(user=request.user, shown=[signal], request=request,
                                 filters={"signal": signal.pk},
                                 summary=Text(gettext_noop("1 signal")))
-    form = ConfirmForm(_posted(request), submit=_("Open the case"))
+    form = ConfirmForm(posted(request), submit=_("Open the case"))
     opened = form_submit(request, form, lambda data: cases.case_open(
         user=request.user, signal_id=signal.pk, request=request))
     if opened:
@@ -100,7 +95,7 @@ def case_act(request, pk, action):
         raise Http404
     found = cases.case_get(user=request.user, case_id=pk, action=Action.MANAGE_CME_CASES)
     label = cases.ACTION_LABELS[action]
-    form = CaseActForm(_posted(request), action=action, submit=label)
+    form = CaseActForm(posted(request), action=action, submit=label)
     if form_submit(request, form, lambda data: cases.case_act(
             user=request.user, case_id=found.pk, action=action, request=request, **data)):
         messages.success(request, _("Recorded: %(action)s.") % {"action": label})
