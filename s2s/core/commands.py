@@ -10,10 +10,13 @@ else the service's `LANGUAGE_CODE`. Exit codes, and what programs read (CSV, JSO
 are the same in every language.
 
 The help (`s2s COMMAND --help`, `s2s help COMMAND`) is in the same language: a command's
-`help` and its arguments' `help=` are marked with `gettext_lazy`, and the parser and each
-subparser format their help and usage with the command's language active (`--lang` is read
-from the command line before the parser runs, since `--help` prints and exits while parsing).
-argparse's own words ("usage:", "options:") stay English.
+`help` and its arguments' `help=` are marked with `gettext_lazy` (`worded` fills in a value
+when the text is shown), and the parser and each subparser are built, format their help and
+usage, and parse, with the command's language active (`--lang` is read from the command line
+before the parser runs, since `--help` prints and exits while parsing). argparse's own words
+("usage:", "options:", "the following arguments are required: ...") and the help of Django's
+own options come from the catalogue too (`core/argparse_words.py`); a usage error still exits
+with 2.
 """
 
 import argparse
@@ -23,8 +26,10 @@ from collections.abc import Mapping
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy
 
+from s2s.core.argparse_words import speaking, worded_django_options
 from s2s.ctf.cli import LANGUAGES, language_code, language_of_environment
 
 
@@ -56,10 +61,29 @@ def lang_in_argv(argv: list[str]) -> str | None:
     return None
 
 
+def _fill(text: str, values: dict[str, object]) -> str:
+    return str(text) % values
+
+
+_worded = lazy(_fill, str)
+
+
+def worded(text: str, **values: object) -> str:
+    """Return `text` (a `gettext_lazy` text) with its `%(name)s` values put in when it is shown.
+
+    For a command's `help`, which is read in the language of each run, not of the import.
+    """
+    return _worded(text, values)
+
+
+# What a parser does that a person reads: its help and usage, and the errors of parsing.
+SPOKEN = ("format_help", "format_usage", "parse_args", "parse_known_args", "error")
+
+
 def _speaking(method, language: str):
-    """Return `method` run with `language` active (a parser's help and usage)."""
+    """Return `method` run with `language` active, argparse's own words included."""
     def speak(*args, **kwargs):
-        with translation.override(language):
+        with speaking(language):
             return method(*args, **kwargs)
     return speak
 
@@ -74,7 +98,7 @@ class _WordedHelp:
         return None if action.help is None else str(action.help)
 
 
-def _worded(formatter_class: type) -> type:
+def _worded_formatter(formatter_class: type) -> type:
     return type(f"Worded{formatter_class.__name__}", (_WordedHelp, formatter_class), {})
 
 
@@ -90,7 +114,11 @@ class LanguageCommand(BaseCommand):
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs) -> argparse.ArgumentParser:
         """Return Django's parser with `--lang` on the command and on each subcommand."""
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        language = self.help_language or command_language()
+        # Built speaking: argparse words its headings and `-h`'s help as it builds a parser.
+        with speaking(language):
+            parser = super().create_parser(prog_name, subcommand, **kwargs)
+        worded_django_options(parser)
         add_language_option(parser)
         parsers = [parser]
         # argparse keeps its subcommands only in these private attributes.
@@ -99,11 +127,10 @@ class LanguageCommand(BaseCommand):
                 for sub in action.choices.values():
                     add_language_option(sub, nested=True)
                     parsers.append(sub)
-        language = self.help_language or command_language()
         for each in parsers:
-            each.formatter_class = _worded(each.formatter_class)
-            each.format_help = _speaking(each.format_help, language)
-            each.format_usage = _speaking(each.format_usage, language)
+            each.formatter_class = _worded_formatter(each.formatter_class)
+            for name in SPOKEN:
+                setattr(each, name, _speaking(getattr(each, name), language))
         return parser
 
     def execute(self, *args, **options):

@@ -6,6 +6,7 @@ token working instead; `--list` shows the user's working tokens by their prefixe
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from s2s.accounts.models import User
 from s2s.accounts.selectors import api_tokens_of
@@ -15,18 +16,18 @@ from s2s.core.errors import ServiceError
 
 
 class Command(LanguageCommand):
-    help = (
+    help = gettext_lazy(
         "Issue an API token for a user and print it on the last line (it is stored hashed and "
         "never shown again), or revoke one by its prefix."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("username", help="case-sensitive")
+        parser.add_argument("username", help=gettext_lazy("case-sensitive"))
         action = parser.add_mutually_exclusive_group()
         action.add_argument("--revoke", metavar="PREFIX",
-                            help="revoke the user's token whose prefix this is")
+                            help=gettext_lazy("revoke the user's token whose prefix this is"))
         action.add_argument("--list", action="store_true",
-                            help="list the prefixes of the user's working tokens")
+                            help=gettext_lazy("list the prefixes of the user's working tokens"))
 
     def handle(self, *args, **options):
         try:

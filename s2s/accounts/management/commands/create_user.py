@@ -11,6 +11,7 @@ import sys
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from s2s.accounts.roles import Role
 from s2s.accounts.selectors import scope_from_code
@@ -20,30 +21,32 @@ from s2s.core.errors import ServiceError
 
 
 class Command(LanguageCommand):
-    help = (
+    help = gettext_lazy(
         "Add a user with one role in one scope: national, a 3-digit LA number, a 7-digit "
         "establishment number or an agency reference. The user is emailed an activation link "
         "and, separately, the username."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("username", help="case-sensitive; letters, digits and @.+-_")
+        parser.add_argument("username",
+                            help=gettext_lazy("case-sensitive; letters, digits and @.+-_"))
         parser.add_argument("--role", required=True, choices=Role.values)
         parser.add_argument(
             "--scope", required=True, metavar="CODE",
-            help="national, an LA number (838), an establishment number (8383321) or an "
-                 "agency reference (838HLTH)",
+            help=gettext_lazy("national, an LA number (838), an establishment number (8383321) or "
+                              "an agency reference (838HLTH)"),
         )
-        parser.add_argument("--email", required=True, help="a work address, not personal webmail")
+        parser.add_argument("--email", required=True,
+                            help=gettext_lazy("a work address, not personal webmail"))
         parser.add_argument("--full-name", default="")
         password = parser.add_mutually_exclusive_group()
         password.add_argument(
             "--password-prompt", action="store_true",
-            help="ask for a first password instead of emailing an activation link",
+            help=gettext_lazy("ask for a first password instead of emailing an activation link"),
         )
         password.add_argument(
             "--password-stdin", action="store_true",
-            help="read a first password from the first line of standard input",
+            help=gettext_lazy("read a first password from the first line of standard input"),
         )
 
     def handle(self, *args, **options):

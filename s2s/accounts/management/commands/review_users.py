@@ -8,6 +8,7 @@ Safe to run as often as you like: a warning or a disabling is never done twice.
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from s2s.accounts.selectors import review_deadline, users_to_disable, users_to_warn
 from s2s.accounts.services import user_review_disable, user_review_warn
@@ -15,15 +16,17 @@ from s2s.core.commands import LanguageCommand
 
 
 class Command(LanguageCommand):
-    help = (
+    help = gettext_lazy(
         "Disable accounts not confirmed in the annual review, and warn users and their LA "
         "administrators before that. Prints what it did (or, with --dry-run, would do)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true", help="change nothing, send nothing")
+        parser.add_argument("--dry-run", action="store_true",
+                            help=gettext_lazy("change nothing, send nothing"))
         parser.add_argument("--limit", type=int, default=None, metavar="N",
-                            help="do at most N things (disablings and warnings) this run")
+                            help=gettext_lazy("do at most N things (disablings and warnings) this "
+                                              "run"))
 
     def handle(self, *args, dry_run=False, limit=None, **options):
         self.now = timezone.now()

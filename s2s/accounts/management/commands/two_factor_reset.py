@@ -6,6 +6,7 @@ DBA): audited as `system`, and the user is emailed, as from the user's page.
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from s2s.accounts.models import User
 from s2s.accounts.services import user_two_factor_reset
@@ -14,11 +15,12 @@ from s2s.core.errors import ServiceError
 
 
 class Command(LanguageCommand):
-    help = ("Reset a user's two-factor sign-in (a lost phone): their authenticator stops "
-            "working, they set up a new one at their next sign-in, and they are emailed.")
+    help = gettext_lazy("Reset a user's two-factor sign-in (a lost phone): their authenticator "
+                        "stops working, they set up a new one at their next sign-in, and they are "
+                        "emailed.")
 
     def add_arguments(self, parser):
-        parser.add_argument("username", help="case-sensitive")
+        parser.add_argument("username", help=gettext_lazy("case-sensitive"))
 
     def handle(self, *args, **options):
         try:

@@ -10,6 +10,7 @@ from datetime import date
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from s2s.agencies.agreements import agreement_make
 from s2s.agencies.models import Direction
@@ -27,16 +28,20 @@ def _date(text: str) -> date:
 
 
 class Command(LanguageCommand):
-    help = "Make an exchange agreement: which way an agency's files go, with whom, until when."
+    help = gettext_lazy("Make an exchange agreement: which way an agency's files go, with whom, "
+                        "until when.")
 
     def add_arguments(self, parser):
-        parser.add_argument("reference", metavar="REF", help="the agency, for example 838HLTH")
+        parser.add_argument("reference", metavar="REF",
+                            help=gettext_lazy("the agency, for example 838HLTH"))
         parser.add_argument("--direction", required=True, choices=Direction.values,
-                            help="in: to the agency; out: from the agency; both")
+                            help=gettext_lazy("in: to the agency; out: from the agency; both"))
         parser.add_argument("--with", dest="ends", required=True,
-                            help="the LA mailbox and/or school numbers, comma-separated")
+                            help=gettext_lazy("the LA mailbox and/or school numbers, "
+                                              "comma-separated"))
         parser.add_argument("--purpose", required=True)
-        parser.add_argument("--until", required=True, help="the last day in force, YYYY-MM-DD")
+        parser.add_argument("--until", required=True,
+                            help=gettext_lazy("the last day in force, YYYY-MM-DD"))
 
     def handle(self, *args, **options):
         agency = Agency.objects.select_related("la").filter(

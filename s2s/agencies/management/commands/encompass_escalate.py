@@ -5,13 +5,15 @@ escalated once, claimed by a conditional update.
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from s2s.agencies.encompass import encompass_escalate_due
 from s2s.core.commands import LanguageCommand
 
 
 class Command(LanguageCommand):
-    help = "Escalate to the LA each Operation Encompass notification still unread when due."
+    help = gettext_lazy("Escalate to the LA each Operation Encompass notification still unread "
+                        "when due.")
 
     def add_arguments(self, parser):
         parser.add_argument("--limit", type=int, default=1000)

@@ -5,19 +5,21 @@ reference, read receipt); only the encrypted details go.
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from s2s.agencies.encompass import RETAIN_DAYS, encompass_purge_due, encompass_purge_next
-from s2s.core.commands import LanguageCommand
+from s2s.core.commands import LanguageCommand, worded
 
 
 class Command(LanguageCommand):
-    help = (f"Delete the details of Operation Encompass notifications sent more than "
-            f"{RETAIN_DAYS} days ago. Prints what it did (or, with --dry-run, would do).")
+    help = worded(gettext_lazy("Delete the details of Operation Encompass notifications sent "
+                               "more than %(days)s days ago. Prints what it did (or, with "
+                               "--dry-run, would do)."), days=RETAIN_DAYS)
 
     def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true", help="delete nothing")
+        parser.add_argument("--dry-run", action="store_true", help=gettext_lazy("delete nothing"))
         parser.add_argument("--limit", type=int, default=None, metavar="N",
-                            help="delete at most N notifications' details this run")
+                            help=gettext_lazy("delete at most N notifications' details this run"))
 
     def handle(self, *args, dry_run=False, limit=None, **options):
         if dry_run:

@@ -2,6 +2,7 @@
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from s2s.cme.services import signals_recompute_due
 from s2s.core.commands import LanguageCommand
@@ -9,17 +10,18 @@ from s2s.directory.models import Establishment
 
 
 class Command(LanguageCommand):
-    help = (
+    help = gettext_lazy(
         "Recompute children-missing-education signals for the schools whose feeds changed "
         "since the last run (--full: every school with a roll; --school: one school)."
     )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        recompute = sub.add_parser("recompute", help="recompute signals")
+        recompute = sub.add_parser("recompute", help=gettext_lazy("recompute signals"))
         recompute.add_argument("--school", metavar="CODE",
-                               help="the school's 7-digit establishment number")
-        recompute.add_argument("--full", action="store_true", help="every school with a roll")
+                               help=gettext_lazy("the school's 7-digit establishment number"))
+        recompute.add_argument("--full", action="store_true",
+                               help=gettext_lazy("every school with a roll"))
 
     def handle(self, *args, action, school=None, full=False, **options):
         if school and not Establishment.objects.filter(code=school).exists():

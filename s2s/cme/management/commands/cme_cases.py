@@ -6,6 +6,7 @@ daily job) emails each newly overdue case's officer, once per overdue state.
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from s2s.cme.cases import case_timers, cases_remind_overdue
 from s2s.cme.models import Case, CaseState
@@ -14,15 +15,16 @@ from s2s.directory.models import LocalAuthority
 
 
 class Command(LanguageCommand):
-    help = ("Print each LA's open children-missing-education cases and the numbers of those "
-            "overdue (timers: S2S_CME_CASE_*_DAYS school days). Case numbers only, no pupil "
-            "data.")
+    help = gettext_lazy("Print each LA's open children-missing-education cases and the numbers of "
+                        "those overdue (timers: S2S_CME_CASE_*_DAYS school days). Case numbers "
+                        "only, no pupil data.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        overdue = sub.add_parser("overdue", help="open and overdue cases by LA")
-        overdue.add_argument("--la", metavar="NUMBER", help="one LA's 3-digit number")
-        sub.add_parser("remind", help="email the officers of cases newly overdue (once each)")
+        overdue = sub.add_parser("overdue", help=gettext_lazy("open and overdue cases by LA"))
+        overdue.add_argument("--la", metavar="NUMBER", help=gettext_lazy("one LA's 3-digit number"))
+        sub.add_parser("remind",
+                       help=gettext_lazy("email the officers of cases newly overdue (once each)"))
 
     def handle(self, *args, action, la=None, **options):
         if action == "remind":

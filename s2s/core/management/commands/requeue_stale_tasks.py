@@ -3,22 +3,23 @@
 from datetime import timedelta
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from s2s.core.commands import LanguageCommand
+from s2s.core.commands import LanguageCommand, worded
 from s2s.core.stale_tasks import STALE_AFTER, stale_tasks_requeue
 
 
 class Command(LanguageCommand):
-    help = (
+    help = worded(gettext_lazy(
         "Queue again the tasks a worker claimed and never finished (it was killed), once they "
-        f"have been running for more than {int(STALE_AFTER.total_seconds() // 60)} minutes."
-    )
+        "have been running for more than %(minutes)s minutes."
+    ), minutes=int(STALE_AFTER.total_seconds() // 60))
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true",
-                            help="list what would be queued again, change nothing")
+                            help=gettext_lazy("list what would be queued again, change nothing"))
         parser.add_argument("--older-than", type=int, default=None, metavar="MINUTES",
-                            help="running for longer than this counts as stale")
+                            help=gettext_lazy("running for longer than this counts as stale"))
 
     def handle(self, *, dry_run: bool, older_than: int | None, **options):
         age = STALE_AFTER if older_than is None else timedelta(minutes=older_than)

@@ -13,6 +13,7 @@ from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from s2s import schedule
 from s2s.core.commands import LanguageCommand
@@ -26,18 +27,19 @@ CATCH_UP = 60
 
 
 class Command(LanguageCommand):
-    help = (
+    help = gettext_lazy(
         "Enqueue the scheduled jobs (s2s/schedule.py) when they are due, waking every minute. "
         "Any number may run: each job is enqueued once per minute."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true",
-                            help="enqueue the jobs due this minute, then exit")
+                            help=gettext_lazy("enqueue the jobs due this minute, then exit"))
         parser.add_argument("--at", metavar="YYYY-MM-DDTHH:MM",
-                            help="with --once, the minute to act for (local time) instead of now")
+                            help=gettext_lazy("with --once, the minute to act for (local time) "
+                                              "instead of now"))
         parser.add_argument("--list", action="store_true", dest="show",
-                            help="print the schedule and exit")
+                            help=gettext_lazy("print the schedule and exit"))
 
     def handle(self, *args, once: bool = False, at: str | None = None, show: bool = False,
                **options):

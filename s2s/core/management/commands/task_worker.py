@@ -18,18 +18,19 @@ abandoned (its timeout and a minute later) by another worker's maintenance and r
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from s2s.core.commands import LanguageCommand
 from s2s.core.taskqueue import JOB_CLASS, QUEUE, WORKER_CLASS, uses_redis
 
 
 class Command(LanguageCommand):
-    help = ("Run queued tasks as they arrive, from the database or Redis as S2S_TASKS_BACKEND "
-            "says. Any number may run.")
+    help = gettext_lazy("Run queued tasks as they arrive, from the database or Redis as "
+                        "S2S_TASKS_BACKEND says. Any number may run.")
 
     def add_arguments(self, parser):
         parser.add_argument("--burst", action="store_true",
-                            help="run the tasks queued now, then exit")
+                            help=gettext_lazy("run the tasks queued now, then exit"))
 
     def handle(self, *args, burst: bool = False, **options):
         from django.conf import settings

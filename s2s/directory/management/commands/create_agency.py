@@ -6,21 +6,26 @@ and four capital letters or digits (838HLTH), of an LA that exists; audited as "
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from s2s.core.commands import LanguageCommand
+from s2s.core.commands import LanguageCommand, worded
 from s2s.core.errors import ServiceError
 from s2s.directory.models import AgencyKind
 from s2s.directory.services import agency_create
 
 
 class Command(LanguageCommand):
-    help = "Add an agency of an LA: its reference is the LA number and 4 letters or digits."
+    help = gettext_lazy("Add an agency of an LA: its reference is the LA number and 4 letters or "
+                        "digits.")
 
     def add_arguments(self, parser):
-        parser.add_argument("reference", metavar="REF", help="for example 838HLTH")
+        parser.add_argument("reference", metavar="REF", help=gettext_lazy("for example 838HLTH"))
         parser.add_argument("--name", required=True)
-        parser.add_argument("--kind", required=True, help=", ".join(AgencyKind.values))
-        parser.add_argument("--email", required=True, help="the agency's work contact address")
+        parser.add_argument("--kind", required=True,
+                            help=worded(gettext_lazy("one of %(kinds)s"),
+                                        kinds=", ".join(AgencyKind.values)))
+        parser.add_argument("--email", required=True,
+                            help=gettext_lazy("the agency's work contact address"))
 
     def handle(self, *args, **options):
         try:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.test.utils import override_settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from s2s.accounts.roles import Role
 from s2s.core.commands import LanguageCommand
@@ -39,7 +40,7 @@ def _tasks_inline_and_quiet():
 
 
 class Command(LanguageCommand):
-    help = (
+    help = gettext_lazy(
         "Load demo data: LAs in England and Wales with about 20 schools each, agencies, users "
         "of every role with one known password, and a month of files, lost pupils and "
         "messages; the accounts are printed at the end. Running it again brings the schools "
@@ -49,12 +50,13 @@ class Command(LanguageCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--if-empty", action="store_true",
-            help="load nothing if the database already has a local authority",
+            help=gettext_lazy("load nothing if the database already has a local authority"),
         )
         parser.add_argument(
             "--code", metavar="USERNAME",
-            help="print the current two-factor code of a demo account's authenticator (once "
-                 "its set-up page has shown it) instead of loading anything",
+            help=gettext_lazy("print the current two-factor code of a demo account's "
+                              "authenticator (once its set-up page has shown it) instead of "
+                              "loading anything"),
         )
 
     def handle(self, *args, **options):

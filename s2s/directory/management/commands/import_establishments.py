@@ -2,36 +2,39 @@
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from s2s.core.commands import LanguageCommand
 from s2s.directory.importer import ImportFailed, ImportReport, import_establishments
 
 
 class Command(LanguageCommand):
-    help = (
+    help = gettext_lazy(
         "Import the national register's all-establishments CSV: create missing LAs, add and "
         "update schools in place, and report what was added, changed and closed. Safe to run "
         "again on the same file."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="the all-establishments CSV (Windows-1252 or UTF-8)")
+        parser.add_argument("file",
+                            help=gettext_lazy("the all-establishments CSV (Windows-1252 or UTF-8)"))
         parser.add_argument(
             "--links", metavar="LINKS.csv",
-            help="the register's links file (URN, LinkURN, LinkType), for successors",
+            help=gettext_lazy("the register's links file (URN, LinkURN, LinkType), for successors"),
         )
         parser.add_argument(
             "--remove-missing", action="store_true",
-            help="delete schools of the file's LAs that the file no longer lists, unless "
-                 "anything refers to them (those are closed instead)",
+            help=gettext_lazy("delete schools of the file's LAs that the file no longer lists, "
+                              "unless anything refers to them (those are closed instead)"),
         )
         parser.add_argument(
             "--progress-every", type=int, default=5000, metavar="N",
-            help="on a terminal, print a progress line every N rows (default 5000)",
+            help=gettext_lazy("on a terminal, print a progress line every N rows (default 5000)"),
         )
         parser.add_argument(
             "--list-limit", type=int, default=50, metavar="N",
-            help="list at most N schools of each kind (default 50; verbosity 2 lists all)",
+            help=gettext_lazy("list at most N schools of each kind (default 50; verbosity 2 lists "
+                              "all)"),
         )
 
     def handle(self, *args, **options):

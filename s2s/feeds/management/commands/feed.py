@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from s2s.core.commands import LanguageCommand
 from s2s.core.errors import ServiceError
@@ -15,7 +16,7 @@ CONTENT_TYPES = {".json": "application/json", ".csv": "text/csv", ".xml": "appli
 
 
 class Command(LanguageCommand):
-    help = (
+    help = gettext_lazy(
         "Load a roll, attendance or exclusions feed from a file (JSON, CSV, or a CTF for the "
         "roll and attendance; by its extension) as the system, and print its report. Exits "
         "1 when the feed is refused."
@@ -23,12 +24,13 @@ class Command(LanguageCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        load = sub.add_parser("load", help="load one feed file")
+        load = sub.add_parser("load", help=gettext_lazy("load one feed file"))
         load.add_argument("kind", choices=FeedKind.values)
         load.add_argument("file", type=Path)
         load.add_argument("--school", required=True, metavar="CODE",
-                          help="the school's 7-digit establishment number")
-        load.add_argument("--full", action="store_true", help="a CSV roll is the whole roll")
+                          help=gettext_lazy("the school's 7-digit establishment number"))
+        load.add_argument("--full", action="store_true",
+                          help=gettext_lazy("a CSV roll is the whole roll"))
 
     def handle(self, *args, action, kind, file, school, full=False, **options):
         content_type = CONTENT_TYPES.get(file.suffix.lower())

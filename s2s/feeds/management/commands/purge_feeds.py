@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from s2s.audit.services import audit_record
 from s2s.core.commands import LanguageCommand
@@ -21,16 +21,16 @@ PURGED_WORDS = {
 
 
 class Command(LanguageCommand):
-    help = (
+    help = gettext_lazy(
         "Delete feeds' raw bodies older than S2S_FEED_RETAIN_DAYS (30), and the marks, roll "
         "and exclusions older than the previous academic year. Prints what it did (or, with "
         "--dry-run, would do)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true", help="delete nothing")
+        parser.add_argument("--dry-run", action="store_true", help=gettext_lazy("delete nothing"))
         parser.add_argument("--limit", type=int, default=None, metavar="N",
-                            help="delete at most N of each kind this run")
+                            help=gettext_lazy("delete at most N of each kind this run"))
 
     def handle(self, *args, dry_run=False, limit=None, **options):
         now = timezone.now()

@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from s2s.core.commands import LanguageCommand
 from s2s.lostpupils.leaving import leaving_age_date
@@ -9,7 +10,7 @@ from s2s.lostpupils.services.purge import lost_pupil_purge, records_due
 
 
 class Command(LanguageCommand):
-    help = (
+    help = gettext_lazy(
         "Purge Lost Pupil Database records whose pupil is past statutory school leaving age "
         "(31 August of the school year in which the pupil turns S2S_LPD_LEAVING_AGE, 16): "
         "the stored file and the pupil's details go, an audit event keeps the fact. Prints "
@@ -17,9 +18,9 @@ class Command(LanguageCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true", help="purge nothing")
+        parser.add_argument("--dry-run", action="store_true", help=gettext_lazy("purge nothing"))
         parser.add_argument("--limit", type=int, default=None, metavar="N",
-                            help="purge at most N records this run")
+                            help=gettext_lazy("purge at most N records this run"))
 
     def handle(self, *args, dry_run=False, limit=None, **options):
         now = timezone.now()

@@ -6,6 +6,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from s2s.core.commands import LanguageCommand
 from s2s.directory.models import LocalAuthority
@@ -13,15 +14,15 @@ from s2s.lostpupils.services.purge import due_in_month, next_month, purge_previe
 
 
 class Command(LanguageCommand):
-    help = (
+    help = gettext_lazy(
         "Email each LA how many Lost Pupil Database records uploaded by its schools will be "
         "purged next month (no pupil data; the email links to the LA's list)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--month", metavar="YYYY-MM",
-                            help="the month to preview (default: next month)")
-        parser.add_argument("--dry-run", action="store_true", help="send nothing")
+                            help=gettext_lazy("the month to preview (default: next month)"))
+        parser.add_argument("--dry-run", action="store_true", help=gettext_lazy("send nothing"))
 
     def handle(self, *args, month=None, dry_run=False, **options):
         try:

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from s2s.core.commands import LanguageCommand
 from s2s.matching.linkcsv import link_files, summary
@@ -16,7 +17,7 @@ from s2s.matching.runs import match_model_train, match_run, spark_for_settings
 
 
 class Command(LanguageCommand):
-    help = (
+    help = gettext_lazy(
         "Match pupil lists: `link LEFT.csv RIGHT.csv --out PAIRS.csv` for any two lists; "
         "`run [--full]` the LPD against the roll (nightly: new records only); `train` a new "
         "model version; `roll` refresh the roll from delivered CTFs, census returns and feeds."
@@ -24,18 +25,19 @@ class Command(LanguageCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        link = sub.add_parser("link", help="match two CSV pupil lists")
+        link = sub.add_parser("link", help=gettext_lazy("match two CSV pupil lists"))
         link.add_argument("left", type=Path)
         link.add_argument("right", type=Path)
-        link.add_argument("--out", type=Path, required=True, help="the pairs, as CSV")
+        link.add_argument("--out", type=Path, required=True, help=gettext_lazy("the pairs, as CSV"))
         link.add_argument("--model", type=Path,
-                          help="a trained model as JSON (default: the newest saved one, or "
-                               "one trained on these lists)")
-        run = sub.add_parser("run", help="match the LPD's open records against the roll")
+                          help=gettext_lazy("a trained model as JSON (default: the newest saved "
+                                            "one, or one trained on these lists)"))
+        run = sub.add_parser("run",
+                             help=gettext_lazy("match the LPD's open records against the roll"))
         run.add_argument("--full", action="store_true",
-                         help="every open record against the whole roll")
-        sub.add_parser("train", help="train and save a new model version")
-        sub.add_parser("roll", help="refresh the roll")
+                         help=gettext_lazy("every open record against the whole roll"))
+        sub.add_parser("train", help=gettext_lazy("train and save a new model version"))
+        sub.add_parser("roll", help=gettext_lazy("refresh the roll"))
 
     def handle(self, *args, action, **options):
         getattr(self, f"_{action}")(**options)

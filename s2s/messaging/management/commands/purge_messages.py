@@ -7,22 +7,23 @@ Scheduled daily (`s2s/schedule.py`); safe to run at any time.
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from s2s.core.commands import LanguageCommand
 from s2s.messaging.retention import BATCH, copies_due, messages_left_empty, messages_purge_batch
 
 
 class Command(LanguageCommand):
-    help = (
+    help = gettext_lazy(
         "Delete messages past their retention period: unread copies S2S_MESSAGE_UNREAD_DAYS "
         "after arriving, read ones S2S_MESSAGE_READ_DAYS after being read. Prints what it did "
         "(or, with --dry-run, would do)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true", help="delete nothing")
+        parser.add_argument("--dry-run", action="store_true", help=gettext_lazy("delete nothing"))
         parser.add_argument("--limit", type=int, default=None, metavar="N",
-                            help="delete at most N message copies this run")
+                            help=gettext_lazy("delete at most N message copies this run"))
 
     def handle(self, *args, dry_run=False, limit=None, **options):
         now = timezone.now()

@@ -2,6 +2,7 @@
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from s2s.core.commands import LanguageCommand
 from s2s.partnerships.models import Partnership, Status
@@ -9,11 +10,11 @@ from s2s.partnerships.services import partnership_end
 
 
 class Command(LanguageCommand):
-    help = "End a partnership: sharing stops and all its shared records are deleted."
+    help = gettext_lazy("End a partnership: sharing stops and all its shared records are deleted.")
 
     def add_arguments(self, parser):
         parser.add_argument("partnership_id", type=int)
-        parser.add_argument("--dry-run", action="store_true", help="change nothing")
+        parser.add_argument("--dry-run", action="store_true", help=gettext_lazy("change nothing"))
 
     def handle(self, *args, partnership_id, dry_run=False, **options):
         partnership = Partnership.objects.filter(pk=partnership_id).first()

@@ -2,14 +2,16 @@
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from s2s.core.commands import LanguageCommand
 from s2s.partnerships.jobs import partnerships_lapse, reminders_send
 
 
 class Command(LanguageCommand):
-    help = ("Remind each member's school users 30 and 7 days before an agreement's review "
-            "date, and stop sharing in partnerships whose review date has passed.")
+    help = gettext_lazy("Remind each member's school users 30 and 7 days before an agreement's "
+                        "review date, and stop sharing in partnerships whose review date has "
+                        "passed.")
 
     def handle(self, *args, **options):
         today = timezone.localdate()

@@ -7,20 +7,22 @@ million transfers takes a while.
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from s2s.core.commands import LanguageCommand
 from s2s.reports.rollup import report_counts_refresh
 
 
 class Command(LanguageCommand):
-    help = (
+    help = gettext_lazy(
         "Count uploads and first downloads on the UK days closed since the last run, so "
         "the national reports need not read every transfer."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--rebuild", action="store_true", help="count every day again, from the first transfer"
+            "--rebuild", action="store_true",
+            help=gettext_lazy("count every day again, from the first transfer"),
         )
 
     def handle(self, *args, rebuild=False, **options):

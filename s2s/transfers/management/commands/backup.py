@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from s2s.core.commands import LanguageCommand
 from s2s.core.errors import ServiceError
@@ -12,9 +13,10 @@ from s2s.transfers.backup import backup_write
 
 
 class Command(LanguageCommand):
-    help = ("Back up the database (a portable dumpdata), every stored file's encrypted object "
-            "and which master key wraps it into DIR, which must be new or empty. The master "
-            "keys are not copied: keep them apart (README.md, \"Backups\").")
+    help = gettext_lazy("Back up the database (a portable dumpdata), every stored file's "
+                        "encrypted object and which master key wraps it into DIR, which must be "
+                        "new or empty. The master keys are not copied: keep them apart "
+                        "(README.md, \"Backups\").")
 
     def add_arguments(self, parser):
         parser.add_argument("directory", type=Path, metavar="DIR")

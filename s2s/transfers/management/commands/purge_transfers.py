@@ -8,6 +8,7 @@ run at any time, and two runs at once never do the same thing twice.
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from s2s.core.commands import LanguageCommand
 from s2s.transfers.retention import (
@@ -25,7 +26,7 @@ PROGRESS_EVERY = 100
 
 
 class Command(LanguageCommand):
-    help = (
+    help = gettext_lazy(
         "Delete files kept past their retention period (S2S_RETAIN_COLLECTED_DAYS after "
         "collection or rejection, S2S_RETAIN_UNCOLLECTED_DAYS after upload if never "
         "collected) and warn before deleting an uncollected one (S2S_RETENTION_WARN_DAYS). "
@@ -34,9 +35,10 @@ class Command(LanguageCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true",
-                            help="delete nothing, send nothing, record nothing")
+                            help=gettext_lazy("delete nothing, send nothing, record nothing"))
         parser.add_argument("--limit", type=int, default=None, metavar="N",
-                            help="do at most N things (deletions and warnings) this run")
+                            help=gettext_lazy("do at most N things (deletions and warnings) this "
+                                              "run"))
 
     def handle(self, *args, dry_run=False, limit=None, **options):
         self.now = timezone.now()

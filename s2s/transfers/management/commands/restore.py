@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from s2s.audit.chain import chain_verify
 from s2s.core.commands import LanguageCommand
@@ -13,16 +14,16 @@ from s2s.transfers.backup import backup_restore
 
 
 class Command(LanguageCommand):
-    help = ("Restore a backup made by `s2s backup` into this service's database (migrated "
-            "first) and file store. Needs every master key the backup names in "
-            "S2S_ENCRYPTION_KEY/S2S_ENCRYPTION_OLD_KEYS. Refuses a database that holds data "
-            "unless --force, which empties it first.")
+    help = gettext_lazy("Restore a backup made by `s2s backup` into this service's database "
+                        "(migrated first) and file store. Needs every master key the backup names "
+                        "in S2S_ENCRYPTION_KEY/S2S_ENCRYPTION_OLD_KEYS. Refuses a database that "
+                        "holds data unless --force, which empties it first.")
 
     def add_arguments(self, parser):
         parser.add_argument("directory", type=Path, metavar="DIR")
         parser.add_argument("--force", action="store_true",
-                            help="empty a database that holds data, and replace differing "
-                                 "objects in the file store")
+                            help=gettext_lazy("empty a database that holds data, and replace "
+                                              "differing objects in the file store"))
 
     def handle(self, *args, directory: Path, force: bool, **options):
         self.stdout.write(_("Restoring from %(directory)s: the files first, then the "

@@ -8,6 +8,7 @@ from collections import Counter
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from s2s.core.commands import LanguageCommand
 from s2s.core.progress import progress_printer
@@ -20,7 +21,7 @@ BATCH = 500
 
 
 class Command(LanguageCommand):
-    help = (
+    help = gettext_lazy(
         "Re-wrap each stored file's key with the current master key (S2S_ENCRYPTION_KEY), "
         "using the old keys in S2S_ENCRYPTION_OLD_KEYS to unwrap them. Files are not "
         "re-encrypted. Then re-seals the details of shared partnership records under the "
@@ -30,9 +31,10 @@ class Command(LanguageCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--dry-run", action="store_true",
-            help="check that every key unwraps, and count, but change nothing",
+            help=gettext_lazy("check that every key unwraps, and count, but change nothing"),
         )
-        parser.add_argument("--limit", type=int, default=None, help="handle at most N files")
+        parser.add_argument("--limit", type=int, default=None,
+                            help=gettext_lazy("handle at most N files"))
 
     def handle(self, *, dry_run: bool, limit: int | None, **options):
         master = crypto.master_key_current()

@@ -6,19 +6,21 @@ is reminded at most once per ISO week, however often it runs.
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from s2s.core.commands import LanguageCommand
 from s2s.transfers.reminders import iso_week, reminder_send, reminder_sent, reminders_due
 
 
 class Command(LanguageCommand):
-    help = (
+    help = gettext_lazy(
         "Email each school and LA the list of files it has not yet downloaded, oldest first, "
         "once a week. Prints what it did (or, with --dry-run, would do)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true", help="send nothing, record nothing")
+        parser.add_argument("--dry-run", action="store_true",
+                            help=gettext_lazy("send nothing, record nothing"))
 
     def handle(self, *args, dry_run=False, **options):
         now = timezone.now()
