@@ -15,8 +15,8 @@ class Command(LanguageCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--dry-run", action="store_true", help=gettext_lazy("list what would be deleted, "
-                                                                "delete nothing")
+            "--dry-run", action="store_true",
+            help=gettext_lazy("list what would be deleted, delete nothing"),
         )
         parser.add_argument("--limit", type=int, default=None,
                             help=gettext_lazy("delete at most N objects"))
