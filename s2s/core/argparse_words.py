@@ -50,6 +50,7 @@ ARGPARSE_WORDS = (
     gettext_noop("invalid %(type)s value: %(value)r"),
     gettext_noop("unknown parser %(parser_name)r (choices: %(choices)s)"),
     gettext_noop("argument \"-\" with mode %r"),
+    gettext_noop("can't open '%(filename)s': %(error)s"),
     gettext_noop("option '%(option)s' is deprecated"),
     gettext_noop("argument '%(argument_name)s' is deprecated"),
     gettext_noop("command '%(parser_name)s' is deprecated"),

@@ -4,21 +4,28 @@ One option on every command (`core/commands.LanguageCommand`): what a person rea
 language, exit codes and what programs read (JSON, the token line) do not.
 """
 
+import argparse
+import ast
 import io
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import polib
 import pytest
-from django.core.management import call_command
+from django.core.management import call_command, get_commands, load_command_class
 from django.core.management.base import CommandError
+from django.utils import translation
+from django.utils.functional import Promise
 
 from s2s.accounts.roles import Role
+from s2s.core.argparse_words import ARGPARSE_WORDS
 from s2s.core.commands import command_language
 from s2s.ctf.tests.conftest import make_ctf
 
 REPO = Path(__file__).resolve().parents[3]
+WELSH_PO = REPO / "s2s" / "locale" / "cy" / "LC_MESSAGES" / "django.po"
 
 
 def _run(*args: str, **options) -> str:
@@ -145,3 +152,198 @@ def test_the_help_speaks_lang_or_the_environments_language(capsys, monkeypatch, 
     monkeypatch.setenv("LANG", "cy_GB.UTF-8")
     assert "iaith y negeseuon" in _help(capsys, "verify", "--help")
     assert "the language of the messages" in _help(capsys, "verify", "--help", "--lang=en")
+
+
+# --- every command's help, and argparse's own words, in the command's language ------------
+
+def _our_commands() -> list[tuple[str, str]]:
+    return sorted((name, app) for name, app in get_commands().items()
+                  if app.startswith("s2s.") and name != "ctf")
+
+
+def _parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    found = [parser]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            found += list(action.choices.values())
+    return found
+
+
+def _help_texts(name: str, app: str) -> list[object]:
+    """Return every help text of a command: its own, its subcommands' and its options'."""
+    command = load_command_class(app, name)
+    parser = command.create_parser("s2s", name)
+    texts = [command.help]
+    for each in _parsers(parser):
+        for action in each._actions:
+            texts.append(action.help)
+            if isinstance(action, argparse._SubParsersAction):
+                texts += [choice.help for choice in action._choices_actions]
+    return [text for text in texts if text not in (None, argparse.SUPPRESS)]
+
+
+def _printed_help(capsys, name: str, app: str, *argv: str) -> str:
+    """Return what `s2s NAME ARGV... --help` prints, its whitespace made single spaces."""
+    with pytest.raises(SystemExit) as stopped:
+        load_command_class(app, name).run_from_argv(["s2s", name, *argv, "--help"])
+    assert stopped.value.code == 0
+    return " ".join(capsys.readouterr().out.split())
+
+
+def _every_printed_help(capsys, name: str, app: str, *argv: str) -> str:
+    """Return the help `s2s NAME` prints, and that of each of its subcommands, as one line."""
+    parser = load_command_class(app, name).create_parser("s2s", name)
+    subcommands = [sub for action in parser._actions
+                   if isinstance(action, argparse._SubParsersAction) for sub in action.choices]
+    return " ".join(_printed_help(capsys, name, app, *sub, *argv)
+                    for sub in [(), *[(sub,) for sub in subcommands]])
+
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+@pytest.fixture
+def wide_terminal(monkeypatch):
+    """Keep argparse from wrapping a help text (and breaking it at a hyphen)."""
+    monkeypatch.setenv("COLUMNS", "2000")
+
+
+def test_every_commands_help_text_is_marked_for_translation(english_locale):
+    unmarked = [(name, text) for name, app in _our_commands()
+                for text in _help_texts(name, app)
+                if not isinstance(text, Promise) and text not in ARGPARSE_WORDS]
+    assert unmarked == []
+
+
+@pytest.mark.parametrize(("name", "app"), _our_commands(), ids=lambda value: value)
+def test_a_commands_help_is_all_welsh_with_lang_cy(name, app, capsys, english_locale,
+                                                   wide_terminal):
+    with translation.override("en-gb"):
+        english = [_one_line(text) for text in _help_texts(name, app)]
+
+    welsh = _every_printed_help(capsys, name, app, "--lang", "cy")
+
+    assert welsh.startswith("defnydd: s2s ")
+    assert "opsiynau:" in welsh
+    assert "dangos y neges gymorth hon a gorffen" in welsh
+    for words in ("usage:", "options:", "positional arguments", "show this help message"):
+        assert words not in welsh
+    assert [text for text in english if text in welsh] == []
+
+
+@pytest.mark.parametrize(("name", "app"), _our_commands(), ids=lambda value: value)
+def test_a_commands_help_is_english_with_lang_en(name, app, capsys, english_locale,
+                                                 wide_terminal):
+    with translation.override("en-gb"):
+        english = [_one_line(text) for text in _help_texts(name, app)
+                   if "%(" not in str(text)]
+
+    printed = _every_printed_help(capsys, name, app, "--lang", "en")
+
+    assert printed.startswith("usage: s2s ")
+    assert "options: -h, --help show this help message and exit" in printed
+    assert [text for text in english if text not in printed] == []
+    assert "defnydd" not in printed
+
+
+def test_a_welsh_locale_alone_gives_welsh_help():
+    environ = {"PATH": "/usr/bin:/bin", "LANG": "cy_GB.UTF-8", "COLUMNS": "2000"}
+
+    s2s = Path(sys.executable).parent / "s2s"
+    result = subprocess.run([s2s, "purge_messages", "--help"],
+                            capture_output=True, text=True, cwd=REPO, env=environ, check=False)
+
+    assert result.returncode == 0
+    assert result.stdout.startswith("defnydd: s2s purge_messages [-h]")
+    assert "  --dry-run  " in result.stdout
+    assert "heb ddileu dim" in result.stdout
+    assert "Dileu negeseuon sydd wedi mynd heibio i'w cyfnod cadw" in result.stdout
+    assert "delete nothing" not in result.stdout
+
+
+@pytest.mark.parametrize(("argv", "error"), [
+    ((), "s2s create_user: gwall: mae angen y dadleuon hyn: username, --role, --scope, "
+         "--email"),
+    (("ann", "--role", "chief", "--scope", "838", "--email", "ann@838.example.gov.uk"),
+     "s2s create_user: gwall: dadl --role: dewis annilys: 'chief' (dewiswch o blith 'admin', "),
+    (("ann", "--wat"), "s2s create_user: gwall: mae angen y dadleuon hyn: --role, --scope, "
+                       "--email"),
+])
+def test_a_usage_error_is_in_welsh_and_exits_2(argv, error, capsys, english_locale,
+                                               wide_terminal):
+    from s2s.accounts.management.commands.create_user import Command
+
+    with pytest.raises(SystemExit) as stopped:
+        Command().run_from_argv(["s2s", "create_user", *argv, "--lang", "cy"])
+
+    assert stopped.value.code == 2
+    printed = capsys.readouterr().err
+    assert printed.startswith("defnydd: s2s create_user [-h] --role")
+    assert printed.splitlines()[-1].startswith(error)
+
+
+def test_unknown_arguments_and_a_missing_value_are_welsh_too(capsys, monkeypatch):
+    from s2s.audit.management.commands.audit import Command
+
+    monkeypatch.setenv("LANG", "cy_GB.UTF-8")
+    for argv, error in ((["verify", "--wat"], "s2s audit: gwall: dadleuon anhysbys: --wat"),
+                        (["verify", "--lang"],
+                         "s2s audit verify: gwall: dadl --lang: disgwylid un ddadl")):
+        with pytest.raises(SystemExit) as stopped:
+            Command().run_from_argv(["s2s", "audit", *argv])
+        assert stopped.value.code == 2
+        assert capsys.readouterr().err.splitlines()[-1] == error
+
+
+def test_the_same_usage_error_stays_english_with_lang_en(capsys, monkeypatch):
+    from s2s.accounts.management.commands.create_user import Command
+
+    monkeypatch.setenv("LANG", "cy_GB.UTF-8")
+    with pytest.raises(SystemExit) as stopped:
+        Command().run_from_argv(["s2s", "create_user", "--lang", "en"])
+
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "s2s create_user: error: the following arguments are required: username, --role, "
+        "--scope, --email")
+
+
+def test_argparse_outside_a_command_keeps_its_own_words(capsys, english_locale):
+    _help(capsys, "--lang", "cy", "--help")  # a command has spoken Welsh in this process
+
+    parser = argparse.ArgumentParser(prog="other")
+    parser.add_argument("--n", type=int)
+    with translation.override("cy"):
+        printed = parser.format_help()
+        with pytest.raises(SystemExit):
+            parser.parse_args(["--n", "x"])
+
+    assert printed.startswith("usage: other [-h] [--n N]")
+    assert "options:" in printed
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "other: error: argument --n: invalid int value: 'x'")
+
+
+# argparse's messages about a program's own mistakes, never a command line's.
+PROGRAMMER_ERRORS = {
+    "%r is not callable", ".__call__() not defined", "cannot have multiple subparser arguments",
+    "cannot merge actions - two groups are named %r", "conflicting subparser alias: %s",
+    "conflicting subparser: %s", "dest= is required for options like %r",
+    "invalid conflict_resolution value: %r", "mutually exclusive arguments must be optional",
+    "unexpected option string: %s", "conflicting option string: %s",
+    "'required' is an invalid argument for positionals",
+    "invalid option string %(option)r: must start with a character %(prefix_chars)r",
+}
+
+
+def test_every_word_this_pythons_argparse_shows_a_person_has_welsh():
+    tree = ast.parse(Path(argparse.__file__).read_text())
+    shown = {node.args[0].value for node in ast.walk(tree)
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+             and node.func.id in ("_", "ngettext") and node.args
+             and isinstance(node.args[0], ast.Constant)} - PROGRAMMER_ERRORS
+    welsh = {entry.msgid for entry in polib.pofile(str(WELSH_PO)).translated_entries()}
+
+    assert sorted(shown - welsh) == []
+    assert sorted(shown - set(ARGPARSE_WORDS)) == ["expected %s argument"]
