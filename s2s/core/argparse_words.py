@@ -1,27 +1,27 @@
 """argparse's and Django's own words in a command's help and usage errors, from our catalogue.
 
-argparse words its help and errors with the `gettext` module (`from gettext import gettext
-as _, ngettext`, Python 3.11 to 3.13), which knows nothing of Django's catalogue or of a
-command's `--lang`. `speaking(language)` answers those lookups from the project's catalogue
-in `language`, only inside the block and only in its own thread or task (a context
-variable): a command's parser speaks while it is built, formats its help or usage, and parses
-(so "the following arguments are required" is Welsh too). Outside the block argparse's
-lookups go to the function they went to before, so other programs and tests are unchanged.
+argparse words its help and errors with the `gettext` module, which knows nothing of Django's
+catalogue or of a command's `--lang`. `speaking(language)` answers those lookups from the
+project's catalogue in `language` (through `ctf/argwords.py`, which the CTF command line,
+without Django, uses too), only inside the block and only in its own thread or task: a
+command's parser speaks while it is built, formats its help or usage, and parses (so "the
+following arguments are required" is Welsh too). Outside the block argparse's lookups go where
+they went before, so other programs and tests are unchanged.
 
 The words are listed here once, marked with `gettext_noop` so `make messages` collects them:
-those argparse shows a person (headings, `usage:`, `-h`, the parse errors; not the errors
-about a program's own mistakes, such as a conflicting option string) and the help of Django's
-base options (`--verbosity`, `--settings`, ...), which Django leaves untranslated.
+those argparse shows a person (headings, `usage:`, `-h`, the parse errors; not its errors about
+a program's own mistakes, such as a conflicting option string) and the help of Django's base
+options (`--verbosity`, `--settings`, ...), which Django leaves untranslated.
 """
 
 import argparse
 import contextlib
-import gettext
-from collections.abc import Callable, Iterator
-from contextvars import ContextVar
+from collections.abc import Iterator
 
 from django.utils import translation
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext_lazy
+
+from s2s.ctf import argwords
 
 ARGPARSE_WORDS = (
     # Help and usage (3.11 on; the last four are 3.13's).
@@ -76,47 +76,13 @@ DJANGO_OPTION_WORDS = (
     gettext_noop("Skip system checks."),
 )
 
-_speaks: ContextVar[bool] = ContextVar("argparse_speaks", default=False)
-
-
-def _from_catalogue(plain: Callable[[str], str]) -> Callable[[str], str]:
-    def lookup(message: str) -> str:
-        return translation.gettext(message) if _speaks.get() else plain(message)
-    lookup.plain = plain
-    return lookup
-
-
-def _plural_from_catalogue(plain: Callable[[str, str, int], str]) -> Callable[[str, str, int], str]:
-    def lookup(singular: str, plural: str, number: int) -> str:
-        if _speaks.get():
-            return translation.ngettext(singular, plural, number)
-        return plain(singular, plural, number)
-    lookup.plain = plain
-    return lookup
-
-
-def _route_argparse() -> None:
-    """Make argparse's lookups ask the catalogue while a parser speaks (once per process).
-
-    Only the names argparse imported from `gettext` are replaced; a later Python that words
-    its messages another way keeps them in English rather than break.
-    """
-    if getattr(argparse, "_", None) is gettext.gettext:
-        argparse._ = _from_catalogue(argparse._)
-    if getattr(argparse, "ngettext", None) is gettext.ngettext:
-        argparse.ngettext = _plural_from_catalogue(argparse.ngettext)
-
 
 @contextlib.contextmanager
 def speaking(language: str) -> Iterator[None]:
     """Word argparse's messages, and Django's lazy texts, in `language` inside the block."""
-    _route_argparse()
-    token = _speaks.set(True)
-    try:
-        with translation.override(language):
-            yield
-    finally:
-        _speaks.reset(token)
+    with translation.override(language), argwords.speaking(translation.gettext,
+                                                          translation.ngettext):
+        yield
 
 
 def worded_django_options(parser: argparse.ArgumentParser) -> None:

@@ -30,7 +30,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy
 
 from s2s.core.argparse_words import speaking, worded_django_options
-from s2s.ctf.cli import LANGUAGES, language_code, language_of_environment
+from s2s.ctf.cli import LANGUAGES, lang_in_argv, language_code, language_of_environment
 
 
 def command_language(choice: str | None = None, *,
@@ -49,16 +49,6 @@ def add_language_option(parser: argparse.ArgumentParser, *, nested: bool = False
         help=gettext_lazy("the language of the messages: cy (Cymraeg) or en; default: the "
                           "environment's locale (LANG=cy_GB.UTF-8 is Welsh), else the "
                           "service's default"))
-
-
-def lang_in_argv(argv: list[str]) -> str | None:
-    """Return the `--lang` choice on a command line (`--lang cy` or `--lang=cy`), if valid."""
-    for index, arg in enumerate(argv):
-        value = (argv[index + 1] if arg == "--lang" and index + 1 < len(argv)
-                 else arg.partition("=")[2] if arg.startswith("--lang=") else None)
-        if value in LANGUAGES:
-            return value
-    return None
 
 
 def _fill(text: str, values: dict[str, object]) -> str:

@@ -9,10 +9,11 @@
 file is accepted (or every pupil placed), 1 otherwise, 2 for a usage error.
 
 Every subcommand takes `--lang cy|en`: the words for people (the report, what was written,
-the refusals) are in that language; without it, the environment's (`LANG=cy_GB.UTF-8` is
-Welsh; `s2s ctf` falls back to the service's default), else English. `main` takes a
-`translator` (the Django command gives gettext); without one the compiled catalogue is read
-with Python's gettext. File names, JSON keys, codes and exit codes never change.
+the refusals, and the help and usage errors, argparse's own words included: `ctf/argwords.py`)
+are in that language; without it, the environment's (`LANG=cy_GB.UTF-8` is Welsh; `s2s ctf`
+falls back to the service's default), else English. `main` takes a `translator` (the Django
+command gives gettext); without one the compiled catalogue is read with Python's gettext.
+File names, JSON keys, codes and exit codes never change.
 """
 
 import argparse
@@ -27,11 +28,12 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
+from s2s.ctf import argwords
 from s2s.ctf.errors import CTFError
 from s2s.ctf.names import format_name, parse_name, parse_place
 from s2s.ctf.synthetic import generate_ctf
 from s2s.ctf.validate import Report, validate_ctf
-from s2s.ctf.words import Text, Translate, _
+from s2s.ctf.words import Text, Translate, _, render
 from s2s.ctf.writer import readdress_file, split_ctf, write_split
 
 OK, FAILED, USAGE = 0, 1, 2
@@ -60,6 +62,16 @@ def language_of_environment(environ: Mapping[str, str]) -> str | None:
     return None
 
 
+def lang_in_argv(argv: list[str]) -> str | None:
+    """Return the `--lang` choice on a command line (`--lang cy` or `--lang=cy`), if valid."""
+    for index, arg in enumerate(argv):
+        value = (argv[index + 1] if arg == "--lang" and index + 1 < len(argv)
+                 else arg.partition("=")[2] if arg.startswith("--lang=") else None)
+        if value in LANGUAGES:
+            return value
+    return None
+
+
 def catalogue_translator(language: str) -> Translate:
     """Return gettext for `language` from the project's compiled catalogue (English if none)."""
     found = gettext.translation("django", localedir=LOCALE_DIR, languages=[language],
@@ -71,53 +83,84 @@ def _today(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date (CCYY-MM-DD)") from None
+        raise argparse.ArgumentTypeError(
+            _("%(text)s is not a date (CCYY-MM-DD)", text=repr(text))) from None
 
 
 def _rate(text: str) -> float:
     value = float(text)
     if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError("the error rate is between 0 and 1, e.g. 0.05")
+        raise argparse.ArgumentTypeError(_("the error rate is between 0 and 1, e.g. 0.05"))
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the parser of the `ctf` command and its four subcommands."""
-    parser = argparse.ArgumentParser(prog="ctf", description="Common Transfer File tools.")
-    parser.add_argument("--today", type=_today, help=argparse.SUPPRESS)
+class _WordedHelp(argparse.HelpFormatter):
+    """Help whose texts (`Text`s) are worded with the reader's `translate`."""
+
+    translate: Translate | None = None
+
+    def _format_text(self, text):
+        return super()._format_text(render(text, self.translate))
+
+    def _get_help_string(self, action):
+        return None if action.help is None else render(action.help, self.translate)
+
+
+def _worded_type(check: Callable[[str], object], translate: Translate | None):
+    """Return `check` with its refusal worded with `translate` (argparse shows its str)."""
+    def worded(text: str) -> object:
+        try:
+            return check(text)
+        except argparse.ArgumentTypeError as refused:
+            raise argparse.ArgumentTypeError(render(refused.args[0], translate)) from None
+    worded.__name__ = check.__name__
+    return worded
+
+
+def build_parser(translate: Translate | None = None) -> argparse.ArgumentParser:
+    """Return the parser of the `ctf` command and its four subcommands, worded by `translate`."""
+    worded = type("WordedHelp", (_WordedHelp,), {"translate": staticmethod(translate)})
+    parser = argparse.ArgumentParser(prog="ctf", description=_("Common Transfer File tools."),
+                                     formatter_class=worded)
+    parser.add_argument("--today", type=_worded_type(_today, translate), help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    validate = commands.add_parser("validate", help="check CTFs; exit 1 if any is refused")
+    def command(name: str, words: Text) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=words, formatter_class=worded)
+
+    validate = command("validate", _("check CTFs; exit 1 if any is refused"))
     validate.add_argument("files", nargs="+", metavar="FILE")
-    validate.add_argument("--json", action="store_true", help="print a JSON list, one per file")
-    validate.add_argument("--name", help="check against this file name instead of the file's")
+    validate.add_argument("--json", action="store_true",
+                          help=_("print a JSON list, one per file"))
+    validate.add_argument("--name", help=_("check against this file name instead of the file's"))
 
-    generate = commands.add_parser("generate", help="write a synthetic CTF")
+    generate = command("generate", _("write a synthetic CTF"))
     generate.add_argument("--pupils", type=int, required=True)
-    generate.add_argument("--source", required=True, help="e.g. 8383321 or 838LLLL")
-    generate.add_argument("--dest", required=True, help="e.g. 8384512, 838LLLL or XXXXXXX")
+    generate.add_argument("--source", required=True, help=_("e.g. 8383321 or 838LLLL"))
+    generate.add_argument("--dest", required=True, help=_("e.g. 8384512, 838LLLL or XXXXXXX"))
     generate.add_argument("--seed", type=int)
-    generate.add_argument("--errors", type=_rate, default=0.0, metavar="RATE",
-                          help="share of pupils written with one realistic mistake")
-    generate.add_argument("-o", "--output", help="file to write; default: its CTF name here")
-    generate.add_argument("--truth", help="also write the ground truth as JSON to this file")
+    generate.add_argument("--errors", type=_worded_type(_rate, translate), default=0.0,
+                          metavar="RATE",
+                          help=_("share of pupils written with one realistic mistake"))
+    generate.add_argument("-o", "--output", help=_("file to write; default: its CTF name here"))
+    generate.add_argument("--truth", help=_("also write the ground truth as JSON to this file"))
 
-    split = commands.add_parser("split", help="split a bulk CTF by a UPN allocation")
+    split = command("split", _("split a bulk CTF by a UPN allocation"))
     split.add_argument("file", metavar="FILE")
-    split.add_argument("--allocation", required=True, help="CSV of upn,destination rows")
+    split.add_argument("--allocation", required=True, help=_("CSV of upn,destination rows"))
     split.add_argument("--out-dir", default=".", type=Path)
     split.add_argument("--sequence", type=int, default=1)
 
-    readdress = commands.add_parser("readdress", help="send a CTF to a new destination")
+    readdress = command("readdress", _("send a CTF to a new destination"))
     readdress.add_argument("file", metavar="FILE")
     readdress.add_argument("--dest", required=True)
     readdress.add_argument("--sequence", type=int)
-    readdress.add_argument("--urn", help="the new destination's URN")
+    readdress.add_argument("--urn", help=_("the new destination's URN"))
     readdress.add_argument("--out-dir", default=".", type=Path)
-    for command in (validate, generate, split, readdress):
-        command.add_argument("--lang", choices=LANGUAGES,
-                             help="the language of the messages: cy (Cymraeg) or en; default: "
-                                  "the environment's locale (LANG=cy_GB.UTF-8 is Welsh)")
+    for each in (validate, generate, split, readdress):
+        each.add_argument("--lang", choices=LANGUAGES,
+                          help=_("the language of the messages: cy (Cymraeg) or en; default: "
+                                 "the environment's locale (LANG=cy_GB.UTF-8 is Welsh)"))
     return parser
 
 
@@ -250,14 +293,18 @@ def main(argv: list[str] | None = None, *, stdout: TextIO | None = None,
     use without `--lang` (default: the environment's, else English).
     """
     out, err = stdout or sys.stdout, stderr or sys.stderr
+    argv = sys.argv[1:] if argv is None else argv
+    # `--lang` is read before parsing: `--help` and a usage error print while parsing.
+    choice = lang_in_argv(argv)
+    language = (language_code(choice) if choice
+                else language or language_of_environment(os.environ) or ENGLISH)
+    translate = None if language == ENGLISH else (translator or catalogue_translator)(language)
     try:
-        args = build_parser().parse_args(argv)
+        with argwords.speaking(translate):
+            args = build_parser(translate).parse_args(argv)
     except SystemExit as stop:
         return int(stop.code or 0)
-    language = (language_code(args.lang) if args.lang
-                else language or language_of_environment(os.environ) or ENGLISH)
-    args.translate = None if language == ENGLISH else (translator or catalogue_translator)(
-        language)
+    args.translate = translate
     try:
         return COMMANDS[args.command](args, out)
     except CTFError as error:

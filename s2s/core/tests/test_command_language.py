@@ -21,8 +21,10 @@ from django.utils.functional import Promise
 
 from s2s.accounts.roles import Role
 from s2s.core.argparse_words import ARGPARSE_WORDS
-from s2s.core.commands import command_language
+from s2s.core.commands import LanguageCommand, command_language
+from s2s.ctf import cli
 from s2s.ctf.tests.conftest import make_ctf
+from s2s.ctf.words import Text
 
 REPO = Path(__file__).resolve().parents[3]
 WELSH_PO = REPO / "s2s" / "locale" / "cy" / "LC_MESSAGES" / "django.po"
@@ -157,8 +159,14 @@ def test_the_help_speaks_lang_or_the_environments_language(capsys, monkeypatch, 
 # --- every command's help, and argparse's own words, in the command's language ------------
 
 def _our_commands() -> list[tuple[str, str]]:
-    return sorted((name, app) for name, app in get_commands().items()
-                  if app.startswith("s2s.") and name != "ctf")
+    return sorted((name, app) for name, app in get_commands().items() if app.startswith("s2s."))
+
+
+def _parser(name: str, app: str) -> argparse.ArgumentParser:
+    command = load_command_class(app, name)
+    if isinstance(command, LanguageCommand):
+        return command.create_parser("s2s", name)
+    return cli.build_parser()  # `s2s ctf` hands its arguments to the CTF command line
 
 
 def _parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
@@ -170,10 +178,9 @@ def _parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
 
 
 def _help_texts(name: str, app: str) -> list[object]:
-    """Return every help text of a command: its own, its subcommands' and its options'."""
-    command = load_command_class(app, name)
-    parser = command.create_parser("s2s", name)
-    texts = [command.help]
+    """Return every help text a command prints: its own, its subcommands' and its options'."""
+    parser = _parser(name, app)
+    texts = [parser.description]
     for each in _parsers(parser):
         for action in each._actions:
             texts.append(action.help)
@@ -183,19 +190,18 @@ def _help_texts(name: str, app: str) -> list[object]:
 
 
 def _printed_help(capsys, name: str, app: str, *argv: str) -> str:
-    """Return what `s2s NAME ARGV... --help` prints, its whitespace made single spaces."""
+    """Return what `s2s NAME ARGV...` prints (for --help), its whitespace made single spaces."""
     with pytest.raises(SystemExit) as stopped:
-        load_command_class(app, name).run_from_argv(["s2s", name, *argv, "--help"])
+        load_command_class(app, name).run_from_argv(["s2s", name, *argv])
     assert stopped.value.code == 0
     return " ".join(capsys.readouterr().out.split())
 
 
 def _every_printed_help(capsys, name: str, app: str, *argv: str) -> str:
     """Return the help `s2s NAME` prints, and that of each of its subcommands, as one line."""
-    parser = load_command_class(app, name).create_parser("s2s", name)
-    subcommands = [sub for action in parser._actions
+    subcommands = [sub for action in _parser(name, app)._actions
                    if isinstance(action, argparse._SubParsersAction) for sub in action.choices]
-    return " ".join(_printed_help(capsys, name, app, *sub, *argv)
+    return " ".join(_printed_help(capsys, name, app, *sub, "--help", *argv)
                     for sub in [(), *[(sub,) for sub in subcommands]])
 
 
@@ -209,10 +215,16 @@ def wide_terminal(monkeypatch):
     monkeypatch.setenv("COLUMNS", "2000")
 
 
+def test_every_command_of_ours_speaks_its_readers_language():
+    others = [name for name, app in _our_commands()
+              if not isinstance(load_command_class(app, name), LanguageCommand)]
+    assert others == ["ctf"]  # the CTF command line's own `--lang`, the same languages
+
+
 def test_every_commands_help_text_is_marked_for_translation(english_locale):
     unmarked = [(name, text) for name, app in _our_commands()
-                for text in _help_texts(name, app)
-                if not isinstance(text, Promise) and text not in ARGPARSE_WORDS]
+                for text in [load_command_class(app, name).help, *_help_texts(name, app)]
+                if not isinstance(text, Promise | Text) and text not in ARGPARSE_WORDS]
     assert unmarked == []
 
 
@@ -224,7 +236,7 @@ def test_a_commands_help_is_all_welsh_with_lang_cy(name, app, capsys, english_lo
 
     welsh = _every_printed_help(capsys, name, app, "--lang", "cy")
 
-    assert welsh.startswith("defnydd: s2s ")
+    assert welsh.startswith("defnydd: ")
     assert "opsiynau:" in welsh
     assert "dangos y neges gymorth hon a gorffen" in welsh
     for words in ("usage:", "options:", "positional arguments", "show this help message"):
@@ -241,7 +253,7 @@ def test_a_commands_help_is_english_with_lang_en(name, app, capsys, english_loca
 
     printed = _every_printed_help(capsys, name, app, "--lang", "en")
 
-    assert printed.startswith("usage: s2s ")
+    assert printed.startswith("usage: ")
     assert "options: -h, --help show this help message and exit" in printed
     assert [text for text in english if text not in printed] == []
     assert "defnydd" not in printed

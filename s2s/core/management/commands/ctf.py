@@ -9,6 +9,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from s2s.core.commands import command_language
 from s2s.ctf import cli
@@ -26,8 +27,8 @@ def django_translator(language: str) -> Translate:
 
 
 class Command(BaseCommand):
-    help = ("Validate, generate, split and re-address CTFs: "
-            "`s2s ctf validate FILE... [--json] [--lang cy|en]`.")
+    help = gettext_lazy("Validate, generate, split and re-address CTFs: "
+                        "`s2s ctf validate FILE... [--json] [--lang cy|en]`.")
 
     def run_from_argv(self, argv: list[str]) -> None:
         """Hand everything after `ctf` to the CTF command line and exit with its code."""
