@@ -1,6 +1,6 @@
 """Commands that speak their reader's language: `--lang cy|en`, else the environment's locale.
 
-Every `s2s` command a person reads subclasses `Command` here instead of Django's
+Every `s2s` command a person reads subclasses `LanguageCommand` here instead of Django's
 `BaseCommand`. It adds `--lang` to the command and to each of its subcommands (so both
 `s2s audit --lang cy verify` and `s2s audit verify --lang cy` work) and runs `handle` with
 that language active, so the command's `gettext` calls, and the services' refusals it prints,
