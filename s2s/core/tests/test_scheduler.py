@@ -92,6 +92,7 @@ def test_the_scheduler_enqueues_a_due_job_once_per_slot_even_when_run_twice(db, 
     assert first.splitlines() == [
         "2025-01-06 03:00 enqueued send_emails",
         "2025-01-06 03:00 enqueued notify_transfers",
+        "2025-01-06 03:00 enqueued audit_follow",
         "2025-01-06 03:00 enqueued requeue_stale_tasks",
         "2025-01-06 03:00 enqueued sweep_orphan_files",
         "2025-01-06 03:00 enqueued encompass_escalate",
@@ -130,6 +131,7 @@ def test_once_enqueues_only_the_jobs_due_that_minute(db, database_tasks):
     assert _scheduler("--once", "--at", "2025-01-06T03:01").splitlines() == [
         "2025-01-06 03:01 enqueued send_emails",
         "2025-01-06 03:01 enqueued notify_transfers",
+        "2025-01-06 03:01 enqueued audit_follow",
     ]
 
 
