@@ -247,3 +247,20 @@ def test_an_audited_commit_queues_one_follower_for_the_writes_until_it_is_due(
     assert DBTaskResult.objects.count() == 2
     assert not AuditEvent.objects.exclude(seq=0).exists()  # no worker ran them here
     assert chain_verify() == (3, None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_dumped_before_the_follower_linked_them_are_linked_when_loaded(tmp_path):
+    # As `s2s backup` then `s2s restore`: rows written after the backup's follower ran are
+    # dumped unchained, and the restore's verify links them.
+    audit_record(action="sign_in", actor_username="838user", summary="chained")
+    waiting = AuditEvent(action="sign_out", actor_username="838user", summary="waiting",
+                         at=timezone.now() - timedelta(minutes=5))
+    models.Model.save(waiting)  # committed, its follower not yet run
+    dump = tmp_path / "audit.json"
+    call_command("dumpdata", "audit", output=str(dump), verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("loaddata", str(dump), verbosity=0)
+    assert chain_verify(follow=False)[1].kind == "unchained"
+    assert chain_verify() == (2, None)
+    assert AuditEvent.objects.get(summary="waiting").seq == 2
