@@ -10,11 +10,12 @@ transactions that hold one audit record (`audit_record`, as every service writes
 `--seconds`. Before: each audited transaction locks the chain's head until it commits. After:
 each is one INSERT, and a follower process runs `chain_follow` every second beside the
 writers (standing in for the task the commits queue; their queued tasks are left unrun).
-Sides take turns at each level (before, after; `--rounds` times). Prints audited commits a
-second, each commit's p50/p99 in ms, and the follower's rows and CPU; then the follower's cost
-per row on a backlog of `--backlog` unchained rows (wall and CPU of its process, best of 3);
-then `s2s audit verify` on both databases. The load average is printed at each level: other
-work on the box moves every figure, so compare the two sides of one run only.
+Sides take turns at each level (before then after, then after then before, `--rounds`
+times). Prints audited commits a second, each commit's p50/p99 in ms, the writers' CPU per
+commit, and the follower's rows and CPU; then the follower's cost per row on a backlog of
+`--backlog` unchained rows (wall and CPU of its process, best of 3); then `s2s audit verify`
+on both databases. The load average is printed at each level: other work on the box moves
+every figure, so compare the two sides of one run only.
 """
 
 import argparse
@@ -103,6 +104,7 @@ def worker_backlog(rows: int) -> None:
     from s2s.audit.chain import chain_follow
     from s2s.audit.models import AuditEvent
 
+    print("ready", flush=True)
     AuditEvent.objects.bulk_create(
         [AuditEvent(action="sign_in", actor_username="backlog", summary=f"backlog {k}",
                     ip_address="127.0.0.1", detail={"k": k}) for k in range(rows)],
@@ -235,8 +237,8 @@ def main() -> None:
             side.create()
         for clients in [int(c) for c in args.clients.split(",")]:
             print(f"{clients} clients (load {_load()}):", flush=True)
-            for _ in range(args.rounds):
-                for side in sides:
+            for turn in range(args.rounds):  # before first, then after first, ...
+                for side in sides if turn % 2 == 0 else sides[::-1]:
                     print(level_run(side, clients=clients, processes=args.processes,
                                     seconds=args.seconds), flush=True)
         if args.backlog:
