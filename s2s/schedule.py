@@ -14,6 +14,8 @@ SCHEDULE: list[Job] = [
     Job("send_emails", "every 1 minute", task="s2s.core.tasks.send_pending_emails"),
     # Uploads whose notification task was lost: their emails written (`s2s notify_transfers`).
     Job("notify_transfers", "every 1 minute", task="s2s.transfers.tasks.notify_pending_transfers"),
+    # Audit rows whose follower task was lost: linked into the hash chain (`s2s audit follow`).
+    Job("audit_follow", "every 1 minute", task="s2s.audit.tasks.follow_audit_chain"),
     # Tasks whose worker was killed mid-task (left RUNNING), queued again for another worker.
     Job("requeue_stale_tasks", "every 5 minutes", command="requeue_stale_tasks"),
     # Encrypted objects left by crashed or rolled-back uploads.

@@ -1,33 +1,43 @@
 """The audit trail's hash chain: each row carries the hash of its content and of the row before.
 
-Row n stores `seq = n`, `previous_hash` (row n-1's `hash`, "" for the first) and
+Row n of the chain stores `seq = n`, `previous_hash` (row n-1's `hash`, "" for the first) and
 `hash = sha256(previous_hash, seq, content)`. The one `AuditChainHead` row holds the last
 `hash` and the chain's length, so rows removed from the end are noticed too.
 
-`chain_append` is the only writer (`AuditEvent.save` calls it). On PostgreSQL it moves the
-head's length on with UPDATE ... RETURNING, which locks the head's row until the transaction
-ends and gives the new position and the last hash; then one statement writes the new hash to
-the head and inserts the row. On SQLite it reads the head with SELECT ... FOR UPDATE (write
-transactions begin IMMEDIATE, `settings.py`, so it runs one writer at a time anyway). Either
-way two inserts at once can never link to the same previous row.
+Writers never wait on the chain: `chain_append` (`AuditEvent.save`) inserts the row unchained
+(`seq = 0`, no hash) in one statement and, once the transaction commits, makes sure the
+follower runs soon (`tasks.follow_soon`). The follower, `chain_follow`, is the chain's only
+writer: it locks the head, so one runs at a time, takes the unchained rows it can see in id
+order and writes their `seq`, `previous_hash` and `hash` (one UPDATE ... FROM on PostgreSQL).
+A row whose transaction commits after rows with higher ids is still unchained when it becomes
+visible, so the next run takes it: the chain's order is the order rows became visible to the
+follower, not their ids.
 
-`chain_verify` walks the rows in order and names the first one that does not fit: changed
-(its content no longer gives its hash, or the next row no longer links to it), inserted (a row
-the chain never wrote) or deleted (a gap in the positions, or a head longer than the rows).
-The chain has no secret: it shows tampering by anyone who does not also rewrite every later
-row and the head, and the database backups (`s2s backup`) keep older heads to compare with.
+`chain_verify` (after running the follower) walks the chain by position and names the first
+row that does not fit: changed (its content no longer gives its hash, or the next row no
+longer links to it), inserted (a row the chain never wrote, or a second row at a position) or
+deleted (a gap in the positions, or a head longer than the rows); then rows left unchained
+for more than `STALE_AFTER` (a follower that stopped). The chain has no secret: it shows
+tampering by anyone who does not also rewrite every later row and the head, and the database
+backups (`s2s backup`) keep older heads to compare with. Between a row's commit and its
+chaining (a second or so) it is covered by nothing: a row changed then is chained as changed.
 """
 
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 
 CONTENT_FIELDS = ("at", "actor_id", "actor_username", "action", "object_type", "object_id",
                   "summary", "ip_address", "detail")
+# The follower links at most this many rows a transaction (and holds the head that long).
+FOLLOW_BATCH = 1000
+# An unchained row older than this (by its time `at`) means the follower is not running.
+STALE_AFTER = timedelta(minutes=1)
 
 
 def chain_content(values: dict) -> bytes:
@@ -48,97 +58,113 @@ def chain_hash(*, previous_hash: str, seq: int, content: bytes) -> str:
     return digest.hexdigest()
 
 
-def _normalised(event) -> dict:
-    """Return the event's content as the database will give it back."""
-    values = {name: getattr(event, name) for name in CONTENT_FIELDS}
-    field = event._meta.get_field("ip_address")
-    values["ip_address"] = field.get_prep_value(values["ip_address"])
-    values["detail"] = json.loads(json.dumps(values["detail"] or {}))
-    event.detail = values["detail"]
-    return values
-
+# --- writing: one INSERT, no lock ---------------------------------------------------------
 
 def chain_append(event, save) -> None:
-    """Link `event` to the end of the chain and insert it, in one transaction.
+    """Insert `event` unchained in one statement, and have the follower link it after commit.
 
-    `save()` inserts it on SQLite; on PostgreSQL the chain's own statement does.
+    `save()` inserts it on SQLite; on PostgreSQL a statement written once per process does.
     """
-    from s2s.audit.models import AuditChainHead
-
+    event.seq, event.previous_hash, event.hash = 0, "", ""
     if connection.vendor == "postgresql":
-        _append_postgresql(event)
-        return
-    # No savepoint inside the caller's transaction (two statements fewer per audited write):
-    # a failed insert fails the caller's whole change, as it must.
-    with transaction.atomic(savepoint=False):
-        # Locked until commit, so the next insert waits for this one (on SQLite, every write
-        # transaction already begins IMMEDIATE, holding the database's one write lock).
-        head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        _link(event, seq=head.length + 1, previous_hash=head.hash)
-        save()
-        AuditChainHead.objects.filter(pk=1).update(length=event.seq, hash=event.hash)
-
-
-def _link(event, *, seq: int, previous_hash: str) -> None:
-    event.seq = seq
-    event.previous_hash = previous_hash
-    event.hash = chain_hash(previous_hash=previous_hash, seq=seq,
-                            content=chain_content(_normalised(event)))
-
-
-def _append_postgresql(event) -> None:
-    """Link and insert `event` in two statements of SQL written once (audit is on every write).
-
-    The first moves the head's length on, which locks its row until the transaction ends
-    and returns the new position with the last hash (not yet changed); the second writes the
-    new hash to the head and inserts the row. The rules are `chain_append`'s, in a third of
-    the statements and without the ORM's work for each (a save, a get_or_create, an update).
-    """
-    from s2s.audit.models import AuditChainHead
-
-    head_table = connection.ops.quote_name(AuditChainHead._meta.db_table)
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {head_table} SET length = length + 1 WHERE id = 1 "
-                       "RETURNING length, hash")
-        moved = cursor.fetchone()
-        if moved is None:  # the chain's first row: make its head, then take it as above
-            AuditChainHead.objects.get_or_create(pk=1)
-            cursor.execute(f"UPDATE {head_table} SET length = length + 1 WHERE id = 1 "
-                           "RETURNING length, hash")
-            moved = cursor.fetchone()
-        _link(event, seq=moved[0], previous_hash=moved[1])
         fields, sql = _insert_sql(type(event))
-        cursor.execute(sql, [event.hash, *(field.get_db_prep_save(
-            field.pre_save(event, add=True), connection) for field in fields)])
-        event.pk = cursor.fetchone()[0]
-    event._state.adding = False
-    event._state.db = connection.alias
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [field.get_db_prep_save(field.pre_save(event, add=True),
+                                                        connection) for field in fields])
+            event.pk = cursor.fetchone()[0]
+        event._state.adding = False
+        event._state.db = connection.alias
+    else:
+        save()
+    chain_follow_after_commit()
+
+
+def chain_follow_after_commit() -> None:
+    """Make sure the follower runs after the current transaction commits (at once if none)."""
+    # robust: the row is in; a lost task only delays its chaining to the minutely run.
+    transaction.on_commit(_follow_soon, robust=True)
+
+
+def _follow_soon() -> None:
+    from s2s.audit.tasks import follow_soon
+
+    follow_soon()
 
 
 _INSERTS: dict = {}
 
 
 def _insert_sql(model) -> tuple[list, str]:
-    """Return the fields an audit row inserts and the statement that moves the head's hash."""
+    """Return the fields an audit row inserts and the INSERT statement (built once per model)."""
     if model not in _INSERTS:
-        from s2s.audit.models import AuditChainHead
-
         quote = connection.ops.quote_name
         fields = [f for f in model._meta.concrete_fields if not f.primary_key]
         _INSERTS[model] = fields, (
-            f"WITH moved AS (UPDATE {quote(AuditChainHead._meta.db_table)} SET hash = %s "
-            f"WHERE id = 1) INSERT INTO {quote(model._meta.db_table)} "
+            f"INSERT INTO {quote(model._meta.db_table)} "
             f"({', '.join(quote(f.column) for f in fields)}) "
             f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(model._meta.pk.column)}"
         )
     return _INSERTS[model]
 
 
+# --- the follower: the chain's only writer -------------------------------------------------
+
+def chain_follow() -> int:
+    """Link every row committed unchained before it runs to the chain's end; return how many."""
+    linked = 0
+    while (batch := chain_follow_batch()) == FOLLOW_BATCH:
+        linked += batch
+    return linked + batch
+
+
+def chain_follow_batch() -> int:
+    """Link up to `FOLLOW_BATCH` unchained rows in id order, in one transaction; return how many."""
+    from s2s.audit.models import AuditChainHead, AuditEvent
+
+    with transaction.atomic():
+        # Locked until commit: one follower at a time. Writers never touch the head.
+        head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        # Read after the lock is held, so rows a follower that just finished linked are not
+        # read again, and rows committed while this one waited are seen.
+        rows = list(AuditEvent._base_manager.filter(seq=0).order_by("pk")
+                    .values("id", *CONTENT_FIELDS)[:FOLLOW_BATCH])
+        if not rows:
+            return 0
+        links, previous, seq = [], head.hash, head.length
+        for row in rows:
+            seq += 1
+            digest = chain_hash(previous_hash=previous, seq=seq, content=chain_content(row))
+            links.append((row["id"], seq, previous, digest))
+            previous = digest
+        _links_write(AuditEvent, links)
+        AuditChainHead.objects.filter(pk=1).update(length=seq, hash=previous)
+    return len(rows)
+
+
+def _links_write(model, links: list[tuple[int, int, str, str]]) -> None:
+    """Write each row's (id, seq, previous_hash, hash): one statement on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        for pk, seq, previous, digest in links:
+            model._base_manager.filter(pk=pk).update(seq=seq, previous_hash=previous,
+                                                     hash=digest)
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        # Arrays, not a VALUES list: the statement is the same text for every batch.
+        cursor.execute(
+            f"UPDATE {table} AS e SET seq = v.seq, previous_hash = v.previous_hash, "
+            "hash = v.hash FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[]) "
+            "AS v(id, seq, previous_hash, hash) WHERE e.id = v.id AND e.seq = 0",
+            [list(column) for column in zip(*links, strict=True)])
+
+
+# --- verifying ------------------------------------------------------------------------------
+
 @dataclass(frozen=True)
 class ChainBreak:
     """The first place the chain does not hold: what happened, and to which row."""
 
-    kind: str  # "changed", "inserted" or "deleted"
+    kind: str  # "changed", "inserted", "deleted" or "unchained"
     row_id: int | None
     message: str
 
@@ -199,20 +225,49 @@ def _head_break(head: dict, *, checked: int, previous: str, last: dict | None):
         % values)
 
 
-def chain_verify(rows=None, head=None) -> tuple[int, ChainBreak | None]:
-    """Check the whole chain; return the rows checked and the first break, if any."""
+def _stale_break(*, now) -> ChainBreak | None:
+    """Return the rows the follower should have linked by now, if there are any."""
+    from s2s.audit.models import AuditEvent
+
+    stale = AuditEvent._base_manager.filter(seq=0, at__lt=now - STALE_AFTER).order_by("pk")
+    first = stale.values("id", "seq", "at", "action").first()
+    if first is None:
+        return None
+    return ChainBreak("unchained", first["id"], gettext(
+        "%(count)d audit row(s) written over a minute ago are not in the chain yet, the first "
+        "%(row)s: is the chain's follower running (s2s audit follow)?")
+        % {"count": stale.count(), "row": _describe(first)})
+
+
+def chain_verify(*, follow: bool = True) -> tuple[int, ChainBreak | None]:
+    """Check the whole chain; return the rows checked and the first break, if any.
+
+    Runs the follower first unless `follow` is False (a check that writes nothing, which
+    then names the rows a stopped follower left).
+    """
+    if follow:
+        chain_follow()
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # The rows and the head from one moment, though a follower commits meanwhile.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            return _chain_check()
+    return _chain_check()
+
+
+def _chain_check() -> tuple[int, ChainBreak | None]:
     from s2s.audit.models import AuditChainHead, AuditEvent
 
-    if rows is None:
-        rows = (AuditEvent.objects.order_by("pk")
-                .values("id", "seq", "previous_hash", "hash", *CONTENT_FIELDS).iterator(2000))
-    if head is None:
-        head = AuditChainHead.objects.filter(pk=1).values("length", "hash").first() or {
-            "length": 0, "hash": ""}
+    now = timezone.now()
+    head = AuditChainHead.objects.filter(pk=1).values("length", "hash").first() or {
+        "length": 0, "hash": ""}
+    rows = (AuditEvent._base_manager.filter(seq__gt=0).order_by("seq", "pk")
+            .values("id", "seq", "previous_hash", "hash", *CONTENT_FIELDS).iterator(2000))
     previous, last, checked = "", None, 0
     for row in rows:
         problem = _row_break(row, seq=checked + 1, previous=previous, last=last)
         if problem is not None:
             return checked, problem
         previous, last, checked = row["hash"], row, checked + 1
-    return checked, _head_break(head, checked=checked, previous=previous, last=last)
+    return checked, (_head_break(head, checked=checked, previous=previous, last=last)
+                     or _stale_break(now=now))

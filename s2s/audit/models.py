@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from s2s.audit.chain import chain_append
+from s2s.audit.chain import chain_append, chain_follow_after_commit
 from s2s.audit.events import event_details, event_words
 
 
@@ -20,8 +20,18 @@ class AuditQuerySet(models.QuerySet):
     def delete(self):
         raise AppendOnlyError("Audit records cannot be deleted.")
 
-    def bulk_create(self, *args, **kwargs):
-        raise AppendOnlyError("Audit records are added one at a time, each linked to the last.")
+    def bulk_create(self, objs, *args, **kwargs):
+        """Insert new records unchained, as `save` does; the follower links them in id order."""
+        if kwargs.get("update_conflicts"):
+            raise AppendOnlyError("Audit records cannot be changed.")
+        objs = list(objs)
+        for obj in objs:
+            if obj.pk is not None:
+                raise AppendOnlyError("Audit records cannot be changed.")
+            obj.seq, obj.previous_hash, obj.hash = 0, "", ""
+        created = super().bulk_create(objs, *args, **kwargs)
+        chain_follow_after_commit()
+        return created
 
 
 class AuditEvent(models.Model):
@@ -40,7 +50,8 @@ class AuditEvent(models.Model):
     summary = models.CharField(max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
-    # The hash chain (audit/chain.py): position, the previous row's hash and this row's.
+    # The hash chain (audit/chain.py): position, the previous row's hash and this row's,
+    # written by the chain's follower; 0 and "" until it has linked the row.
     seq = models.PositiveBigIntegerField(default=0)
     previous_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, blank=True)
@@ -49,7 +60,14 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # The chain's walk by position, and the follower's rows to link (partial, so an
+            # insert adds to neither the first nor, for long, the second).
+            models.Index(fields=["seq"], condition=models.Q(seq__gt=0),
+                         name="audit_chained_seq_idx"),
+            models.Index(fields=["id"], condition=models.Q(seq=0), name="audit_unchained_idx"),
+        ]
         verbose_name = _("audit event")
 
     def __str__(self):
@@ -75,7 +93,7 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The end of the audit hash chain (one row): its length and last hash, locked per insert."""
+    """The end of the audit hash chain (one row): its length and last hash; the follower's lock."""
 
     length = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, blank=True)

@@ -11,7 +11,9 @@ A backup directory holds:
 - `objects.csv`: one line per object: path, the id of the master key that wraps its data key,
   its size in bytes and the SHA-256 of the encrypted bytes (checked again on restore).
 - `manifest.json`: the format, when, which database, the counts, the master key ids needed and
-  how many objects each wraps, and the audit chain's head at the time.
+  how many objects each wraps, and the audit chain's head at the time (the chain's follower
+  runs first, so it covers the rows written until then; rows written since are dumped
+  unchained and linked when restored).
 
 The master keys themselves are never in a backup: the objects are useless without them, which
 is the point. Keep them (S2S_ENCRYPTION_KEY and every key in S2S_ENCRYPTION_OLD_KEYS) in the
@@ -33,6 +35,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from s2s.audit.chain import chain_follow
 from s2s.core.errors import ServiceError
 from s2s.transfers import crypto
 from s2s.transfers.models import StoredFile
@@ -92,6 +95,7 @@ def backup_write(*, directory: Path, stdout=None, progress: Progress = _quiet) -
                            % {"directory": directory})
     (directory / OBJECTS).mkdir(parents=True)
     summary = BackupSummary()
+    chain_follow()
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # The dump and the list of objects see one moment, so every reference holds.

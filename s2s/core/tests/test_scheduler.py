@@ -92,6 +92,7 @@ def test_the_scheduler_enqueues_a_due_job_once_per_slot_even_when_run_twice(db, 
     assert first.splitlines() == [
         "2025-01-06 03:00 enqueued send_emails",
         "2025-01-06 03:00 enqueued notify_transfers",
+        "2025-01-06 03:00 enqueued audit_follow",
         "2025-01-06 03:00 enqueued requeue_stale_tasks",
         "2025-01-06 03:00 enqueued sweep_orphan_files",
         "2025-01-06 03:00 enqueued encompass_escalate",
@@ -100,6 +101,7 @@ def test_the_scheduler_enqueues_a_due_job_once_per_slot_even_when_run_twice(db, 
     assert second == ""
     tasks = sorted(DBTaskResult.objects.all(), key=lambda t: (t.task_path, str(t.args_kwargs)))
     assert [(t.task_path, t.args_kwargs) for t in tasks] == [
+        ("s2s.audit.tasks.follow_audit_chain", {"args": [], "kwargs": {}}),
         ("s2s.core.tasks.run_command", {"args": ["encompass_escalate", []], "kwargs": {}}),
         ("s2s.core.tasks.run_command", {"args": ["requeue_stale_tasks", []], "kwargs": {}}),
         ("s2s.core.tasks.run_command", {"args": ["review_users", []], "kwargs": {}}),
@@ -109,8 +111,8 @@ def test_the_scheduler_enqueues_a_due_job_once_per_slot_even_when_run_twice(db, 
     ]
     runs = ScheduledRun.objects.order_by("name")
     assert [run.name for run in runs] == [
-        "encompass_escalate", "notify_transfers", "requeue_stale_tasks", "review_users",
-        "send_emails",
+        "audit_follow", "encompass_escalate", "notify_transfers", "requeue_stale_tasks",
+        "review_users", "send_emails",
         "sweep_orphan_files",
     ]
     assert {run.slot for run in runs} == {_local("2025-01-06 03:00")}
@@ -130,6 +132,7 @@ def test_once_enqueues_only_the_jobs_due_that_minute(db, database_tasks):
     assert _scheduler("--once", "--at", "2025-01-06T03:01").splitlines() == [
         "2025-01-06 03:01 enqueued send_emails",
         "2025-01-06 03:01 enqueued notify_transfers",
+        "2025-01-06 03:01 enqueued audit_follow",
     ]
 
 
