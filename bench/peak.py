@@ -612,7 +612,8 @@ def soak_summary(tally: Tally, elapsed: float, memory: Memory, cpu: dict, warmup
           f"{totals['tasks_queued_per_request']} tasks queued per request (run "
           f"{totals['tasks_per_request']} + the queue's growth); task workers "
           f"{totals['task_cpu_ms_per_request']} ms CPU per request, "
-          f"{totals['cpu_ms_per_task']} ms per task run; the service got "
+          f"{totals['cpu_ms_per_task']} ms per task run; CPU ms per request summed minute by "
+          f"minute {totals['cpu_ms_per_request_by_minute']}; the service got "
           f"{totals['box_share']:.0%} of the box ({upload.CORES} cores; a minute's "
           f"{totals['box_share_min_max'][0]:.0%}-{totals['box_share_min_max'][1]:.0%})")
     return {"memory": memory_rows, **totals}
@@ -641,7 +642,12 @@ def queue_totals(minutes: "Minutes", requests: int, cpu: dict, warmup: float,
         "tasks_queued_per_request": round((run + growth) / max(1, requests), 2),
         "task_cpu_ms_per_request": round(1000 * task_cpu(cpu) / max(1, requests), 1),
         "cpu_ms_per_task": round(1000 * task_cpu(cpu) / run, 1) if run else None,
-        "box_share": sum(cpu.values()) / (elapsed * upload.CORES),
+        # Summed minute by minute: over the whole soak, the database backends replaced on the
+        # way (S2S_DB_CONN_MAX_AGE) would take their CPU out of a before-and-after difference.
+        "cpu_ms_per_request_by_minute": {
+            name: round(1000 * sum(r["cpu_s"].get(name, 0) for r in rows) / max(1, requests), 1)
+            for name in cpu},
+        "box_share": sum(sum(r["cpu_s"].values()) for r in rows) / (elapsed * upload.CORES),
         "box_share_min_max": [min(r["share"] for r in rows), max(r["share"] for r in rows)],
     }
 
