@@ -415,7 +415,7 @@ MINUTE_HEADER = (f"  {'min':>4} {'load':>5} {'req/s':>6} {'up/s':>5} {'p50 ms':>
                  f"{'errors':>7} {'shed':>5} {'master':>7} {'workers':>8} {'task wk':>8} "
                  f"{'sched':>6} {'task/s':>6} {'queued':>6} {'redis':>6} {'emails':>6} "
                  f"{'conns':>5} {'db MB':>7} "
-                 f"{'store MB':>8} {'WAL MB':>7}")
+                 f"{'store MB':>8} {'WAL MB':>7} {'q/req':>5} {'ms/task':>7} {'share':>5}")
 
 
 def tasks_mb(sizes: dict) -> float:
@@ -423,15 +423,30 @@ def tasks_mb(sizes: dict) -> float:
     return sum(mb for name, mb in sizes.items() if name.startswith("task worker"))
 
 
-class Minutes:
-    """Print, as each minute of the soak ends, what it held; keep the rows."""
+def task_cpu(cpu: dict) -> float:
+    """Return the task workers' CPU seconds (with any children they forked), summed."""
+    return sum(sum(spent.values()) if isinstance(spent, dict) else spent
+               for name, spent in cpu.items() if name.startswith("task worker"))
 
-    def __init__(self, probe: Probe):
-        self.probe, self.rows = probe, []
-        self.last = probe.read()
+
+class Minutes:
+    """Print, as each minute of the soak ends, what it held; keep the rows.
+
+    Beside the gauges: the tasks queued per request that minute (tasks run plus the queue's
+    growth, over the requests), the task workers' CPU per task run, and the share of the box
+    the service got (the CPU of gunicorn's workers, the bench database's backends, the task
+    workers and the scheduler, over the minute's wall time and the cores).
+    """
+
+    def __init__(self, probe: Probe, service: Service):
+        self.probe, self.service, self.rows = probe, service, []
+        self.last = self.first = probe.read()
+        self.last_cpu, self.last_time = service.cpu(), time.monotonic()
 
     def __call__(self, minute: int, tally: Tally, memory: Memory, started: float) -> None:
-        now = self.probe.read()
+        now, cpu, clock = self.probe.read(), self.service.cpu(), time.monotonic()
+        spent = {k: upload.cpu_spent(self.last_cpu.get(k, {}), cpu[k]) for k in cpu}
+        wall, self.last_cpu, self.last_time = clock - self.last_time, cpu, clock
         events = tally.window(started + 60 * (minute - 1), started + 60 * minute)
         ok = [event[2] for event in events if 200 <= event[3] < 300]
         errors: dict = {}
@@ -450,6 +465,14 @@ class Minutes:
                "store_mb": now["store_mb"], "wal_mb": now["wal_mb"] - self.last["wal_mb"],
                "tasks_per_s": (now["tasks_done"] - self.last["tasks_done"]) / 60,
                "redis_mb": now["redis_mb"]}
+        tasks_run = now["tasks_done"] - self.last["tasks_done"]
+        growth = row["tasks_queued"] - self.last.get("s2s_tasks_queued", float("nan"))
+        row.update({
+            "tasks_run": tasks_run, "task_cpu_s": task_cpu(spent),
+            "queued_per_request": (tasks_run + growth) / len(ok) if ok else float("nan"),
+            "cpu_ms_per_task": 1000 * task_cpu(spent) / tasks_run if tasks_run else float("nan"),
+            "share": sum(spent.values()) / (wall * upload.CORES),
+            "cpu_s": {k: round(v, 2) for k, v in spent.items()}})
         self.last = now
         self.rows.append(row)
         print(f"  {minute:>4} {row['load']:>5.1f} {row['requests_per_s']:>6.1f} "
@@ -459,18 +482,69 @@ class Minutes:
               f"{sizes.get('scheduler', 0):>6.1f} {row['tasks_per_s']:>6.1f} "
               f"{row['tasks_queued']:>6.0f} {row['redis_mb']:>6.1f} "
               f"{row['emails_pending']:>6.0f} {row['connections']:>5} {row['db_mb']:>7.0f} "
-              f"{row['store_mb']:>8.0f} {row['wal_mb']:>7.0f}", flush=True)
+              f"{row['store_mb']:>8.0f} {row['wal_mb']:>7.0f} "
+              f"{row['queued_per_request']:>5.2f} {row['cpu_ms_per_task']:>7.1f} "
+              f"{row['share']:>5.2f}", flush=True)
 
 
-def drained(probe: Probe, seconds: float = 180) -> dict:
-    """Wait, at most `seconds`, for the task queue and the outbox to empty; return the gauges."""
-    deadline = time.monotonic() + seconds
+def drained(probe: Probe, service: Service, seconds: float) -> dict:
+    """Wait, at most `seconds`, for the task queue and the outbox to empty; return the gauges.
+
+    Samples the gauges every 5 s (a line every 30 s); the result holds how long each took to
+    empty (None if it did not), the tasks run meanwhile and the task workers' CPU for them.
+    """
+    start, cpu_before, done_before = time.monotonic(), service.cpu(), probe.redis()["tasks_done"]
+    emptied: dict = {"s2s_tasks_queued": None, "s2s_emails_pending": None}
+    samples, printed = [], -30.0
     while True:
-        gauges = probe.metrics()
-        if (gauges.get("s2s_tasks_queued", 1) == 0 and gauges.get("s2s_emails_pending", 1) == 0) \
-                or time.monotonic() > deadline:
-            return gauges
+        gauges, waited = probe.metrics(), time.monotonic() - start
+        samples.append((round(waited), gauges.get("s2s_tasks_queued"),
+                        gauges.get("s2s_emails_pending")))
+        for name in emptied:
+            if emptied[name] is None and gauges.get(name, 1) == 0:
+                emptied[name] = round(waited)
+        if waited - printed >= 30:
+            printed = waited
+            print(f"  draining, {waited:>4.0f} s: tasks queued {gauges.get('s2s_tasks_queued')}"
+                  f", emails pending {gauges.get('s2s_emails_pending')}; load "
+                  f"{Path('/proc/loadavg').read_text().split()[0]}", flush=True)
+        if None not in emptied.values() or waited > seconds:
+            break
         time.sleep(5)
+    cpu_after = service.cpu()
+    spent = task_cpu({k: {pid: cpu - cpu_before.get(k, {}).get(pid, 0.0)
+                          for pid, cpu in by_pid.items()} for k, by_pid in cpu_after.items()})
+    run = probe.redis()["tasks_done"] - done_before
+    return {**gauges, "emptied_after_s": emptied, "waited_s": round(waited), "tasks_run": run,
+            "cpu_ms_per_task": round(1000 * spent / run, 1) if run else None,
+            "samples": samples}
+
+
+def least_squares(points: list[tuple[float, float]]) -> float:
+    """Return the slope of y on x by least squares (nan with fewer than two points)."""
+    points = [(x, y) for x, y in points if y == y]  # noqa: PLR0124 (drop nan)
+    if len(points) < 2:
+        return float("nan")
+    mx = sum(x for x, _ in points) / len(points)
+    my = sum(y for _, y in points) / len(points)
+    var = sum((x - mx) ** 2 for x, _ in points) or 1
+    return sum((x - mx) * (y - my) for x, y in points) / var
+
+
+def queued_by_task(redis_url: str, limit: int = 1000) -> dict[str, int]:
+    """Return the tasks waiting in the queue by name (of the first `limit`), most first."""
+    if not redis_url:
+        return {}
+    import redis
+    from rq import Queue
+
+    queue = Queue("default", connection=redis.Redis.from_url(redis_url))
+    names: dict[str, int] = {}
+    for job_id in queue.get_job_ids(0, limit - 1):
+        raw = queue.connection.hget(f"rq:job:{job_id}", "description") or b"?"
+        name = raw.decode().split("(", 1)[0].rsplit(".", 1)[-1]
+        names[name] = names.get(name, 0) + 1
+    return dict(sorted(names.items(), key=lambda item: -item[1]))
 
 
 def soak_summary(tally: Tally, elapsed: float, memory: Memory, cpu: dict, warmup: float,
@@ -515,6 +589,7 @@ def soak_summary(tally: Tally, elapsed: float, memory: Memory, cpu: dict, warmup
                                    2),
         "redis_mb_start_end": [round(rows[0]["redis_mb"], 1), round(rows[-1]["redis_mb"], 1)]
         if rows else [],
+        **queue_totals(minutes, len(ok), cpu, warmup, elapsed),
     }
     print(f"\nSoak: {totals['requests']} requests ({totals['uploads']} uploads) in "
           f"{totals['minutes']} min, {totals['requests'] / elapsed:.1f} requests/s "
@@ -530,11 +605,55 @@ def soak_summary(tally: Tally, elapsed: float, memory: Memory, cpu: dict, warmup
           f"included), at most {totals['max_connections']} connections; "
           f"{totals['tasks_per_request']} tasks run per request; Redis "
           f"{totals['redis_mb_start_end']} MB at the first and last minute")
+    print(f"  Task queue (s2s_tasks_queued at each minute's end): first {totals['queue_first']}, "
+          f"last {totals['queue_last']}, most {totals['queue_max']}; slope "
+          f"{totals['queue_slope_per_min']} a minute over all minutes, "
+          f"{totals['queue_slope_after_warmup_per_min']} after the warm-up; "
+          f"{totals['tasks_queued_per_request']} tasks queued per request (run "
+          f"{totals['tasks_per_request']} + the queue's growth); task workers "
+          f"{totals['task_cpu_ms_per_request']} ms CPU per request, "
+          f"{totals['cpu_ms_per_task']} ms per task run; CPU ms per request summed minute by "
+          f"minute {totals['cpu_ms_per_request_by_minute']}; the service got "
+          f"{totals['box_share']:.0%} of the box ({upload.CORES} cores; a minute's "
+          f"{totals['box_share_min_max'][0]:.0%}-{totals['box_share_min_max'][1]:.0%})")
     return {"memory": memory_rows, **totals}
 
 
+def queue_totals(minutes: "Minutes", requests: int, cpu: dict, warmup: float,
+                 elapsed: float) -> dict:
+    """Return the task queue's course over the soak, the tasks per request and their CPU.
+
+    The tasks a request queued are the tasks run plus the queue's growth from the soak's start
+    to its end, over the requests; the slope is tasks a minute, by least squares over the
+    minutes' readings.
+    """
+    rows = minutes.rows
+    if not rows:
+        return {}
+    queue = [(r["minute"], r["tasks_queued"]) for r in rows]
+    run = sum(r["tasks_run"] for r in rows)
+    growth = rows[-1]["tasks_queued"] - minutes.first.get("s2s_tasks_queued", 0)
+    return {
+        "queue_first": queue[0][1], "queue_last": queue[-1][1],
+        "queue_max": max(q for _, q in queue),
+        "queue_slope_per_min": round(least_squares(queue), 1),
+        "queue_slope_after_warmup_per_min": round(least_squares(
+            [(m, q) for m, q in queue if m * 60 > warmup]), 1),
+        "tasks_queued_per_request": round((run + growth) / max(1, requests), 2),
+        "task_cpu_ms_per_request": round(1000 * task_cpu(cpu) / max(1, requests), 1),
+        "cpu_ms_per_task": round(1000 * task_cpu(cpu) / run, 1) if run else None,
+        # Summed minute by minute: over the whole soak, the database backends replaced on the
+        # way (S2S_DB_CONN_MAX_AGE) would take their CPU out of a before-and-after difference.
+        "cpu_ms_per_request_by_minute": {
+            name: round(1000 * sum(r["cpu_s"].get(name, 0) for r in rows) / max(1, requests), 1)
+            for name in cpu},
+        "box_share": sum(sum(r["cpu_s"].values()) for r in rows) / (elapsed * upload.CORES),
+        "box_share_min_max": [min(r["share"] for r in rows), max(r["share"] for r in rows)],
+    }
+
+
 def soak(service: Service, world: dict, best: dict, minutes: float, warmup: float,
-         probe: Probe) -> dict:
+         probe: Probe, drain: float) -> dict:
     """Run `minutes` at 80% of the best level's rate, a row a minute; return the summary."""
     clients = best["clients"]
     pace = clients / (0.8 * best["requests_per_s"])
@@ -542,16 +661,26 @@ def soak(service: Service, world: dict, best: dict, minutes: float, warmup: floa
           f"({clients} clients, one request per {pace:.2f} s each); started "
           f"{time.strftime('%H:%M:%S')}", flush=True)
     print(MINUTE_HEADER, flush=True)
-    every = Minutes(probe)
+    every = Minutes(probe, service)
     tally, elapsed, memory, cpu = measured(service, world, clients, minutes * 60, 10**15,
                                            pace=pace, every_minute=every)
     summary = soak_summary(tally, elapsed, memory, cpu, warmup, service, every)
-    gauges = drained(probe)
+    # A client whose request outlasts its pace falls behind it: say what the soak really held.
+    summary["share_of_peak"] = round(summary["requests"] / elapsed / best["requests_per_s"], 2)
+    print(f"  held {summary['requests'] / elapsed:.1f} requests/s: "
+          f"{summary['share_of_peak']:.0%} of the peak's {best['requests_per_s']}", flush=True)
+    summary["queued_by_task"] = queued_by_task(probe.redis_url)
+    print(f"  waiting at the end, by task (of the first 1,000): {summary['queued_by_task']}",
+          flush=True)
+    gauges = drained(probe, service, drain)
     summary["after_drain"] = gauges
-    print(f"  after the soak: tasks queued {gauges.get('s2s_tasks_queued')}, emails pending "
-          f"{gauges.get('s2s_emails_pending')}, task failures "
-          f"{gauges.get('s2s_task_failures_total', 0)}, uploads counted "
-          f"{gauges.get('s2s_uploads_total')}", flush=True)
+    print(f"  after the soak: tasks queued {gauges.get('s2s_tasks_queued')} (empty after "
+          f"{gauges['emptied_after_s']['s2s_tasks_queued']} s), emails pending "
+          f"{gauges.get('s2s_emails_pending')} (empty after "
+          f"{gauges['emptied_after_s']['s2s_emails_pending']} s; waited at most {drain:g} s), "
+          f"{gauges['tasks_run']:.0f} tasks run meanwhile at {gauges['cpu_ms_per_task']} ms "
+          f"CPU each; task failures {gauges.get('s2s_task_failures_total', 0)}, uploads "
+          f"counted {gauges.get('s2s_uploads_total')}", flush=True)
     for sample in tally.samples:
         print(f"      error: {sample}")
     summary["minutes_rows"] = every.rows
@@ -568,6 +697,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--soak", type=float, default=0, metavar="MINUTES")
     parser.add_argument("--warmup", type=float, default=5, metavar="MINUTES",
                         help="soak minutes left out of the memory slopes (5)")
+    parser.add_argument("--drain", type=float, default=10, metavar="MINUTES",
+                        help="after the soak, wait at most this long for the queue to empty")
     parser.add_argument("--servers", default=f"sync:{2 * upload.CORES + 1}")
     parser.add_argument("--task-workers", type=int, default=1, metavar="N",
                         help="`s2s task_worker` processes beside gunicorn (1)")
@@ -682,7 +813,8 @@ def main() -> None:
         best = peak(service, world, levels, args.seconds, probe)
         rows = {"best": best}
         if args.soak and best:
-            rows["soak"] = soak(service, world, best, args.soak, args.warmup * 60, probe)
+            rows["soak"] = soak(service, world, best, args.soak, args.warmup * 60, probe,
+                                args.drain * 60)
         print(json.dumps(rows))
 
 
