@@ -30,6 +30,7 @@ from s2s.messaging.models import (
     Recipient,
 )
 from s2s.messaging.recipients import Recipients, Resolved, places_resolve, users_resolve
+from s2s.messaging.words import in_english
 
 
 @dataclass
@@ -53,7 +54,7 @@ def _own(user, obj) -> None:
 
 
 def sender_label(user) -> str:
-    """Return how recipients see the sender: name, role and place."""
+    """Return how recipients see the sender: name, role and place (stored in English)."""
     who = user.full_name or user.username
     if user.establishment_id:
         place = f"{user.establishment.code} {user.establishment.name}"
@@ -61,7 +62,7 @@ def sender_label(user) -> str:
         place = f"{user.la.number} {user.la.name}"
     else:
         place = user.scope_code
-    return f"{who} ({user.get_role_display()}, {place})"
+    return f"{who} ({in_english(user.get_role_display())}, {place})"
 
 
 def _text(value: str, *, name: str, label: str, limit: int) -> str:

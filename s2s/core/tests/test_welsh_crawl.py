@@ -21,7 +21,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import transaction
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone, translation
 from lxml import html
@@ -44,6 +44,7 @@ ROLES = ("admin", "838dba", "838dbaview", "838user", "838laschool", "838lostpupi
 
 def _events() -> None:
     """Make, through the services, the kinds of event the demo's month does not."""
+    from s2s.accounts.signin import sign_in_refused
     from s2s.agencies.agreements import agreement_end, agreement_make
     from s2s.agencies.encompass import encompass_send
     from s2s.agencies.models import ExchangeAgreement
@@ -104,6 +105,8 @@ def _events() -> None:
     la_update(user=people["admin"], la=LocalAuthority.objects.get(number="838"),
               name="Dorset Council", email="s2s@dorset.example.gov.uk",
               receive_ctf_copies=False)
+    sign_in_refused(request=RequestFactory().post("/"), user=people["8383321-mis"],
+                    reason="api_only")
     # A feed received 40 days ago: retention deletes its raw body.
     old = feed_receive(user=people["8383321-mis"], kind="roll", content=json.dumps(roll).encode())
     Feed.objects.filter(pk=old.pk).update(received_at=timezone.now() - timedelta(days=40))
@@ -192,8 +195,9 @@ def test_every_page_a_role_reaches_in_welsh_has_no_english_left(demo, username):
 
 # Events the services word with a choice's label, a code or a person's words (issue 17).
 WORDED = {"agency.agreement_made", "agency.agreement_ended", "feeds_purge", "transfer_delete",
-          "lpd_remove", "cme_case_open", "cme_case_action", "feed_receive",
-          "match_run_failed", "directory.la.update", "encompass.sent", "partnership.created"}
+          "lpd_remove", "cme_case_open", "cme_case_action", "cme_case_turned_up",
+          "feed_receive", "match_run_failed", "directory.la.update", "sign_in_failed",
+          "encompass.sent", "partnership.created"}
 # English that is no name or code: a leftover in the Welsh details (the values put into the
 # words, names and numbers, are taken out first; a value that is a code stays in).
 ENGLISH = frozenset(
