@@ -52,6 +52,8 @@ def english_words(label) -> Text:
     """Return a label translated elsewhere (a lazy role or choice label) as audit words.
 
     The English is what is stored; the audit page looks the label up in the reader's language.
+    Pass the lazy label (`Role(user.role).label`), not `get_FOO_display()`: that is a string
+    already in the writer's language.
     """
     with override(settings.LANGUAGE_CODE):
         return Text(str(label))

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_noop
 
 from s2s.accounts.policy import Action, get_for, has_capability, scope
 from s2s.audit.services import audit_record, english_words
-from s2s.cme.models import SchoolReturn
+from s2s.cme.models import ReturnKind, SchoolReturn
 from s2s.core.errors import ServiceError
 from s2s.ctf.words import Text
 from s2s.directory.models import Establishment
@@ -78,7 +78,7 @@ def return_receive(*, user, pk: int, request=None) -> SchoolReturn:
         item.save(update_fields=["received_at", "received_by"])
         audit_record(action="cme_return_received", actor=user, obj=item, request=request,
                      summary=Text(gettext_noop("%(kind)s %(number)s of %(code)s received"),
-                                  kind=english_words(item.get_kind_display()), number=item.pk,
+                                  kind=english_words(ReturnKind(item.kind).label), number=item.pk,
                                   code=item.establishment.code),
                      detail={"return": item.pk})
     return item

@@ -97,8 +97,8 @@ def _audit(feed: Feed, user, request) -> None:
         actor_username="" if getattr(user, "pk", None) else "system",
         summary=Text(gettext_noop("%(kind)s feed for %(code)s: %(status)s, %(received)s "
                                   "received, %(changed)s changed"),
-                     kind=english_words(feed.get_kind_display()), code=feed.establishment.code,
-                     status=english_words(feed.get_status_display()),
+                     kind=english_words(FeedKind(feed.kind).label), code=feed.establishment.code,
+                     status=english_words(FeedStatus(feed.status).label),
                      received=feed.received, changed=feed.changed),
         detail={"kind": feed.kind, "school": feed.establishment.code, "status": feed.status,
                 "received": feed.received, "changed": feed.changed,

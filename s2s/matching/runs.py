@@ -214,14 +214,14 @@ def match_run(*, kind: str = RunKind.NIGHTLY, user=None) -> MatchRun:
         run.refresh_from_db()
         _audit(run, user, "match_run_failed",
                Text(gettext_noop("Match run %(number)s, %(kind)s, failed: %(error)s"),
-                    kind=english_words(run.get_kind_display()), number=run.pk, error=run.error))
+                    kind=english_words(RunKind(run.kind).label), number=run.pk, error=run.error))
         raise
     run.refresh_from_db()
     _audit(run, user, "match_run_finished",
            Text(gettext_noop("Match run %(number)s, %(kind)s: %(lpd)s LPD records, %(roll)s "
                              "roll records, %(pairs)s pairs compared, %(matches)s match, "
                              "%(possibles)s possible, %(seconds)s s"),
-                kind=english_words(run.get_kind_display()), number=run.pk, lpd=run.lpd_records,
+                kind=english_words(RunKind(run.kind).label), number=run.pk, lpd=run.lpd_records,
                 roll=run.roll_records,
                 pairs=run.pairs_compared, matches=run.matches, possibles=run.possibles,
                 seconds=f"{run.seconds:.0f}"))

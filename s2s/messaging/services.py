@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from s2s.accounts.policy import Action, can, has_capability
+from s2s.accounts.roles import Role
 from s2s.audit.services import audit_record
 from s2s.core.errors import NotFound, ServiceError
 from s2s.core.text import text_required
@@ -62,7 +63,7 @@ def sender_label(user) -> str:
         place = f"{user.la.number} {user.la.name}"
     else:
         place = user.scope_code
-    return f"{who} ({in_english(user.get_role_display())}, {place})"
+    return f"{who} ({in_english(Role(user.role).label)}, {place})"
 
 
 def _text(value: str, *, name: str, label: str, limit: int) -> str:
