@@ -18,10 +18,8 @@ from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.management import call_command
-from django.db import transaction
-from django.test import RequestFactory, override_settings
+from django.test import RequestFactory
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone, translation
 from lxml import html
@@ -31,6 +29,7 @@ from s2s.accounts.models import User
 from s2s.audit.models import AuditEvent
 from s2s.conftest import VerifiedClient
 from s2s.core.tests.welsh import english_left
+from s2s.directory.tests.demo_database import demo_loaded
 
 # Each kind of page (URL name) is read this often per role: the first few rows of a list are
 # enough to see its words, and the crawl stays at a few hundred pages.
@@ -117,17 +116,9 @@ def _events() -> None:
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """Load the demo and the events once; each test runs in a savepoint inside."""
-    storages = {**django_settings.STORAGES, "transfers": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": tmp_path_factory.mktemp("files")}}}
-    quick = override_settings(
-        STORAGES=storages, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}})
-    with django_db_blocker.unblock(), quick, transaction.atomic():
-        call_command("demo", "--if-empty", stdout=io.StringIO())
+    with demo_loaded(django_db_blocker, tmp_path_factory.mktemp("files")) as loaded:
         _events()
-        yield storages
-        transaction.set_rollback(True)
+        yield loaded.storages
 
 
 @pytest.fixture
