@@ -7,6 +7,7 @@ import os
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import settings as hypothesis_settings
 
@@ -28,6 +29,14 @@ hypothesis_settings.load_profile("explore" if os.environ.get("S2S_HYPOTHESIS_RAN
 def _fast_password_hashing(settings):
     # Argon2 is deliberately slow; tests that check the hasher set it back themselves.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _language_put_back():
+    # A page read in Welsh leaves Welsh active in the thread (LocaleMiddleware activates the
+    # reader's language and nothing deactivates it): the next test would start in Welsh.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -56,6 +56,8 @@ NEW_PASSWORD_HELP = _(
     "Use at least 12 characters. A few unrelated words make a strong password that is easy to "
     "remember. Common passwords are refused."
 )
+# Django's own hint here has no Welsh in Django's catalogue.
+AGAIN_HELP = _("Type the same password again, to check it.")
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
@@ -67,6 +69,7 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         self.fields["new_password1"].label = _("New password")
         self.fields["new_password1"].help_text = NEW_PASSWORD_HELP
         self.fields["new_password2"].label = _("New password again")
+        self.fields["new_password2"].help_text = AGAIN_HELP
         self.helper = _helper(
             self, _("Change password"),
             Field.text("old_password", field_width=Fixed.TWENTY),
@@ -93,6 +96,7 @@ class ActivationForm(auth_forms.SetPasswordForm):
         self.fields["new_password1"].label = _("Choose a password")
         self.fields["new_password1"].help_text = NEW_PASSWORD_HELP
         self.fields["new_password2"].label = _("Password again")
+        self.fields["new_password2"].help_text = AGAIN_HELP
         self.helper = _helper(
             self, _("Set password"),
             Field.text("new_password1", field_width=Fixed.TWENTY),

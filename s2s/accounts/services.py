@@ -229,7 +229,7 @@ def user_create(
     _audit(
         by=by, action="user.created", user=user, request=request, ip_address=ip_address,
         summary=Text(gettext_noop("Added %(user)s: %(role)s in %(scope)s"), user=user.username,
-                     role=english_words(user.get_role_display()), scope=user.scope_code),
+                     role=english_words(Role(user.role).label), scope=user.scope_code),
         detail={"role": role, "scope": user.scope_code},
     )
     link = None if password else emails.activation_link(user)
@@ -313,7 +313,7 @@ def user_delete(
     _audit(
         by=by, action="user.deleted", user=user, request=request, ip_address=ip_address,
         summary=Text(gettext_noop("Deleted %(user)s (%(role)s in %(scope)s)"),
-                     user=user.username, role=english_words(user.get_role_display()),
+                     user=user.username, role=english_words(Role(user.role).label),
                      scope=user.scope_code),
         detail={"username": user.username, "role": user.role, "scope": user.scope_code},
     )

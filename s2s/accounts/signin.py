@@ -147,10 +147,15 @@ def record_failed_sign_in(sender, credentials, request=None, **kwargs):
     )
 
 
+# Why a sign-in with a right password was refused (the audit's `reason`), in words.
+REFUSED_WORDS = {"api_only": gettext_noop("the account may use only the API")}
+
+
 def sign_in_refused(*, request: HttpRequest, user, reason: str) -> None:
     """Audit a sign-in refused after a right password (an API-only or blocked account)."""
     audit_record(action="sign_in_failed", actor=user, request=request,
-                 summary=Text(gettext_noop("Sign-in refused: %(reason)s"), reason=reason),
+                 summary=Text(gettext_noop("Sign-in refused: %(reason)s"),
+                              reason=Text(REFUSED_WORDS[reason])),
                  detail={"reason": reason})
 
 

@@ -9,12 +9,14 @@ from datetime import date
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from s2s.accounts.policy import Action, can
 from s2s.agencies.models import Direction, ExchangeAgreement
-from s2s.audit.services import audit_record
+from s2s.audit.services import audit_record, english_words
 from s2s.core.errors import ServiceError
 from s2s.core.text import text_required
+from s2s.ctf.words import Text
 from s2s.directory.models import Agency, Establishment
 
 PURPOSE_LIMIT = 1000
@@ -134,7 +136,9 @@ def agreement_make(*, user, agency: Agency, direction: str, ends: list[str], pur
     audit_record(
         action="agency.agreement_made", actor=user, obj=agreement, request=request,
         actor_username="" if user is not None else "system",
-        summary=f"{agency.reference} {direction} with {', '.join(ends)} until {until}",
+        summary=Text(gettext_noop("%(agency)s, %(direction)s, with %(ends)s until %(until)s"),
+                     agency=agency.reference, direction=english_words(Direction(direction).label),
+                     ends=", ".join(ends), until=until.isoformat()),
         detail={"agency": agency.reference, "direction": direction, "ends": ends,
                 "until": until.isoformat()},
     )
@@ -153,5 +157,9 @@ def agreement_end(*, user, agreement: ExchangeAgreement, request=None) -> Exchan
         raise ServiceError(_("This agreement has already ended."), code="already_ended")
     agreement.refresh_from_db()
     audit_record(action="agency.agreement_ended", actor=user, obj=agreement, request=request,
-                 summary=f"{agreement}", detail={"agency": agreement.agency.reference})
+                 summary=Text(gettext_noop("%(agency)s, %(direction)s, with %(ends)s: ended"),
+                              agency=agreement.agency.reference,
+                              direction=english_words(Direction(agreement.direction).label),
+                              ends=", ".join(agreement.ends)),
+                 detail={"agency": agreement.agency.reference})
     return agreement

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_noop
 from ninja import Field, Path, Query, Router, Schema
 
 from s2s.api.errors import ERRORS
@@ -17,6 +18,7 @@ from s2s.api.paging import PAGE_SIZE, next_page_url
 from s2s.cme import returns, selectors, services
 from s2s.cme.models import ReturnKind
 from s2s.cme.signals import Kind
+from s2s.ctf.words import Text
 
 router = Router(tags=["cme"])
 
@@ -68,16 +70,21 @@ def signal_list(request: HttpRequest, filters: Query[SignalsQuery]):
     signals = selectors.signal_list(user=request.auth, la=filters.la, school=filters.school,
                                     kind=filters.kind, status=filters.status, upn=filters.upn)
     return _audited_page(request, signals, filters, viewed=services.signals_viewed,
-                         summary=selectors.signal_summary, name="signals")
+                         summary=selectors.signal_summary,
+                         words=gettext_noop("%(shown)s of %(count)s signals"))
 
 
-def _audited_page(request: HttpRequest, found, filters, *, viewed, summary, name: str) -> dict:
-    """Return the asked page of `found` as `{items, count, next}`, its read audited by `viewed`."""
+def _audited_page(request: HttpRequest, found, filters, *, viewed, summary, words: str) -> dict:
+    """Return the asked page of `found` as `{items, count, next}`, its read audited by `viewed`.
+
+    `words` is the audit's template for what was shown, taking `shown` and `count`.
+    """
     count = found.count()
     start = (filters.page - 1) * PAGE_SIZE
     page = list(found[start:start + PAGE_SIZE])
     viewed(user=request.auth, shown=page, request=request,
-           filters=filters.dict(exclude_none=True), summary=f"{len(page)} of {count} {name}")
+           filters=filters.dict(exclude_none=True),
+           summary=Text(words, shown=len(page), count=count))
     return {"items": [summary(item) for item in page], "count": count,
             "next": next_page_url(request, filters.page, count, PAGE_SIZE)}
 
@@ -125,7 +132,8 @@ def return_list(request: HttpRequest, filters: Query[ReturnsQuery]):
     found = returns.return_list(user=request.auth, la=filters.la, school=filters.school,
                                 kind=filters.kind, status=filters.status)
     return _audited_page(request, found, filters, viewed=returns.returns_viewed,
-                         summary=returns.return_summary, name="returns")
+                         summary=returns.return_summary,
+                         words=gettext_noop("%(shown)s of %(count)s returns"))
 
 
 @router.post("/returns/{return_id}/received", response={200: ReturnOut, **ERRORS},

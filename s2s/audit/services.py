@@ -13,7 +13,7 @@ import json
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 
 from s2s.audit.models import AuditEvent
 from s2s.core.addresses import client_address
@@ -52,6 +52,16 @@ def english_words(label) -> Text:
     """Return a label translated elsewhere (a lazy role or choice label) as audit words.
 
     The English is what is stored; the audit page looks the label up in the reader's language.
+    Pass the lazy label (`Role(user.role).label`), not `get_FOO_display()`: that is a string
+    already in the writer's language.
     """
     with override(settings.LANGUAGE_CODE):
         return Text(str(label))
+
+
+def english_list(items: list[Text]) -> Text:
+    """Return audit words (one or more) joined by commas, each worded for the reader."""
+    first, *rest = items
+    if not rest:
+        return first
+    return Text(gettext_noop("%(first)s, %(rest)s"), first=first, rest=english_list(rest))

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from s2s.accounts.policy import Action, get_for, has_capability, scope
 from s2s.accounts.roles import Role
-from s2s.audit.services import audit_record
+from s2s.audit.services import audit_record, english_words
 from s2s.calendars.selectors import bank_holidays, la_school_days
 from s2s.cme import case_emails
 from s2s.cme.models import Case, CaseEvent, CaseOutcome, CaseReminder, CaseState, Signal
@@ -80,6 +80,8 @@ EVENT_LABELS = {**ACTION_LABELS, OPENED: gettext_lazy("Case opened"),
                 TURNED_UP: gettext_lazy("Child turned up on a school's roll"),
                 REMINDED: gettext_lazy("Overdue: reminder emailed to the officer")}
 ACTIONS = tuple(ACTION_LABELS)
+# How a case was opened (a CaseEvent's `how`), as the audit words it.
+OPENED_HOW = {"from a signal": gettext_noop("from a signal"), "by UPN": gettext_noop("by UPN")}
 
 
 def case_next_state(*, state: str, action: str, outcome: str = "") -> str:
@@ -387,7 +389,7 @@ def _opened(*, user, case: Case, how: str, request) -> Case:
                              detail={"how": how, "signal": case.signal_id})
     audit_record(action="cme_case_open", actor=user, obj=case, request=request,
                  summary=Text(gettext_noop("CME case %(number)s opened %(how)s"), number=case.pk,
-                              how=how),
+                              how=Text(OPENED_HOW[how])),
                  detail={"upn": case.upn, "signal": case.signal_id})
     return case
 
@@ -499,9 +501,11 @@ def case_act(*, user, case_id: int, action: str, note: str = "", outcome: str = 
             case=case, action=action, note=note, actor=user, actor_username=user.username,
             from_state=before, to_state=after, detail=detail)
         audit_record(action="cme_case_action", actor=user, obj=case, request=request,
-                     summary=Text(gettext_noop("CME case %(number)s: %(action)s (%(before)s to "
-                                               "%(after)s)"),
-                                  number=case.pk, action=action, before=before, after=after),
+                     summary=Text(gettext_noop("CME case %(number)s: %(action)s (from "
+                                               "%(before)s to %(after)s)"),
+                                  number=case.pk, action=english_words(ACTION_LABELS[action]),
+                                  before=english_words(CaseState(before).label),
+                                  after=english_words(CaseState(after).label)),
                      detail={"action": action, "from": before, "to": after, **detail})
     return event
 

@@ -17,13 +17,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from s2s.audit.services import audit_record
+from s2s.audit.services import audit_record, english_words
 from s2s.cme import returns, selectors
 from s2s.cme.signals import Kind
 from s2s.core.charts import Chart
 from s2s.ctf.words import Text
 
 ABSENCE_KINDS = (Kind.PERSISTENT_ABSENCE, Kind.SEVERE_ABSENCE)
+
+
+# Each list's title (the audit names a downloaded list by it).
+TITLES = {
+    "kinds": gettext_noop("Open signals by kind"),
+    "schools": gettext_noop("Open signals by school"),
+    "ages": gettext_noop("Open signals by the pupil's age"),
+    "absence-schools": gettext_noop("Persistent and severe absence by school"),
+    "absence-years": gettext_noop("Persistent and severe absence by year group"),
+    "returns": gettext_noop("Returns outstanding and received by school"),
+}
 
 
 @dataclass
@@ -60,7 +71,7 @@ def _school(row: dict) -> str:
 def _kinds(user, today) -> Table:
     counts = dict(selectors.signal_list(user=user, status="open").values_list("kind")
                   .annotate(n=Count("pk")).order_by())
-    return Table("kinds", _("Open signals by kind"), [_("Signal"), _("Open")],
+    return Table("kinds", _(TITLES["kinds"]), [_("Signal"), _("Open")],
                  [[label, counts.get(value, 0)] for value, label in Kind.choices])
 
 
@@ -68,7 +79,7 @@ def _schools(user, today) -> Table:
     rows = (selectors.signal_list(user=user, status="open")
             .values("establishment__code", "establishment__name")
             .annotate(n=Count("pk")).order_by("establishment__code"))
-    return Table("schools", _("Open signals by school"), [_("School"), _("Open")],
+    return Table("schools", _(TITLES["schools"]), [_("School"), _("Open")],
                  [[_school(row), row["n"]] for row in rows])
 
 
@@ -79,7 +90,7 @@ def _ages(user, today) -> Table:
     rows = [[str(age), ages[age]] for age in known]
     if ages[None]:
         rows.append([_("Not known"), ages[None]])
-    return Table("ages", _("Open signals by the pupil's age"), [_("Age"), _("Open")], rows)
+    return Table("ages", _(TITLES["ages"]), [_("Age"), _("Open")], rows)
 
 
 def _absence(user, group: str) -> dict:
@@ -91,14 +102,14 @@ def _absence(user, group: str) -> dict:
 
 def _absence_schools(user, today) -> Table:
     rows = _absence(user, ("establishment__code", "establishment__name"))
-    return Table("absence-schools", _("Persistent and severe absence by school"),
+    return Table("absence-schools", _(TITLES["absence-schools"]),
                  [_("School"), _("Persistent (10% or more)"), _("Severe (50% or more)")],
                  [[_school(row), row["persistent"], row["severe"]] for row in rows])
 
 
 def _absence_years(user, today) -> Table:
     rows = _absence(user, ("pupil__nc_year",))
-    return Table("absence-years", _("Persistent and severe absence by year group"),
+    return Table("absence-years", _(TITLES["absence-years"]),
                  [_("Year group"), _("Persistent (10% or more)"), _("Severe (50% or more)")],
                  [[row["pupil__nc_year"] or _("Not known"), row["persistent"], row["severe"]]
                   for row in rows])
@@ -110,7 +121,7 @@ def _returns(user, today) -> Table:
                       overdue=Count("pk", filter=Q(received_at__isnull=True, due_on__lt=today)),
                       received=Count("pk", filter=Q(received_at__isnull=False)))
             .order_by("establishment__code"))
-    return Table("returns", _("Returns outstanding and received by school"),
+    return Table("returns", _(TITLES["returns"]),
                  [_("School"), _("Outstanding"), _("Overdue"), _("Received")],
                  [[_school(row), row["outstanding"], row["overdue"], row["received"]]
                   for row in rows])
@@ -150,5 +161,12 @@ def dashboard_downloaded(*, user, slug: str, filters: dict, signals: list | None
     if signals is not None:
         detail["signals"] = [signal.pk for signal in signals]
     audit_record(action="cme_csv_download", actor=user, request=request,
-                 summary=Text(gettext_noop("CME list %(list)s downloaded"), list=slug),
-                 detail=detail)
+                 summary=_list_words(slug, filters), detail=detail)
+
+
+def _list_words(slug: str, filters: dict) -> Text:
+    """Return which list was downloaded, by its title, as audit words."""
+    if slug == "signals":
+        return Text(gettext_noop("CME list downloaded: open signals, %(kind)s"),
+                    kind=english_words(Kind(filters["kind"]).label))
+    return Text(gettext_noop("CME list downloaded: %(list)s"), list=Text(TITLES[slug]))

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from s2s.accounts.policy import Action, get_for, has_capability, scope
-from s2s.audit.services import audit_record
-from s2s.cme.models import SchoolReturn
+from s2s.audit.services import audit_record, english_words
+from s2s.cme.models import ReturnKind, SchoolReturn
 from s2s.core.errors import ServiceError
 from s2s.ctf.words import Text
 from s2s.directory.models import Establishment
@@ -77,7 +77,8 @@ def return_receive(*, user, pk: int, request=None) -> SchoolReturn:
         item.received_at, item.received_by = timezone.now(), user
         item.save(update_fields=["received_at", "received_by"])
         audit_record(action="cme_return_received", actor=user, obj=item, request=request,
-                     summary=Text(gettext_noop("%(kind)s return %(number)s of %(code)s received"),
-                                  kind=item.kind, number=item.pk, code=item.establishment.code),
+                     summary=Text(gettext_noop("%(kind)s %(number)s of %(code)s received"),
+                                  kind=english_words(ReturnKind(item.kind).label), number=item.pk,
+                                  code=item.establishment.code),
                      detail={"return": item.pk})
     return item

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from s2s.accounts.decorators import requires
 from s2s.accounts.policy import Action, can, get_for, has_capability
+from s2s.audit.services import english_words
 from s2s.cme import dashboard, returns, selectors, services
 from s2s.cme.models import Signal
 from s2s.cme.signals import Kind
@@ -33,8 +34,9 @@ def signals(request):
     if shown:
         services.signals_viewed(user=request.user, shown=shown, request=request,
                                 filters={"kind": kind, "status": "open"},
-                                summary=Text(gettext_noop("%(count)s open %(kind)s signals"),
-                                             count=len(shown), kind=kind))
+                                summary=Text(gettext_noop("%(count)s open signals: %(kind)s"),
+                                             count=len(shown),
+                                             kind=english_words(Kind(kind).label)))
     tables = dashboard.dashboard_tables(user=request.user)
     return render(request, "cme/signals.html", {
         "tables": tables, "kinds": Kind.choices, "kind": kind,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_noop
 
 from s2s.accounts.policy import Action, can
 from s2s.accounts.rules import is_personal_email
-from s2s.audit.services import audit_record
+from s2s.audit.services import audit_record, english_list, english_words
 from s2s.core.errors import ServiceError
 from s2s.core.text import text_required
 from s2s.ctf.names import AGENCY_REFERENCE, LA_MAILBOX_SUFFIXES
@@ -76,6 +76,12 @@ def _changes(obj, values: dict) -> dict:
         for name, value in values.items()
         if getattr(obj, name) != value
     }
+
+
+def _changed_words(obj, changes: dict) -> Text:
+    """Return the changed fields' names as audit words (the model's names for them)."""
+    return english_list([english_words(obj._meta.get_field(name).verbose_name)
+                         for name in changes])
 
 
 def _apply(obj, changes: dict) -> None:
@@ -193,7 +199,7 @@ def la_update(
             action="directory.la.update", actor=user, obj=la, request=request,
             ip_address=ip_address,
             summary=Text(gettext_noop("Changed LA %(la)s: %(changes)s"), la=str(la),
-                         changes=", ".join(changes)),
+                         changes=_changed_words(la, changes)),
             detail={"changes": changes},
         )
     return la
@@ -226,7 +232,8 @@ def establishment_update(
             action="directory.establishment.update", actor=user, obj=establishment,
             request=request, ip_address=ip_address,
             summary=Text(gettext_noop("Changed school %(code)s: %(changes)s"),
-                         code=establishment.code, changes=", ".join(changes)),
+                         code=establishment.code,
+                         changes=_changed_words(establishment, changes)),
             detail={"code": establishment.code, "changes": changes},
         )
     return establishment

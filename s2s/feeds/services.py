@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from s2s.accounts.policy import Action, get_for, has_capability
-from s2s.audit.services import audit_record
+from s2s.audit.services import audit_record, english_words
 from s2s.calendars.selectors import school_days
 from s2s.core.errors import NotFound, ServiceError
 from s2s.ctf.words import Text
@@ -97,7 +97,8 @@ def _audit(feed: Feed, user, request) -> None:
         actor_username="" if getattr(user, "pk", None) else "system",
         summary=Text(gettext_noop("%(kind)s feed for %(code)s: %(status)s, %(received)s "
                                   "received, %(changed)s changed"),
-                     kind=feed.kind, code=feed.establishment.code, status=feed.status,
+                     kind=english_words(FeedKind(feed.kind).label), code=feed.establishment.code,
+                     status=english_words(FeedStatus(feed.status).label),
                      received=feed.received, changed=feed.changed),
         detail={"kind": feed.kind, "school": feed.establishment.code, "status": feed.status,
                 "received": feed.received, "changed": feed.changed,

@@ -27,7 +27,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from s2s.audit.services import audit_record
+from s2s.audit.services import audit_record, english_words
 from s2s.ctf.words import Text
 from s2s.lostpupils.models import LostPupilRecord, RecordStatus
 from s2s.matching import engine
@@ -213,15 +213,16 @@ def match_run(*, kind: str = RunKind.NIGHTLY, user=None) -> MatchRun:
             seconds=time.monotonic() - started)
         run.refresh_from_db()
         _audit(run, user, "match_run_failed",
-               Text(gettext_noop("%(kind)s match run %(number)s failed: %(error)s"),
-                    kind=run.kind, number=run.pk, error=run.error))
+               Text(gettext_noop("Match run %(number)s, %(kind)s, failed: %(error)s"),
+                    kind=english_words(RunKind(run.kind).label), number=run.pk, error=run.error))
         raise
     run.refresh_from_db()
     _audit(run, user, "match_run_finished",
-           Text(gettext_noop("%(kind)s match run %(number)s: %(lpd)s LPD records, %(roll)s roll "
-                             "records, %(pairs)s pairs compared, %(matches)s match, "
+           Text(gettext_noop("Match run %(number)s, %(kind)s: %(lpd)s LPD records, %(roll)s "
+                             "roll records, %(pairs)s pairs compared, %(matches)s match, "
                              "%(possibles)s possible, %(seconds)s s"),
-                kind=run.kind, number=run.pk, lpd=run.lpd_records, roll=run.roll_records,
+                kind=english_words(RunKind(run.kind).label), number=run.pk, lpd=run.lpd_records,
+                roll=run.roll_records,
                 pairs=run.pairs_compared, matches=run.matches, possibles=run.possibles,
                 seconds=f"{run.seconds:.0f}"))
     return run

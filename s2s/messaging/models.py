@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from s2s.accounts.roles import Role
+from s2s.messaging.words import label_words
 
 SUBJECT_MAX = 150
 BODY_MAX = 10_000
@@ -40,6 +41,11 @@ class Message(models.Model):
     def __str__(self):
         return self.subject
 
+    @property
+    def sender_words(self) -> str:
+        """Return the sender's label with the role in the reader's language."""
+        return label_words(self.sender_label)
+
 
 class Recipient(models.Model):
     """One recipient user's copy of a message: read and deleted separately from the others."""
@@ -68,6 +74,11 @@ class Recipient(models.Model):
     @property
     def is_unread(self) -> bool:
         return self.read_at is None
+
+    @property
+    def addressed_words(self) -> str:
+        """Return where the copy was addressed, the role in the reader's language."""
+        return label_words(self.addressed_as)
 
 
 class MessageGroup(models.Model):

@@ -15,6 +15,7 @@ from s2s.accounts.policy import CAPABILITIES, Action, scope
 from s2s.accounts.roles import LA_ROLES, Role
 from s2s.core.errors import ServiceError
 from s2s.directory.models import Establishment, LocalAuthority
+from s2s.messaging.words import in_english
 
 # The LA roles that can read messages, in the order a picker shows them.
 LA_MESSAGE_ROLES = [role for role in LA_ROLES if Action.MESSAGES in CAPABILITIES[role]]
@@ -71,7 +72,8 @@ class Resolved:
 
 
 def pair_label(la: LocalAuthority, role: str) -> str:
-    return f"{la.number} {la.name}: {Role(role).label}"
+    """Return an LA's role as a message is addressed to it (in English: `messaging/words.py`)."""
+    return f"{la.number} {la.name}: {in_english(Role(role).label)}"
 
 
 def school_label(school: Establishment) -> str:

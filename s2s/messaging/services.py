@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from s2s.accounts.policy import Action, can, has_capability
+from s2s.accounts.roles import Role
 from s2s.audit.services import audit_record
 from s2s.core.errors import NotFound, ServiceError
 from s2s.core.text import text_required
@@ -30,6 +31,7 @@ from s2s.messaging.models import (
     Recipient,
 )
 from s2s.messaging.recipients import Recipients, Resolved, places_resolve, users_resolve
+from s2s.messaging.words import in_english
 
 
 @dataclass
@@ -53,7 +55,7 @@ def _own(user, obj) -> None:
 
 
 def sender_label(user) -> str:
-    """Return how recipients see the sender: name, role and place."""
+    """Return how recipients see the sender: name, role and place (stored in English)."""
     who = user.full_name or user.username
     if user.establishment_id:
         place = f"{user.establishment.code} {user.establishment.name}"
@@ -61,7 +63,7 @@ def sender_label(user) -> str:
         place = f"{user.la.number} {user.la.name}"
     else:
         place = user.scope_code
-    return f"{who} ({user.get_role_display()}, {place})"
+    return f"{who} ({in_english(Role(user.role).label)}, {place})"
 
 
 def _text(value: str, *, name: str, label: str, limit: int) -> str:

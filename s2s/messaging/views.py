@@ -22,6 +22,7 @@ from s2s.messaging.forms import (
     SchoolNumberForm,
 )
 from s2s.messaging.recipients import BLANKET_GUIDANCE
+from s2s.messaging.words import label_words
 
 PER_PAGE = 50
 INBOX_COLUMNS = [("from", _l("From")), ("subject", _l("Subject")),
@@ -180,6 +181,7 @@ def preview(request):
     return render(request, "messaging/preview.html", {
         "draft": draft, "reach": reach, "recipients": compose.draft_describe(
             user=request.user, draft=draft),
+        "unreached": [label_words(place) for place in reach.unreached],
         "reply_to": compose.draft_reply_to(user=request.user, draft=draft),
     })
 
@@ -190,6 +192,7 @@ def _sent(request, result):
                                        "Message sent to %(count)s people.",
                                        result.recipients) % {"count": result.recipients})
     if result.unreached:
+        places = "; ".join(label_words(place) for place in result.unreached)
         messages.info(request, _("Nobody received it at: %(places)s (no account there reads "
-                                 "messages).") % {"places": "; ".join(result.unreached)})
+                                 "messages).") % {"places": places})
     return redirect("messaging:sent-detail", pk=result.message.pk)

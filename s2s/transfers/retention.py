@@ -24,15 +24,16 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from s2s.audit.services import audit_record
 from s2s.core.days import midnight
+from s2s.ctf.words import Text
 from s2s.transfers import emails
 from s2s.transfers.deleted import (
     RETENTION_COLLECTED,
     RETENTION_REJECTED,
     RETENTION_UNCOLLECTED,
-    delete_reason,
 )
 from s2s.transfers.models import (
     LOST_PUPIL_KINDS,
@@ -89,12 +90,13 @@ def transfers_to_delete(*, now: datetime) -> QuerySet[Transfer]:
     ).order_by("uploaded_at", "pk")
 
 
-def _reason(transfer: Transfer) -> str:
+def _reason(transfer: Transfer) -> Text:
+    """Return why retention deletes the file: stored in English, worded for each reader."""
     if transfer.status == TransferStatus.AWAITING:
-        return delete_reason(RETENTION_UNCOLLECTED, days=settings.S2S_RETAIN_UNCOLLECTED_DAYS)
+        return Text(RETENTION_UNCOLLECTED, days=settings.S2S_RETAIN_UNCOLLECTED_DAYS)
     template = (RETENTION_REJECTED if transfer.status == TransferStatus.REJECTED
                 else RETENTION_COLLECTED)
-    return delete_reason(template, days=settings.S2S_RETAIN_COLLECTED_DAYS)
+    return Text(template, days=settings.S2S_RETAIN_COLLECTED_DAYS)
 
 
 def transfer_purge(*, transfer: Transfer, now: datetime) -> bool:
@@ -104,7 +106,8 @@ def transfer_purge(*, transfer: Transfer, now: datetime) -> bool:
     finds the file already taken (by another run, or collected meanwhile) does nothing and
     returns False.
     """
-    reason = _reason(transfer)
+    words = _reason(transfer)
+    reason = str(words)
     with transaction.atomic():
         upns = list(transfer.pupils.exclude(upn="").values_list("upn", flat=True))
         claimed = Transfer.objects.filter(
@@ -120,7 +123,7 @@ def transfer_purge(*, transfer: Transfer, now: datetime) -> bool:
             stored_file_delete(stored)  # the object goes once this commits
         audit_record(
             action="transfer_delete", actor_username=SYSTEM, obj=transfer,
-            summary=f"{transfer.name}: {reason}",
+            summary=Text(gettext_noop("%(name)s: %(reason)s"), name=transfer.name, reason=words),
             detail={"name": transfer.name, "reason": reason, "retention": transfer.status,
                     "upns": upns},
         )

@@ -63,3 +63,14 @@ def test_the_words_hold_only_what_the_summary_shows_and_the_chain_verifies(
             assert shown in event.summary
     checked, broken = chain_verify()
     assert (checked, broken) == (events.count(), None)
+
+
+def test_a_welsh_writers_labels_are_stored_in_english(service_admin, home_la):
+    """A role's label goes in as the lazy label, so a Welsh administrator's event is English."""
+    with translation.override("cy"):
+        services.user_create(by=service_admin, username="838nurse", role=Role.LA_USER,
+                             scope=home_la, email="nurse@dorset.example.gov.uk")
+    event = AuditEvent.objects.get(action="user.created")
+    assert event.summary == "Added 838nurse: LA user in 838"
+    with translation.override("cy"):
+        assert event.details == "Wedi ychwanegu 838nurse: rôl Defnyddiwr ALl yn 838"

@@ -89,5 +89,6 @@ def test_every_read_is_audited_with_the_signals_shown(fired, service_admin):
     api_client(service_admin).get(URL, {"kind": "absence_10_days"})
     event = AuditEvent.objects.get(action="cme_signals_view")
     assert event.actor == service_admin
-    assert event.detail == {"filters": {"kind": "absence_10_days", "page": 1},
-                            "signals": [fired.pk]}
+    assert event.detail["filters"] == {"kind": "absence_10_days", "page": 1}
+    assert event.detail["signals"] == [fired.pk]
+    assert event.summary == "1 of 1 signals"

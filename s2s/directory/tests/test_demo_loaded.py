@@ -11,13 +11,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
 from django.db.models import Sum
-from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,6 +28,7 @@ from s2s.core.models import OutboundEmail
 from s2s.core.navigation import menu_for
 from s2s.directory.demo import DEMO_PASSWORD, demo_accounts, planned_accounts
 from s2s.directory.models import Agency, Establishment, EstablishmentStatus, LocalAuthority, Nation
+from s2s.directory.tests.demo_database import demo_loaded
 from s2s.lostpupils.models import LostPupilRecord, RecordStatus
 from s2s.lostpupils.search import Criteria, search_records
 from s2s.messaging.models import Message, Recipient
@@ -51,16 +49,9 @@ def _demo(*args):
 @pytest.fixture(scope="module")
 def loaded(django_db_setup, django_db_blocker, tmp_path_factory):
     """Load the demo once; return what it printed. Each test runs in a savepoint inside."""
-    storages = {**django_settings.STORAGES, "transfers": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": tmp_path_factory.mktemp("files")}}}
-    quick = override_settings(
-        STORAGES=storages, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}})
-    with django_db_blocker.unblock(), quick, transaction.atomic():
-        before = timezone.now()
-        yield {"output": _demo("--if-empty"), "before": before}
-        transaction.set_rollback(True)
+    before = timezone.now()
+    with demo_loaded(django_db_blocker, tmp_path_factory.mktemp("files")) as demo:
+        yield {"output": demo.output, "before": before}
 
 
 @pytest.mark.django_db

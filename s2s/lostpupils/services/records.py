@@ -204,8 +204,9 @@ def lost_pupil_remove(*, user, record: LostPupilRecord, reason: str, request=Non
         record.save(update_fields=["status", "removed_by", "removed_at", "remove_reason"])
         erase(record, now=now, reason=delete_reason(LPD_REMOVED, reason=reason), user=user)
         audit_record(action="lpd_remove", actor=user, obj=record, request=request,
-                     summary=f"{facts['file']}: {reason}"[:300], detail={**facts,
-                                                                        "reason": reason})
+                     summary=Text(gettext_noop("%(file)s, reason given: %(reason)s"),
+                                  file=facts["file"], reason=reason),
+                     detail={**facts, "reason": reason})
     return record
 
 

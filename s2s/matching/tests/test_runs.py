@@ -141,7 +141,8 @@ def test_each_run_is_written_to_the_audit_trail_with_its_figures(world):
     assert (first.detail["lpd_records"], first.detail["roll_records"]) == (6, 17)
     assert first.detail["match"] + first.detail["possible"] == 4
     assert first.detail["model_version"] == 1
-    assert first.summary.startswith(f"nightly match run {nightly.pk}: 6 LPD records")
+    assert first.summary.startswith(
+        f"Match run {nightly.pk}, Nightly (new records only): 6 LPD records")
     assert second.detail["kind"] == "full"
     assert second.detail["already_proposed"] == 4
     assert str(EVENT_WORDS["match_run_finished"]) == "Ran the matcher against the rolls"

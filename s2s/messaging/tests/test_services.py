@@ -209,3 +209,24 @@ def test_a_message_keeps_its_time_of_sending(other_la_officer, la_officer):
     before = timezone.now()
     message = send(other_la_officer, las=[("838", ["la_user"])]).message
     assert before <= message.created_at <= before + timedelta(minutes=1)
+
+
+def test_a_welsh_senders_label_is_stored_in_english_and_worded_for_each_reader(
+        other_la_officer, la_officer, client):
+    """Issue 17: who sent it, and where it was addressed, read in the reader's language."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    with translation.override("cy"):
+        result = send(other_la_officer, las=[("838", ["la_user"])])
+    message, copy = result.message, result.message.recipients.get()
+    assert message.sender_label == "681user (LA user, 681 Cardiff)"
+    assert copy.addressed_as == "838 Dorset: LA user"
+    la_officer.language = "cy"
+    la_officer.save(update_fields=["language"])
+    client.force_login(la_officer)
+    # The page activates the reader's language; the override puts the test's back after.
+    with translation.override("cy"):
+        page = client.get(reverse("messaging:read", args=[message.pk])).content.decode()
+        assert copy.addressed_words == "838 Dorset: Defnyddiwr ALl"
+    assert "681user (Defnyddiwr ALl, 681 Cardiff)" in page

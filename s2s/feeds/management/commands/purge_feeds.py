@@ -2,10 +2,11 @@
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
 
 from s2s.audit.services import audit_record
 from s2s.core.commands import LanguageCommand
+from s2s.ctf.words import Text
 from s2s.feeds.retention import feeds_purge, kept_from
 
 # What `feeds_purge` names, for people, after "Deleted 3 ..." (its names stay the audit's keys).
@@ -18,6 +19,19 @@ PURGED_WORDS = {
     "pupils": pgettext_lazy("feed records purged", "pupils"),
     "feeds": pgettext_lazy("feed records purged", "feeds"),
 }
+
+# The audit's words for what went: every kind `feeds_purge` names, in its order.
+PURGED_AUDIT = gettext_noop(
+    "%(raw)s raw feed bodies, %(marks)s marks, %(replaced)s replaced marks, %(quarantined)s "
+    "quarantined marks, %(exclusions)s exclusions, %(pupils)s pupils, %(feeds)s feeds")
+PURGED_KEYS = {"raw feed bodies": "raw", "marks": "marks", "replaced marks": "replaced",
+               "quarantined marks": "quarantined", "exclusions": "exclusions",
+               "pupils": "pupils", "feeds": "feeds"}
+
+
+def _purged_words(done: list) -> Text:
+    """Return what a run deleted as audit words."""
+    return Text(PURGED_AUDIT, **{PURGED_KEYS[purged.name]: purged.count for purged in done})
 
 
 class Command(LanguageCommand):
@@ -44,5 +58,5 @@ class Command(LanguageCommand):
         self.stdout.write(_("Records are kept from %(date)s.") % {"date": f"{cutoff:%Y-%m-%d}"})
         if not dry_run and any(p.count for p in done):
             audit_record(action="feeds_purge", actor_username="system",
-                         summary=", ".join(f"{p.count} {p.name}" for p in done),
+                         summary=_purged_words(done),
                          detail={p.name: p.count for p in done})
