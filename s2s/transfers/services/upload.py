@@ -307,7 +307,7 @@ def _record(*, user, name: str, parsed: FileName, sender: Sender, destination: D
             duplicate: _Earlier | None, request) -> Transfer:
     """Store the file and write its row, pupils and audit record: all of them or none."""
     with atomic_with_files():
-        stored = stored_file_write(content=spool, name_hint=name)
+        stored = stored_file_write(content=spool, name_hint=name, sha256=sha256)
         transfer = Transfer.objects.create(
             name=name, file_type=parsed.file_type.code, source_code=sender.code,
             source_establishment=sender.establishment, source_la=sender.la,
