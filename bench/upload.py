@@ -131,7 +131,8 @@ from upload import RECEIVER, SENDER, ctf_pool, stamp
 
 setup_test_environment()  # lets the test client run outside a test
 pool = ctf_pool(RECEIVER)
-client = Client(HTTP_AUTHORIZATION="Bearer " + sys.argv[1])
+# X-Forwarded-Proto: what production's proxy sends (--redis serves the production profile).
+client = Client(HTTP_AUTHORIZATION="Bearer " + sys.argv[1], HTTP_X_FORWARDED_PROTO="https")
 count = int(sys.argv[2])
 
 def upload(serial):
