@@ -103,6 +103,29 @@ class Worker(SimpleWorker):
             close_old_connections()
 
 
+def enqueue_unless_waiting(task, *, mark: str, seconds: int) -> bool:
+    """Push `task` now unless one pushed under `mark` has not started yet; say if it was.
+
+    For work that one run does for every caller (a sweep): the first caller sets `mark` in
+    the queue's Redis and pushes the task, callers after it push nothing until the task,
+    starting, clears the mark (`mark_clear`) before it looks for work, so whatever a caller
+    committed before that is seen by this run, and a caller after it pushes the next.
+    The mark expires after `seconds`, so a push lost after it was set delays the next one
+    by that long at most. Redis only (`uses_redis`); call it after the caller commits.
+    """
+    client = _client(settings.RQ_QUEUES[task.queue_name]["URL"])
+    if not client.set(mark, 1, nx=True, ex=seconds):
+        return False
+    task.enqueue()
+    return True
+
+
+def mark_clear(task, *, mark: str) -> None:
+    """Clear the mark `enqueue_unless_waiting` set for `task`, as the task starts its work."""
+    if uses_redis():
+        _client(settings.RQ_QUEUES[task.queue_name]["URL"]).delete(mark)
+
+
 def uses_redis() -> bool:
     """Return whether the tasks go to Redis (S2S_TASKS_BACKEND=redis)."""
     return settings.TASKS["default"]["BACKEND"] == f"{__name__}.RedisBackend"
