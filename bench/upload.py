@@ -131,7 +131,8 @@ from upload import RECEIVER, SENDER, ctf_pool, stamp
 
 setup_test_environment()  # lets the test client run outside a test
 pool = ctf_pool(RECEIVER)
-client = Client(HTTP_AUTHORIZATION="Bearer " + sys.argv[1])
+# X-Forwarded-Proto: what production's proxy sends (--redis serves the production profile).
+client = Client(HTTP_AUTHORIZATION="Bearer " + sys.argv[1], HTTP_X_FORWARDED_PROTO="https")
 count = int(sys.argv[2])
 
 def upload(serial):
@@ -272,9 +273,16 @@ def code_snapshot(workdir: Path, rev: str = "HEAD", folder: str = "src") -> tupl
     return source, commit
 
 
-def server_env(data_dir: Path, source: Path) -> dict[str, str]:
+def server_env(data_dir: Path, source: Path, redis_url: str = "") -> dict[str, str]:
+    """Return the servers' environment: the local profile, or production's with `redis_url`.
+
+    Production's (deploy/s2s.env.example) but for the files, which stay on local disk (moto's
+    S3 would measure moto): S2S_MODE=production with its keys, the cache and the task queue
+    on the Redis database, metrics in a multiprocess directory. The client then sends
+    `X-Forwarded-Proto: https`, as the proxy in front of production does.
+    """
     # PYTHONPATH comes before the editable install's finder, so `s2s` is the source's.
-    return {
+    env = {
         **os.environ, "PYTHONPATH": str(source), "S2S_BENCH_SOURCE": str(source),
         "DJANGO_SETTINGS_MODULE": "s2s.settings", "DATABASE_URL": DATABASE_URL,
         "S2S_DATA_DIR": str(data_dir), "S2S_MODE": "local", "S2S_DEBUG": "false",
@@ -283,6 +291,23 @@ def server_env(data_dir: Path, source: Path) -> dict[str, str]:
         "S2S_API_RATE": "100000000/minute",
         "PYTHONUNBUFFERED": "1",
     }
+    if redis_url:
+        metrics = data_dir.parent / "metrics"
+        metrics.mkdir(parents=True, exist_ok=True)
+        env.update({
+            "S2S_MODE": "production", "S2S_SECRET_KEY": "bench-only-secret-key-not-secret",
+            "S2S_ENCRYPTION_KEY": "YmVuY2gtb25seS1lbmNyeXB0aW9uLWtleS0zMmJ5dGU=",
+            "S2S_TASKS_BACKEND": "redis", "S2S_REDIS_URL": redis_url,
+            "S2S_CACHE_URL": redis_url, "PROMETHEUS_MULTIPROC_DIR": str(metrics),
+        })
+    return env
+
+
+def redis_flush(url: str) -> None:
+    """Empty the bench's Redis database (the cache and the task queue)."""
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
 
 
 def world_build(env: dict[str, str]) -> dict:
@@ -512,7 +537,10 @@ class Target:
         body = head + content + f"\r\n--{BOUNDARY}--\r\n".encode()
         return "POST", "/api/v1/files", body, {
             "Authorization": f"Bearer {token}",
-            "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+            "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
+            # What the proxy in front of production says (--redis: production redirects
+            # plain HTTP); the local profile ignores it.
+            "X-Forwarded-Proto": "https"}
 
 
 @dataclass
@@ -785,17 +813,30 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None  # the 302 itself is the answer; the page it leads to is not measured
 
 
+def _referer(url: str) -> str:
+    """Return the page's address as the browser saw it: HTTPS, as production is served."""
+    return url.replace("http://", "https://", 1)
+
+
+class _BehindProxy(http.cookiejar.DefaultCookiePolicy):
+    """Send production's secure cookies over the bench's plain HTTP, as the proxy would."""
+
+    def return_ok_secure(self, cookie, request) -> bool:
+        return True
+
+
 def signed_in_opener(port: int, username: str) -> urllib.request.OpenerDirector:
     """Sign in through the sign-in page (CSRF token, then the form) and return the session."""
-    jar = http.cookiejar.CookieJar()
+    jar = http.cookiejar.CookieJar(policy=_BehindProxy())
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
+    opener.addheaders = [("X-Forwarded-Proto", "https")]  # what production's proxy says
     url = f"http://127.0.0.1:{port}/account/sign-in"
     page = opener.open(url, timeout=30).read().decode()
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     form = urllib.parse.urlencode({"username": username, "password": PASSWORD,
                                    "csrfmiddlewaretoken": csrf}).encode()
     try:
-        opener.open(urllib.request.Request(url, data=form, headers={"Referer": url}),
+        opener.open(urllib.request.Request(url, data=form, headers={"Referer": _referer(url)}),
                     timeout=30)
     except urllib.error.HTTPError as error:
         if error.code != 302:
@@ -840,7 +881,7 @@ def zip_download(server: Server, ids: list[int], workdir: Path) -> ZipResult:
     sampler.start()
     start = time.perf_counter()
     path = workdir / "download.zip"
-    with opener.open(urllib.request.Request(url, data=form, headers={"Referer": url}),
+    with opener.open(urllib.request.Request(url, data=form, headers={"Referer": _referer(url)}),
                      timeout=600) as response, path.open("wb") as out:
         status = response.status
         first = 0.0
@@ -1121,6 +1162,11 @@ def parse_args() -> argparse.Namespace:
                              "box to stop (default 30)")
     parser.add_argument("--worktree", action="store_true",
                         help="serve the working tree instead of an export of HEAD")
+    parser.add_argument("--redis", default=os.environ.get("S2S_BENCH_REDIS_URL", ""),
+                        metavar="URL",
+                        help="serve s2s as production does: S2S_MODE=production, cache and "
+                             "task queue on this Redis database (emptied before and after: "
+                             "give it one of your own); files stay on local disk")
     parser.add_argument("--keep", action="store_true",
                         help="keep the database s2s_bench and the temp directory")
     args = parser.parse_args()
@@ -1145,8 +1191,11 @@ def prepare(args: argparse.Namespace, stack: ExitStack) -> Run:
     else:
         source, commit = code_snapshot(workdir)
         code = f"commit {commit} (HEAD, exported; --worktree runs the working tree)"
-    env = server_env(workdir / "data", source)
+    env = server_env(workdir / "data", source, args.redis)
     token, pairs = "", []
+    if args.redis:
+        redis_flush(args.redis)
+        stack.callback(redis_flush, args.redis)
     if not args.no_service:
         database_reset(create=True)
         if not args.keep:
@@ -1160,6 +1209,9 @@ def prepare(args: argparse.Namespace, stack: ExitStack) -> Run:
     print(f"load average before the run: {Path('/proc/loadavg').read_text().strip()} "
           "(other work on the box competes with the bench)")
     print(f"code under test: {code}")
+    print("profile: " + (f"production (S2S_MODE=production; cache and tasks on Redis "
+                          f"{args.redis}; files on local disk)" if args.redis else
+                          "local (cache and tasks in PostgreSQL; files on local disk)"))
     print(f"{CORES} cores; {len(pool)} seeded CTFs of {min(sizes)}-{max(sizes)} bytes, "
           f"each upload stamped unique; levels {args.levels}, {args.seconds:g} s or "
           f"{args.max_uploads} uploads a level; work dir {workdir}\n", flush=True)

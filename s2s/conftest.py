@@ -84,7 +84,7 @@ def _temporary_file_store(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "transfers": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "BACKEND": "s2s.transfers.storage.LocalObjectStorage",  # as deployed
             "OPTIONS": {"location": tmp_path / "files"},
         },
     }

@@ -337,7 +337,7 @@ if env_str("S2S_S3_BUCKET"):
     }
 else:
     TRANSFERS_STORAGE = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "s2s.transfers.storage.LocalObjectStorage",
         "OPTIONS": {
             "location": DATA_DIR / "files" / "transfers",
             "file_permissions_mode": 0o600,

@@ -12,6 +12,7 @@ between the two steps, a rollback outside `atomic_with_files`) have no row, and
 """
 
 import logging
+import os
 import re
 import secrets
 import tempfile
@@ -22,7 +23,7 @@ from datetime import timedelta
 from typing import IO
 
 from django.core.files import File
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,6 +45,41 @@ _PATH = re.compile(r"([0-9a-f]{2})/\1[0-9a-f]{62}\.s2se")
 _written: ContextVar[list[str] | None] = ContextVar("s2s_transfers_written", default=None)
 
 ORPHAN_MIN_AGE = timedelta(hours=1)
+
+
+class LocalObjectStorage(FileSystemStorage):
+    """Local disk for the encrypted objects: each written once, under a new random name.
+
+    Django's `FileSystemStorage` looks for a free name first, makes the directory, locks
+    the new file and sets its mode, each a system call, for names that can never clash: 256
+    random bits, created exclusively (`O_EXCL`), so a clash would be refused, never written
+    over. This one opens the file once with its mode (0600) and makes the directory only
+    when the open finds none (0700; the umask may narrow both). Reading, listing and deleting are
+    Django's.
+    """
+
+    def __init__(self, *, file_permissions_mode: int = 0o600,
+                 directory_permissions_mode: int = 0o700, **options):
+        super().__init__(file_permissions_mode=file_permissions_mode,
+                         directory_permissions_mode=directory_permissions_mode, **options)
+
+    def get_available_name(self, name: str, max_length: int | None = None) -> str:
+        """Return the name as it is: a random name is never taken (the open is exclusive)."""
+        return name
+
+    def _save(self, name: str, content: File) -> str:
+        path = self.path(name)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        try:
+            handle = os.open(path, flags, self.file_permissions_mode)
+        except FileNotFoundError:  # the first object under this two-letter directory
+            os.makedirs(os.path.dirname(path), mode=self.directory_permissions_mode,
+                        exist_ok=True)
+            handle = os.open(path, flags, self.file_permissions_mode)
+        with os.fdopen(handle, "wb") as out:
+            for chunk in content.chunks():
+                out.write(chunk)
+        return name
 
 
 class StorageUnavailable(ServiceError):
@@ -92,11 +128,14 @@ def _save(storage: Storage, ciphertext: IO[bytes]) -> str:
     return saved
 
 
-def stored_file_write(*, content: IO[bytes], name_hint: str) -> StoredFile:
+def stored_file_write(*, content: IO[bytes], name_hint: str,
+                      sha256: str | None = None) -> StoredFile:
     """Encrypt `content` (read to its end) into the storage, record it and return the record.
 
-    `name_hint` (the uploaded file's name) only goes in the log, never in the path. Call this
-    inside `atomic_with_files()`, so a rollback removes the object along with its row.
+    `name_hint` (the uploaded file's name) only goes in the log, never in the path. `sha256`
+    is the content's, when the caller has just hashed these very bytes (the upload's spool);
+    else it is hashed here. Call this inside `atomic_with_files()`, so a rollback removes the
+    object along with its row.
     """
     master = crypto.master_key_current()
     data_key = crypto.data_key_new()
@@ -104,7 +143,8 @@ def stored_file_write(*, content: IO[bytes], name_hint: str) -> StoredFile:
     storage = file_storage()
     with tempfile.SpooledTemporaryFile(max_size=_SPOOL_MAX_MEMORY) as spool:
         size, sha256 = crypto.encrypt_stream(
-            source=content, sink=spool, data_key=data_key, nonce_prefix=nonce_prefix
+            source=content, sink=spool, data_key=data_key, nonce_prefix=nonce_prefix,
+            sha256=sha256,
         )
         spool.seek(0)
         path = _save(storage, spool)

@@ -2,7 +2,12 @@
 
 from django_tasks import task
 
-from s2s.transfers.services.notify import transfer_notify, transfers_notify_pending
+from s2s.core import taskqueue
+from s2s.transfers.services.notify import (
+    NEW_TASK_WAITING,
+    transfer_notify,
+    transfers_notify_pending,
+)
 
 
 @task()
@@ -15,3 +20,11 @@ def notify_transfer(transfer_id: int) -> int:
 def notify_pending_transfers() -> int:
     """Write the emails of uploads whose own task was lost or failed."""
     return transfers_notify_pending()
+
+
+@task()
+def notify_new_transfers() -> int:
+    """Write the emails of every upload not yet told, however young (queued on Redis)."""
+    # First: an upload committed from here on queues the next run, one before is seen now.
+    taskqueue.mark_clear(notify_new_transfers, mark=NEW_TASK_WAITING)
+    return transfers_notify_pending(limit=None, after=None)

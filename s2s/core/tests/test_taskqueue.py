@@ -12,6 +12,7 @@ from s2s.core.metrics import metrics_text
 from s2s.core.models import OutboundEmail
 from s2s.core.taskqueue import JOB_CLASS, QUEUE
 from s2s.core.tests.redis import TEST_REDIS_URL, needs_redis, redis_emptied
+from s2s.transfers.models import Transfer
 from s2s.transfers.services import transfer_upload
 from s2s.transfers.services.notify import transfer_notify
 from s2s.transfers.tasks import notify_transfer
@@ -58,9 +59,10 @@ def _run_worker() -> None:
         burst=True, logging_level="WARNING")
 
 
-def _upload(user):
-    content = io.BytesIO(ctf("8383321", "8384512", pupils=2))
-    return transfer_upload(user=user, name=NAME, content=content).transfer
+def _upload(user, serial: int = 1):
+    content = io.BytesIO(ctf("8383321", "8384512", pupils=2, seed=serial))
+    name = NAME.replace("_001.", f"_{serial:03d}.")
+    return transfer_upload(user=user, name=name, content=content).transfer
 
 
 def _tasks_queued_metric() -> float:
@@ -80,6 +82,44 @@ def test_a_task_reaches_redis_only_when_its_upload_commits(
         assert _queued(redis_tasks) == 0  # the upload has not committed: no worker may see it
     assert _queued(redis_tasks) == 1
     assert _tasks_queued_metric() == 1
+
+
+def _notify_tasks_queued(client) -> int:
+    queued = [client.hget(f"rq:job:{job.decode()}", "description") or b""
+              for job in client.lrange(f"rq:queue:{QUEUE}", 0, -1)]
+    return sum(b"notify_new_transfers" in description for description in queued)
+
+
+def test_uploads_while_a_notify_task_waits_push_no_other_and_it_tells_them_all(
+        redis_tasks, sending_school_user, receiving_school_user,
+        django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        transfers = [_upload(sending_school_user, serial) for serial in (1, 2, 3)]
+    assert _queued(redis_tasks) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        _run_worker()
+    assert not Transfer.objects.filter(notified_at__isnull=True).exists()
+    for transfer in transfers:
+        # The destination's notice names each file: every upload was told, once.
+        assert OutboundEmail.objects.filter(to="office4512@school.example.sch.uk",
+                                            subject__contains=transfer.name).count() == 1
+
+
+def test_an_upload_after_the_notify_task_started_pushes_the_next(
+        redis_tasks, sending_school_user, receiving_school_user,
+        django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(sending_school_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        _run_worker()
+    assert _notify_tasks_queued(redis_tasks) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        later = _upload(sending_school_user, 2)
+    assert _notify_tasks_queued(redis_tasks) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        _run_worker()
+    later.refresh_from_db()
+    assert later.notified_at is not None
 
 
 def test_a_rolled_back_change_queues_nothing_in_redis(

@@ -16,7 +16,7 @@ def file_store(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "transfers": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "BACKEND": "s2s.transfers.storage.LocalObjectStorage",  # as deployed
             "OPTIONS": {"location": location},
         },
     }

@@ -4,12 +4,14 @@ import io
 import re
 
 import pytest
+from django.core.files import File
 from django.db import DatabaseError, connection, transaction
 
 from s2s.transfers.crypto import FRAME_SIZE, StoredFileError
 from s2s.transfers.models import StoredFile
 from s2s.transfers.storage import (
     atomic_with_files,
+    file_storage,
     stored_file_delete,
     stored_file_open,
     stored_file_write,
@@ -84,6 +86,20 @@ def test_the_path_is_random_and_carries_no_name(db, file_store):
         assert "8383321" not in stored.path
     assert one.path != two.path
     assert stored_objects(file_store) == sorted([one.path, two.path])
+
+
+def test_an_object_is_readable_by_the_service_alone(db, file_store):
+    stored = _write(CTF)
+    assert (file_store / stored.path).stat().st_mode & 0o777 == 0o600
+    assert (file_store / stored.path).parent.stat().st_mode & 0o777 == 0o700
+
+
+def test_an_object_is_never_written_over(db, file_store):
+    stored = _write(CTF)
+    before = (file_store / stored.path).read_bytes()
+    with pytest.raises(FileExistsError):
+        file_storage()._save(stored.path, File(io.BytesIO(b"other bytes")))
+    assert (file_store / stored.path).read_bytes() == before
 
 
 def test_the_stored_object_holds_no_plaintext(db, file_store):

@@ -31,6 +31,30 @@ def test_a_ctf_to_another_school_is_stored_indexed_and_audited_with_its_upns(
     assert surname not in str(event.detail)
 
 
+def test_every_field_of_every_pupil_is_indexed_as_the_reader_gives_it(
+    upload, sending_school_user, receiving_school
+):
+    from s2s.ctf.reader import read_ctf
+
+    content = ctf("8383321", "8384512", pupils=25, seed=7)
+    transfer = upload(sending_school_user, "8383321_CTF_8384512_001.xml", content).transfer
+    fields = ("upn", "former_upn", "uln", "surname", "forename", "middle_names",
+              "preferred_surname", "preferred_forename", "former_surname", "sex", "postcode",
+              "town", "nc_year", "leaving_reason")
+    rows = list(transfer.pupils.order_by("position").values("position", "dob", "leaving_date",
+                                                             *fields))
+    read = read_ctf(source=content).pupils
+    assert [row["position"] for row in rows] == [pupil.position for pupil in read]
+    for row, pupil in zip(rows, read, strict=True):
+        assert {name: row[name] for name in fields} == {
+            name: getattr(pupil, name) or "" for name in fields}
+        assert (row["dob"].isoformat() if row["dob"] else None) == pupil.dob
+        assert (row["leaving_date"].isoformat() if row["leaving_date"] else None) == (
+            pupil.leaving_date or None)
+    assert any(row["dob"] for row in rows)
+    assert any(row["surname"] for row in rows)
+
+
 def test_a_file_whose_source_is_not_the_uploader_is_refused(upload, sending_school_user,
                                                             receiving_school):
     with pytest.raises(ServiceError) as refused:
