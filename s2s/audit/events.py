@@ -5,10 +5,16 @@ the one place a code becomes words for a person. A code missing here is shown as
 `audit/tests/test_event_words.py` fails for any code the services use that has no words.
 """
 
+import re
+from datetime import date
+
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from s2s.ctf.words import Text
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 EVENT_WORDS = {
     # Signing in and accounts
@@ -140,6 +146,21 @@ def event_details(summary: str, detail: dict | None) -> str:
     if not isinstance(words, dict) or "template" not in words:
         return summary
     try:
-        return Text.from_json(words).render(gettext)
+        return _dates_shown(Text.from_json(words)).render(gettext)
     except (KeyError, TypeError, ValueError):
         return summary
+
+
+def _dates_shown(words: Text) -> Text:
+    """Return `words` with each value kept as an ISO date ("2027-03-31") as the reader writes it.
+
+    The stored English keeps the ISO form (as the CSV does); the page says "31 March 2027" or
+    "31 Mawrth 2027".
+    """
+    def shown(value):
+        if isinstance(value, Text):
+            return _dates_shown(value)
+        if isinstance(value, str) and ISO_DATE.fullmatch(value):
+            return date_format(date.fromisoformat(value), "j F Y")
+        return value
+    return Text(words.template, **{name: shown(value) for name, value in words.params.items()})

@@ -1,8 +1,11 @@
 """The audit page's details in the reader's language (issue 17); the summary stays English."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_noop
 from lxml import html
 
 from s2s.accounts import services
@@ -10,6 +13,7 @@ from s2s.accounts.roles import Role
 from s2s.audit.chain import chain_verify
 from s2s.audit.models import AuditEvent
 from s2s.audit.services import audit_record
+from s2s.ctf.words import Text
 
 
 def _details(client, user, language: str) -> list[str]:
@@ -74,3 +78,17 @@ def test_a_welsh_writers_labels_are_stored_in_english(service_admin, home_la):
     assert event.summary == "Added 838nurse: LA user in 838"
     with translation.override("cy"):
         assert event.details == "Wedi ychwanegu 838nurse: rôl Defnyddiwr ALl yn 838"
+
+
+def test_a_date_in_the_details_is_written_as_each_reader_writes_dates(client, service_admin):
+    """The stored English keeps the ISO date (as the CSV does); the page says it in words."""
+    audit_record(action="agency.agreement_made", actor=service_admin,
+                 summary=Text(gettext_noop("%(agency)s, %(direction)s, with %(ends)s until "
+                                           "%(until)s"),
+                              agency="838HLTH", direction="in", ends="838LLLL",
+                              until=date(2027, 3, 31).isoformat()))
+    assert AuditEvent.objects.get().summary == "838HLTH, in, with 838LLLL until 2027-03-31"
+    assert _details(client, service_admin, "en-gb")[0].endswith("until 31 March 2027")
+    welsh = _details(client, service_admin, "cy")[0]
+    assert "31 Mawrth 2027" in welsh
+    assert "2027-03-31" not in welsh
