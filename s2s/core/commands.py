@@ -21,6 +21,7 @@ with 2.
 
 import argparse
 import os
+import sys
 from collections.abc import Mapping
 
 from django.conf import settings
@@ -101,6 +102,12 @@ class LanguageCommand(BaseCommand):
         """Note `--lang` before parsing, so `--help` speaks it too."""
         self.help_language = command_language(lang_in_argv(argv[2:]))
         return super().run_from_argv(argv)
+
+    def print_help(self, prog_name: str, subcommand: str) -> None:
+        """`s2s help COMMAND --lang cy`: Django's `help` calls this without `run_from_argv`."""
+        if self.help_language is None:
+            self.help_language = command_language(lang_in_argv(sys.argv[2:]))
+        super().print_help(prog_name, subcommand)
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs) -> argparse.ArgumentParser:
         """Return Django's parser with `--lang` on the command and on each subcommand."""

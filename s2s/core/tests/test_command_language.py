@@ -274,6 +274,21 @@ def test_a_welsh_locale_alone_gives_welsh_help():
     assert "delete nothing" not in result.stdout
 
 
+def test_s2s_help_takes_lang_too():
+    environ = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "COLUMNS": "2000"}
+
+    s2s = Path(sys.executable).parent / "s2s"
+    welsh = subprocess.run([s2s, "help", "purge_messages", "--lang", "cy"],
+                           capture_output=True, text=True, cwd=REPO, env=environ, check=False)
+    english = subprocess.run([s2s, "help", "purge_messages"],
+                             capture_output=True, text=True, cwd=REPO, env=environ, check=False)
+
+    assert welsh.stdout.startswith("defnydd: s2s purge_messages [-h]")
+    assert "heb ddileu dim" in welsh.stdout
+    assert english.stdout.startswith("usage: s2s purge_messages [-h]")
+    assert "delete nothing" in english.stdout
+
+
 @pytest.mark.parametrize(("argv", "error"), [
     ((), "s2s create_user: gwall: mae angen y dadleuon hyn: username, --role, --scope, "
          "--email"),
