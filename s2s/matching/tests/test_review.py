@@ -225,7 +225,7 @@ def test_run_a_full_match_now_queues_the_task(client, service_admin,
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(reverse("matching:runs"), follow=True)
     # The run's task, queued on commit (the audit record adds the chain follower's own).
-    assert [c for c in callbacks if c.__qualname__.startswith("match_run_start")] != []
+    assert len([c for c in callbacks if c.__qualname__.startswith("match_run_start")]) == 1
     assert "A full match run has been queued." in _text(response)
     assert AuditEvent.objects.filter(action="match_run_start", actor=service_admin).exists()
 
