@@ -64,7 +64,7 @@ class RedisBackend(RQBackend):
 
     def _push(self, task, result: TaskResult) -> None:
         queue = django_rq.get_queue(task.queue_name, job_class=Job,
-                                    connection=_client(settings.RQ_QUEUES[task.queue_name]["URL"]))
+                                    connection=_queue_client(task.queue_name))
         job = queue.create_job(
             task.module_path, args=result.args, kwargs=result.kwargs, job_id=result.id,
             status=JobStatus.SCHEDULED if task.run_after else JobStatus.QUEUED,
@@ -113,7 +113,7 @@ def enqueue_unless_waiting(task, *, mark: str, seconds: int) -> bool:
     The mark expires after `seconds`, so a push lost after it was set delays the next one
     by that long at most. Redis only (`uses_redis`); call it after the caller commits.
     """
-    client = _client(settings.RQ_QUEUES[task.queue_name]["URL"])
+    client = _queue_client(task.queue_name)
     if not client.set(mark, 1, nx=True, ex=seconds):
         return False
     task.enqueue()
@@ -123,12 +123,17 @@ def enqueue_unless_waiting(task, *, mark: str, seconds: int) -> bool:
 def mark_clear(task, *, mark: str) -> None:
     """Clear the mark `enqueue_unless_waiting` set for `task`, as the task starts its work."""
     if uses_redis():
-        _client(settings.RQ_QUEUES[task.queue_name]["URL"]).delete(mark)
+        _queue_client(task.queue_name).delete(mark)
 
 
 def uses_redis() -> bool:
     """Return whether the tasks go to Redis (S2S_TASKS_BACKEND=redis)."""
     return settings.TASKS["default"]["BACKEND"] == f"{__name__}.RedisBackend"
+
+
+def _queue_client(queue_name: str):
+    """Return this process's client of the Redis that holds `queue_name`."""
+    return _client(settings.RQ_QUEUES[queue_name]["URL"])
 
 
 @cache
@@ -167,7 +172,7 @@ def tasks_queued() -> int:
     """Return how many tasks wait for a worker (queued, or scheduled for later)."""
     if uses_redis():
         queue = django_rq.get_queue(QUEUE, job_class=Job,
-                                    connection=_client(settings.RQ_QUEUES[QUEUE]["URL"]))
+                                    connection=_queue_client(QUEUE))
         return queue.count + queue.scheduled_job_registry.count
     from django_tasks_db.models import DBTaskResult
 

@@ -332,8 +332,8 @@ def _record(*, user, name: str, parsed: FileName, sender: Sender, destination: D
                            upns=[pupil.upn for pupil in checked.pupils])
         transfer_notify_queue(transfer=transfer)
         count_upload()
-        # Last: the audit record locks the chain's head until the commit (audit/chain.py),
-        # so every other audited write waits for as little as possible.
+        # Last: one INSERT, linked into the hash chain by its follower after the commit
+        # (audit/chain.py).
         audit_record(
             action="transfer_upload", actor=user, obj=transfer, request=request,
             summary=Text(gettext_noop("%(name)s to %(code)s"), name=transfer.name,
