@@ -11,12 +11,12 @@ are only those the English words show, so no data is kept that the summary did n
 
 import json
 
-from django.conf import settings
 from django.http import HttpRequest
-from django.utils.translation import gettext_noop, override
+from django.utils.translation import gettext_noop
 
 from s2s.audit.models import AuditEvent
 from s2s.core.addresses import client_address
+from s2s.core.text import in_english
 from s2s.ctf.words import Text
 
 
@@ -55,8 +55,7 @@ def english_words(label) -> Text:
     Pass the lazy label (`Role(user.role).label`), not `get_FOO_display()`: that is a string
     already in the writer's language.
     """
-    with override(settings.LANGUAGE_CODE):
-        return Text(str(label))
+    return Text(in_english(label))
 
 
 def english_list(items: list[Text]) -> Text:

@@ -2,8 +2,10 @@
 
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from s2s.core.errors import ServiceError
 
@@ -37,3 +39,9 @@ def _interpolate(template: str, values: Mapping[str, object]) -> str:
 # email's context is made in the sender's language and rendered in each recipient's, so a
 # title put together from gettext_lazy parts must wait (DESIGN.md, email languages).
 interpolate_lazy = lazy(_interpolate, str)
+
+
+def in_english(label) -> str:
+    """Return a lazy label (a role's, a choice's) in English: the words a service stores."""
+    with override(settings.LANGUAGE_CODE):
+        return str(label)

@@ -14,8 +14,8 @@ from s2s.accounts.models import User
 from s2s.accounts.policy import CAPABILITIES, Action, scope
 from s2s.accounts.roles import LA_ROLES, Role
 from s2s.core.errors import ServiceError
+from s2s.core.text import in_english
 from s2s.directory.models import Establishment, LocalAuthority
-from s2s.messaging.words import in_english
 
 # The LA roles that can read messages, in the order a picker shows them.
 LA_MESSAGE_ROLES = [role for role in LA_ROLES if Action.MESSAGES in CAPABILITIES[role]]

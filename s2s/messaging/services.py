@@ -17,7 +17,7 @@ from s2s.accounts.policy import Action, can, has_capability
 from s2s.accounts.roles import Role
 from s2s.audit.services import audit_record
 from s2s.core.errors import NotFound, ServiceError
-from s2s.core.text import text_required
+from s2s.core.text import in_english, text_required
 from s2s.ctf.words import Text
 from s2s.messaging import emails
 from s2s.messaging.models import (
@@ -31,7 +31,6 @@ from s2s.messaging.models import (
     Recipient,
 )
 from s2s.messaging.recipients import Recipients, Resolved, places_resolve, users_resolve
-from s2s.messaging.words import in_english
 
 
 @dataclass

@@ -9,16 +9,10 @@ reader's language, as `transfers/deleted.py` does for a deleted file's reason.
 
 from functools import cache
 
-from django.conf import settings
-from django.utils.translation import get_language, override
+from django.utils.translation import get_language
 
 from s2s.accounts.roles import Role
-
-
-def in_english(label) -> str:
-    """Return a lazy label (a role's) in English, as labels are stored."""
-    with override(settings.LANGUAGE_CODE):
-        return str(label)
+from s2s.core.text import in_english
 
 
 @cache
