@@ -969,14 +969,12 @@ class Run:
         finally:
             server.stop()
 
-    def service(self, spec: str, *, unlocked: bool = False, before: str = "") -> None:
+    def service(self, spec: str, *, before: str = "") -> None:
         extra, note, samples, env = {}, "", None, self.env
         if before:  # the same world served by an earlier commit's code
             source, commit = code_snapshot(self.workdir, before, f"src-{before}")
             env = {**self.env, "PYTHONPATH": str(source), "S2S_BENCH_SOURCE": str(source)}
             note = f", before ({commit})"
-        if unlocked:
-            extra["S2S_BENCH_AUDIT_CHAIN"], note = "unlocked", ", chain unlocked"
         if self.args.sample:
             samples = Path(tempfile.mkdtemp(dir=self.workdir, prefix="samples-"))
             extra["S2S_BENCH_SAMPLE"] = str(samples)
@@ -1151,9 +1149,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--before", metavar="REV",
                         help="run the first --servers set-up again with the code of commit REV "
                              "(no migrations between them), for a before/after in one run")
-    parser.add_argument("--chain-unlocked", action="store_true",
-                        help="run the first --servers set-up again with the audit chain's "
-                             "head neither locked nor moved (what the lock costs)")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="also profile N uploads in-process with cProfile, printing where "
                              "the time goes")
@@ -1227,8 +1222,6 @@ def measure_service(run: Run) -> ZipResult | None:
             run.service(spec)
     if run.args.before and run.args.servers != ["none"]:
         run.service(run.args.servers[0], before=run.args.before)
-    if run.args.chain_unlocked and run.args.servers != ["none"]:
-        run.service(run.args.servers[0], unlocked=True)
     zipped = None
     if run.args.zip_files and run.args.servers != ["none"]:
         try:
