@@ -188,7 +188,7 @@ def timed(module, name):
 
 timed(auth, "working_token")
 for name in ("transfer_upload", "sender_for", "destination_for", "_spool", "_check_content",
-             "_duplicate_of", "_record", "stored_file_write", "_pupil_rows",
+             "_duplicate_of", "_record", "stored_file_write", "_transfer_insert",
              "lost_pupil_intake", "audit_record", "transfer_notify_queue"):
     timed(service, name)
 from s2s.api import files as api_files

@@ -28,9 +28,11 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
+
+from s2s.core.prepared import insert_new
 
 CONTENT_FIELDS = ("at", "actor_id", "actor_username", "action", "object_type", "object_id",
                   "summary", "ip_address", "detail")
@@ -60,22 +62,10 @@ def chain_hash(*, previous_hash: str, seq: int, content: bytes) -> str:
 
 # --- writing: one INSERT, no lock ---------------------------------------------------------
 
-def chain_append(event, save) -> None:
-    """Insert `event` unchained in one statement, and have the follower link it after commit.
-
-    `save()` inserts it on SQLite; on PostgreSQL a statement written once per process does.
-    """
+def chain_append(event, *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Insert `event` unchained in one statement, and have the follower link it after commit."""
     event.seq, event.previous_hash, event.hash = 0, "", ""
-    if connection.vendor == "postgresql":
-        fields, sql = _insert_sql(type(event))
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [field.get_db_prep_save(field.pre_save(event, add=True),
-                                                        connection) for field in fields])
-            event.pk = cursor.fetchone()[0]
-        event._state.adding = False
-        event._state.db = connection.alias
-    else:
-        save()
+    insert_new(event, using=using)
     chain_follow_after_commit()
 
 
@@ -89,22 +79,6 @@ def _follow_soon() -> None:
     from s2s.audit.tasks import follow_soon
 
     follow_soon()
-
-
-_INSERTS: dict = {}
-
-
-def _insert_sql(model) -> tuple[list, str]:
-    """Return the fields an audit row inserts and the INSERT statement (built once per model)."""
-    if model not in _INSERTS:
-        quote = connection.ops.quote_name
-        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-        _INSERTS[model] = fields, (
-            f"INSERT INTO {quote(model._meta.db_table)} "
-            f"({', '.join(quote(f.column) for f in fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(model._meta.pk.column)}"
-        )
-    return _INSERTS[model]
 
 
 # --- the follower: the chain's only writer -------------------------------------------------

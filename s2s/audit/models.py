@@ -1,7 +1,7 @@
 """The audit trail: an append-only record of who did what, when, and from where."""
 
 from django.conf import settings
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -76,7 +76,7 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise AppendOnlyError("Audit records cannot be changed.")
-        chain_append(self, lambda: super(AuditEvent, self).save(*args, **kwargs))
+        chain_append(self, using=kwargs.get("using") or DEFAULT_DB_ALIAS)
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit records cannot be deleted.")

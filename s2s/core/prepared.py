@@ -1,4 +1,4 @@
-"""Hot reads whose SQL the ORM writes once per process, then runs again with new values.
+"""Hot reads and inserts whose SQL is written once per process, then run with new values.
 
 Every upload asks the same few questions (its token, its destination, an identical earlier
 file), each a query whose shape never changes: only the values do. Building and compiling
@@ -12,13 +12,17 @@ token or a closed school is seen at once.
 
 Only scalar values can be markers (an `__in` list or a None that turns `=` into `IS NULL`
 changes the SQL's shape: give each shape its own `key`, which `build` is given too).
+
+`insert_new` is the same for the rows an upload writes: `Model.objects.create()` builds the
+INSERT and its compiler again for every row, most of the CPU a short insert costs.
 """
 
 from collections.abc import Callable
 from threading import Lock
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import QuerySet
+from django.db.models.signals import post_save, pre_save
 
 # Marker values no real row or argument holds, one per parameter position: a string
 # (text columns) and a large negative number (ids), so either kind of field takes them.
@@ -100,3 +104,68 @@ def _prepared_query_class(base: type) -> type:
         _classes[base] = type(f"Prepared{base.__name__}", (base,),
                               {"get_compiler": get_compiler, "prepared": None})
     return _classes[base]
+
+
+# --- inserts ------------------------------------------------------------------------------
+
+_INSERTS: dict = {}
+
+
+def _insert_sql(model: type[models.Model], connection) -> tuple[list, str]:
+    """Return the fields a new row of `model` writes, and its INSERT ... RETURNING id."""
+    key = (model, connection.vendor)
+    if key not in _INSERTS:
+        quote = connection.ops.quote_name
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        _INSERTS[key] = fields, (
+            f"INSERT INTO {quote(model._meta.db_table)} "
+            f"({', '.join(quote(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(model._meta.pk.column)}"
+        )
+    return _INSERTS[key]
+
+
+def _insertable(model: type[models.Model], connection) -> bool:
+    """Whether `insert_new` may write this model's rows itself (else `save()` does)."""
+    return (connection.features.can_return_columns_from_insert
+            and not model._meta.parents  # one table, one row
+            and isinstance(model._meta.pk, models.AutoField | models.BigAutoField)
+            and not pre_save.has_listeners(model) and not post_save.has_listeners(model))
+
+
+def insert_new(obj: models.Model, *, then: tuple[str, list] | None = None,
+               using: str = DEFAULT_DB_ALIAS) -> models.Model:
+    """Insert the new row `obj` as `save()` would, with an INSERT written once per model.
+
+    Each field's value is prepared as `save()` prepares it (`pre_save`, so `auto_now` fields
+    are set, then `get_db_prep_save`), and the new id read back into `obj`. `save()` itself,
+    and its signals, run instead for a model this cannot write alone (no RETURNING on the
+    database, a parent table, no automatic id, signal receivers). A model's own `save()` is
+    not called: callers that must (the audit trail's) call this from it.
+
+    `then` is a statement to run in the same round trip, after the row is in, on PostgreSQL
+    only: its SQL reads the new id as `new_row.id` (say, `INSERT ... SELECT new_row.id, ...
+    FROM new_row`). Elsewhere it runs as a second statement with `new_row` a one-row table.
+    """
+    connection = connections[using]
+    model = type(obj)
+    if not _insertable(model, connection):
+        models.Model.save(obj, force_insert=True, using=using)
+        new_id = obj.pk
+    else:
+        fields, sql = _insert_sql(model, connection)
+        params = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+        if then is not None and connection.vendor == "postgresql":
+            sql = f"WITH new_row AS ({sql} AS id), followed AS ({then[0]}) SELECT id FROM new_row"
+            params += then[1]
+            then = None
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            new_id = cursor.fetchone()[0]
+        obj.pk = new_id
+        obj._state.adding = False
+        obj._state.db = using
+    if then is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH new_row AS (SELECT %s AS id) {then[0]}", [new_id, *then[1]])
+    return obj

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from s2s.core.errors import ServiceError
+from s2s.core.prepared import insert_new
 from s2s.transfers import crypto
 from s2s.transfers.crypto import StoredFileError
 from s2s.transfers.models import StoredFile
@@ -149,14 +150,14 @@ def stored_file_write(*, content: IO[bytes], name_hint: str,
         spool.seek(0)
         path = _save(storage, spool)
     try:
-        stored = StoredFile.objects.create(
+        stored = insert_new(StoredFile(
             path=path,
             wrapped_key=crypto.data_key_wrap(data_key=data_key, master=master),
             key_id=master.key_id,
             nonce_prefix=nonce_prefix,
             size=size,
             sha256=sha256,
-        )
+        ))
     except BaseException:
         _delete_quietly(storage, path)
         raise

@@ -20,7 +20,7 @@ from s2s.audit.services import audit_record
 from s2s.core.arrivals import pupils_arrived
 from s2s.core.errors import ServiceError
 from s2s.core.metrics import count_upload
-from s2s.core.prepared import PreparedRead
+from s2s.core.prepared import PreparedRead, insert_new
 from s2s.ctf.errors import CTFError
 from s2s.ctf.hostile import check_safe_xml
 from s2s.ctf.names import FileName, parse_name
@@ -240,68 +240,56 @@ _PUPIL_TEXT = ("upn", "former_upn", "uln", "surname", "forename", "middle_names"
 _PUPIL_BATCH = 500
 
 
-def _pupil_rows(transfer: Transfer, pupils: list[PupilIndex]) -> list[tuple]:
-    """Return each pupil's column values, in `_pupil_columns()`'s order, cut to their fields."""
+def _pupil_rows(pupils: list[PupilIndex]) -> list[tuple]:
+    """Return each pupil's column values but the transfer's, cut to their fields' lengths."""
     lengths = [TransferPupil._meta.get_field(name).max_length for name in _PUPIL_TEXT]
     adapt = connection.ops.adapt_datefield_value
     return [
-        (transfer.pk, pupil.position, adapt(_parsed_date(pupil.dob)),
-         adapt(_parsed_date(pupil.leaving_date)),
+        (pupil.position, adapt(_parsed_date(pupil.dob)), adapt(_parsed_date(pupil.leaving_date)),
          *((getattr(pupil, name) or "")[:length] for name, length in zip(_PUPIL_TEXT, lengths,
                                                                           strict=True)))
         for pupil in pupils
     ]
 
 
-def _pupils_insert(transfer: Transfer, pupils: list[PupilIndex]) -> None:
-    """Insert the upload's pupil rows in one statement (per 500 on SQLite), without models.
+_PUPIL_COLUMNS = ("position", "dob", "leaving_date", *_PUPIL_TEXT)
 
-    The rows are plain values checked by the reader, so the ORM's per-object work
+
+def _transfer_insert(transfer: Transfer, pupils: list[PupilIndex]) -> None:
+    """Insert the transfer's row and its pupils' rows, on PostgreSQL in one statement.
+
+    The pupils are plain values the reader checked, so the ORM's per-object work
     (bulk_create builds a model and prepares every field of every pupil) buys nothing here:
-    it cost about as much CPU as the rest of the upload's writes together.
+    it cost about as much CPU as the rest of the upload's writes together. On PostgreSQL they
+    go as one JSON document, read as the table's own row type, inside the transfer's INSERT
+    (`insert_new`'s `then`): one round trip, and SQL that is the same for every upload (a
+    VALUES list of 20 pupils is 360 placeholders, which psycopg split again on every upload:
+    2 ms of CPU; issue 18).
     """
-    rows = _pupil_rows(transfer, pupils)
-    if not rows:
+    rows = _pupil_rows(pupils)
+    table = connection.ops.quote_name(TransferPupil._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(column) for column in _PUPIL_COLUMNS)
+    transfer_id = connection.ops.quote_name("transfer_id")
+    if rows and connection.vendor == "postgresql":
+        document = json.dumps([dict(zip(_PUPIL_COLUMNS, row, strict=True)) for row in rows],
+                              default=date.isoformat)
+        insert_new(transfer, then=(
+            f"INSERT INTO {table} ({transfer_id}, {names}) SELECT new_row.id, {names} "
+            f"FROM new_row, json_populate_recordset(NULL::{table}, %s::json)", [document]))
         return
+    insert_new(transfer)
+    # Elsewhere one statement per 500 rows, within the database's limit on parameters.
+    one = "(" + ", ".join(["%s"] * (len(_PUPIL_COLUMNS) + 1)) + ")"
+    limit = connection.features.max_query_params
+    batch = min(_PUPIL_BATCH, limit // (len(_PUPIL_COLUMNS) + 1)) if limit else _PUPIL_BATCH
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One JSON document of every row, read as the table's own row type: the
-            # statement's text is the same for every upload, so psycopg parses it once (a
-            # VALUES list of 20 pupils is 360 placeholders, which it split again on every
-            # upload: 2 ms of CPU), and its one parameter is a string psycopg sends as it is
-            # (an array per column was dumped element by element: 0.2 ms more, issue 18).
-            document = [dict(zip(_PUPIL_COLUMNS, row, strict=True)) for row in rows]
-            cursor.execute(_pupils_json_sql(), [json.dumps(document, default=date.isoformat)])
-            return
-        names, one = _pupil_columns()
-        limit = connection.features.max_query_params
-        batch = min(_PUPIL_BATCH, limit // len(_PUPIL_COLUMNS)) if limit else _PUPIL_BATCH
         for start in range(0, len(rows), batch):
             chunk = rows[start:start + batch]
             cursor.execute(
-                f"INSERT INTO {_pupil_table()} ({names}) VALUES " + ", ".join([one] * len(chunk)),
-                [value for row in chunk for value in row],
+                f"INSERT INTO {table} ({transfer_id}, {names}) VALUES "
+                + ", ".join([one] * len(chunk)),
+                [value for row in chunk for value in (transfer.pk, *row)],
             )
-
-
-_PUPIL_COLUMNS = ("transfer_id", "position", "dob", "leaving_date", *_PUPIL_TEXT)
-
-
-def _pupil_table() -> str:
-    return connection.ops.quote_name(TransferPupil._meta.db_table)
-
-
-def _pupil_columns() -> tuple[str, str]:
-    """Return the quoted column names and one row's placeholders."""
-    names = ", ".join(connection.ops.quote_name(column) for column in _PUPIL_COLUMNS)
-    return names, "(" + ", ".join(["%s"] * len(_PUPIL_COLUMNS)) + ")"
-
-
-def _pupils_json_sql() -> str:
-    """Return PostgreSQL's insert of every pupil from a JSON list of rows (column: value)."""
-    table, names = _pupil_table(), _pupil_columns()[0]
-    return (f"INSERT INTO {table} ({names}) "
-            f"SELECT {names} FROM json_populate_recordset(NULL::{table}, %s::json)")
 
 
 def _record(*, user, name: str, parsed: FileName, sender: Sender, destination: Destination,
@@ -310,7 +298,7 @@ def _record(*, user, name: str, parsed: FileName, sender: Sender, destination: D
     """Store the file and write its row, pupils and audit record: all of them or none."""
     with atomic_with_files():
         stored = stored_file_write(content=spool, name_hint=name, sha256=sha256)
-        transfer = Transfer.objects.create(
+        transfer = Transfer(
             name=name, file_type=parsed.file_type.code, source_code=sender.code,
             source_establishment=sender.establishment, source_la=sender.la,
             source_mailbox=sender.mailbox, source_agency=sender.agency,
@@ -323,7 +311,7 @@ def _record(*, user, name: str, parsed: FileName, sender: Sender, destination: D
             warnings=[finding.as_dict() for finding in checked.warnings],
             duplicate_of_id=duplicate.pk if duplicate is not None else None,
         )
-        _pupils_insert(transfer, checked.pupils)
+        _transfer_insert(transfer, checked.pupils)
         if transfer.is_lost_pupil:
             lost_pupil_intake(transfer=transfer)
         elif transfer.file_type == "CTF" and transfer.destination_establishment_id:

@@ -186,12 +186,13 @@ def test_an_inner_failure_removes_only_its_own_files(db, file_store):
     assert list(StoredFile.objects.all()) == [kept]
 
 
-def test_a_failure_creating_the_row_removes_the_object(db, file_store, monkeypatch):
-    def fail(**fields):
-        raise DatabaseError("injected")
+def test_a_failure_creating_the_row_removes_the_object(db, file_store):
+    def fail(execute, sql, params, many, context):
+        if sql.startswith(f'INSERT INTO "{StoredFile._meta.db_table}"'):
+            raise DatabaseError("injected")
+        return execute(sql, params, many, context)
 
-    monkeypatch.setattr(StoredFile.objects, "create", fail)
-    with pytest.raises(DatabaseError, match="injected"):
+    with pytest.raises(DatabaseError, match="injected"), connection.execute_wrapper(fail):
         _write(CTF)
     assert stored_objects(file_store) == []
 
