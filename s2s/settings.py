@@ -163,6 +163,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+        "S2S_DB_PREPARED", default=True):
+    # Values bound by the server, and a statement run five times on a connection prepared
+    # there: planning the same few hot queries again was a third of PostgreSQL's CPU an upload
+    # (issue 18). Behind PgBouncer in transaction mode this needs its max_prepared_statements
+    # (1.21 or newer), or S2S_DB_PREPARED=false (deploy/README.md).
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the web process and the worker share the file.
     DATABASES["default"]["OPTIONS"] = {
