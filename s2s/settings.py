@@ -251,7 +251,7 @@ S2S_SHED_INFLIGHT = env_int("S2S_SHED_INFLIGHT", 0)
 # `migrate`, core/apps.py), so no extra service is needed.
 CACHE_URL = env_str("S2S_CACHE_URL")
 if CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    CACHES = {"default": {"BACKEND": "s2s.core.cache.RedisCache",
                           "LOCATION": CACHE_URL, "KEY_PREFIX": "s2s"}}
 else:
     # Counters of one period each: past MAX_ENTRIES rows the expired ones are deleted (and,

@@ -78,7 +78,7 @@ def _redis_reachable() -> bool:
 def test_the_count_lives_in_redis_when_s2s_cache_url_names_it(
         settings, three_a_minute, receiving_school_user):
     settings.CACHES = {"default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "s2s.core.cache.RedisCache",
         "LOCATION": "redis://127.0.0.1:6379/0",
         # Others share this Redis: a key space of this test's own, removed after.
         "KEY_PREFIX": f"s2s-test-{uuid.uuid4().hex}"}}
@@ -93,3 +93,21 @@ def test_the_count_lives_in_redis_when_s2s_cache_url_names_it(
     finally:
         for key in redis.keys(ours):
             redis.delete(key)
+
+
+@pytest.mark.skipif(not _redis_reachable(), reason="no Redis on 127.0.0.1:6379")
+def test_a_redis_count_refuses_a_missing_key_and_keeps_the_expiry(settings):
+    settings.CACHES = {"default": {
+        "BACKEND": "s2s.core.cache.RedisCache", "LOCATION": "redis://127.0.0.1:6379/0",
+        "KEY_PREFIX": f"s2s-test-{uuid.uuid4().hex}"}}
+    try:
+        with pytest.raises(ValueError, match="not found"):
+            cache.incr("count")
+        assert cache.get("count") is None  # not created by the refused count
+        cache.add("count", 0, timeout=30)
+        assert [cache.incr("count"), cache.incr("count", 5)] == [1, 6]
+        assert cache.get("count") == 6
+        redis = cache._cache.get_client()
+        assert 0 < redis.ttl(cache.make_key("count")) <= 30
+    finally:
+        cache.delete("count")

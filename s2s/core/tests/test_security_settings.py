@@ -63,7 +63,7 @@ def test_the_shared_cache_is_the_database_unless_s2s_cache_url_names_redis():
     assert local[:2] == ["s2s.core.cache.DatabaseCache", "s2s_cache"]
     assert local[3] == [600, 60]
     redis = json.loads(_settings(S2S_CACHE_URL="redis://cache.example:6379/2").stdout)
-    assert redis[:2] == ["django.core.cache.backends.redis.RedisCache",
+    assert redis[:2] == ["s2s.core.cache.RedisCache",
                          "redis://cache.example:6379/2"]
 
 
