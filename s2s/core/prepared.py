@@ -99,6 +99,14 @@ def _prepared_query_class(base: type) -> type:
                          "has_extra_select"):
                 setattr(compiler, name, getattr(template, name))
             compiler.as_sql = lambda *args, **kwargs: (sql, params)
+            # How each column's value is converted depends on the columns alone: worked out
+            # once (Django asks each column again on every run).
+            converters = getattr(template, "prepared_converters", None)
+            if converters is None:
+                converters = template.get_converters(
+                    [column[0] for column in template.select[:template.col_count]])
+                template.prepared_converters = converters
+            compiler.get_converters = lambda expressions: converters
             return compiler
 
         _classes[base] = type(f"Prepared{base.__name__}", (base,),
