@@ -46,6 +46,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -696,6 +697,7 @@ class Level:
     app_cpu: float = 0.0
     db_cpu: float = 0.0
     lost: int = 0  # answered 201 but not in the database
+    round: int = 1  # --rounds: the floor and s2s measured again, in turns
 
     @property
     def server_share(self) -> float:
@@ -940,6 +942,7 @@ class Run:
     levels: list[Level] = field(default_factory=list)
     serial: int = 0
     pairs: list = field(default_factory=list)  # --mix
+    round: int = 1
 
     def next_base(self) -> int:
         self.serial += 1
@@ -953,6 +956,7 @@ class Run:
                          server=server)
             if label.startswith("s2s"):
                 level.lost = len(level.tally.ids) - transfers_found(level.tally.ids)
+            level.round = self.round
             self.levels.append(level)
             print_level(level)
             if target.kind == "dav":
@@ -1076,11 +1080,17 @@ def profile(run: Run, count: int) -> None:
 def summary(run: Run, zipped: ZipResult | None) -> None:
     print("\nTargets: >= 200 uploads/s at 32 clients, p99 < 500 ms, no errors; "
           "zip download peak worker RSS < 100 MB.")
-    floors = {lv.clients: lv.rate for lv in run.levels if lv.label.startswith("Django floor")}
+    floors = {(lv.round, lv.clients): lv.rate for lv in run.levels
+              if lv.label.startswith("Django floor")}
+    ratios: dict[str, list[float]] = {}
     for level in run.levels:
-        if level.label.startswith("s2s") and floors.get(level.clients):
-            print(f"  {level.label} at {level.clients} clients: "
-                  f"{level.rate / floors[level.clients]:.2f} of the floor's rate in this run "
+        floor = floors.get((level.round, level.clients))
+        in_round = f", round {level.round}" if run.args.rounds > 1 else ""
+        if level.label.startswith("s2s") and floor:
+            ratios.setdefault(f"{level.label} at {level.clients} clients", []).append(
+                level.rate / floor)
+            print(f"  {level.label} at {level.clients} clients{in_round}: "
+                  f"{level.rate / floor:.2f} of the floor's rate in this run "
                   f"(target >= 0.4 at 32), {level.tally.shed} shed, {level.lost} lost")
         if level.label.startswith("Django floor") and level.clients == 32:
             print(f"  {level.label} at 32 clients: {level.rate:.0f} uploads/s, "
@@ -1093,6 +1103,11 @@ def summary(run: Run, zipped: ZipResult | None) -> None:
             print(f"  {level.label} at 32 clients: {level.rate:.0f} uploads/s, "
                   f"p99 {level.percentile(0.99):.0f} ms, {level.tally.errors} errors: "
                   f"{'meets' if met else 'misses'} the target")
+    if run.args.rounds > 1:
+        for label, values in ratios.items():
+            print(f"  {label}, {len(values)} rounds: ratio to the same round's floor "
+                  f"{', '.join(f'{v:.2f}' for v in values)} (median "
+                  f"{statistics.median(values):.2f})")
     if zipped:
         print(f"  zip of {zipped.files} files (HTTP {zipped.status}, {zipped.entries} entries, "
               f"{zipped.megabytes:.1f} MB in {zipped.seconds:.1f} s, first byte after "
@@ -1103,7 +1118,8 @@ def summary(run: Run, zipped: ZipResult | None) -> None:
         print(f"  (signing in before it: a worker's VmHWM reached {zipped.signin_mb:.0f} MB, "
               "the Argon2 password hash)")
     print(json.dumps({
-        "levels": [{"server": lv.label, "clients": lv.clients, "uploads": len(lv.tally.latencies),
+        "levels": [{"server": lv.label, "round": lv.round, "clients": lv.clients,
+                    "uploads": len(lv.tally.latencies),
                     "errors": lv.tally.errors, "per_s": round(lv.rate, 1),
                     "shed_503": lv.tally.shed, "lost": lv.lost,
                     "p50_ms": round(lv.percentile(0.5), 1),
@@ -1138,6 +1154,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--mix", action="store_true",
                         help="also run each level as 42 pairs of seven schools sending to "
                              "each other, each with its own token")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="measure the floor, s2s (and --before) this many times in turns; "
+                             "each ratio is to the same round's floor")
     parser.add_argument("--floor", action="store_true",
                         help="also measure bench/floor_app.py: Django, a token lookup and one "
                              "insert, under the first --servers set-up")
@@ -1215,13 +1234,19 @@ def prepare(args: argparse.Namespace, stack: ExitStack) -> Run:
 
 def measure_service(run: Run) -> ZipResult | None:
     """Run the uploads for every gunicorn set-up, then the zip download and the profile."""
-    if run.args.floor and run.args.servers != ["none"]:
-        run.floor()
-    for spec in run.args.servers:
-        if spec != "none":
-            run.service(spec)
-    if run.args.before and run.args.servers != ["none"]:
-        run.service(run.args.servers[0], before=run.args.before)
+    # Each round measures the floor and s2s again, in turns: the box drifts by a fifth within
+    # minutes, so a ratio is taken only between levels of the same round.
+    for number in range(1, run.args.rounds + 1):
+        run.round = number
+        if run.args.rounds > 1:
+            print(f"  round {run.round} of {run.args.rounds}", flush=True)
+        if run.args.floor and run.args.servers != ["none"]:
+            run.floor()
+        for spec in run.args.servers:
+            if spec != "none":
+                run.service(spec)
+        if run.args.before and run.args.servers != ["none"]:
+            run.service(run.args.servers[0], before=run.args.before)
     zipped = None
     if run.args.zip_files and run.args.servers != ["none"]:
         try:
