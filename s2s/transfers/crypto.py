@@ -26,6 +26,7 @@ configuring and a wrong key can never be mistaken for the right one.
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import os
@@ -76,6 +77,8 @@ class MasterKey:
     key: bytes = field(repr=False)
 
 
+# Every upload asks for the current key: parsed (and its id hashed) once per setting's value.
+@functools.lru_cache(maxsize=16)
 def master_key_parse(*, encoded: str, setting: str) -> MasterKey:
     """Return the master key in a base64 string; say which setting is wrong if it is not one."""
     text = encoded.strip()
