@@ -728,6 +728,34 @@ def transfers_found(ids: list[int]) -> int:
                             [ids]).fetchone()[0]
 
 
+_AUTOVACUUM_SAID = False
+
+
+def analyze_as_autovacuum() -> bool:
+    """ANALYZE the bench database when the server's autovacuum is off; return whether it ran.
+
+    Production's PostgreSQL keeps the planner's statistics fresh with autovacuum (on by
+    default). Where it is off (this box's server has it off), the tables a bench fills are
+    never analyzed and their plans go wrong as they grow: the duplicate check scanned every
+    transfer to its school, and PostgreSQL's CPU an upload grew from 2 to 10 ms within three
+    rounds. The benches call this before each level and each soak minute, as autovacuum would
+    (its naptime is a minute), so their figures are about the code.
+    """
+    import psycopg
+
+    global _AUTOVACUUM_SAID
+    with psycopg.connect(f"host=127.0.0.1 port=5432 user=postgres dbname={DB_NAME}",
+                         autocommit=True) as conn:
+        if conn.execute("SHOW autovacuum").fetchone()[0] == "on":
+            return False
+        conn.execute("ANALYZE")
+    if not _AUTOVACUUM_SAID:
+        _AUTOVACUUM_SAID = True
+        print("  (autovacuum is off on this PostgreSQL server: the bench runs ANALYZE before "
+              "each level, and each soak minute, as autovacuum would)", flush=True)
+    return True
+
+
 def wait_quiet(seconds: float) -> None:
     """Wait, at most `seconds`, until the box is under a quarter busy for a whole second."""
     deadline = time.monotonic() + seconds
@@ -951,6 +979,7 @@ class Run:
     def sweep(self, target: Target, label: str, server: Server) -> None:
         for clients in self.args.levels:
             wait_quiet(self.args.settle)
+            analyze_as_autovacuum()
             level = load(target, self.pool, clients=clients, seconds=self.args.seconds,
                          total=self.args.max_uploads, serial_base=self.next_base(), label=label,
                          server=server)
