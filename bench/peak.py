@@ -808,8 +808,10 @@ def main() -> None:
     for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(signum, signal.default_int_handler)
     levels = [int(n) for n in args.levels.split(",")]
+    # redis="": upload.py's own production switch stays off; profile_env puts the tasks and
+    # the cache on --redis, as the soaks so far ran.
     up = argparse.Namespace(worktree=args.worktree, keep=False, no_service=False, mix=True,
-                            levels=levels, seconds=args.seconds, max_uploads=10**9)
+                            levels=levels, seconds=args.seconds, max_uploads=10**9, redis="")
     with ExitStack() as stack:
         run = upload.prepare(up, stack)  # bench/upload.py's world, with the mixed schools
         token = profile_env(run, args, stack)
