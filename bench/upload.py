@@ -171,6 +171,51 @@ seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
 print(f"{count} uploads in-process with the test client, unprofiled: {seconds / count * 1000:.1f}"
       f" ms wall, {cpu / count * 1000:.1f} ms CPU of this process each")
 
+# PostgreSQL's CPU for each statement: the backend's run time (/proc/PID/schedstat, in ns)
+# read around it. Only where the server runs on this host and its /proc is readable.
+with connection.cursor() as cursor:
+    cursor.execute("SELECT pg_backend_pid()")
+    backend = f"/proc/{cursor.fetchone()[0]}/schedstat"
+if os.access(backend, os.R_OK):
+    def backend_ns():
+        with open(backend) as stat:
+            return int(stat.read().split()[0])
+
+    spent, runs = {}, {}
+
+    def timed_statement(execute, sql, params, many, context):
+        started = backend_ns()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            words = " ".join(sql.split()[:3])[:60]
+            spent[words] = spent.get(words, 0) + backend_ns() - started
+            runs[words] = runs.get(words, 0) + 1
+
+    from django.db import connections
+    database = connections["default"]
+    plain_commit = type(database).commit
+
+    def timed_commit(self):
+        started = backend_ns()
+        try:
+            return plain_commit(self)
+        finally:
+            spent["COMMIT"] = spent.get("COMMIT", 0) + backend_ns() - started
+            runs["COMMIT"] = runs.get("COMMIT", 0) + 1
+
+    type(database).commit = timed_commit
+    started = backend_ns()
+    with connection.execute_wrapper(timed_statement):
+        for serial in range(10**6, 10**6 + count):
+            upload(serial)
+    whole = backend_ns() - started
+    type(database).commit = plain_commit
+    print(f"PostgreSQL's CPU an upload: {whole / count / 1e6:.2f} ms; by statement (ms an upload,"
+          " runs an upload; S2S_DB_PREPARED=false to compare without prepared statements):")
+    for words, ns in sorted(spent.items(), key=lambda item: -item[1]):
+        print(f"    {ns / count / 1e6:6.3f} {runs[words] / count:4.1f}  {words}")
+
 # The CPU of each step, without a profiler's overhead: each step's function wrapped in a
 # process-time counter (nested steps are counted in their callers too).
 from s2s.api import auth
