@@ -169,7 +169,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     # there: planning the same few hot queries again was a third of PostgreSQL's CPU an upload
     # (issue 18). Behind PgBouncer in transaction mode this needs its max_prepared_statements
     # (1.21 or newer), or S2S_DB_PREPARED=false (deploy/README.md).
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+    # Added to the options DATABASE_URL may carry (?sslmode=require), never in their place.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 5})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the web process and the worker share the file.
     DATABASES["default"]["OPTIONS"] = {

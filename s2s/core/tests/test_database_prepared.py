@@ -34,6 +34,15 @@ def test_postgresql_prepares_unless_told_not_to(tmp_path):
     assert "server_side_binding" not in sqlite
 
 
+def test_the_options_in_database_url_are_kept(tmp_path):
+    url = "postgres://s2s@db.example:5432/s2s?sslmode=require&connect_timeout=5"
+    assert _options(DATABASE_URL=url, S2S_DATA_DIR=str(tmp_path)) == {
+        "sslmode": "require", "connect_timeout": 5, "server_side_binding": True,
+        "prepare_threshold": 5}
+    assert _options(DATABASE_URL=url, S2S_DB_PREPARED="false", S2S_DATA_DIR=str(tmp_path)) == {
+        "sslmode": "require", "connect_timeout": 5}
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL feature")
 def test_the_token_lookup_is_prepared_after_five_runs_and_still_sees_a_revoke(
         receiving_school_user):
