@@ -63,9 +63,12 @@ def chain_hash(*, previous_hash: str, seq: int, content: bytes) -> str:
 # --- writing: one INSERT, no lock ---------------------------------------------------------
 
 def chain_append(event, *, using: str = DEFAULT_DB_ALIAS) -> None:
-    """Insert `event` unchained in one statement, and have the follower link it after commit."""
+    """Insert `event` unchained in one statement, and have the follower link it after commit.
+
+    The body of `AuditEvent.save` (so `insert_new` is told its caller is the model's save).
+    """
     event.seq, event.previous_hash, event.hash = 0, "", ""
-    insert_new(event, using=using)
+    insert_new(event, using=using, from_own_save=True)
     chain_follow_after_commit()
 
 

@@ -142,14 +142,15 @@ def _insertable(model: type[models.Model], connection) -> bool:
 
 
 def insert_new(obj: models.Model, *, then: tuple[str, list] | None = None,
-               using: str = DEFAULT_DB_ALIAS) -> models.Model:
+               using: str = DEFAULT_DB_ALIAS, from_own_save: bool = False) -> models.Model:
     """Insert the new row `obj` as `save()` would, with an INSERT written once per model.
 
     Each field's value is prepared as `save()` prepares it (`pre_save`, so `auto_now` fields
     are set, then `get_db_prep_save`), and the new id read back into `obj`. `save()` itself,
     and its signals, run instead for a model this cannot write alone (no RETURNING on the
-    database, a parent table, no automatic id, signal receivers). A model's own `save()` is
-    not called: callers that must (the audit trail's) call this from it.
+    database, a parent table, no automatic id, signal receivers). A model with a `save()` of
+    its own (Establishment sets its code there) is refused, as skipping it would write a
+    wrong row, unless that `save()` is the caller (`from_own_save`: the audit trail's).
 
     `then` is a statement to run in the same round trip, after the row is in, on PostgreSQL
     only: its SQL reads the new id as `new_row.id` (say, `INSERT ... SELECT new_row.id, ...
@@ -157,6 +158,8 @@ def insert_new(obj: models.Model, *, then: tuple[str, list] | None = None,
     """
     connection = connections[using]
     model = type(obj)
+    if model.save is not models.Model.save and not from_own_save:
+        raise TypeError(f"{model.__name__} has a save() of its own: call that, not insert_new")
     if not _insertable(model, connection):
         models.Model.save(obj, force_insert=True, using=using)
         new_id = obj.pk

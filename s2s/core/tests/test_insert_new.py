@@ -2,11 +2,13 @@
 
 from datetime import UTC, datetime
 
+import pytest
 from django.db import connection
 from django.db.models.signals import post_save
 
 from s2s.audit.models import AuditEvent
 from s2s.core.prepared import insert_new
+from s2s.directory.models import Establishment
 from s2s.transfers.models import StoredFile
 
 
@@ -40,8 +42,9 @@ def test_a_row_inserted_reads_back_as_the_orm_writes_it(db):
 
 def test_json_and_dates_round_trip(db):
     at = datetime(2027, 1, 18, 9, 30, 15, 123000, tzinfo=UTC)
-    event = insert_new(AuditEvent(action="test_action", at=at, actor_username="someone",
-                                  detail={"upns": ["A123"], "words": {"n": 2}}))
+    event = AuditEvent(action="test_action", at=at, actor_username="someone",
+                       detail={"upns": ["A123"], "words": {"n": 2}})
+    event.save()  # AuditEvent.save is insert_new, told it is the model's own save
     read = AuditEvent.objects.get(pk=event.pk)
     assert (read.at, read.detail, read.actor_username) == (
         at, {"upns": ["A123"], "words": {"n": 2}}, "someone")
@@ -60,7 +63,8 @@ def test_then_runs_with_the_new_id_in_the_same_round_trip(db):
                  "summary, detail, seq, previous_hash, hash) SELECT at, 'follow-on', action, "
                  "'transfers.storedfile', CAST(new_row.id AS VARCHAR(64)), '', '{}', 0, '', '' "
                  f"FROM new_row, {table} WHERE {table}.id = %s", [])
-    first = insert_new(AuditEvent(action="first"))
+    first = AuditEvent(action="first")
+    first.save()
     with connection.execute_wrapper(count):
         stored = insert_new(_stored("bb/three.s2se"),
                             then=(follow_on[0], [first.pk]))
@@ -82,3 +86,12 @@ def test_a_model_with_receivers_is_saved_by_the_orm(db):
         post_save.disconnect(receiver, sender=StoredFile)
     assert seen == [("cc/four.s2se", True)]
     assert StoredFile.objects.filter(pk=stored.pk).exists()
+
+
+def test_a_model_with_its_own_save_is_refused_rather_than_written_wrong(db, receiving_school):
+    school = Establishment(la=receiving_school.la, number="7777", name="New school")
+    with pytest.raises(TypeError, match="Establishment has a save"):
+        insert_new(school)
+    assert not Establishment.objects.filter(number="7777").exists()
+    with pytest.raises(TypeError, match="AuditEvent has a save"):
+        insert_new(AuditEvent(action="bypassing the append-only save"))
