@@ -1,7 +1,8 @@
 """Pupils arriving on a school's roll, told to whoever listens, so no lower app imports a higher.
 
 The apps that record an arrival call `pupils_arrived`: feeds (a pupil new on a roll feed, or
-back on it) and transfers (a CTF delivered to a school). An app that cares registers a listener
+back on it) and transfers (a CTF delivered to a school, told by its notice task after the
+upload commits). An app that cares registers a listener
 in its `AppConfig.ready` (cme: a case's child turning up), so feeds and transfers never import
 it. A listener runs in the caller's transaction and must be cheap: it is on the ingest path.
 """

@@ -17,6 +17,7 @@ from s2s.core.models import OutboundEmail
 from s2s.ctf.identifiers import make_upn
 from s2s.messaging.models import Recipient
 from s2s.transfers.services import transfer_upload
+from s2s.transfers.services.notify import transfer_notify
 from s2s.transfers.tests.ctfs import ctf, ctf_upns
 
 UNKNOWN = make_upn(la="838", establishment="4512", year=19, serial=7)
@@ -312,6 +313,26 @@ def test_a_ctf_delivered_to_a_school_flags_the_case(officer, make_user, outsider
                     content=io.BytesIO(content))
     case.refresh_from_db()
     assert (case.turned_up_school, case.turned_up_via) == ("8384512", "ctf")
+    assert OutboundEmail.objects.filter(to="838cme@example.gov.uk").count() == 1
+
+
+def test_a_ctf_s_arrival_is_flagged_by_its_notice_task_after_the_upload_once(
+        settings, officer, make_user, outsider_school, receiving_school):
+    # The upload's answer does not wait for it: the worker's notice task tells of arrivals.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    content = ctf("6812345", "8384512", pupils=2, seed=5)
+    case = case_open(user=officer, upn=ctf_upns(content)[0], surname="Evans", forename="Bea",
+                     dob=date(2014, 5, 5))
+    sender = make_user(Role.SCHOOL, outsider_school, username="6812345")
+    transfer = transfer_upload(user=sender, name="6812345_CTF_8384512_001.XML",
+                               content=io.BytesIO(content)).transfer
+    case.refresh_from_db()
+    assert case.turned_up_at is None
+    transfer_notify(transfer_id=transfer.pk)
+    transfer_notify(transfer_id=transfer.pk)  # a retry, or the sweep racing it
+    case.refresh_from_db()
+    assert (case.turned_up_school, case.turned_up_via) == ("8384512", "ctf")
+    assert CaseEvent.objects.filter(case=case, action="turned_up").count() == 1
     assert OutboundEmail.objects.filter(to="838cme@example.gov.uk").count() == 1
 
 

@@ -10,6 +10,11 @@ queues `notify_new_transfers` unless one is already waiting to start, and that o
 writes the emails of every upload not yet told, so a busy minute pushes a handful of tasks
 rather than one per upload (a push cost 0.6 ms of the upload's CPU, issue 18). Either way
 the minutely sweep (`s2s notify_transfers`) catches any upload whose task was lost or failed.
+
+The same once-only step tells the arrival listeners (`core/arrivals.py`: a CME case's child
+turning up) that a CTF delivered to a school brought its pupils there. The upload's answer
+does not need it, and on the upload's path it cost a query and its Python on every CTF
+(issue 18); here it is flagged seconds later, exactly once, or by the sweep within minutes.
 """
 
 from datetime import timedelta
@@ -18,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from s2s.core import taskqueue
+from s2s.core.arrivals import pupils_arrived
 from s2s.transfers import emails
 from s2s.transfers.models import Transfer
 
@@ -51,7 +57,10 @@ def transfer_notify_queue(*, transfer: Transfer) -> None:
 
 
 def transfer_notify(*, transfer_id: int) -> int:
-    """Write the upload's emails to the outbox, once; return how many were written."""
+    """Write the upload's emails to the outbox and tell of its arrivals, once.
+
+    Return how many emails were written.
+    """
     with transaction.atomic():
         transfer = (
             Transfer.objects.select_for_update(of=("self",))
@@ -62,8 +71,19 @@ def transfer_notify(*, transfer_id: int) -> int:
         if transfer is None:
             return 0  # already told, or the file is gone
         written = emails.transfer_uploaded_notify(transfer=transfer)
+        _arrivals_tell(transfer)
         Transfer.objects.filter(pk=transfer.pk).update(notified_at=timezone.now())
     return written
+
+
+def _arrivals_tell(transfer: Transfer) -> None:
+    """Tell the arrival listeners of a CTF delivered to a school (a CME case's child)."""
+    if transfer.file_type != "CTF" or transfer.destination_establishment_id is None:
+        return
+    if transfer.is_lost_pupil:
+        return
+    pupils_arrived(establishment=transfer.destination_establishment, via="ctf",
+                   upns=transfer.pupils.values_list("upn", flat=True))
 
 
 def transfers_notify_pending(*, now=None, limit: int | None = SWEEP_LIMIT,

@@ -17,7 +17,6 @@ from s2s.accounts.policy import Action, has_capability
 from s2s.agencies.agreements import exchange_allowed
 from s2s.agencies.jobs import job_check
 from s2s.audit.services import audit_record
-from s2s.core.arrivals import pupils_arrived
 from s2s.core.errors import ServiceError
 from s2s.core.metrics import count_upload
 from s2s.core.prepared import PreparedRead, insert_new
@@ -314,10 +313,8 @@ def _record(*, user, name: str, parsed: FileName, sender: Sender, destination: D
         _transfer_insert(transfer, checked.pupils)
         if transfer.is_lost_pupil:
             lost_pupil_intake(transfer=transfer)
-        elif transfer.file_type == "CTF" and transfer.destination_establishment_id:
-            # Delivered to a school: its pupils are arriving there (a CME case's child).
-            pupils_arrived(establishment=transfer.destination_establishment, via="ctf",
-                           upns=[pupil.upn for pupil in checked.pupils])
+        # Its emails, and for a CTF delivered to a school its pupils' arrival there (a CME
+        # case's child), are the worker's, after the commit (services/notify.py).
         transfer_notify_queue(transfer=transfer)
         count_upload()
         # Last: one INSERT, linked into the hash chain by its follower after the commit
