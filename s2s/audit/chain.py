@@ -32,7 +32,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from s2s.core.prepared import insert_new
+from s2s.core.prepared import Linked, insert_new, insert_new_linked
 
 CONTENT_FIELDS = ("at", "actor_id", "actor_username", "action", "object_type", "object_id",
                   "summary", "ip_address", "detail")
@@ -69,6 +69,19 @@ def chain_append(event, *, using: str = DEFAULT_DB_ALIAS) -> None:
     """
     event.seq, event.previous_hash, event.hash = 0, "", ""
     insert_new(event, using=using, from_own_save=True)
+    chain_follow_after_commit()
+
+
+def chain_append_with(event, rows: list[Linked], *, links: dict | None = None,
+                      then: tuple | None = None, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Insert new `rows`, then `event` unchained, in one statement (`insert_new_linked`).
+
+    For a service whose rows and their audit record are written together; `links` are the
+    event's fields that take a new row's id (its `object_id`).
+    """
+    event.seq, event.previous_hash, event.hash = 0, "", ""
+    insert_new_linked([*rows, (event, links or {})], then=then, using=using,
+                      own_save_of=type(event))
     chain_follow_after_commit()
 
 

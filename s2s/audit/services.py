@@ -14,10 +14,30 @@ import json
 from django.http import HttpRequest
 from django.utils.translation import gettext_noop
 
+from s2s.audit.chain import chain_append_with
 from s2s.audit.models import AuditEvent
 from s2s.core.addresses import client_address
+from s2s.core.prepared import Linked
 from s2s.core.text import in_english
 from s2s.ctf.words import Text
+
+
+def _event_new(*, action: str, actor, obj, summary, request, ip_address, detail,
+               actor_username: str) -> AuditEvent:
+    detail = dict(detail or {})
+    if isinstance(summary, Text):
+        # Values that are not JSON (a date, a code object) are kept as the English shows them.
+        detail["words"] = json.loads(json.dumps(summary.as_json(), default=str))
+    return AuditEvent(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_username=actor_username or getattr(actor, "username", "") or "",
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        summary=str(summary)[:300],
+        ip_address=ip_address or client_address(request),
+        detail=detail,
+    )
 
 
 def audit_record(
@@ -32,20 +52,33 @@ def audit_record(
     actor_username: str = "",
 ) -> AuditEvent:
     """Append one event: who (actor), did what (action), to what (obj), from where."""
-    detail = dict(detail or {})
-    if isinstance(summary, Text):
-        # Values that are not JSON (a date, a code object) are kept as the English shows them.
-        detail["words"] = json.loads(json.dumps(summary.as_json(), default=str))
-    return AuditEvent.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_username=actor_username or getattr(actor, "username", "") or "",
-        action=action,
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
-        summary=str(summary)[:300],
-        ip_address=ip_address or client_address(request),
-        detail=detail,
-    )
+    event = _event_new(action=action, actor=actor, obj=obj, summary=summary, request=request,
+                       ip_address=ip_address, detail=detail, actor_username=actor_username)
+    event.save()
+    return event
+
+
+def audit_record_with(
+    rows: list[Linked],
+    *,
+    action: str,
+    actor=None,
+    obj,
+    summary: str = "",
+    request: HttpRequest | None = None,
+    detail: dict | None = None,
+    then: tuple | None = None,
+) -> AuditEvent:
+    """Write new rows and the event of their writing together, in one statement on PostgreSQL.
+
+    `rows` and `then` are `core.prepared.insert_new_linked`'s (new objects, later ones taking
+    earlier ones' ids); `obj`, the event's object, is one of them. For the upload, whose
+    stored file, transfer, pupils and audit record were four round trips (issue 18).
+    """
+    event = _event_new(action=action, actor=actor, obj=obj, summary=summary, request=request,
+                       ip_address=None, detail=detail, actor_username="")
+    chain_append_with(event, rows, links={"object_id": obj}, then=then)
+    return event
 
 
 def english_words(label) -> Text:

@@ -129,14 +129,13 @@ def _save(storage: Storage, ciphertext: IO[bytes]) -> str:
     return saved
 
 
-def stored_file_write(*, content: IO[bytes], name_hint: str,
-                      sha256: str | None = None) -> StoredFile:
-    """Encrypt `content` (read to its end) into the storage, record it and return the record.
+def stored_file_new(*, content: IO[bytes], name_hint: str,
+                    sha256: str | None = None) -> StoredFile:
+    """Encrypt `content` (read to its end) into the storage; return its record, not yet written.
 
-    `name_hint` (the uploaded file's name) only goes in the log, never in the path. `sha256`
-    is the content's, when the caller has just hashed these very bytes (the upload's spool);
-    else it is hashed here. Call this inside `atomic_with_files()`, so a rollback removes the
-    object along with its row.
+    For a caller that writes the record with its own rows in one statement (the upload:
+    `core.prepared.insert_new_linked`) inside `atomic_with_files()`, which removes the object
+    if the block fails. `name_hint` and `sha256` are `stored_file_write`'s.
     """
     master = crypto.master_key_current()
     data_key = crypto.data_key_new()
@@ -149,19 +148,32 @@ def stored_file_write(*, content: IO[bytes], name_hint: str,
         )
         spool.seek(0)
         path = _save(storage, spool)
+    logger.info("Stored %s (%s bytes)", name_hint, size)
+    return StoredFile(
+        path=path,
+        wrapped_key=crypto.data_key_wrap(data_key=data_key, master=master),
+        key_id=master.key_id,
+        nonce_prefix=nonce_prefix,
+        size=size,
+        sha256=sha256,
+    )
+
+
+def stored_file_write(*, content: IO[bytes], name_hint: str,
+                      sha256: str | None = None) -> StoredFile:
+    """Encrypt `content` (read to its end) into the storage, record it and return the record.
+
+    `name_hint` (the uploaded file's name) only goes in the log, never in the path. `sha256`
+    is the content's, when the caller has just hashed these very bytes (the upload's spool);
+    else it is hashed here. Call this inside `atomic_with_files()`, so a rollback removes the
+    object along with its row.
+    """
+    stored = stored_file_new(content=content, name_hint=name_hint, sha256=sha256)
     try:
-        stored = insert_new(StoredFile(
-            path=path,
-            wrapped_key=crypto.data_key_wrap(data_key=data_key, master=master),
-            key_id=master.key_id,
-            nonce_prefix=nonce_prefix,
-            size=size,
-            sha256=sha256,
-        ))
+        insert_new(stored)
     except BaseException:
-        _delete_quietly(storage, path)
+        _delete_quietly(file_storage(), stored.path)
         raise
-    logger.info("Stored %s as stored file %s (%s bytes)", name_hint, stored.pk, size)
     return stored
 
 

@@ -1,5 +1,6 @@
 """`insert_new`: a new row written with a statement built once, read back as `save()` writes it."""
 
+import io
 from datetime import UTC, datetime
 
 import pytest
@@ -7,9 +8,11 @@ from django.db import connection
 from django.db.models.signals import post_save
 
 from s2s.audit.models import AuditEvent
-from s2s.core.prepared import insert_new
+from s2s.core.prepared import insert_new, insert_new_linked
 from s2s.directory.models import Establishment
-from s2s.transfers.models import StoredFile
+from s2s.transfers.models import StoredFile, Transfer
+from s2s.transfers.services import transfer_upload
+from s2s.transfers.tests.ctfs import ctf
 
 
 def _stored(path: str) -> StoredFile:
@@ -95,3 +98,78 @@ def test_a_model_with_its_own_save_is_refused_rather_than_written_wrong(db, rece
     assert not Establishment.objects.filter(number="7777").exists()
     with pytest.raises(TypeError, match="AuditEvent has a save"):
         insert_new(AuditEvent(action="bypassing the append-only save"))
+
+
+# --- several new rows that refer to each other ----------------------------------------------
+
+def _statements_counted():
+    statements = []
+
+    def count(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    return statements, count
+
+
+def test_linked_rows_take_each_others_new_ids_in_one_statement_on_postgresql(
+        db, sending_school_user):
+    statements, count = _statements_counted()
+    stored = _stored("dd/five.s2se")
+    event = AuditEvent(action="linked", actor_username="someone")
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    then = (stored, f"INSERT INTO {table} (at, actor_username, action, object_type, object_id, "
+                    "summary, detail, seq, previous_hash, hash) SELECT CURRENT_TIMESTAMP, "
+                    "'then', 'linked_then', '', CAST(new_row.id AS VARCHAR(64)), '', '{}', 0, "
+                    "'', '' FROM new_row", [])
+    with connection.execute_wrapper(count):
+        insert_new_linked([(stored, {}), (event, {"object_id": stored})], then=then,
+                          own_save_of=AuditEvent)
+    assert stored.pk is not None
+    assert event.pk is not None
+    assert AuditEvent.objects.get(pk=event.pk).object_id == str(stored.pk) == event.object_id
+    assert AuditEvent.objects.get(action="linked_then").object_id == str(stored.pk)
+    assert _row(StoredFile, stored.pk)["path"] == "dd/five.s2se"
+    assert len(statements) == (1 if connection.vendor == "postgresql" else 3)
+
+
+def test_a_foreign_key_linked_to_a_new_row_holds_its_id(db, sending_school_user,
+                                                        receiving_school):
+    stored = _stored("ee/six.s2se")
+    transfer = Transfer(name="8383321_CTF_8384512_001.XML", file_type="CTF",
+                        source_code="8383321", destination_code="8384512",
+                        destination_kind="school", destination_establishment=receiving_school,
+                        uploaded_by=sending_school_user, stored_file=stored, size=1,
+                        sha256="cd" * 32)
+    insert_new_linked([(stored, {}), (transfer, {"stored_file_id": stored})])
+    assert Transfer.objects.get(pk=transfer.pk).stored_file_id == stored.pk
+    assert transfer.stored_file_id == stored.pk
+    assert Transfer.objects.get(pk=transfer.pk).stored_file.path == "ee/six.s2se"
+
+
+def test_linked_rows_refuse_a_model_with_its_own_save_unless_it_is_named(db):
+    with pytest.raises(TypeError, match="AuditEvent has a save"):
+        insert_new_linked([(_stored("ff/seven.s2se"), {}),
+                           (AuditEvent(action="bypassing"), {})])
+    assert not StoredFile.objects.filter(path="ff/seven.s2se").exists()
+
+
+def test_the_upload_writes_its_rows_in_one_statement_on_postgresql(
+        db, sending_school_user, receiving_school):
+    # The stored file, the transfer, its pupils and the audit record: one round trip.
+    statements, count = _statements_counted()
+    with connection.execute_wrapper(count):
+        transfer = transfer_upload(user=sending_school_user, name="8383321_CTF_8384512_001.XML",
+                                   content=io.BytesIO(ctf("8383321", "8384512", pupils=3)))
+    transfer = transfer.transfer
+    tables = ("transfers_storedfile", "transfers_transfer", "transfers_transferpupil",
+              "audit_auditevent")
+    inserts = [sql for sql in statements
+               if any(f'INSERT INTO "{table}"' in sql for table in tables)]
+    assert len(inserts) == (1 if connection.vendor == "postgresql" else 4)
+    read = Transfer.objects.get(pk=transfer.pk)
+    assert read.pupils.count() == 3
+    assert read.stored_file_id == transfer.stored_file_id is not None
+    event = AuditEvent.objects.get(action="transfer_upload")
+    assert (event.object_type, event.object_id) == ("transfers.transfer", str(transfer.pk))
+    assert event.actor_id == sending_school_user.pk

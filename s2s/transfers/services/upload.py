@@ -16,10 +16,10 @@ from django.utils.translation import gettext_noop
 from s2s.accounts.policy import Action, has_capability
 from s2s.agencies.agreements import exchange_allowed
 from s2s.agencies.jobs import job_check
-from s2s.audit.services import audit_record
+from s2s.audit.services import audit_record_with
 from s2s.core.errors import ServiceError
 from s2s.core.metrics import count_upload
-from s2s.core.prepared import PreparedRead, insert_new
+from s2s.core.prepared import PreparedRead
 from s2s.ctf.errors import CTFError
 from s2s.ctf.hostile import check_safe_xml
 from s2s.ctf.names import FileName, parse_name
@@ -30,7 +30,7 @@ from s2s.lostpupils.services.intake import lost_pupil_intake
 from s2s.transfers.addressing import Destination, Sender, destination_for, sender_for
 from s2s.transfers.models import Transfer, TransferPupil, TransferStatus
 from s2s.transfers.services.notify import transfer_notify_queue
-from s2s.transfers.storage import atomic_with_files, stored_file_write
+from s2s.transfers.storage import atomic_with_files, stored_file_new
 from s2s.transfers.zipchecks import zip_archive_check, zip_size_check, zip_size_limit
 
 CHUNK = 64 * 1024
@@ -254,30 +254,35 @@ def _pupil_rows(pupils: list[PupilIndex]) -> list[tuple]:
 _PUPIL_COLUMNS = ("position", "dob", "leaving_date", *_PUPIL_TEXT)
 
 
-def _transfer_insert(transfer: Transfer, pupils: list[PupilIndex]) -> None:
-    """Insert the transfer's row and its pupils' rows, on PostgreSQL in one statement.
+def _pupils_then(transfer: Transfer, rows: list[tuple]) -> tuple | None:
+    """Return the pupils' INSERT to run in the transfer's statement (PostgreSQL), if any.
 
     The pupils are plain values the reader checked, so the ORM's per-object work
     (bulk_create builds a model and prepares every field of every pupil) buys nothing here:
-    it cost about as much CPU as the rest of the upload's writes together. On PostgreSQL they
-    go as one JSON document, read as the table's own row type, inside the transfer's INSERT
-    (`insert_new`'s `then`): one round trip, and SQL that is the same for every upload (a
-    VALUES list of 20 pupils is 360 placeholders, which psycopg split again on every upload:
-    2 ms of CPU; issue 18).
+    it cost about as much CPU as the rest of the upload's writes together. They go as one
+    JSON document, read as the table's own row type: SQL that is the same for every upload
+    (a VALUES list of 20 pupils is 360 placeholders, which psycopg split again on every
+    upload: 2 ms of CPU; issue 18).
     """
-    rows = _pupil_rows(pupils)
-    table = connection.ops.quote_name(TransferPupil._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(column) for column in _PUPIL_COLUMNS)
-    transfer_id = connection.ops.quote_name("transfer_id")
-    if rows and connection.vendor == "postgresql":
-        document = json.dumps([dict(zip(_PUPIL_COLUMNS, row, strict=True)) for row in rows],
-                              default=date.isoformat)
-        insert_new(transfer, then=(
+    if not rows or connection.vendor != "postgresql":
+        return None
+    table, names, transfer_id = _pupil_sql_names()
+    document = json.dumps([dict(zip(_PUPIL_COLUMNS, row, strict=True)) for row in rows],
+                          default=date.isoformat)
+    return (transfer,
             f"INSERT INTO {table} ({transfer_id}, {names}) SELECT new_row.id, {names} "
-            f"FROM new_row, json_populate_recordset(NULL::{table}, %s::json)", [document]))
-        return
-    insert_new(transfer)
-    # Elsewhere one statement per 500 rows, within the database's limit on parameters.
+            f"FROM new_row, json_populate_recordset(NULL::{table}, %s::json)", [document])
+
+
+def _pupil_sql_names() -> tuple[str, str, str]:
+    quote = connection.ops.quote_name
+    return (quote(TransferPupil._meta.db_table),
+            ", ".join(quote(column) for column in _PUPIL_COLUMNS), quote("transfer_id"))
+
+
+def _pupils_insert(transfer: Transfer, rows: list[tuple]) -> None:
+    """Insert the pupils' rows off PostgreSQL: a statement per 500, within its parameter limit."""
+    table, names, transfer_id = _pupil_sql_names()
     one = "(" + ", ".join(["%s"] * (len(_PUPIL_COLUMNS) + 1)) + ")"
     limit = connection.features.max_query_params
     batch = min(_PUPIL_BATCH, limit // (len(_PUPIL_COLUMNS) + 1)) if limit else _PUPIL_BATCH
@@ -294,9 +299,13 @@ def _transfer_insert(transfer: Transfer, pupils: list[PupilIndex]) -> None:
 def _record(*, user, name: str, parsed: FileName, sender: Sender, destination: Destination,
             spool: IO[bytes], size: int, sha256: str, checked: _Checked,
             duplicate: _Earlier | None, request) -> Transfer:
-    """Store the file and write its row, pupils and audit record: all of them or none."""
+    """Store the file and write its row, pupils and audit record: all of them or none.
+
+    On PostgreSQL the stored file's row, the transfer's, its pupils' and the audit record
+    are one statement (`audit_record_with`): each was a round trip of its own (issue 18).
+    """
     with atomic_with_files():
-        stored = stored_file_write(content=spool, name_hint=name, sha256=sha256)
+        stored = stored_file_new(content=spool, name_hint=name, sha256=sha256)
         transfer = Transfer(
             name=name, file_type=parsed.file_type.code, source_code=sender.code,
             source_establishment=sender.establishment, source_la=sender.la,
@@ -310,22 +319,26 @@ def _record(*, user, name: str, parsed: FileName, sender: Sender, destination: D
             warnings=[finding.as_dict() for finding in checked.warnings],
             duplicate_of_id=duplicate.pk if duplicate is not None else None,
         )
-        _transfer_insert(transfer, checked.pupils)
-        if transfer.is_lost_pupil:
-            lost_pupil_intake(transfer=transfer)
-        # Its emails, and for a CTF delivered to a school its pupils' arrival there (a CME
-        # case's child), are the worker's, after the commit (services/notify.py).
-        transfer_notify_queue(transfer=transfer)
-        count_upload()
-        # Last: one INSERT, linked into the hash chain by its follower after the commit
+        pupils = _pupil_rows(checked.pupils)
+        then = _pupils_then(transfer, pupils)
+        # The audit record is linked into the hash chain by its follower after the commit
         # (audit/chain.py).
-        audit_record(
+        audit_record_with(
+            [(stored, {}), (transfer, {"stored_file_id": stored})], then=then,
             action="transfer_upload", actor=user, obj=transfer, request=request,
             summary=Text(gettext_noop("%(name)s to %(code)s"), name=transfer.name,
                          code=destination.delivered_code),
             detail={"name": transfer.name, "to": destination.delivered_code,
                     "upns": [p.upn for p in checked.pupils if p.upn]},
         )
+        if pupils and then is None:
+            _pupils_insert(transfer, pupils)
+        if transfer.is_lost_pupil:
+            lost_pupil_intake(transfer=transfer)
+        # Its emails, and for a CTF delivered to a school its pupils' arrival there (a CME
+        # case's child), are the worker's, after the commit (services/notify.py).
+        transfer_notify_queue(transfer=transfer)
+        count_upload()
     return transfer
 
 

@@ -92,10 +92,11 @@ def test_an_upload_that_fails_leaves_no_task(queued, sending_school_user, receiv
                                              monkeypatch):
     from s2s.transfers.services import upload
 
-    def fail(**kwargs):
-        raise RuntimeError("the audit trail is down")
+    def fail(*args, **kwargs):
+        raise RuntimeError("the metrics are down")
 
-    monkeypatch.setattr(upload, "audit_record", fail)
+    # The transaction's last step, after the task was queued in it.
+    monkeypatch.setattr(upload, "count_upload", fail)
     with pytest.raises(RuntimeError):
         _upload(sending_school_user)
     assert not DBTaskResult.objects.exists()

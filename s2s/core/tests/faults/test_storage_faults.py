@@ -73,7 +73,7 @@ def test_a_store_that_fails_mid_write_leaves_nothing_and_answers_retryably(
 
 
 # Run in a child process: upload as the connector, and stop dead (a marker file says where)
-# once the object is in the store and before the transaction commits.
+# once the object is in the store and its rows written, before the transaction commits.
 _CHILD = textwrap.dedent("""
     import io, sys, time, django
     django.setup()
@@ -81,11 +81,11 @@ _CHILD = textwrap.dedent("""
     from s2s.transfers.services import upload
     from s2s.transfers.tests.ctfs import ctf
 
-    def stop_here(**kwargs):
+    def stop_here(*args, **kwargs):
         open(sys.argv[1], "w").close()
         time.sleep(600)  # SIGKILLed here: stored, not committed
 
-    upload.audit_record = stop_here
+    upload.count_upload = stop_here  # the transaction's last step
     upload.transfer_upload(user=User.objects.get(username="8383321-mis"), name=sys.argv[2],
                            content=io.BytesIO(ctf("8383321", "8384512")))
 """)
