@@ -309,9 +309,11 @@ def code_snapshot(workdir: Path, rev: str = "HEAD", folder: str = "src") -> tupl
     """Export a committed tree (HEAD) to run, so edits in progress cannot break the run."""
     commit = subprocess.run(["git", "rev-parse", "--short", rev], cwd=ROOT, check=True,
                             capture_output=True, text=True).stdout.strip()
+    source = workdir / folder
+    if source.is_dir():  # exported by an earlier round of this run
+        return source, commit
     archive = subprocess.run(["git", "archive", "--format=tar", rev], cwd=ROOT, check=True,
                              capture_output=True).stdout
-    source = workdir / folder
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(source, filter="data")
     if (ROOT / "node_modules").is_dir():  # GOV.UK Frontend, for the pages' static files
