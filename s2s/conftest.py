@@ -208,3 +208,19 @@ def receiving_school_user(make_user, receiving_school):
 @pytest.fixture
 def outsider_school_user(make_user, outsider_school):
     return make_user(Role.SCHOOL, outsider_school, username="6812345")
+
+
+@pytest.fixture
+def redis_tasks(settings):
+    """Tasks go to the tests' own (emptied) Redis database; return a client of it.
+
+    For tests marked `core.tests.redis.needs_redis`.
+    """
+    from s2s.core.taskqueue import QUEUE
+    from s2s.core.tests.redis import TEST_REDIS_URL, redis_emptied
+
+    settings.TASKS = {"default": {"BACKEND": "s2s.core.taskqueue.RedisBackend"}}
+    settings.RQ_QUEUES = {QUEUE: {"URL": TEST_REDIS_URL, "DEFAULT_TIMEOUT": 60}}
+    client = redis_emptied()
+    yield client
+    client.flushdb()

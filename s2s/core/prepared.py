@@ -24,7 +24,7 @@ statement (issue 18).
 from collections.abc import Callable
 from threading import Lock
 
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import QuerySet
 from django.db.models.signals import post_save, pre_save
 
@@ -254,8 +254,9 @@ def insert_new_linked(rows: list[Linked], *,
     statement run once `obj`'s row is in, reading its id as `new_row.id` (as `insert_new`'s).
     On PostgreSQL it is all one statement, so one round trip and, outside a transaction,
     one commit; elsewhere (or for a row `insert_new` would hand to `save()`) the rows go in
-    one by one. `own_save_of` is the one model whose `save()` of its own is the caller's
-    (the audit trail's).
+    one by one, in a transaction of their own: all of them or none either way.
+    `own_save_of` is the one model whose `save()` of its own is the caller's (the audit
+    trail's).
     """
     connection = connections[using]
     for obj, _links in rows:
@@ -263,11 +264,12 @@ def insert_new_linked(rows: list[Linked], *,
     then_obj, then_sql, then_params = then if then is not None else (None, "", [])
     if connection.vendor != "postgresql" or not all(
             _insertable(type(obj), connection) for obj, _links in rows):
-        for obj, links in rows:
-            for attname, earlier in links.items():
-                setattr(obj, attname, _linked_value(obj, attname, earlier))
-            insert_new(obj, then=(then_sql, then_params) if obj is then_obj else None,
-                       using=using, from_own_save=type(obj) is own_save_of)
+        with transaction.atomic(using=using):
+            for obj, links in rows:
+                for attname, earlier in links.items():
+                    setattr(obj, attname, _linked_value(obj, attname, earlier))
+                insert_new(obj, then=(then_sql, then_params) if obj is then_obj else None,
+                           using=using, from_own_save=type(obj) is own_save_of)
         return
     then_of = next((index for index, (obj, _links) in enumerate(rows) if obj is then_obj), None)
     if then is not None and then_of is None:

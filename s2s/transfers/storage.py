@@ -178,20 +178,29 @@ def stored_file_write(*, content: IO[bytes], name_hint: str,
 
 
 @contextmanager
-def atomic_with_files() -> Iterator[None]:
+def atomic_with_files(*, single_statement: bool = False) -> Iterator[None]:
     """Run the block in `transaction.atomic()`; if it fails, delete the objects it stored.
 
     Nested blocks hand their objects to the enclosing one when they succeed, so a failure
     further out removes them too. Django has no rollback hook: an object stored in a plain
     `atomic()` savepoint that is rolled back while this block goes on to commit is not removed
     here, but left to `sweep_orphan_files`.
+
+    `single_statement`: the block writes to the database once, with one statement that is
+    all-or-nothing by itself (`core.prepared.insert_new_linked`), as its last step. Then no
+    transaction is opened (outside one, the statement commits alone: two round trips fewer,
+    BEGIN and COMMIT); the objects are still deleted if the block fails, which it can only do
+    before or at that statement.
     """
     outer = _written.get()
     written: list[str] = []
     token = _written.set(written)
     try:
-        with transaction.atomic():
+        if single_statement:
             yield
+        else:
+            with transaction.atomic():
+                yield
     except BaseException:
         storage = file_storage()
         for path in written:

@@ -130,7 +130,8 @@ def test_linked_rows_take_each_others_new_ids_in_one_statement_on_postgresql(
     assert AuditEvent.objects.get(pk=event.pk).object_id == str(stored.pk) == event.object_id
     assert AuditEvent.objects.get(action="linked_then").object_id == str(stored.pk)
     assert _row(StoredFile, stored.pk)["path"] == "dd/five.s2se"
-    assert len(statements) == (1 if connection.vendor == "postgresql" else 3)
+    writes = [sql for sql in statements if not sql.startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(writes) == (1 if connection.vendor == "postgresql" else 3)
 
 
 def test_a_foreign_key_linked_to_a_new_row_holds_its_id(db, sending_school_user,

@@ -11,7 +11,7 @@ from django_tasks import task
 from s2s.core.metrics import metrics_text
 from s2s.core.models import OutboundEmail
 from s2s.core.taskqueue import JOB_CLASS, QUEUE
-from s2s.core.tests.redis import TEST_REDIS_URL, needs_redis, redis_emptied
+from s2s.core.tests.redis import TEST_REDIS_URL, needs_redis
 from s2s.transfers.models import Transfer
 from s2s.transfers.services import transfer_upload
 from s2s.transfers.services.notify import transfer_notify
@@ -33,16 +33,6 @@ def notify_then_fail_once(transfer_id: int) -> int:
     if redis.Redis.from_url(TEST_REDIS_URL).incr(ATTEMPTS) == 1:
         raise RuntimeError("the worker failed after the notices were written")
     return written
-
-
-@pytest.fixture
-def redis_tasks(settings):
-    """Tasks go to the tests' own (emptied) Redis database; return a client of it."""
-    settings.TASKS = {"default": {"BACKEND": "s2s.core.taskqueue.RedisBackend"}}
-    settings.RQ_QUEUES = {QUEUE: {"URL": TEST_REDIS_URL, "DEFAULT_TIMEOUT": 60}}
-    client = redis_emptied()
-    yield client
-    client.flushdb()
 
 
 def _queued(client) -> int:

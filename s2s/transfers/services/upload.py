@@ -17,6 +17,7 @@ from s2s.accounts.policy import Action, has_capability
 from s2s.agencies.agreements import exchange_allowed
 from s2s.agencies.jobs import job_check
 from s2s.audit.services import audit_record_with
+from s2s.core import taskqueue
 from s2s.core.errors import ServiceError
 from s2s.core.metrics import count_upload
 from s2s.core.prepared import PreparedRead
@@ -296,30 +297,45 @@ def _pupils_insert(transfer: Transfer, rows: list[tuple]) -> None:
             )
 
 
+def _written_alone(transfer: Transfer) -> bool:
+    """Whether the upload's rows are all it writes, so one statement commits them by itself.
+
+    On PostgreSQL with the tasks on Redis (the notice is pushed after the commit) for a file
+    that goes to a school, LA mailbox or agency: the Lost Pupil Database's intake, a generic
+    zip's "no notice" mark and the database queue's task row are writes of their own, which
+    must commit with the rows.
+    """
+    return (connection.vendor == "postgresql" and taskqueue.uses_redis()
+            and not transfer.is_lost_pupil and not transfer.is_generic)
+
+
 def _record(*, user, name: str, parsed: FileName, sender: Sender, destination: Destination,
             spool: IO[bytes], size: int, sha256: str, checked: _Checked,
             duplicate: _Earlier | None, request) -> Transfer:
     """Store the file and write its row, pupils and audit record: all of them or none.
 
     On PostgreSQL the stored file's row, the transfer's, its pupils' and the audit record
-    are one statement (`audit_record_with`): each was a round trip of its own (issue 18).
+    are one statement (`audit_record_with`): each was a round trip of its own, and where
+    nothing else is written it commits by itself, without BEGIN and COMMIT (issue 18).
     """
-    with atomic_with_files():
-        stored = stored_file_new(content=spool, name_hint=name, sha256=sha256)
-        transfer = Transfer(
-            name=name, file_type=parsed.file_type.code, source_code=sender.code,
-            source_establishment=sender.establishment, source_la=sender.la,
-            source_mailbox=sender.mailbox, source_agency=sender.agency,
-            destination_code=destination.code,
-            **destination.lookup(), redirected_from=destination.redirected_from,
-            uploaded_by=user, stored_file=stored, size=size, sha256=sha256,
-            pupil_count=checked.pupil_count, ctf_version=checked.version[:8],
-            document_qualifier=checked.document_qualifier[:16],
-            data_qualifier=checked.data_qualifier[:32],
-            warnings=[finding.as_dict() for finding in checked.warnings],
-            duplicate_of_id=duplicate.pk if duplicate is not None else None,
-        )
-        pupils = _pupil_rows(checked.pupils)
+    transfer = Transfer(
+        name=name, file_type=parsed.file_type.code, source_code=sender.code,
+        source_establishment=sender.establishment, source_la=sender.la,
+        source_mailbox=sender.mailbox, source_agency=sender.agency,
+        destination_code=destination.code,
+        **destination.lookup(), redirected_from=destination.redirected_from,
+        uploaded_by=user, size=size, sha256=sha256,
+        pupil_count=checked.pupil_count, ctf_version=checked.version[:8],
+        document_qualifier=checked.document_qualifier[:16],
+        data_qualifier=checked.data_qualifier[:32],
+        warnings=[finding.as_dict() for finding in checked.warnings],
+        duplicate_of_id=duplicate.pk if duplicate is not None else None,
+    )
+    pupils = _pupil_rows(checked.pupils)
+    alone = _written_alone(transfer)
+    with atomic_with_files(single_statement=alone):
+        transfer.stored_file = stored = stored_file_new(content=spool, name_hint=name,
+                                                        sha256=sha256)
         then = _pupils_then(transfer, pupils)
         # The audit record is linked into the hash chain by its follower after the commit
         # (audit/chain.py).
@@ -331,14 +347,17 @@ def _record(*, user, name: str, parsed: FileName, sender: Sender, destination: D
             detail={"name": transfer.name, "to": destination.delivered_code,
                     "upns": [p.upn for p in checked.pupils if p.upn]},
         )
-        if pupils and then is None:
-            _pupils_insert(transfer, pupils)
-        if transfer.is_lost_pupil:
-            lost_pupil_intake(transfer=transfer)
-        # Its emails, and for a CTF delivered to a school its pupils' arrival there (a CME
-        # case's child), are the worker's, after the commit (services/notify.py).
-        transfer_notify_queue(transfer=transfer)
-        count_upload()
+        if not alone:
+            if pupils and then is None:
+                _pupils_insert(transfer, pupils)
+            if transfer.is_lost_pupil:
+                lost_pupil_intake(transfer=transfer)
+            transfer_notify_queue(transfer=transfer)
+    if alone:
+        transfer_notify_queue(transfer=transfer)  # pushed now: the rows have committed
+    # Its emails, and for a CTF delivered to a school its pupils' arrival there (a CME case's
+    # child), are the worker's, after the commit (services/notify.py).
+    count_upload()
     return transfer
 
 

@@ -92,11 +92,14 @@ def test_an_upload_that_fails_leaves_no_task(queued, sending_school_user, receiv
                                              monkeypatch):
     from s2s.transfers.services import upload
 
-    def fail(*args, **kwargs):
-        raise RuntimeError("the metrics are down")
+    real_queue = upload.transfer_notify_queue
 
-    # The transaction's last step, after the task was queued in it.
-    monkeypatch.setattr(upload, "count_upload", fail)
+    def fail(*args, **kwargs):
+        real_queue(*args, **kwargs)
+        raise RuntimeError("failed once the task was queued")
+
+    # The transaction's last step, just after the task was queued in it.
+    monkeypatch.setattr(upload, "transfer_notify_queue", fail)
     with pytest.raises(RuntimeError):
         _upload(sending_school_user)
     assert not DBTaskResult.objects.exists()

@@ -188,7 +188,7 @@ def test_a_failure_after_the_storage_write_leaves_no_file_and_no_row(
         raise IntegrityError("injected after the storage write and the rows")
 
     # The transaction's last step: the object is stored and every row written by then.
-    monkeypatch.setattr(upload_module, "count_upload", fail)
+    monkeypatch.setattr(upload_module, "transfer_notify_queue", fail)
     with pytest.raises(IntegrityError):
         transfer_upload(user=sending_school_user, name="8383321_CTF_8384512_001.XML",
                         content=io.BytesIO(ctf("8383321", "8384512")))

@@ -85,7 +85,7 @@ _CHILD = textwrap.dedent("""
         open(sys.argv[1], "w").close()
         time.sleep(600)  # SIGKILLed here: stored, not committed
 
-    upload.count_upload = stop_here  # the transaction's last step
+    upload.transfer_notify_queue = stop_here  # the transaction's last step
     upload.transfer_upload(user=User.objects.get(username="8383321-mis"), name=sys.argv[2],
                            content=io.BytesIO(ctf("8383321", "8384512")))
 """)
