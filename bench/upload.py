@@ -1075,6 +1075,25 @@ class Run:
             if samples is not None:
                 print_samples(samples, f"gunicorn {spec}{note}", env["S2S_BENCH_SOURCE"])
 
+    def warm_store(self, spec: str, seconds: float) -> None:
+        """Upload for `seconds` before the first round, measured but not counted (`--warmup`).
+
+        A new data directory and new tables are the slowest the store will ever be: the
+        first files under each new directory cost the kernel several times what they cost
+        once the tree has grown, and the first rows grow each index from nothing. A service
+        in production is past that; the rounds after this measure it past that too.
+        """
+        server = gunicorn_start(spec, self.env, self.workdir)
+        try:
+            clients = max(self.args.levels)
+            warm = load(Target("api", server.port, RECEIVER, self.token), self.pool,
+                        clients=clients, seconds=seconds, total=self.args.max_uploads,
+                        serial_base=self.next_base(), label="store warm-up", server=server)
+            print(f"  store warm-up (not counted): {warm.tally.ok} uploads in "
+                  f"{seconds:g} s at {clients} clients, {warm.tally.errors} errors", flush=True)
+        finally:
+            server.stop()
+
     def floor(self) -> None:
         """The same uploads to bench/floor_app.py: Django doing the least an upload needs."""
         spec = self.args.servers[0]
@@ -1247,6 +1266,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="also profile N uploads in-process with cProfile, printing where "
                              "the time goes")
+    parser.add_argument("--warmup", type=float, default=0, metavar="SECONDS",
+                        help="before the first round, upload this long through s2s without "
+                             "counting it, so the rounds measure a store past its first "
+                             "files (default 0)")
     parser.add_argument("--settle", type=float, default=30, metavar="SECONDS",
                         help="before each level, wait up to this long for other work on the "
                              "box to stop (default 30)")
@@ -1308,21 +1331,28 @@ def prepare(args: argparse.Namespace, stack: ExitStack) -> Run:
     return Run(args, workdir, env, token, pool, stack, pairs=pairs)
 
 
+def measure_round(run: Run) -> None:
+    """Measure the floor, s2s and --before's code once each, in that order."""
+    if run.args.rounds > 1:
+        print(f"  round {run.round} of {run.args.rounds}", flush=True)
+    if run.args.floor and run.args.servers != ["none"]:
+        run.floor()
+    for spec in run.args.servers:
+        if spec != "none":
+            run.service(spec)
+    if run.args.before and run.args.servers != ["none"]:
+        run.service(run.args.servers[0], before=run.args.before)
+
+
 def measure_service(run: Run) -> ZipResult | None:
     """Run the uploads for every gunicorn set-up, then the zip download and the profile."""
     # Each round measures the floor and s2s again, in turns: the box drifts by a fifth within
     # minutes, so a ratio is taken only between levels of the same round.
+    if run.args.warmup and run.args.servers != ["none"]:
+        run.warm_store(run.args.servers[0], run.args.warmup)
     for number in range(1, run.args.rounds + 1):
         run.round = number
-        if run.args.rounds > 1:
-            print(f"  round {run.round} of {run.args.rounds}", flush=True)
-        if run.args.floor and run.args.servers != ["none"]:
-            run.floor()
-        for spec in run.args.servers:
-            if spec != "none":
-                run.service(spec)
-        if run.args.before and run.args.servers != ["none"]:
-            run.service(run.args.servers[0], before=run.args.before)
+        measure_round(run)
     zipped = None
     if run.args.zip_files and run.args.servers != ["none"]:
         try:
