@@ -766,6 +766,22 @@ class Level:
         return self.tally.ok / self.seconds if self.seconds else 0.0
 
 
+def level_add(total: "Level | None", part: "Level") -> "Level":
+    """Return `total` with the slice `part` of the same side added (`--interleave`)."""
+    if total is None:
+        return part
+    seconds = total.seconds + part.seconds
+    share = (lambda a, b: (a * total.seconds + b * part.seconds) / seconds) if seconds \
+        else (lambda a, b: 0.0)
+    total.tally.add(part.tally)
+    total.busy, total.iowait = share(total.busy, part.busy), share(total.iowait, part.iowait)
+    total.seconds = seconds
+    total.app_cpu += part.app_cpu
+    total.db_cpu += part.db_cpu
+    total.lost += part.lost
+    return total
+
+
 def transfers_found(ids: list[int]) -> int:
     """Return how many of these transfer ids the bench database holds."""
     import psycopg
@@ -1094,6 +1110,49 @@ class Run:
         finally:
             server.stop()
 
+    def interleaved(self, spec: str) -> None:
+        """The floor and s2s (and --mix) served at once, loaded in turns of short slices.
+
+        Each round gives each side `--seconds` in `--interleave` slices, taken in turns
+        (floor, s2s, mixed, floor, ...), so a drift of the box within the round falls on
+        every side alike; a side's figures are the sum of its slices. One level, the first
+        of `--levels`; statistics are refreshed before each round, not each slice.
+        """
+        floor = gunicorn_start(spec, self.env, self.workdir, app="floor_app:application")
+        service = gunicorn_start(spec, self.env, self.workdir)
+        try:
+            sides = [(Target("api", floor.port, RECEIVER, self.token),
+                      f"Django floor, gunicorn {spec}", floor),
+                     (Target("api", service.port, RECEIVER, self.token),
+                      f"s2s API, gunicorn {spec}", service)]
+            if self.pairs:
+                sides.append((Target("api", service.port, RECEIVER, pairs=self.pairs),
+                              f"s2s mixed 42 pairs, {spec}", service))
+            for target, _label, server in sides:
+                workers = max(1, len(server.workers()))
+                load(target, self.pool, clients=workers, seconds=30, total=4 * workers,
+                     serial_base=self.next_base(), label="warm-up")
+            clients, slices = self.args.levels[0], self.args.interleave
+            wait_quiet(self.args.settle)
+            analyze_as_autovacuum()
+            totals: dict[str, Level] = {}
+            for _slice in range(slices):
+                for target, label, server in sides:
+                    part = load(target, self.pool, clients=clients,
+                                seconds=self.args.seconds / slices,
+                                total=self.args.max_uploads, serial_base=self.next_base(),
+                                label=label, server=server)
+                    if label.startswith("s2s"):
+                        part.lost = len(part.tally.ids) - transfers_found(part.tally.ids)
+                    totals[label] = level_add(totals.get(label), part)
+            for level in totals.values():
+                level.round = self.round
+                self.levels.append(level)
+                print_level(level)
+        finally:
+            service.stop()
+            floor.stop()
+
     def floor(self) -> None:
         """The same uploads to bench/floor_app.py: Django doing the least an upload needs."""
         spec = self.args.servers[0]
@@ -1266,6 +1325,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="also profile N uploads in-process with cProfile, printing where "
                              "the time goes")
+    parser.add_argument("--interleave", type=int, default=0, metavar="SLICES",
+                        help="serve the floor and s2s at once and load them in turns, each "
+                             "round's --seconds cut into this many slices a side, so the box's "
+                             "drift falls on both alike (the first --levels only; implies "
+                             "--floor)")
     parser.add_argument("--warmup", type=float, default=0, metavar="SECONDS",
                         help="before the first round, upload this long through s2s without "
                              "counting it, so the rounds measure a store past its first "
@@ -1332,9 +1396,12 @@ def prepare(args: argparse.Namespace, stack: ExitStack) -> Run:
 
 
 def measure_round(run: Run) -> None:
-    """Measure the floor, s2s and --before's code once each, in that order."""
+    """Measure the floor, s2s and --before's code once each, in that order (or in slices)."""
     if run.args.rounds > 1:
         print(f"  round {run.round} of {run.args.rounds}", flush=True)
+    if run.args.interleave and run.args.servers != ["none"]:
+        run.interleaved(run.args.servers[0])
+        return
     if run.args.floor and run.args.servers != ["none"]:
         run.floor()
     for spec in run.args.servers:
