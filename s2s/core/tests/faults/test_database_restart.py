@@ -3,6 +3,12 @@
 Every upload either lands or is refused with a retryable answer (503 with `Retry-After`),
 never a 500; nothing half-written remains (no object without its row, no row without its
 transfer); the client's retry lands it.
+
+One answer is left to chance: a COMMIT that PostgreSQL made durable just as the restart cut
+its session reaches the service as a lost connection, so the client is told 503 for a file
+that landed, and its retry is refused as the identical file already awaiting download
+(`duplicate`, issue 4). That is the truth, and the file is there once: the test allows that
+refusal only after a 503 for the same file.
 """
 
 import threading
@@ -64,12 +70,19 @@ def test_uploads_across_a_restart_land_once_or_are_refused_retryably(
         thread.join(DEADLINE + 30)
     connection.close()  # the test's own session was cut too
 
+    retried = set()
+    for name, status, _wait, code in answers:
+        if status == 400:
+            # The commit whose answer the restart cut (above): only after a 503 for it.
+            assert (code, name in retried) == ("duplicate", True), answers
+        if status == 503:
+            retried.add(name)
     statuses = {status for _name, status, _wait, _code in answers}
-    assert statuses <= {201, 503}, answers
+    assert statuses <= {201, 400, 503}, answers
     assert all(wait == "5" for _n, status, wait, _c in answers if status == 503), answers
     assert all(code == "unavailable" for _n, status, _w, code in answers if status == 503)
     names = sorted(name for batch in batches for name in batch)
-    landed = sorted(name for name, status, _wait, _code in answers if status == 201)
+    landed = sorted(name for name, status, _wait, _code in answers if status in (201, 400))
     assert landed == names  # each file landed, and once
     assert sorted(Transfer.objects.values_list("name", flat=True)) == names
     assert TransferPupil.objects.count() == 2 * len(names)
