@@ -24,7 +24,7 @@ from typing import IO
 
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage, storages
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -191,17 +191,28 @@ def atomic_with_files(*, single_statement: bool = False) -> Iterator[None]:
     transaction is opened (outside one, the statement commits alone: two round trips fewer,
     BEGIN and COMMIT); the objects are still deleted if the block fails, which it can only do
     before or at that statement.
+
+    A connection lost at the commit (or at the single statement) leaves its outcome unknown:
+    the database may have made it durable just before it cut the session (a restart), and
+    deleting the objects then would leave rows without their files. So they are kept, and
+    `sweep_orphan_files` removes those whose rows never arrived.
     """
     outer = _written.get()
     written: list[str] = []
     token = _written.set(written)
+    committing = single_statement
     try:
         if single_statement:
             yield
         else:
             with transaction.atomic():
                 yield
-    except BaseException:
+                committing = True  # the block is done: what fails from here is the commit
+    except BaseException as error:
+        if committing and isinstance(error, OperationalError | InterfaceError):
+            logger.warning("A commit's outcome is unknown (%s): %s stored objects left to "
+                           "sweep_orphan_files", error, len(written))
+            raise
         storage = file_storage()
         for path in written:
             _delete_quietly(storage, path)

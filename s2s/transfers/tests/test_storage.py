@@ -2,16 +2,18 @@
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.files import File
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
 
 from s2s.transfers.crypto import FRAME_SIZE, StoredFileError
 from s2s.transfers.models import StoredFile
 from s2s.transfers.storage import (
     atomic_with_files,
     file_storage,
+    orphan_paths,
     stored_file_delete,
     stored_file_open,
     stored_file_write,
@@ -207,6 +209,35 @@ def test_a_failure_at_commit_leaves_no_file_and_no_row(transactional_db, file_st
     monkeypatch.undo()
     assert stored_objects(file_store) == []
     assert not StoredFile.objects.exists()
+
+
+def test_a_connection_lost_at_commit_keeps_the_object_for_the_sweep(
+        transactional_db, file_store, monkeypatch):
+    # The commit may have become durable before the session was cut: deleting the object
+    # could leave a row without its file; the sweep removes it if the row never came.
+    def lose_connection():
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(connection, "commit", lose_connection)
+    with pytest.raises(OperationalError), atomic_with_files():
+        stored = _write(CTF)
+    monkeypatch.undo()
+    assert stored_objects(file_store) == [stored.path]
+    assert not StoredFile.objects.exists()  # this time it had not committed
+    assert list(orphan_paths(min_age=timedelta(0))) == [stored.path]
+
+
+def _write_then_lose_connection() -> None:
+    with atomic_with_files():
+        _write(CTF)
+        raise OperationalError("server closed the connection unexpectedly")
+
+
+def test_a_connection_lost_inside_the_block_removes_the_object(db, file_store):
+    # Before the commit, the transaction is surely rolled back.
+    with pytest.raises(OperationalError):
+        _write_then_lose_connection()
+    assert stored_objects(file_store) == []
 
 
 def test_a_committed_write_keeps_its_file_and_row(transactional_db, file_store):
