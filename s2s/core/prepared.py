@@ -267,10 +267,14 @@ Linked = tuple[models.Model, dict[str, models.Model]]
 _LINKED: dict = {}
 
 
+def _takes_text(field) -> bool:
+    """Whether a linked field holds the new id as text (the audit record's `object_id`)."""
+    return field.get_internal_type() in ("CharField", "TextField")
+
+
 def _linked_value(obj: models.Model, attname: str, earlier: models.Model) -> object:
-    field = next(f for f in obj._meta.concrete_fields if f.attname == attname)
-    return str(earlier.pk) if field.get_internal_type() in ("CharField", "TextField") \
-        else earlier.pk
+    field = obj._meta.get_field(attname)  # a foreign key is found by its attname too
+    return str(earlier.pk) if _takes_text(field) else earlier.pk
 
 
 def _linked_sql(rows: list[Linked], then_of: int | None, then_sql: str, connection) -> str:
@@ -291,9 +295,9 @@ def _linked_sql(rows: list[Linked], then_of: int | None, then_sql: str, connecti
                 if field.attname not in links:
                     values.append("%s")
                     continue
-                text = field.get_internal_type() in ("CharField", "TextField")
+                cast = "::text" if _takes_text(field) else ""
                 source = names[positions[id(links[field.attname])]]
-                values.append(f"(SELECT id{'::text' if text else ''} FROM {source})")
+                values.append(f"(SELECT id{cast} FROM {source})")
             parts.append(
                 f"{names[index]} AS (INSERT INTO {quote(model._meta.db_table)} "
                 f"({', '.join(quote(f.column) for f in fields)}) VALUES ({', '.join(values)}) "
