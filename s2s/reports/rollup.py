@@ -33,6 +33,11 @@ def _month_end(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
+def last_closed_day(now: datetime | None = None) -> date:
+    """Return the last UK day that has been over for SETTLE (yesterday, until 01:00)."""
+    return timezone.localdate((now or timezone.now()) - SETTLE) - timedelta(days=1)
+
+
 def counted_through() -> date | None:
     """Return the last UK day in the counts, or None if they have never been refreshed."""
     return Rollup.objects.filter(name=NAME).values_list("through", flat=True).first()
@@ -74,7 +79,7 @@ def report_counts_refresh(
     `progress` is told of each step as it finishes (a rebuild reads every transfer three times).
     """
     now = now or timezone.now()
-    last = timezone.localdate(now - SETTLE) - timedelta(days=1)
+    last = last_closed_day(now)
     Rollup.objects.get_or_create(name=NAME)
     with transaction.atomic():
         state = Rollup.objects.select_for_update().get(name=NAME)

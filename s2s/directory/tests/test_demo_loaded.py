@@ -33,7 +33,7 @@ from s2s.lostpupils.models import LostPupilRecord, RecordStatus
 from s2s.lostpupils.search import Criteria, search_records
 from s2s.messaging.models import Message, Recipient
 from s2s.reports.models import HourCount
-from s2s.reports.rollup import counted_through
+from s2s.reports.rollup import counted_through, last_closed_day
 from s2s.transfers.models import Transfer, TransferStatus
 
 REPOSITORY = Path(__file__).resolve().parents[3]
@@ -224,12 +224,12 @@ def test_the_month_has_messages_read_and_unread(loaded):
 
 
 @pytest.mark.django_db
-def test_the_report_counts_are_refreshed_to_yesterday(loaded):
-    yesterday = timezone.localdate() - timedelta(days=1)
-    assert counted_through() == yesterday
-    before_today = Transfer.objects.filter(uploaded_at__lt=midnight(timezone.localdate()))
-    assert before_today.exists()
-    assert HourCount.objects.aggregate(files=Sum("files"))["files"] == before_today.count()
+def test_the_report_counts_are_refreshed_to_the_last_closed_day(loaded):
+    last = last_closed_day()  # yesterday, or the day before in the first hour after midnight
+    assert counted_through() == last
+    counted = Transfer.objects.filter(uploaded_at__lt=midnight(last + timedelta(days=1)))
+    assert counted.exists()
+    assert HourCount.objects.aggregate(files=Sum("files"))["files"] == counted.count()
 
 
 @pytest.mark.django_db
