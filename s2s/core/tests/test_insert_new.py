@@ -174,3 +174,39 @@ def test_the_upload_writes_its_rows_in_one_statement_on_postgresql(
     event = AuditEvent.objects.get(action="transfer_upload")
     assert (event.object_type, event.object_id) == ("transfers.transfer", str(transfer.pk))
     assert event.actor_id == sending_school_user.pk
+
+
+def test_a_nullable_field_left_empty_is_not_written_and_reads_back_empty(
+        db, sending_school_user, receiving_school):
+    # The database writes NULL for a column left out: the statement carries fewer values.
+    statements, count = _statements_counted()
+    transfer = Transfer(name="8383321_CTF_8384512_002.XML", file_type="CTF",
+                        source_code="8383321", destination_code="8384512",
+                        destination_kind="school", destination_establishment=receiving_school,
+                        uploaded_by=sending_school_user, size=1, sha256="ef" * 32)
+    with connection.execute_wrapper(count):
+        insert_new(transfer)
+    [insert] = statements
+    assert '"collected_at"' not in insert
+    assert '"uploaded_by_id"' in insert
+    read = Transfer.objects.get(pk=transfer.pk)
+    assert (read.collected_at, read.stored_file_id, read.uploaded_by_id) == (
+        None, None, sending_school_user.pk)
+
+
+def test_the_uploads_statement_stays_within_psycopgs_cache_of_parsed_statements(
+        db, sending_school_user, receiving_school):
+    # psycopg keeps a statement's parsed placeholders only up to 50 parameters; past that it
+    # parses it again on every upload.
+    seen = []
+
+    def watch(execute, sql, params, many, context):
+        seen.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        transfer_upload(user=sending_school_user, name="8383321_CTF_8384512_001.XML",
+                        content=io.BytesIO(ctf("8383321", "8384512", pupils=30)))
+    inserts = [params for sql, params in seen if 'INSERT INTO "transfers_transfer"' in sql]
+    assert inserts
+    assert all(len(params) <= 50 for params in inserts)
