@@ -44,7 +44,7 @@ class AuditEvent(models.Model):
     )
     # Kept as text so the record survives the user's deletion.
     actor_username = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=64, db_index=True)
+    action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     summary = models.CharField(max_length=300, blank=True)
@@ -67,6 +67,9 @@ class AuditEvent(models.Model):
             models.Index(fields=["seq"], condition=models.Q(seq__gt=0),
                          name="audit_chained_seq_idx"),
             models.Index(fields=["id"], condition=models.Q(seq=0), name="audit_unchained_idx"),
+            # By action (the audit search): an index, not db_index, which on PostgreSQL adds a
+            # LIKE index that nothing uses, written on every upload (issue 18).
+            models.Index(fields=["action"], name="audit_action_idx"),
         ]
         verbose_name = _("audit event")
 

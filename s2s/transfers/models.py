@@ -18,9 +18,9 @@ class StoredFile(models.Model):
     can be checked against what was uploaded.
     """
 
-    path = models.CharField(max_length=200, unique=True)
+    path = models.CharField(max_length=200)
     wrapped_key = models.BinaryField(max_length=64)
-    key_id = models.CharField(max_length=16, db_index=True)
+    key_id = models.CharField(max_length=16)
     nonce_prefix = models.BinaryField(max_length=16)
     size = models.PositiveBigIntegerField()
     # Checked on every read; nothing looks a stored file up by it, so it has no index.
@@ -29,6 +29,10 @@ class StoredFile(models.Model):
 
     class Meta:
         verbose_name = _("stored file")
+        # Written on every upload. As constraint and index rather than unique and db_index,
+        # which on PostgreSQL add a LIKE index to each that nothing uses (issue 18).
+        constraints = [models.UniqueConstraint(fields=["path"], name="storedfile_path_unique")]
+        indexes = [models.Index(fields=["key_id"], name="storedfile_key_id")]
 
     def __str__(self):
         return f"stored file {self.pk} ({self.size} bytes)"
@@ -124,7 +128,7 @@ class Transfer(models.Model):
     source_mailbox = models.CharField(max_length=4, choices=Mailbox.choices, blank=True)
     source_agency = models.ForeignKey(
         "directory.Agency", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="transfers_sent",
+        related_name="transfers_sent", db_index=False,
     )
 
     destination_code = models.CharField(_("to"), max_length=7)
@@ -140,11 +144,11 @@ class Transfer(models.Model):
     destination_mailbox = models.CharField(max_length=4, choices=Mailbox.choices, blank=True)
     destination_agency = models.ForeignKey(
         "directory.Agency", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="transfers_received",
+        related_name="transfers_received", db_index=False,
     )
     redirected_from = models.ForeignKey(
         "directory.Establishment", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="transfers_redirected",
+        related_name="transfers_redirected", db_index=False,
         help_text=_("The closed school the file was addressed to, when its successor got it."),
     )
 
@@ -157,18 +161,18 @@ class Transfer(models.Model):
     )
     collected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+",
+        related_name="+", db_index=False,
     )
     collected_at = models.DateTimeField(null=True, blank=True)
     rejected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+",
+        related_name="+", db_index=False,
     )
     rejected_at = models.DateTimeField(null=True, blank=True)
     reject_reason = models.TextField(blank=True)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+",
+        related_name="+", db_index=False,
     )
     deleted_at = models.DateTimeField(null=True, blank=True)
     delete_reason = models.TextField(blank=True)
@@ -190,6 +194,7 @@ class Transfer(models.Model):
     warnings = models.JSONField(default=list, blank=True)
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates",
+        db_index=False,
         help_text=_("An identical file uploaded earlier to the same destination."),
     )
     # When the upload's emails were written to the outbox. Empty until the worker has done
@@ -230,10 +235,18 @@ class Transfer(models.Model):
             models.Index(fields=["uploaded_at", "id"], condition=~models.Q(file_type="CTF"),
                          name="transfer_not_ctf"),
             # The busiest-hours report: first downloads since its counts were refreshed.
-            models.Index(fields=["first_downloaded_at"], name="transfer_first_download"),
+            models.Index(fields=["first_downloaded_at"], name="transfer_first_download",
+                         condition=models.Q(first_downloaded_at__isnull=False)),
             # The notification sweep: only uploads whose emails are not yet written.
             models.Index(fields=["uploaded_at"], condition=models.Q(notified_at__isnull=True),
                          name="transfer_not_notified"),
+            # The rest of the foreign keys (a user's or an agency's files, and what deleting
+            # one checks) hold only the files that have them: a new upload has none of them,
+            # and a row whose column is NULL is not written to a partial index (issue 18).
+            *(models.Index(fields=[name], condition=models.Q(**{f"{name}__isnull": False}),
+                           name=f"transfer_{name}")
+              for name in ("source_agency", "destination_agency", "redirected_from",
+                           "collected_by", "rejected_by", "deleted_by", "duplicate_of")),
         ]
 
     def __str__(self):
@@ -279,7 +292,7 @@ class TransferPupil(models.Model):
 
     transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="pupils")
     position = models.PositiveIntegerField()
-    upn = models.CharField(max_length=13, blank=True, db_index=True)
+    upn = models.CharField(max_length=13, blank=True)
     former_upn = models.CharField(max_length=13, blank=True)
     uln = models.CharField(max_length=10, blank=True)
     surname = models.CharField(max_length=100, blank=True)
@@ -299,7 +312,11 @@ class TransferPupil(models.Model):
     class Meta:
         ordering = ["transfer", "position"]
         verbose_name = _("pupil in a transfer")
-        indexes = [models.Index(fields=["surname", "dob"], name="transferpupil_name_dob")]
+        # Every upload writes a row per pupil to each of these. By UPN (the CME and
+        # matching lookups, exact or IN: no LIKE index, which db_index adds on PostgreSQL),
+        # and by date of birth (pupils found elsewhere by birth date, surnames compared after).
+        indexes = [models.Index(fields=["upn"], name="transferpupil_upn"),
+                   models.Index(fields=["dob"], name="transferpupil_dob")]
 
     def __str__(self):
         return f"pupil {self.position} of transfer {self.transfer_id}"
