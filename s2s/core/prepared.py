@@ -112,12 +112,15 @@ class PreparedRead:
 def _row_maker(queryset: QuerySet, compiler, alias: str) -> Callable | None:
     """Return what turns one raw row into what iterating `queryset` gives, if it is simple.
 
-    Models (their `select_related` ones included) or tuples; None for anything else (known
-    related objects, prefetching, annotations), which the queryset's own iterable runs.
+    Models (their `select_related` ones and annotations included) or tuples without
+    annotations; None for anything else (known related objects, prefetching, tuples whose
+    annotations reorder them), which the queryset's own iterable runs.
     """
+    iterable = queryset._iterable_class
     simple = (not queryset._known_related_objects and not queryset._prefetch_related_lookups
-              and not compiler.annotation_col_map)
-    if not simple or queryset._iterable_class not in (ModelIterable, ValuesListIterable):
+              and (iterable is ModelIterable
+                   or (iterable is ValuesListIterable and not compiler.annotation_col_map)))
+    if not simple:
         return None
     count = compiler.col_count
     converters = list(compiler.get_converters(
@@ -133,7 +136,7 @@ def _row_maker(queryset: QuerySet, compiler, alias: str) -> Callable | None:
             row[position] = value
         return row
 
-    if queryset._iterable_class is ValuesListIterable:
+    if iterable is ValuesListIterable:
         return lambda raw: tuple(converted(raw))
     klass_info, select = compiler.klass_info, compiler.select
     model, fields = klass_info["model"], klass_info["select_fields"]
@@ -141,12 +144,15 @@ def _row_maker(queryset: QuerySet, compiler, alias: str) -> Callable | None:
     init_list = [column[0].target.attname for column in select[start:end]]
     # RelatedPopulator keeps nothing of a row: one set serves every run.
     populators = get_related_populators(klass_info, select, alias)
+    annotations = list(compiler.annotation_col_map.items())  # extra(select=...) too
 
     def model_of(raw: tuple) -> models.Model:
         row = converted(raw)
         obj = model.from_db(alias, init_list, row[start:end])
         for populator in populators:
             populator.populate(row, obj)
+        for name, position in annotations:
+            setattr(obj, name, row[position])
         return obj
 
     return model_of

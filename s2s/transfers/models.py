@@ -102,6 +102,18 @@ class TransferQuerySet(models.QuerySet):
         """Return the generic zips."""
         return self.filter(file_type=GENERIC_ZIP_TYPE)
 
+    def identical_held(self, *, sha256: str, kind: str, establishment, la, mailbox: str,
+                       agency):
+        """Return the files with this content still held for one destination, newest first.
+
+        The place arguments are ids, or outer references in a subquery; None is `IS NULL`.
+        A deleted file, or one whose content is gone, is not held.
+        """
+        return (self.filter(destination_kind=kind, destination_establishment=establishment,
+                            destination_la=la, destination_mailbox=mailbox,
+                            destination_agency=agency, sha256=sha256, stored_file__isnull=False)
+                .exclude(status=TransferStatus.DELETED).order_by("-uploaded_at"))
+
 
 class Transfer(models.Model):
     """One uploaded file on its way from a sender to a destination (seed 003, 4.2 and 5).

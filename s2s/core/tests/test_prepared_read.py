@@ -1,6 +1,7 @@
 """`PreparedRead`: a read compiled once gives what the queryset gives, read afresh every time."""
 
 from django.db import connection
+from django.db.models import Count, OuterRef, Subquery
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -13,6 +14,12 @@ _CODES = PreparedRead(lambda code: Establishment.objects.filter(
     number=code).order_by("pk").values_list("pk", "name", "closed_on")[:1])
 _WITH_COUNT = PreparedRead(lambda key_hash: ApiToken.objects.filter(
     key_hash=key_hash).extra(select={"one": "1"})[:1])
+_WITH_TOKENS = PreparedRead(lambda code: Establishment.objects.filter(code=code).annotate(
+    newest_name=Subquery(Establishment.objects.filter(la=OuterRef("la")).order_by("-pk")
+                         .values("name")[:1]),
+    people=Count("users")).order_by()[:1])
+_PREFETCHED = PreparedRead(lambda key_hash: ApiToken.objects.filter(
+    key_hash=key_hash).prefetch_related("user__api_tokens")[:1])
 
 
 def test_a_model_and_its_selected_relations_read_as_the_orm_reads_them(
@@ -44,8 +51,23 @@ def test_every_call_reads_the_database_so_a_revoke_is_seen_at_once(db, sending_s
     assert _TOKEN.first(ApiToken.hash(key)) is None
 
 
-def test_a_queryset_with_more_than_models_is_read_by_its_own_iterable(db, sending_school_user):
+def test_annotations_and_extra_columns_read_as_the_orm_reads_them(
+        db, sending_school_user, receiving_school):
     _token, key = ApiToken.issue(sending_school_user)
     token = _WITH_COUNT.first(ApiToken.hash(key))
     assert token.user_id == sending_school_user.pk
     assert token.one == 1
+    school = _WITH_TOKENS.first(receiving_school.code)
+    theirs = _WITH_TOKENS.build(receiving_school.code).get()
+    assert school == theirs == receiving_school
+    assert (school.newest_name, school.people) == (theirs.newest_name, theirs.people)
+    assert school.people == receiving_school.users.count()
+
+
+def test_a_queryset_with_more_than_models_is_read_by_its_own_iterable(db, sending_school_user):
+    _token, key = ApiToken.issue(sending_school_user)
+    with CaptureQueriesContext(connection) as queries:
+        token = _PREFETCHED.first(ApiToken.hash(key))
+    assert token.user_id == sending_school_user.pk
+    assert len(queries) == 3  # the token, then the prefetch's user and the user's tokens
+    assert token.user.api_tokens.all()[0] == token

@@ -28,7 +28,13 @@ from s2s.ctf.reader import PupilIndex
 from s2s.ctf.validate import Finding, Report, validate_ctf
 from s2s.ctf.words import Text
 from s2s.lostpupils.services.intake import lost_pupil_intake
-from s2s.transfers.addressing import Destination, Sender, destination_for, sender_for
+from s2s.transfers.addressing import (
+    NOT_LOOKED,
+    Destination,
+    Sender,
+    destination_for,
+    sender_for,
+)
 from s2s.transfers.models import Transfer, TransferPupil, TransferStatus
 from s2s.transfers.services.notify import transfer_notify_queue
 from s2s.transfers.storage import atomic_with_files, stored_file_new
@@ -161,23 +167,25 @@ class _Earlier:
         return TransferStatus(self.status).label
 
 
+_EARLIER_FIELDS = ("pk", "name", "uploaded_at", "status")
+
+
 def _duplicate_query(kind, establishment_id, la_id, mailbox, agency_id, sha256, *, key):
     """Return the newest identical file held for one destination (its shape: `key`)."""
     nulls = key  # which of the destination's places are None: `IS NULL` in the SQL
-    places = {"destination_establishment_id": establishment_id, "destination_la_id": la_id,
-              "destination_agency_id": agency_id}
+    places = {"establishment": establishment_id, "la": la_id, "agency": agency_id}
     return (
-        Transfer.objects.filter(
-            destination_kind=kind, destination_mailbox=mailbox, sha256=sha256,
-            stored_file__isnull=False,
+        Transfer.objects.identical_held(
+            sha256=sha256, kind=kind, mailbox=mailbox,
             **{name: None if name in nulls else value for name, value in places.items()})
-        .exclude(status=TransferStatus.DELETED)
-        .order_by("-uploaded_at").values_list("pk", "name", "uploaded_at", "status")[:1]
+        .values_list(*_EARLIER_FIELDS)[:1]
     )
 
 
-# Every upload asks it; compiled once per shape (core/prepared.py).
+# Every upload asks one of them; compiled once per shape (core/prepared.py).
 _DUPLICATE = PreparedRead(_duplicate_query)
+_EARLIER = PreparedRead(
+    lambda pk: Transfer.objects.filter(pk=pk).order_by().values_list(*_EARLIER_FIELDS)[:1])
 
 
 def _duplicate_of(destination: Destination, sha256: str) -> _Earlier | None:
@@ -187,15 +195,19 @@ def _duplicate_of(destination: Destination, sha256: str) -> _Earlier | None:
     one already collected or rejected is accepted again and flagged, since the destination
     may well need it again (a lost import, a rejection sorted out by phone).
     """
-    lookup = destination.lookup()
-    places = {"destination_establishment_id": lookup["destination_establishment"],
-              "destination_la_id": lookup["destination_la"],
-              "destination_agency_id": lookup["destination_agency"]}
-    nulls = frozenset(name for name, place in places.items() if place is None)
-    # A place that is None is left out of the SQL (IS NULL): any int stands in for it.
-    ids = [place.pk if place is not None else 0 for place in places.values()]
-    row = _DUPLICATE.first(lookup["destination_kind"], ids[0], ids[1],
-                           lookup["destination_mailbox"], ids[2], sha256, key=nulls)
+    if destination.identical_id is NOT_LOOKED:
+        lookup = destination.lookup()
+        places = {"establishment": lookup["destination_establishment"],
+                  "la": lookup["destination_la"], "agency": lookup["destination_agency"]}
+        nulls = frozenset(name for name, place in places.items() if place is None)
+        # A place that is None is left out of the SQL (IS NULL): any int stands in for it.
+        ids = [place.pk if place is not None else 0 for place in places.values()]
+        row = _DUPLICATE.first(lookup["destination_kind"], ids[0], ids[1],
+                               lookup["destination_mailbox"], ids[2], sha256, key=nulls)
+    elif destination.identical_id is None:  # the school's read found none (addressing.py)
+        row = None
+    else:
+        row = _EARLIER.first(destination.identical_id)
     earlier = _Earlier(*row) if row is not None else None
     if earlier is not None and earlier.status == TransferStatus.AWAITING:
         raise _refuse(
@@ -376,13 +388,14 @@ def transfer_upload(*, user, name: str, content: IO[bytes], request=None) -> Upl
     parsed = _parse(name)
     _check_type_allowed(user, parsed)
     sender = sender_for(user=user, name=parsed)
-    destination = destination_for(name=parsed)
-    exchange_allowed(source_code=sender.code, source_agency=sender.agency,
-                     destination_code=destination.delivered_code,
-                     destination_agency=destination.agency)
     limit = zip_size_limit(from_la=sender.is_la) if parsed.extension == "ZIP" else None
     spool, size, sha256 = _spool(content, limit)
     with spool:
+        # Read with the content's hash: a school's read brings the duplicate check's answer.
+        destination = destination_for(name=parsed, sha256=sha256)
+        exchange_allowed(source_code=sender.code, source_agency=sender.agency,
+                         destination_code=destination.delivered_code,
+                         destination_agency=destination.agency)
         checked = _check_content(spool, size, parsed, sender, destination, name)
         duplicate = _duplicate_of(destination, sha256)
         spool.seek(0)

@@ -1,11 +1,12 @@
 import io
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 
 from s2s.accounts.roles import Role
 from s2s.audit.models import AuditEvent
 from s2s.core.errors import ServiceError
+from s2s.directory.models import Establishment, EstablishmentStatus
 from s2s.transfers.models import StoredFile, Transfer, TransferPupil, TransferStatus
 from s2s.transfers.services import transfer_collect, transfer_upload
 from s2s.transfers.services import upload as upload_module
@@ -146,6 +147,43 @@ def test_an_identical_file_already_collected_is_accepted_and_flagged(
     again = upload(sending_school_user, "8383321_CTF_8384512_002.XML", content)
     assert again.transfer.duplicate_of == first
     assert any(note.startswith("Flagged: this file is identical") for note in again.notes)
+
+
+def test_an_identical_file_sent_to_a_closed_school_is_found_among_its_successors_files(
+    upload, sending_school_user, receiving_school, home_la
+):
+    # The school's read looks for identical files held for the code read: for a closed
+    # school's successor the check asks again, for the successor.
+    Establishment.objects.create(la=home_la, number="4000", name="Old Hardye School",
+                                 status=EstablishmentStatus.CLOSED, successor=receiving_school)
+    content = ctf("8383321", "8384000")
+    first = upload(sending_school_user, "8383321_CTF_8384000_001.XML", content).transfer
+    assert first.destination_establishment == receiving_school
+    with pytest.raises(ServiceError, match="identical to 8383321_CTF_8384000_001.XML") as ref:
+        upload(sending_school_user, "8383321_CTF_8384000_002.XML", content)
+    assert ref.value.code == "duplicate"
+
+
+def test_a_deleted_identical_file_is_no_duplicate_and_the_school_is_read_with_the_check(
+    upload, sending_school_user, receiving_school
+):
+    content = ctf("8383321", "8384512")
+    first = upload(sending_school_user, "8383321_CTF_8384512_001.XML", content).transfer
+    Transfer.objects.filter(pk=first.pk).update(status=TransferStatus.DELETED)
+    reads, inserted = [], []
+
+    def watch(execute, sql, params, many, context):
+        inserted.extend(["rows"] if 'INSERT INTO "transfers_transfer"' in sql else [])
+        if sql.startswith("SELECT") and '"transfers_transfer"' in sql and not inserted:
+            reads.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        again = upload(sending_school_user, "8383321_CTF_8384512_002.XML", content)
+    assert again.transfer.duplicate_of is None
+    # One read of the transfers before the insert: the school's, with the check inside it.
+    [read] = reads
+    assert '"directory_establishment"' in read
 
 
 def test_an_identical_census_return_awaiting_at_the_la_is_refused_and_a_school_file_is_not(
