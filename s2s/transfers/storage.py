@@ -57,6 +57,11 @@ class LocalObjectStorage(FileSystemStorage):
     over. This one opens the file once with its mode (0600) and makes the directory only
     when the open finds none (0700; the umask may narrow both). Reading, listing and deleting are
     Django's.
+
+    Each object is on disk before `_save` returns (fsync), so before the row that names it
+    commits: PostgreSQL makes the row durable at its commit, and a power cut just after must
+    not leave the row naming an object still in the page cache. A new directory is synced
+    into its parent too; a new file's name is journalled with its own fsync on ext4 and XFS.
     """
 
     def __init__(self, *, file_permissions_mode: int = 0o600,
@@ -74,13 +79,30 @@ class LocalObjectStorage(FileSystemStorage):
         try:
             handle = os.open(path, flags, self.file_permissions_mode)
         except FileNotFoundError:  # the first object under this two-letter directory
-            os.makedirs(os.path.dirname(path), mode=self.directory_permissions_mode,
-                        exist_ok=True)
+            directory = os.path.dirname(path)
+            os.makedirs(directory, mode=self.directory_permissions_mode, exist_ok=True)
+            _directory_sync(os.path.dirname(directory))
             handle = os.open(path, flags, self.file_permissions_mode)
         with os.fdopen(handle, "wb") as out:
             for chunk in content.chunks():
                 out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
         return name
+
+
+def _directory_sync(path: str) -> None:
+    """Make the entries of the directory `path` durable (where the system allows it)."""
+    try:
+        handle = os.open(path, os.O_RDONLY)
+    except OSError:
+        return  # not openable as a file (Windows): nothing to sync
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass  # some filesystems refuse fsync on a directory; the file's own fsync stands
+    finally:
+        os.close(handle)
 
 
 class StorageUnavailable(ServiceError):

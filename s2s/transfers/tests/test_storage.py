@@ -96,6 +96,25 @@ def test_an_object_is_readable_by_the_service_alone(db, file_store):
     assert (file_store / stored.path).parent.stat().st_mode & 0o777 == 0o700
 
 
+def test_an_object_is_on_disk_before_its_row_can_commit(db, file_store, monkeypatch):
+    # Each object, and a directory made for it, is synced before the write returns, so a
+    # power cut after the row's commit cannot leave the row without its content.
+    import os
+
+    synced, real_fsync = [], os.fsync
+
+    def fsync(handle):
+        synced.append(os.readlink(f"/proc/self/fd/{handle}"))
+        return real_fsync(handle)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    stored = _write(CTF)
+    path = str(file_store / stored.path)
+    assert path in synced
+    assert str(file_store) in synced  # its new two-letter directory, in the store's root
+    assert synced.index(str(file_store)) < synced.index(path)
+
+
 def test_an_object_is_never_written_over(db, file_store):
     stored = _write(CTF)
     before = (file_store / stored.path).read_bytes()
