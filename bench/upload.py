@@ -1127,7 +1127,7 @@ class Run:
             server.stop()
 
     def interleaved(self, spec: str) -> None:
-        """The floor and s2s (and --mix) served at once, loaded in turns of short slices.
+        """The floor and s2s (and --mix, --before) served at once, loaded in turns of slices.
 
         Each round gives each side `--seconds` in `--interleave` slices, taken in turns
         (floor, s2s, mixed, floor, ...), so a drift of the box within the round falls on
@@ -1136,6 +1136,7 @@ class Run:
         """
         floor = gunicorn_start(spec, self.env, self.workdir, app="floor_app:application")
         service = gunicorn_start(spec, self.env, self.workdir)
+        earlier = None
         try:
             sides = [(Target("api", floor.port, RECEIVER, self.token),
                       f"Django floor, gunicorn {spec}", floor),
@@ -1144,6 +1145,13 @@ class Run:
             if self.pairs:
                 sides.append((Target("api", service.port, RECEIVER, pairs=self.pairs),
                               f"s2s mixed 42 pairs, {spec}", service))
+            if self.args.before:  # an earlier commit's code, served at once and in turns too
+                source, commit = code_snapshot(self.workdir, self.args.before,
+                                               f"src-{self.args.before}")
+                earlier = gunicorn_start(spec, {**self.env, "PYTHONPATH": str(source),
+                                                "S2S_BENCH_SOURCE": str(source)}, self.workdir)
+                sides.append((Target("api", earlier.port, RECEIVER, self.token),
+                              f"s2s API, gunicorn {spec}, before ({commit})", earlier))
             for target, _label, server in sides:
                 workers = max(1, len(server.workers()))
                 load(target, self.pool, clients=workers, seconds=30, total=4 * workers,
@@ -1168,6 +1176,8 @@ class Run:
                 self.levels.append(level)
                 print_level(level)
         finally:
+            if earlier is not None:
+                earlier.stop()
             service.stop()
             floor.stop()
 
