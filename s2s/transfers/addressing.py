@@ -97,6 +97,8 @@ _SCHOOL_AND_IDENTICAL = PreparedRead(
         identical_id=Subquery(Transfer.objects.identical_held(
             sha256=sha256, kind=DestinationKind.SCHOOL, establishment=OuterRef("pk"), la=None,
             mailbox="", agency=None).values("pk")[:1])).order_by()[:1])
+
+
 def _school(code: str, sha256: str | None) -> tuple[Establishment, Establishment | None]:
     school = _SCHOOL.first(code) if sha256 is None else _SCHOOL_AND_IDENTICAL.first(code, sha256)
     if school is None:
