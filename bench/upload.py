@@ -1081,12 +1081,16 @@ class Run:
         finally:
             server.stop()
 
+    def before_env(self, before: str) -> tuple[dict, str]:
+        """Return the servers' environment for an earlier commit's code, and its label note."""
+        source, commit = code_snapshot(self.workdir, before, f"src-{before}")
+        return ({**self.env, "PYTHONPATH": str(source), "S2S_BENCH_SOURCE": str(source)},
+                f", before ({commit})")
+
     def service(self, spec: str, *, before: str = "") -> None:
         extra, note, samples, env = {}, "", None, self.env
         if before:  # the same world served by an earlier commit's code
-            source, commit = code_snapshot(self.workdir, before, f"src-{before}")
-            env = {**self.env, "PYTHONPATH": str(source), "S2S_BENCH_SOURCE": str(source)}
-            note = f", before ({commit})"
+            env, note = self.before_env(before)
         if self.args.sample:
             samples = Path(tempfile.mkdtemp(dir=self.workdir, prefix="samples-"))
             extra["S2S_BENCH_SAMPLE"] = str(samples)
@@ -1146,12 +1150,10 @@ class Run:
                 sides.append((Target("api", service.port, RECEIVER, pairs=self.pairs),
                               f"s2s mixed 42 pairs, {spec}", service))
             if self.args.before:  # an earlier commit's code, served at once and in turns too
-                source, commit = code_snapshot(self.workdir, self.args.before,
-                                               f"src-{self.args.before}")
-                earlier = gunicorn_start(spec, {**self.env, "PYTHONPATH": str(source),
-                                                "S2S_BENCH_SOURCE": str(source)}, self.workdir)
+                env, note = self.before_env(self.args.before)
+                earlier = gunicorn_start(spec, env, self.workdir)
                 sides.append((Target("api", earlier.port, RECEIVER, self.token),
-                              f"s2s API, gunicorn {spec}, before ({commit})", earlier))
+                              f"s2s API, gunicorn {spec}{note}", earlier))
             for target, _label, server in sides:
                 workers = max(1, len(server.workers()))
                 load(target, self.pool, clients=workers, seconds=30, total=4 * workers,
