@@ -13,6 +13,7 @@ from hypothesis import settings as hypothesis_settings
 
 from s2s.accounts.models import User
 from s2s.accounts.roles import SCOPE_OF_ROLE, Role, ScopeKind
+from s2s.core.tests.browser import live_server  # noqa: F401 (pytest-django's, one request at a time)
 from s2s.directory.models import Agency, AgencyKind, Establishment, LocalAuthority, Nation
 
 PASSWORD = "correct horse battery staple"
