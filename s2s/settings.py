@@ -115,6 +115,9 @@ MIDDLEWARE = [
     # after sessions, before CommonMiddleware. It applies to /api/ too.
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Multipart uploads read by python-multipart where Django's parser would read them the
+    # same (core/multipart.py); before anything reads request.POST or FILES.
+    "s2s.core.multipart.MultipartMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # A signed-in person's chosen language wins over the cookie and the browser.
@@ -473,6 +476,8 @@ LOGGING = {
     "loggers": {
         "axes": {"level": "WARNING"},
         "django.db.backends": {"level": "INFO"},
+        # A body it cannot read goes to Django's parser (core/multipart.py); no warning each.
+        "python_multipart": {"level": "ERROR"},
         # runserver's request lines, in the same format instead of their own handler.
         "django.server": {"handlers": ["console"], "propagate": False},
     },
