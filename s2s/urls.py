@@ -14,6 +14,9 @@ class _AssetRedirect(RedirectView):
 
 
 urlpatterns = [
+    # First: Django tries each pattern in turn, and core's empty prefix takes every path into
+    # its own list; an MIS connector's request was resolving 100-odd page patterns first.
+    path("api/v1/", include("s2s.api.urls")),
     path("", include("s2s.core.urls")),
     path("account/", include("s2s.accounts.urls")),
     path("directory/", include("s2s.directory.urls")),
@@ -28,7 +31,6 @@ urlpatterns = [
     path("cme/", include("s2s.cme.urls")),
     path("partnerships/", include("s2s.partnerships.urls")),
     path("agencies/", include("s2s.agencies.urls")),
-    path("api/v1/", include("s2s.api.urls")),
     path("assets/<path:path>", login_not_required(_AssetRedirect.as_view(permanent=True))),
 ]
 
