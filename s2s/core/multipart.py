@@ -74,7 +74,8 @@ def _plain(meta, body: bytes, encoding: str) -> tuple[QueryDict, MultiValueDict]
         raise _NotPlain
     delimiter = boundary.encode("ascii")
     parts = _Parts.read(delimiter, body)
-    if not parts or len(parts) > settings.DATA_UPLOAD_MAX_NUMBER_FILES:
+    most = settings.DATA_UPLOAD_MAX_NUMBER_FILES  # None: no limit
+    if not parts or (most is not None and len(parts) > most):
         raise _NotPlain
     # A boundary inside a part's content: the two parsers may split it differently.
     if body.count(b"--" + delimiter) != len(parts) + 1:

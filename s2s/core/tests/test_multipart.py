@@ -113,6 +113,17 @@ def test_a_body_past_the_memory_limit_goes_to_djangos_parser(settings):
     assert django[1][0][-1] == "TemporaryUploadedFile"
 
 
+@pytest.mark.parametrize("most", [1, None])
+def test_the_limit_on_files_is_djangos(settings, most):
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = most
+    django, ours = _both(_body([_file_part(), _file_part(name="b.xml")]))
+    assert ours == django
+    if most is None:
+        assert [upload[1] for upload in ours[1]] == ["8383321_CTF_8384512_001.XML", "b.xml"]
+    else:
+        assert ours == "TooManyFilesSent"
+
+
 def test_a_short_body_and_a_bad_boundary_get_djangos_answer():
     body = _body([_file_part()])
     django, ours = _both(body[:-20], length=len(body))
