@@ -4,7 +4,7 @@ Django's multipart parser steps through a body in Python: 0.3-0.4 ms of CPU for 
 a twentieth of what the whole upload costs on the busiest day (issue 18); python-multipart
 reads it in an eighth of that. Only the plain case is read here: a body small enough that
 Django's upload handlers would keep it in memory, whose parts are all files with plain field
-and file names, no header but Content-Disposition and Content-Type, and no boundary inside
+and file names, no part header but its disposition and content type, and no boundary inside
 their content. Anything else, and anything this cannot read, goes to Django's parser with the
 same bytes, so its answers, limits and errors stay Django's (`test_multipart.py` compares).
 """
