@@ -265,15 +265,15 @@ def _inserted(obj: models.Model, new_id: int, using: str) -> None:
 
 def insert_new(obj: models.Model, *, then: tuple[str, list] | None = None,
                using: str = DEFAULT_DB_ALIAS, from_own_save: bool = False) -> models.Model:
-    """Insert the new row `obj` as `save()` would, with an INSERT written once per model.
+    """Insert the new row `obj` as `save()` would, with an INSERT written once per shape.
 
-    (Once per model and set of columns: a nullable field left None is not written.) Each
-    field's value is prepared as `save()` prepares it (`_row_values`), and the new id read
-    back into `obj`. `save()` itself, and its signals, run instead for a model this cannot
-    write alone (no RETURNING on the database, a parent table, no automatic id, signal
-    receivers). A model with a `save()` of its own (Establishment sets its code there) is
-    refused, as skipping it would write a wrong row, unless that `save()` is the caller
-    (`from_own_save`: the audit trail's).
+    The INSERT is written once per model and set of columns (a nullable field left None is not
+    written, so the database writes NULL). Each field's value is prepared as `save()` prepares
+    it (`_row_values`), and the new id read back into `obj`. `save()` itself, and its signals,
+    run instead for a model this cannot write alone (no RETURNING on the database, a parent
+    table, no automatic id, signal receivers). A model with a `save()` of its own (Establishment
+    sets its code there) is refused, as skipping it would write a wrong row, unless that
+    `save()` is the caller (`from_own_save`: the audit trail's).
 
     `then` is a statement to run in the same round trip, after the row is in, on PostgreSQL
     only: its SQL reads the new id as `new_row.id` (say, `INSERT ... SELECT new_row.id, ...

@@ -1,6 +1,7 @@
 """The stored-file service: writes through the storage, verified reads, all-or-nothing writes."""
 
 import io
+import os
 import re
 from datetime import timedelta
 
@@ -99,8 +100,6 @@ def test_an_object_is_readable_by_the_service_alone(db, file_store):
 def test_an_object_is_on_disk_before_its_row_can_commit(db, file_store, monkeypatch):
     # Each object, and a directory made for it, is synced before the write returns, so a
     # power cut after the row's commit cannot leave the row without its content.
-    import os
-
     synced, real_fsync = [], os.fsync
 
     def fsync(handle):
